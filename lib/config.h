@@ -1,0 +1,79 @@
+/* config.h -- the YAML configuration file (libyaml).
+ *
+ * Shape:
+ *   store: var/store                 # LMDB environment directory
+ *   listen: ["127.0.0.1:5353", "[::1]:5353"]
+ *   datasets:
+ *     spam: { type: ip4set, files: [data/spam.ip4set] }
+ *   zones:
+ *     bl.example.org: { datasets: [spam] }
+ *
+ * Relative paths are relative to the directory of the config file.  Unknown
+ * keys, wrong types, bad values and missing files are errors naming
+ * `file:line: key: reason`.
+ */
+#ifndef DNSBLD_CONFIG_H
+#define DNSBLD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataset.h"
+
+struct cfg_dataset {
+	char *name;
+	enum ds_type type;
+	char **files;          /* resolved paths */
+	size_t nfiles;
+	unsigned max_errors;   /* bad lines tolerated; 0 = unlimited */
+	int line;              /* where it is defined, for messages */
+};
+
+/* Zone apex records given in the config (they win over $SOA/$NS in data). */
+struct cfg_soa {
+	int present;
+	uint8_t *mname, *rname;  /* absolute wire names */
+	uint32_t ttl, refresh, retry, expire, minimum;
+};
+
+struct cfg_zone {
+	char *name;            /* lowercase, no trailing dot */
+	uint8_t *wname;        /* the same as an absolute wire name */
+	char **datasets;       /* dataset names, in answer order */
+	size_t ndatasets;
+	char *acl;             /* acl dataset name or NULL */
+	struct cfg_soa soa;
+	uint8_t **ns;          /* absolute wire names */
+	size_t nns;
+	uint32_t ttl;          /* 0 = the dataset's $TTL, else 2100 */
+	int line;
+};
+
+struct cfg_listen {
+	char *host;            /* numeric address */
+	char *port;
+};
+
+struct config {
+	char *path;            /* the config file */
+	char *store;           /* resolved store directory */
+	struct cfg_listen *listen;
+	size_t nlisten;
+	struct cfg_dataset *datasets;
+	size_t ndatasets;
+	struct cfg_zone *zones;
+	size_t nzones;
+	unsigned workers;      /* 0 = one per core */
+	uint16_t max_udp_size; /* EDNS payload we accept to send, default 1232 */
+	unsigned tcp_idle_ms;  /* default 10000 */
+	unsigned tcp_max_clients; /* default 256 */
+};
+
+/* Loads and checks `file`.  Returns 0 and sets *out, or -1 with `err`. */
+int config_load(const char *file, struct config **out, char *err, size_t errlen);
+void config_free(struct config *cfg);
+
+const struct cfg_dataset *config_dataset(const struct config *cfg,
+					 const char *name);
+
+#endif

@@ -1,0 +1,179 @@
+/* store.h -- the LMDB store: every dataset, its lookup tables and metadata.
+ *
+ * One LMDB environment (a directory) holds all datasets.  The loader writes a
+ * whole dataset change in ONE write transaction (store_put_dataset), as a diff
+ * against what is stored, so a reader sees the old or the new dataset, never
+ * half of one.  The server reads through a `store_reader`: one reusable read
+ * transaction per thread, renewed per batch of queries; lookups allocate
+ * nothing and return views into the memory map that stay valid until the
+ * reader is reset or renewed.
+ *
+ * Address lookups cost one B+tree descent per dataset whatever the prefix
+ * lengths in the data: the store keeps a derived, disjoint interval map keyed
+ * by interval end.  Domain lookups cost at most one descent per label.
+ *
+ * All functions return 0 on success or a negative STORE_E* code; the ones
+ * that take `err` fill it with a readable message on failure.
+ */
+#ifndef DNSBLD_STORE_H
+#define DNSBLD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataset.h"
+
+#define STORE_OK 0
+#define STORE_ENOTFOUND (-1)  /* no such dataset / key */
+#define STORE_EIO (-2)        /* LMDB or file system error */
+#define STORE_ENOMEM (-3)
+#define STORE_EINVAL (-4)     /* bad argument or corrupt record */
+#define STORE_ESCHEMA (-5)    /* store written by an incompatible version */
+
+#define STORE_READONLY 0x1    /* open for reading only (server, tools) */
+
+struct store;
+struct store_reader;
+
+/* Opens (creating it unless STORE_READONLY) the environment in directory
+ * `dir`.  The map size grows as needed on write. */
+int store_open(struct store **out, const char *dir, unsigned flags,
+	       char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* ---- writing (loader, admin tools) -------------------------------------- */
+
+/* Identity of a source file, kept in the dataset's metadata. */
+struct store_source {
+	const char *path;
+	uint64_t size;
+	int64_t mtime;
+	uint64_t hash;   /* 64-bit FNV-1a of the raw file bytes */
+};
+
+struct store_apply_stats {
+	uint64_t entries;   /* source entries now stored */
+	uint64_t added;     /* records written (source + derived) */
+	uint64_t removed;   /* records deleted */
+	uint64_t unchanged; /* records left as they were */
+};
+
+/* Replaces dataset `name` with `ds` in one write transaction, writing only
+ * what differs from the stored version.  On failure nothing changed.
+ * A combined dataset's sections are stored as hidden child datasets. */
+int store_put_dataset(struct store *st, const char *name,
+		      const struct dataset *ds,
+		      const struct store_source *sources, size_t nsources,
+		      struct store_apply_stats *stats, char *err, size_t errlen);
+
+/* Removes dataset `name` and all its records in one transaction. */
+int store_drop_dataset(struct store *st, const char *name,
+		       char *err, size_t errlen);
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* A reader is owned by one thread.  Call renew before a batch of lookups and
+ * reset after it; views returned between the two stay valid until reset. */
+int store_reader_new(struct store *st, struct store_reader **out);
+void store_reader_free(struct store_reader *rd);
+int store_reader_renew(struct store_reader *rd);
+void store_reader_reset(struct store_reader *rd);
+
+/* Counter that changes with every committed write to the store (cheap: one
+ * key read).  The server rebuilds cached dataset metadata when it moves. */
+uint64_t store_generation(struct store_reader *rd);
+
+/* Metadata of one dataset, copied out of the map (owned by the caller). */
+struct store_dsmeta;
+struct store_dschild {
+	char *label;
+	size_t nsubzones;
+	uint8_t **subzones;          /* wire names relative to the base zone */
+	struct store_dsmeta *meta;
+};
+struct store_dsmeta {
+	char *name;
+	uint32_t dsid;               /* what the lookups below take */
+	enum ds_type type;
+	struct ds_meta meta;         /* $SOA $NS $TTL $n $= $TIMESTAMP ... */
+	uint32_t serial;             /* strictly increases with every commit
+	                                that changes this dataset (unix time) */
+	int64_t newest_mtime;        /* newest source file mtime */
+	int64_t loaded_at;           /* unix time of the last commit */
+	uint64_t entries;
+	size_t nsources;
+	struct store_source *sources;/* paths owned by this struct */
+	size_t nchildren;            /* combined only */
+	struct store_dschild *children;
+};
+
+/* Reads dataset `name`'s metadata; STORE_ENOTFOUND if it is not stored. */
+int store_dataset_meta(struct store_reader *rd, const char *name,
+		       struct store_dsmeta **out);
+void store_dsmeta_free(struct store_dsmeta *m);
+
+/* Names of all stored top-level datasets (caller frees each and the array). */
+int store_dataset_names(struct store_reader *rd, char ***names, size_t *count);
+
+/* One answer value, viewed in the map. */
+struct store_value {
+	uint8_t kind;         /* enum ds_value_kind */
+	uint32_t a;           /* host byte order */
+	const char *txt;      /* NULL = no TXT; not NUL-terminated */
+	uint16_t txtlen;
+};
+int store_value_get(struct store_reader *rd, uint32_t id,
+		    struct store_value *out);
+
+#define STORE_MAX_MATCH 64
+/* Result of a list lookup: the value ids to answer with, in data order
+ * (duplicates of the same id removed). */
+struct store_match {
+	size_t nvalues;
+	uint32_t values[STORE_MAX_MATCH];
+	/* dnset only: the listed entry's name, relative wire format (the base
+	 * name for a wildcard), what a TXT `$` expands to. */
+	uint8_t entry[256];
+};
+
+/* Address lookup in an ip4set/ip4tset/ip4trie/ip6trie/ip6tset/acl dataset.
+ * Returns 1 if listed (match filled), 0 if not, <0 on error. */
+int store_lookup_ip(struct store_reader *rd, uint32_t dsid, int family,
+		    const uint8_t addr[16], struct store_match *m);
+
+/* Is any address in [lo, hi] listed?  (Empty non-terminal detection for
+ * partial reversed names.)  1 yes, 0 no, <0 error. */
+int store_ip_range_listed(struct store_reader *rd, uint32_t dsid, int family,
+			  const uint8_t lo[16], const uint8_t hi[16]);
+
+/* dnset lookup of a relative wire name: exact entry first, then the closest
+ * enclosing wildcard.  1 listed, 0 not, <0 error. */
+int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
+		    const uint8_t *qname, struct store_match *m);
+
+/* Is there any dnset or generic entry strictly below `qname`?  1/0/<0. */
+int store_name_has_below(struct store_reader *rd, uint32_t dsid,
+			 const uint8_t *qname);
+
+/* generic: the records at a relative name, viewed in the map. */
+struct store_rr {
+	uint16_t type;
+	uint32_t ttl;         /* 0 = zone default */
+	uint8_t rel_target;   /* MX target is relative to the zone */
+	uint16_t rdlen;
+	const uint8_t *rdata;
+};
+struct store_rrset {
+	const uint8_t *pos, *end;   /* private cursor into the record blob */
+};
+/* 1 if the name has records (iterate with store_rrset_next), 0 if not. */
+int store_lookup_generic(struct store_reader *rd, uint32_t dsid,
+			 const uint8_t *qname, struct store_rrset *it);
+/* 1 and fills rr, or 0 at the end. */
+int store_rrset_next(struct store_rrset *it, struct store_rr *rr);
+
+/* 64-bit FNV-1a, used for source file identity. */
+uint64_t store_hash_update(uint64_t h, const void *data, size_t len);
+#define STORE_HASH_INIT 0xcbf29ce484222325ULL
+
+#endif
