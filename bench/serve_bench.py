@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""serve_bench.py -- dnsbld against Debian's rbldnsd, same data, same load.
+
+For each data size it generates deterministic data (bench/gendata.py), then
+runs rbldnsd and dnsbld one after the other on loopback, the server pinned to
+one core and dnsperf to the other, and measures for each:
+
+  peak qps          dnsperf with no rate limit (it saturates near one core)
+  CPU us/query      server utime+stime / answered queries at a fixed rate
+  p50 / p99 ms      latency at a fixed, moderate rate (dnsperf -v)
+  anon RSS          private memory (RssAnon), after the load
+  store size        dnsbld's LMDB file (allocated blocks); rbldnsd has none
+  start-up ms       exec to the first answer (dnsbld's store is already
+                    loaded by dnsbl-loader, timed separately as "load s")
+  update ms         1% of the ip4set rewritten (rsync style, rename over) to
+                    the new answer being served; lost queries during it
+
+and prints a table with the dnsbld/rbldnsd ratio of each figure.  Every
+load is bounded in time (dnsperf -l) and targets 127.0.0.1 only.  The
+medians of --repeat runs are reported: these machines are shared and noisy.
+"""
+import argparse
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def dns_query(name, qtype=1, qid=None):
+    qid = random.getrandbits(16) if qid is None else qid
+    wire = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".") if l) + b"\0"
+    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + wire + struct.pack("!HH", qtype, 1)
+
+
+def ask(port, name, qtype=1, timeout=0.05):
+    """Returns (rcode, ancount) of one UDP query, or None without answer."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        q = dns_query(name, qtype)
+        s.sendto(q, ("127.0.0.1", port))
+        try:
+            r, _ = s.recvfrom(4096)
+        except OSError:
+            return None
+        if len(r) < 12 or r[:2] != q[:2]:
+            return None
+        return r[3] & 15, struct.unpack("!H", r[6:8])[0]
+
+
+def wait_answer(port, t0, limit=120.0):
+    """Polls until the server answers; returns seconds since t0."""
+    while time.monotonic() - t0 < limit:
+        if ask(port, "2.0.0.127.bl.bench", timeout=0.002) is not None:
+            return time.monotonic() - t0
+    raise RuntimeError("server did not answer within %.0f s" % limit)
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_anon_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    return 0
+
+
+def dnsperf(port, queries, seconds, rate=None, verbose=False):
+    cmd = ["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port),
+           "-d", queries, "-l", str(seconds), "-c", "8", "-q", "400", "-t", "2"]
+    if rate:
+        cmd += ["-Q", str(rate)]
+    if verbose:
+        cmd += ["-v"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30).stdout
+    res = {"lat": []}
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith("> ") and verbose:
+            res["lat"].append(float(line.rsplit(" ", 1)[1]))
+        elif line.startswith("Queries completed:"):
+            res["completed"] = int(line.split()[2])
+        elif line.startswith("Queries lost:"):
+            res["lost"] = int(line.split()[2])
+        elif line.startswith("Queries per second:"):
+            res["qps"] = float(line.split()[3])
+    return res
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))]
+
+
+class Server:
+    """One server under test: start, pid, stop, and how it takes updates."""
+
+    def __init__(self, name, workdir, port):
+        self.name, self.workdir, self.port = name, workdir, port
+        self.proc = None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+class Rbldnsd(Server):
+    def command(self, data):
+        return ["taskset", "-c", "0", "rbldnsd", "-n",
+                "-b", "127.0.0.1/%d" % self.port, "-u", "nobody", "-c", "0",
+                "bl.bench:ip4set:%s/bl.ip4set" % data,
+                "v6.bench:ip6trie:%s/v6.ip6trie" % data,
+                "dbl.bench:dnset:%s/dbl.dnset" % data]
+
+    def prepare(self, data):
+        return {}
+
+    def start(self, data):
+        self.proc = subprocess.Popen(self.command(data), stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(self.workdir, "rbldnsd.log"), "w"))
+
+    def store_bytes(self):
+        return 0
+
+    def apply_update(self, data):
+        # rbldnsd polls every -c seconds; a HUP makes it re-check right away,
+        # which is the best case for it.
+        self.proc.send_signal(signal.SIGHUP)
+
+
+class Dnsbld(Server):
+    def __init__(self, name, workdir, port, bindir):
+        super().__init__(name, workdir, port)
+        self.bindir = bindir
+        self.cfg = os.path.join(workdir, "bench.yaml")
+        self.store = os.path.join(workdir, "store")
+        self.watcher = None
+
+    def write_config(self, data):
+        with open(self.cfg, "w") as f:
+            f.write("store: %s\n" % self.store)
+            f.write("listen: [\"127.0.0.1:%d\"]\n" % self.port)
+            f.write("datasets:\n")
+            f.write("  bl: {type: ip4set, files: [%s/bl.ip4set]}\n" % data)
+            f.write("  v6: {type: ip6trie, files: [%s/v6.ip6trie]}\n" % data)
+            f.write("  dbl: {type: dnset, files: [%s/dbl.dnset]}\n" % data)
+            f.write("zones:\n")
+            f.write("  bl.bench: {datasets: [bl]}\n")
+            f.write("  v6.bench: {datasets: [v6]}\n")
+            f.write("  dbl.bench: {datasets: [dbl]}\n")
+
+    def prepare(self, data):
+        shutil.rmtree(self.store, ignore_errors=True)
+        self.write_config(data)
+        t0 = time.monotonic()
+        subprocess.run([os.path.join(self.bindir, "dnsbl-loader"), "-c", self.cfg, "load"],
+                       check=True, stdout=subprocess.DEVNULL)
+        return {"load_s": time.monotonic() - t0}
+
+    def start(self, data):
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", "0", os.path.join(self.bindir, "dnsbld"), "-c", self.cfg],
+            stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(self.workdir, "dnsbld.log"), "w"))
+
+    def store_bytes(self):
+        total = 0
+        for f in os.listdir(self.store):
+            total += os.stat(os.path.join(self.store, f)).st_blocks * 512
+        return total
+
+    def apply_update(self, data):
+        # The loader writes only the diff, in one transaction; the running
+        # server sees it on its next batch.
+        subprocess.run([os.path.join(self.bindir, "dnsbl-loader"), "-c", self.cfg, "load", "bl"],
+                       check=True, stdout=subprocess.DEVNULL)
+
+
+def rev4(text):
+    return ".".join(reversed(text.split(".")))
+
+
+def measure(server, data, args):
+    r = server.prepare(data)
+    t0 = time.monotonic()
+    server.start(data)
+    r["startup_ms"] = wait_answer(server.port, t0) * 1000
+    time.sleep(0.5)
+    peak = [dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration)["qps"]
+            for _ in range(args.repeat)]
+    r["peak_qps"] = statistics.median(peak)
+    cpu = []
+    for _ in range(args.repeat):
+        c0 = cpu_seconds(server.proc.pid)
+        res = dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration,
+                      rate=args.cpu_rate)
+        cpu.append((cpu_seconds(server.proc.pid) - c0) / max(1, res["completed"]) * 1e6)
+    r["cpu_us"] = statistics.median(cpu)
+    lat = dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration,
+                  rate=args.latency_rate, verbose=True)["lat"]
+    r["p50_ms"] = percentile(lat, 0.50) * 1000
+    r["p99_ms"] = percentile(lat, 0.99) * 1000
+    r["rss_kib"] = rss_anon_kib(server.proc.pid)
+    r["store_bytes"] = server.store_bytes()
+
+    # The 1% update under a steady load: time to the new answer, and losses.
+    snapshot = os.path.join(data, "bl.ip4set.orig")
+    shutil.copyfile(os.path.join(data, "bl.ip4set"), snapshot)
+    subprocess.run([sys.executable, os.path.join(HERE, "gendata.py"), data,
+                    "--mutate", "0.01"], check=True)
+    with open(os.path.join(data, "changes.txt")) as f:
+        changes = dict(line.split() for line in f)
+    added = "%s.bl.bench" % rev4(changes["added"])
+    load = subprocess.Popen(
+        ["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(server.port),
+         "-d", os.path.join(data, "queries.txt"), "-l", "6", "-Q", str(args.update_rate),
+         "-t", "2"], stdout=subprocess.PIPE, text=True)
+    time.sleep(1)
+    t0 = time.monotonic()
+    server.apply_update(data)
+    r["apply_ms"] = (time.monotonic() - t0) * 1000
+    while time.monotonic() - t0 < 60:
+        a = ask(server.port, added, timeout=0.01)
+        if a is not None and a[0] == 0 and a[1] > 0:
+            break
+    r["update_ms"] = (time.monotonic() - t0) * 1000
+    out = load.communicate(timeout=60)[0]
+    r["update_lost"] = next((int(l.split()[2]) for l in out.splitlines()
+                             if l.strip().startswith("Queries lost:")), -1)
+    r["rss_after_kib"] = rss_anon_kib(server.proc.pid)
+    server.stop()
+    os.replace(snapshot, os.path.join(data, "bl.ip4set"))
+    return r
+
+
+ROWS = [  # key, label, format, "lower is better"
+    ("peak_qps", "peak qps (1 core, dnsperf-bound)", "%.0f", False),
+    ("cpu_us", "server CPU us/query @ cpu-rate", "%.2f", True),
+    ("p50_ms", "latency p50 ms @ latency-rate", "%.3f", True),
+    ("p99_ms", "latency p99 ms @ latency-rate", "%.3f", True),
+    ("rss_kib", "private memory (RssAnon) KiB", "%.0f", True),
+    ("rss_after_kib", "private memory after update KiB", "%.0f", True),
+    ("store_bytes", "store size bytes", "%.0f", True),
+    ("startup_ms", "start-up to first answer ms", "%.1f", True),
+    ("update_ms", "1%% update to new answer ms", "%.1f", True),
+    ("update_lost", "queries lost during update", "%.0f", True),
+]
+
+
+def table(size, rb, db):
+    lines = ["", "### %d ip4set lines" % size, "",
+             "| figure | rbldnsd | dnsbld | dnsbld/rbldnsd |", "|---|---:|---:|---:|"]
+    for key, label, fmt, _ in ROWS:
+        a, b = rb.get(key), db.get(key)
+        ratio = "%.2f" % (b / a) if a and b is not None else "-"
+        lines.append("| %s | %s | %s | %s |" % (label % () if "%%" in label else label,
+                                               fmt % a if a is not None else "-",
+                                               fmt % b if b is not None else "-", ratio))
+    if "load_s" in db:
+        lines.append("| dnsbl-loader full load s | - | %.2f | - |" % db["load_s"])
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1000000", help="ip4set sizes, e.g. '100000 1000000 10000000'")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per dnsperf run")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    ap.add_argument("--cpu-rate", type=int, default=100000)
+    ap.add_argument("--latency-rate", type=int, default=20000)
+    ap.add_argument("--update-rate", type=int, default=50000)
+    ap.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--only", choices=("rbldnsd", "dnsbld"))
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="dnsbld-bench.")
+    os.chmod(work, 0o755)   # rbldnsd runs as nobody and must read the data
+    try:
+        print("# dnsbld vs rbldnsd -- %s, %d cores, %s" % (
+            time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(),
+            " ".join(sys.argv[1:]) or "defaults"))
+        for size in (int(s) for s in args.sizes.split()):
+            data = os.path.join(work, "data-%d" % size)
+            log("generating %d lines in %s" % (size, data))
+            subprocess.run([sys.executable, os.path.join(HERE, "gendata.py"), data,
+                            "--ip4", str(size)], check=True)
+            for f in os.listdir(data):
+                os.chmod(os.path.join(data, f), 0o644)
+            os.chmod(data, 0o755)
+            results = {}
+            for srv in (Rbldnsd("rbldnsd", work, 5391),
+                        Dnsbld("dnsbld", work, 5392, args.bindir)):
+                if args.only and srv.name != args.only:
+                    continue
+                log("measuring %s" % srv.name)
+                try:
+                    results[srv.name] = measure(srv, data, args)
+                finally:
+                    srv.stop()
+            print(table(size, results.get("rbldnsd", {}), results.get("dnsbld", {})))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
