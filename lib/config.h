@@ -8,9 +8,20 @@
  *   zones:
  *     bl.example.org: { datasets: [spam] }
  *
- * Relative paths are relative to the directory of the config file.  Unknown
- * keys, wrong types, bad values and missing files are errors naming
- * `file:line: key: reason`.
+ * Full shape and defaults (README.md "Configuration" has the details):
+ *   store: PATH (default var/store)   listen: LIST (default 127.0.0.1:53)
+ *   datasets.NAME: type, files (list or one string), max_errors (0)
+ *   zones.NAME: datasets (list or one string, not acl), acl (an acl
+ *     dataset), ttl (0), ns (list), soa {mname, rname (required; '@' allowed),
+ *     ttl (zone ttl or 2100), refresh 3600, retry 900, expire 604800,
+ *     minimum 300}; times take rbldnsd units s m h d w.
+ *   server: {workers 0, max_udp_size 1232, tcp_idle_ms 10000,
+ *     tcp_max_clients 256} (the same keys are also accepted at top level).
+ *
+ * Relative paths are relative to the directory of the config file (resolved
+ * to absolute paths).  Unknown keys, duplicate keys, wrong types, bad values,
+ * references to undefined datasets and missing files are errors naming
+ * `file:line: key: reason` (YAML syntax errors: `file:line:column:`).
  */
 #ifndef DNSBLD_CONFIG_H
 #define DNSBLD_CONFIG_H
@@ -69,10 +80,24 @@ struct config {
 	unsigned tcp_max_clients; /* default 256 */
 };
 
-/* Loads and checks `file`.  Returns 0 and sets *out, or -1 with `err`. */
+/* Loads and checks `file`, including that every dataset file exists and is
+ * readable.  Returns 0 and sets *out (free with config_free), or -1 with
+ * `err` saying `file:line: key: reason`. */
 int config_load(const char *file, struct config **out, char *err, size_t errlen);
+
+/* config_load_flags: skip the data file checks (existence, readability).
+ * The loader uses it so a missing file fails only its dataset at load time;
+ * the server may use it since it reads the store, not the files. */
+#define CONFIG_NO_FILE_CHECK 0x1
+
+/* config_load with CONFIG_* `flags`. */
+int config_load_flags(const char *file, unsigned flags, struct config **out,
+		      char *err, size_t errlen);
+
+/* Frees a config from config_load (NULL is fine). */
 void config_free(struct config *cfg);
 
+/* The dataset called `name`, or NULL. */
 const struct cfg_dataset *config_dataset(const struct config *cfg,
 					 const char *name);
 

@@ -1,0 +1,920 @@
+/* config.c -- the YAML configuration file: parse, check, resolve.
+ *
+ * The file is read into a libyaml document (aliases resolved, every node
+ * carrying its line), then walked once with strict checks: every key is
+ * known, every value has the right shape, every reference resolves.  The
+ * first problem stops the load with `file:line: key: reason`, so an operator
+ * fixes one thing at a time and never runs on a half-understood config.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "dname.h"
+
+/* Defaults documented in config.h and README.md. */
+#define CFG_DEF_MAX_UDP 1232
+#define CFG_DEF_TCP_IDLE_MS 10000
+#define CFG_DEF_TCP_CLIENTS 256
+#define CFG_DEF_TTL 2100
+#define CFG_DEF_REFRESH 3600
+#define CFG_DEF_RETRY 900
+#define CFG_DEF_EXPIRE 604800
+#define CFG_DEF_MINIMUM 300
+
+struct cfg_parser {
+	const char *file;     /* as given, for messages */
+	char *dir;            /* absolute directory of the config file */
+	unsigned flags;
+	yaml_document_t doc;
+	struct config *cfg;
+	char *err;
+	size_t errlen;
+};
+
+/* Formats "file:line: key: reason" into the caller's buffer; returns -1. */
+__attribute__((format(printf, 4, 5)))
+static int cfg_fail(struct cfg_parser *p, const yaml_node_t *n, const char *key,
+		    const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (key && *key)
+		snprintf(p->err, p->errlen, "%s:%lu: %s: %s", p->file,
+			 n ? (unsigned long)n->start_mark.line + 1 : 1UL, key,
+			 reason);
+	else
+		snprintf(p->err, p->errlen, "%s:%lu: %s", p->file,
+			 n ? (unsigned long)n->start_mark.line + 1 : 1UL, reason);
+	return -1;
+}
+
+static int cfg_oom(struct cfg_parser *p)
+{
+	snprintf(p->err, p->errlen, "%s: out of memory", p->file);
+	return -1;
+}
+
+static yaml_node_t *cfg_node(struct cfg_parser *p, int id)
+{
+	return yaml_document_get_node(&p->doc, id);
+}
+
+static const char *cfg_scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static const char *cfg_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return "a scalar";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a map";
+	default:
+		return "nothing";
+	}
+}
+
+/* ---- typed values ------------------------------------------------------ */
+
+static int cfg_want_scalar(struct cfg_parser *p, const yaml_node_t *n,
+			   const char *key)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return cfg_fail(p, n, key, "expected a value, found %s",
+				cfg_kind(n));
+	if (n->data.scalar.length == 0)
+		return cfg_fail(p, n, key, "missing value");
+	return 0;
+}
+
+static int cfg_want_map(struct cfg_parser *p, const yaml_node_t *n,
+			const char *key)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_fail(p, n, key, "expected a map, found %s", cfg_kind(n));
+	return 0;
+}
+
+static int cfg_string(struct cfg_parser *p, const yaml_node_t *n,
+		      const char *key, char **out)
+{
+	char *s;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	if (strlen(cfg_scalar(n)) != n->data.scalar.length)
+		return cfg_fail(p, n, key, "NUL byte in value");
+	s = strdup(cfg_scalar(n));
+	if (!s)
+		return cfg_oom(p);
+	free(*out);
+	*out = s;
+	return 0;
+}
+
+/* A decimal integer in [min, max]. */
+static int cfg_uint(struct cfg_parser *p, const yaml_node_t *n, const char *key,
+		    unsigned long min, unsigned long max, unsigned long *out)
+{
+	const char *s;
+	char *end;
+	unsigned long v;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno)
+		return cfg_fail(p, n, key, "\"%s\" is not a number", s);
+	if (v < min || v > max)
+		return cfg_fail(p, n, key, "%lu is out of range %lu..%lu", v,
+				min, max);
+	*out = v;
+	return 0;
+}
+
+/* A time in seconds, optionally with one rbldnsd unit: s m h d w. */
+static int cfg_time(struct cfg_parser *p, const yaml_node_t *n, const char *key,
+		    uint32_t *out)
+{
+	const char *s;
+	char *end;
+	unsigned long long v, mult = 1;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno)
+		return cfg_fail(p, n, key, "\"%s\" is not a time", s);
+	if (*end) {
+		switch (*end) {
+		case 's': case 'S': mult = 1; break;
+		case 'm': case 'M': mult = 60; break;
+		case 'h': case 'H': mult = 3600; break;
+		case 'd': case 'D': mult = 86400; break;
+		case 'w': case 'W': mult = 604800; break;
+		default:
+			return cfg_fail(p, n, key,
+					"\"%s\" is not a time (units: s m h d w)", s);
+		}
+		if (end[1])
+			return cfg_fail(p, n, key,
+					"\"%s\" is not a time (units: s m h d w)", s);
+	}
+	if (v > UINT32_MAX / mult)
+		return cfg_fail(p, n, key, "\"%s\" is too large", s);
+	*out = (uint32_t)(v * mult);
+	return 0;
+}
+
+/* A domain name as an absolute wire name (lowercase).  `at_is_dot` lets an
+ * SOA rname be written as a mail address. */
+static int cfg_dname(struct cfg_parser *p, const yaml_node_t *n,
+		     const char *key, int at_is_dot, uint8_t **out)
+{
+	uint8_t w[DNAME_MAX];
+	char buf[DNAME_MAX * 4 + 1];
+	const char *s;
+	char *at;
+	int len;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	if (strlen(s) >= sizeof(buf))
+		return cfg_fail(p, n, key, "\"%s\" is too long", s);
+	strcpy(buf, s);
+	if (at_is_dot && (at = strchr(buf, '@')) != NULL)
+		*at = '.';
+	len = dname_from_text(buf, strlen(buf), w, 1);
+	if (len < 0)
+		return cfg_fail(p, n, key, "\"%s\" is not a valid domain name", s);
+	if (len == 1)
+		return cfg_fail(p, n, key, "the root is not allowed here");
+	free(*out);
+	*out = wname_dup(w);
+	if (!*out)
+		return cfg_oom(p);
+	return 0;
+}
+
+/* A scalar or a list of scalars; calls `each` on every item. */
+static int cfg_list(struct cfg_parser *p, yaml_node_t *n, const char *key,
+		    int (*each)(struct cfg_parser *, yaml_node_t *, const char *,
+				void *),
+		    void *arg)
+{
+	if (n->type == YAML_SCALAR_NODE)
+		return each(p, n, key, arg);
+	if (n->type != YAML_SEQUENCE_NODE)
+		return cfg_fail(p, n, key, "expected a list, found %s", cfg_kind(n));
+	if (n->data.sequence.items.start == n->data.sequence.items.top)
+		return cfg_fail(p, n, key, "empty list");
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = cfg_node(p, *it);
+
+		if (each(p, item, key, arg) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Appends one element to a growing array. */
+static void *cfg_push(void **arr, size_t *n, size_t size)
+{
+	void *grown = realloc(*arr, (*n + 1) * size);
+	char *slot;
+
+	if (!grown)
+		return NULL;
+	*arr = grown;
+	slot = (char *)grown + *n * size;
+	memset(slot, 0, size);
+	(*n)++;
+	return slot;
+}
+
+/* ---- maps: known keys, no duplicates ----------------------------------- */
+
+/* Checks that every key of map `n` is a scalar, appears once and is in the
+ * NULL-terminated `known` list (NULL list: any key). */
+static int cfg_check_keys(struct cfg_parser *p, yaml_node_t *n,
+			  const char *where, const char *const *known)
+{
+	for (yaml_node_pair_t *a = n->data.mapping.pairs.start;
+	     a < n->data.mapping.pairs.top; a++) {
+		yaml_node_t *k = cfg_node(p, a->key);
+		char path[300];
+
+		if (k->type != YAML_SCALAR_NODE)
+			return cfg_fail(p, k, where, "a key must be a plain name, found %s",
+					cfg_kind(k));
+		snprintf(path, sizeof(path), "%s%s%s", where, *where ? "." : "",
+			 cfg_scalar(k));
+		for (yaml_node_pair_t *b = n->data.mapping.pairs.start; b < a; b++) {
+			yaml_node_t *k2 = cfg_node(p, b->key);
+
+			if (k2->type == YAML_SCALAR_NODE &&
+			    strcmp(cfg_scalar(k), cfg_scalar(k2)) == 0)
+				return cfg_fail(p, k, path,
+						"duplicate key (first on line %lu)",
+						(unsigned long)k2->start_mark.line + 1);
+		}
+		if (!known)
+			continue;
+		int ok = 0;
+		char list[256] = "";
+
+		for (const char *const *kn = known; *kn; kn++) {
+			if (strcmp(*kn, cfg_scalar(k)) == 0)
+				ok = 1;
+			if (strlen(list) + strlen(*kn) + 3 < sizeof(list)) {
+				if (*list)
+					strcat(list, ", ");
+				strcat(list, *kn);
+			}
+		}
+		if (!ok)
+			return cfg_fail(p, k, path, "unknown key (known: %s)", list);
+	}
+	return 0;
+}
+
+#define CFG_FOR_PAIRS(p, map, kvar, vvar)                                      \
+	for (yaml_node_pair_t *pr_ = (map)->data.mapping.pairs.start;         \
+	     pr_ < (map)->data.mapping.pairs.top &&                            \
+	     ((kvar) = cfg_node((p), pr_->key)) != NULL &&                     \
+	     ((vvar) = cfg_node((p), pr_->value)) != NULL;                     \
+	     pr_++)
+
+/* ---- paths ------------------------------------------------------------- */
+
+/* Resolves `path` against the config file's directory. */
+static char *cfg_resolve(const struct cfg_parser *p, const char *path)
+{
+	char *out;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (asprintf(&out, "%s/%s", p->dir, path) < 0)
+		return NULL;
+	return out;
+}
+
+/* ---- listen ------------------------------------------------------------ */
+
+static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
+			  void *arg)
+{
+	struct config *cfg = p->cfg;
+	struct cfg_listen *l;
+	char host[INET6_ADDRSTRLEN + 2], portbuf[8];
+	const char *s, *port = "53", *colon;
+	unsigned char addr[16];
+	size_t hlen;
+	char *end;
+	unsigned long v;
+
+	(void)arg;
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close)
+			return cfg_fail(p, n, key, "\"%s\": missing ']'", s);
+		hlen = (size_t)(close - s - 1);
+		if (hlen >= sizeof(host))
+			return cfg_fail(p, n, key, "\"%s\": bad IPv6 address", s);
+		memcpy(host, s + 1, hlen);
+		host[hlen] = '\0';
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1])
+			return cfg_fail(p, n, key,
+					"\"%s\": expected \"[address]:port\"", s);
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			return cfg_fail(p, n, key, "\"%s\": bad IPv6 address", s);
+	} else if (inet_pton(AF_INET6, s, addr) == 1) {
+		/* A bare IPv6 address: the default port. */
+		snprintf(host, sizeof(host), "%s", s);
+	} else {
+		colon = strrchr(s, ':');
+		hlen = colon ? (size_t)(colon - s) : strlen(s);
+		if (hlen >= sizeof(host))
+			return cfg_fail(p, n, key, "\"%s\": bad IPv4 address", s);
+		memcpy(host, s, hlen);
+		host[hlen] = '\0';
+		if (colon)
+			port = colon + 1;
+		if (inet_pton(AF_INET, host, addr) != 1)
+			return cfg_fail(p, n, key,
+					"\"%s\": bad address (want a numeric IPv4 "
+					"\"a.b.c.d:port\" or IPv6 \"[addr]:port\")", s);
+	}
+	errno = 0;
+	v = strtoul(port, &end, 10);
+	if (*port < '0' || *port > '9' || *end || errno || v < 1 || v > 65535)
+		return cfg_fail(p, n, key, "\"%s\": bad port \"%s\" (1..65535)", s,
+				port);
+	snprintf(portbuf, sizeof(portbuf), "%lu", v);
+	for (size_t i = 0; i < cfg->nlisten; i++)
+		if (strcmp(cfg->listen[i].host, host) == 0 &&
+		    strcmp(cfg->listen[i].port, portbuf) == 0)
+			return cfg_fail(p, n, key, "\"%s\" is listed twice", s);
+	l = cfg_push((void **)&cfg->listen, &cfg->nlisten, sizeof(*l));
+	if (!l)
+		return cfg_oom(p);
+	l->host = strdup(host);
+	l->port = strdup(portbuf);
+	if (!l->host || !l->port)
+		return cfg_oom(p);
+	return 0;
+}
+
+/* ---- datasets ---------------------------------------------------------- */
+
+static int cfg_name_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int cfg_file_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
+			void *arg)
+{
+	struct cfg_dataset *d = arg;
+	char **slot, *path;
+	struct stat st;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	path = cfg_resolve(p, cfg_scalar(n));
+	if (!path)
+		return cfg_oom(p);
+	slot = cfg_push((void **)&d->files, &d->nfiles, sizeof(*slot));
+	if (!slot) {
+		free(path);
+		return cfg_oom(p);
+	}
+	*slot = path;
+	if (p->flags & CONFIG_NO_FILE_CHECK)
+		return 0;
+	if (stat(path, &st) < 0)
+		return cfg_fail(p, n, key, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return cfg_fail(p, n, key, "%s: is a directory", path);
+	if (access(path, R_OK) < 0)
+		return cfg_fail(p, n, key, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
+{
+	static const char *const known[] = { "type", "files", "max_errors", NULL };
+	struct config *cfg = p->cfg;
+	struct cfg_dataset *d;
+	yaml_node_t *k, *v;
+	char where[300], key[320];
+	int have_type = 0, have_files = 0;
+
+	snprintf(where, sizeof(where), "datasets.%s", cfg_scalar(kn));
+	if (!cfg_name_ok(cfg_scalar(kn)))
+		return cfg_fail(p, kn, where,
+				"bad dataset name (letters, digits, '-', '_', '.')");
+	if (cfg_want_map(p, vn, where) < 0 || cfg_check_keys(p, vn, where, known) < 0)
+		return -1;
+	d = cfg_push((void **)&cfg->datasets, &cfg->ndatasets, sizeof(*d));
+	if (!d)
+		return cfg_oom(p);
+	d->line = (int)kn->start_mark.line + 1;
+	d->name = strdup(cfg_scalar(kn));
+	if (!d->name)
+		return cfg_oom(p);
+	CFG_FOR_PAIRS(p, vn, k, v) {
+		snprintf(key, sizeof(key), "%s.%s", where, cfg_scalar(k));
+		if (strcmp(cfg_scalar(k), "type") == 0) {
+			if (cfg_want_scalar(p, v, key) < 0)
+				return -1;
+			if (ds_type_parse(cfg_scalar(v), &d->type) < 0)
+				return cfg_fail(p, v, key,
+						"unknown dataset type \"%s\" (ip4set ip4tset "
+						"ip4trie ip6trie ip6tset dnset generic "
+						"combined acl)", cfg_scalar(v));
+			have_type = 1;
+		} else if (strcmp(cfg_scalar(k), "files") == 0) {
+			if (cfg_list(p, v, key, cfg_file_one, d) < 0)
+				return -1;
+			have_files = 1;
+		} else {
+			unsigned long m;
+
+			if (cfg_uint(p, v, key, 0, UINT_MAX, &m) < 0)
+				return -1;
+			d->max_errors = (unsigned)m;
+		}
+	}
+	if (!have_type)
+		return cfg_fail(p, kn, where, "missing \"type\"");
+	if (!have_files)
+		return cfg_fail(p, kn, where, "missing \"files\"");
+	return 0;
+}
+
+/* ---- zones ------------------------------------------------------------- */
+
+static int cfg_zone_ds_one(struct cfg_parser *p, yaml_node_t *n,
+			   const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	const struct cfg_dataset *d;
+	char **slot;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	d = config_dataset(p->cfg, cfg_scalar(n));
+	if (!d)
+		return cfg_fail(p, n, key, "no dataset named \"%s\"", cfg_scalar(n));
+	if (d->type == DS_ACL)
+		return cfg_fail(p, n, key,
+				"\"%s\" is an acl dataset; name it in \"acl\"",
+				cfg_scalar(n));
+	for (size_t i = 0; i < z->ndatasets; i++)
+		if (strcmp(z->datasets[i], d->name) == 0)
+			return cfg_fail(p, n, key, "\"%s\" is listed twice", d->name);
+	slot = cfg_push((void **)&z->datasets, &z->ndatasets, sizeof(*slot));
+	if (!slot || !(*slot = strdup(d->name)))
+		return cfg_oom(p);
+	return 0;
+}
+
+static int cfg_zone_ns_one(struct cfg_parser *p, yaml_node_t *n,
+			   const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	uint8_t **slot;
+
+	if (z->nns >= DS_MAX_NS)
+		return cfg_fail(p, n, key, "more than %d name servers", DS_MAX_NS);
+	slot = cfg_push((void **)&z->ns, &z->nns, sizeof(*slot));
+	if (!slot)
+		return cfg_oom(p);
+	return cfg_dname(p, n, key, 0, slot);
+}
+
+static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
+		   struct cfg_zone *z)
+{
+	static const char *const known[] = { "mname", "rname", "ttl", "refresh",
+		"retry", "expire", "minimum", NULL };
+	struct cfg_soa *soa = &z->soa;
+	yaml_node_t *k, *v;
+	char key[400];
+	int have_ttl = 0;
+
+	if (cfg_want_map(p, n, where) < 0 || cfg_check_keys(p, n, where, known) < 0)
+		return -1;
+	soa->present = 1;
+	soa->refresh = CFG_DEF_REFRESH;
+	soa->retry = CFG_DEF_RETRY;
+	soa->expire = CFG_DEF_EXPIRE;
+	soa->minimum = CFG_DEF_MINIMUM;
+	CFG_FOR_PAIRS(p, n, k, v) {
+		const char *name = cfg_scalar(k);
+		int rc;
+
+		snprintf(key, sizeof(key), "%s.%s", where, name);
+		if (strcmp(name, "mname") == 0)
+			rc = cfg_dname(p, v, key, 0, &soa->mname);
+		else if (strcmp(name, "rname") == 0)
+			rc = cfg_dname(p, v, key, 1, &soa->rname);
+		else if (strcmp(name, "ttl") == 0) {
+			rc = cfg_time(p, v, key, &soa->ttl);
+			have_ttl = 1;
+		}
+		else if (strcmp(name, "refresh") == 0)
+			rc = cfg_time(p, v, key, &soa->refresh);
+		else if (strcmp(name, "retry") == 0)
+			rc = cfg_time(p, v, key, &soa->retry);
+		else if (strcmp(name, "expire") == 0)
+			rc = cfg_time(p, v, key, &soa->expire);
+		else
+			rc = cfg_time(p, v, key, &soa->minimum);
+		if (rc < 0)
+			return -1;
+	}
+	if (!soa->mname)
+		return cfg_fail(p, n, where, "missing \"mname\"");
+	if (!soa->rname)
+		return cfg_fail(p, n, where, "missing \"rname\"");
+	if (!have_ttl)
+		soa->ttl = z->ttl ? z->ttl : CFG_DEF_TTL;
+	return 0;
+}
+
+static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
+{
+	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
+		"ns", NULL };
+	struct config *cfg = p->cfg;
+	struct cfg_zone *z;
+	yaml_node_t *k, *v, *soa_node = NULL;
+	uint8_t w[DNAME_MAX];
+	char where[300], key[400], text[DNAME_MAX * 4];
+	int len;
+
+	snprintf(where, sizeof(where), "zones.%s", cfg_scalar(kn));
+	len = dname_from_text(cfg_scalar(kn), strlen(cfg_scalar(kn)), w, 1);
+	if (len < 0)
+		return cfg_fail(p, kn, where, "not a valid domain name");
+	if (len == 1)
+		return cfg_fail(p, kn, where, "a zone cannot be the root");
+	if (dname_to_text(w, text, sizeof(text)) < 0)
+		return cfg_fail(p, kn, where, "not a valid domain name");
+	for (size_t i = 0; i < cfg->nzones; i++)
+		if (dname_equal(cfg->zones[i].wname, w))
+			return cfg_fail(p, kn, where,
+					"zone defined twice (first on line %d)",
+					cfg->zones[i].line);
+	if (cfg_want_map(p, vn, where) < 0 || cfg_check_keys(p, vn, where, known) < 0)
+		return -1;
+	z = cfg_push((void **)&cfg->zones, &cfg->nzones, sizeof(*z));
+	if (!z)
+		return cfg_oom(p);
+	z->line = (int)kn->start_mark.line + 1;
+	z->name = strdup(text);
+	z->wname = wname_dup(w);
+	if (!z->name || !z->wname)
+		return cfg_oom(p);
+	CFG_FOR_PAIRS(p, vn, k, v) {
+		const char *name = cfg_scalar(k);
+
+		snprintf(key, sizeof(key), "%s.%s", where, name);
+		if (strcmp(name, "datasets") == 0) {
+			if (cfg_list(p, v, key, cfg_zone_ds_one, z) < 0)
+				return -1;
+		} else if (strcmp(name, "acl") == 0) {
+			const struct cfg_dataset *d;
+
+			if (cfg_want_scalar(p, v, key) < 0)
+				return -1;
+			d = config_dataset(cfg, cfg_scalar(v));
+			if (!d)
+				return cfg_fail(p, v, key, "no dataset named \"%s\"",
+						cfg_scalar(v));
+			if (d->type != DS_ACL)
+				return cfg_fail(p, v, key,
+						"\"%s\" is a %s dataset, not an acl",
+						d->name, ds_type_name(d->type));
+			if (cfg_string(p, v, key, &z->acl) < 0)
+				return -1;
+		} else if (strcmp(name, "ttl") == 0) {
+			if (cfg_time(p, v, key, &z->ttl) < 0)
+				return -1;
+		} else if (strcmp(name, "soa") == 0) {
+			soa_node = v;   /* after ttl, whatever the key order */
+		} else {
+			if (cfg_list(p, v, key, cfg_zone_ns_one, z) < 0)
+				return -1;
+		}
+	}
+	if (z->ndatasets == 0)
+		return cfg_fail(p, kn, where, "missing \"datasets\"");
+	if (soa_node) {
+		snprintf(key, sizeof(key), "%s.soa", where);
+		if (cfg_soa(p, soa_node, key, z) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- server settings --------------------------------------------------- */
+
+/* Handles one server setting (`server.X` or top-level X); 1 if `name` was
+ * not a server setting. */
+static int cfg_server_key(struct cfg_parser *p, const char *name, yaml_node_t *v,
+			  const char *key)
+{
+	struct config *cfg = p->cfg;
+	unsigned long n;
+
+	if (strcmp(name, "workers") == 0) {
+		if (cfg_uint(p, v, key, 0, 256, &n) < 0)
+			return -1;
+		cfg->workers = (unsigned)n;
+	} else if (strcmp(name, "max_udp_size") == 0) {
+		if (cfg_uint(p, v, key, 512, 65535, &n) < 0)
+			return -1;
+		cfg->max_udp_size = (uint16_t)n;
+	} else if (strcmp(name, "tcp_idle_ms") == 0) {
+		if (cfg_uint(p, v, key, 1, 3600000, &n) < 0)
+			return -1;
+		cfg->tcp_idle_ms = (unsigned)n;
+	} else if (strcmp(name, "tcp_max_clients") == 0) {
+		if (cfg_uint(p, v, key, 1, 1000000, &n) < 0)
+			return -1;
+		cfg->tcp_max_clients = (unsigned)n;
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- the document ------------------------------------------------------ */
+
+static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
+{
+	static const char *const known[] = { "store", "listen", "datasets",
+		"zones", "server", "workers", "max_udp_size", "tcp_idle_ms",
+		"tcp_max_clients", NULL };
+	static const char *const server_known[] = { "workers", "max_udp_size",
+		"tcp_idle_ms", "tcp_max_clients", NULL };
+	struct config *cfg = p->cfg;
+	yaml_node_t *k, *v, *datasets = NULL, *zones = NULL, *store = NULL;
+	char key[300];
+
+	if (root->type != YAML_MAPPING_NODE)
+		return cfg_fail(p, root, "", "the config must be a map of settings, "
+				"found %s", cfg_kind(root));
+	if (cfg_check_keys(p, root, "", known) < 0)
+		return -1;
+	CFG_FOR_PAIRS(p, root, k, v) {
+		const char *name = cfg_scalar(k);
+
+		if (strcmp(name, "datasets") == 0) {
+			datasets = v;
+		} else if (strcmp(name, "zones") == 0) {
+			zones = v;
+		} else if (strcmp(name, "store") == 0) {
+			store = v;
+		} else if (strcmp(name, "listen") == 0) {
+			if (cfg_list(p, v, "listen", cfg_listen_one, NULL) < 0)
+				return -1;
+		} else if (strcmp(name, "server") == 0) {
+			yaml_node_t *sk, *sv;
+
+			if (cfg_want_map(p, v, "server") < 0 ||
+			    cfg_check_keys(p, v, "server", server_known) < 0)
+				return -1;
+			CFG_FOR_PAIRS(p, v, sk, sv) {
+				snprintf(key, sizeof(key), "server.%s", cfg_scalar(sk));
+				if (cfg_server_key(p, cfg_scalar(sk), sv, key) < 0)
+					return -1;
+			}
+		} else if (cfg_server_key(p, name, v, name) < 0) {
+			return -1;
+		}
+	}
+
+	if (store) {
+		char *s = NULL;
+
+		if (cfg_string(p, store, "store", &s) < 0)
+			return -1;
+		cfg->store = cfg_resolve(p, s);
+		free(s);
+	} else {
+		cfg->store = cfg_resolve(p, "var/store");
+	}
+	if (!cfg->store)
+		return cfg_oom(p);
+
+	if (cfg->nlisten == 0) {
+		cfg->listen = calloc(1, sizeof(*cfg->listen));
+		if (!cfg->listen)
+			return cfg_oom(p);
+		cfg->nlisten = 1;
+		cfg->listen[0].host = strdup("127.0.0.1");
+		cfg->listen[0].port = strdup("53");
+		if (!cfg->listen[0].host || !cfg->listen[0].port)
+			return cfg_oom(p);
+	}
+
+	if (!datasets)
+		return cfg_fail(p, root, "datasets", "missing (no dataset defined)");
+	if (cfg_want_map(p, datasets, "datasets") < 0 ||
+	    cfg_check_keys(p, datasets, "datasets", NULL) < 0)
+		return -1;
+	if (datasets->data.mapping.pairs.start == datasets->data.mapping.pairs.top)
+		return cfg_fail(p, datasets, "datasets", "no dataset defined");
+	CFG_FOR_PAIRS(p, datasets, k, v)
+		if (cfg_dataset(p, k, v) < 0)
+			return -1;
+
+	if (zones) {
+		if (cfg_want_map(p, zones, "zones") < 0 ||
+		    cfg_check_keys(p, zones, "zones", NULL) < 0)
+			return -1;
+		CFG_FOR_PAIRS(p, zones, k, v)
+			if (cfg_zone(p, k, v) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* Absolute directory of `file`. */
+static char *cfg_dirname(const char *file)
+{
+	char *copy = strdup(file), *slash, *real;
+
+	if (!copy)
+		return NULL;
+	slash = strrchr(copy, '/');
+	if (!slash) {
+		free(copy);
+		return realpath(".", NULL);
+	}
+	if (slash == copy)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	real = realpath(copy, NULL);
+	free(copy);
+	return real;
+}
+
+int config_load_flags(const char *file, unsigned flags, struct config **out,
+		      char *err, size_t errlen)
+{
+	struct cfg_parser p = { .file = file, .flags = flags, .err = err,
+				.errlen = errlen };
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	FILE *fp;
+	int rc = -1, have_doc = 0;
+
+	fp = fopen(file, "rb");
+	if (!fp) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	p.dir = cfg_dirname(file);
+	p.cfg = calloc(1, sizeof(*p.cfg));
+	if (!p.dir || !p.cfg || !(p.cfg->path = strdup(file))) {
+		fclose(fp);
+		free(p.dir);
+		config_free(p.cfg);
+		return cfg_oom(&p);
+	}
+	p.cfg->max_udp_size = CFG_DEF_MAX_UDP;
+	p.cfg->tcp_idle_ms = CFG_DEF_TCP_IDLE_MS;
+	p.cfg->tcp_max_clients = CFG_DEF_TCP_CLIENTS;
+
+	if (!yaml_parser_initialize(&parser)) {
+		cfg_oom(&p);
+		goto out_file;
+	}
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &p.doc)) {
+		snprintf(err, errlen, "%s:%lu:%lu: YAML syntax error: %s%s%s",
+			 file, (unsigned long)parser.problem_mark.line + 1,
+			 (unsigned long)parser.problem_mark.column + 1,
+			 parser.problem ? parser.problem : "unknown",
+			 parser.context ? " " : "",
+			 parser.context ? parser.context : "");
+		goto out_parser;
+	}
+	have_doc = 1;
+	root = yaml_document_get_root_node(&p.doc);
+	if (!root) {
+		snprintf(err, errlen, "%s:1: the config is empty", file);
+		goto out_parser;
+	}
+	rc = cfg_root(&p, root);
+out_parser:
+	if (have_doc)
+		yaml_document_delete(&p.doc);
+	yaml_parser_delete(&parser);
+out_file:
+	fclose(fp);
+	free(p.dir);
+	if (rc == 0)
+		*out = p.cfg;
+	else
+		config_free(p.cfg);
+	return rc;
+}
+
+int config_load(const char *file, struct config **out, char *err, size_t errlen)
+{
+	return config_load_flags(file, 0, out, err, errlen);
+}
+
+void config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->path);
+	free(cfg->store);
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		free(cfg->listen[i].host);
+		free(cfg->listen[i].port);
+	}
+	free(cfg->listen);
+	for (size_t i = 0; i < cfg->ndatasets; i++) {
+		struct cfg_dataset *d = &cfg->datasets[i];
+
+		free(d->name);
+		for (size_t j = 0; j < d->nfiles; j++)
+			free(d->files[j]);
+		free(d->files);
+	}
+	free(cfg->datasets);
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		struct cfg_zone *z = &cfg->zones[i];
+
+		free(z->name);
+		free(z->wname);
+		for (size_t j = 0; j < z->ndatasets; j++)
+			free(z->datasets[j]);
+		free(z->datasets);
+		free(z->acl);
+		free(z->soa.mname);
+		free(z->soa.rname);
+		for (size_t j = 0; j < z->nns; j++)
+			free(z->ns[j]);
+		free(z->ns);
+	}
+	free(cfg->zones);
+	free(cfg);
+}
+
+const struct cfg_dataset *config_dataset(const struct config *cfg,
+					 const char *name)
+{
+	for (size_t i = 0; i < cfg->ndatasets; i++)
+		if (strcmp(cfg->datasets[i].name, name) == 0)
+			return &cfg->datasets[i];
+	return NULL;
+}
