@@ -1,0 +1,266 @@
+/* dns_encode.c -- reply writer: header, question copy, records, OPT.
+ *
+ * One encoder per record type, all built on rr_begin/rr_end, which write the
+ * owner pointer and the fixed fields and patch RDLENGTH; any failure rolls
+ * the buffer back to where the record started, so a reply never contains a
+ * partial record.  See dns_encode.h for the compression scheme.
+ */
+#include "dns_encode.h"
+
+#include "dataset.h"
+#include "dname.h"
+
+void dns_writer_init(struct dns_writer *w, uint8_t *buf, size_t limit)
+{
+	dns_buffer_init(&w->b, buf, limit);
+	w->qdcount = 0;
+	w->count[0] = w->count[1] = w->count[2] = 0;
+	w->section = DNS_SEC_ANSWER;
+	w->zone_off = 0;
+	w->zone = NULL;
+}
+
+int dns_encode_header(struct dns_writer *w, uint16_t id, uint16_t flags)
+{
+	w->b.pos = 0;
+	if (dns_buffer_put_u16(&w->b, id) < 0 ||
+	    dns_buffer_put_u16(&w->b, flags) < 0 ||
+	    dns_buffer_put_u32(&w->b, 0) < 0 ||
+	    dns_buffer_put_u32(&w->b, 0) < 0) {
+		w->b.pos = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int dns_encode_question(struct dns_writer *w, const struct dns_query *q)
+{
+	if (!q->has_question || w->b.pos != DNS_HEADER_LEN)
+		return -1;
+	if (dns_buffer_put_bytes(&w->b, q->question, q->question_len) < 0)
+		return -1;
+	w->qdcount = 1;
+	return 0;
+}
+
+size_t dns_writer_set_zone(struct dns_writer *w, const struct dns_query *q,
+			   const uint8_t *zone, unsigned labels_before)
+{
+	size_t off = 0;
+
+	/* Walk the lowercased copy: same label lengths as the wire question. */
+	for (unsigned i = 0; i < labels_before && q->qname[off]; i++)
+		off += (size_t)q->qname[off] + 1;
+	w->zone_off = DNS_QNAME_OFFSET + off;
+	w->zone = zone;
+	return w->zone_off;
+}
+
+void dns_writer_section(struct dns_writer *w, enum dns_section s)
+{
+	w->section = s;
+}
+
+void dns_writer_mark(const struct dns_writer *w, struct dns_writer_mark *m)
+{
+	m->pos = w->b.pos;
+	for (int i = 0; i < 3; i++)
+		m->count[i] = w->count[i];
+}
+
+void dns_writer_rollback(struct dns_writer *w, const struct dns_writer_mark *m)
+{
+	w->b.pos = m->pos;
+	for (int i = 0; i < 3; i++)
+		w->count[i] = m->count[i];
+}
+
+size_t dns_writer_finish(struct dns_writer *w)
+{
+	dns_buffer_set_u16_at(&w->b, 4, w->qdcount);
+	dns_buffer_set_u16_at(&w->b, 6, w->count[0]);
+	dns_buffer_set_u16_at(&w->b, 8, w->count[1]);
+	dns_buffer_set_u16_at(&w->b, 10, w->count[2]);
+	return w->b.pos;
+}
+
+void dns_writer_set_flags(struct dns_writer *w, uint16_t set, uint16_t clear)
+{
+	struct dns_buffer h;
+	uint16_t flags;
+
+	dns_buffer_init(&h, w->b.data, w->b.pos);
+	if (dns_buffer_seek(&h, 2) < 0 || dns_buffer_get_u16(&h, &flags) < 0)
+		return;
+	flags = (uint16_t)((flags & ~clear) | set);
+	dns_buffer_set_u16_at(&w->b, 2, flags);
+}
+
+/* Writes a name: the labels in front of the zone, then a pointer to the zone
+ * in the question when the name ends in it; otherwise the whole name.
+ * `relative` names are relative to the zone (their final zero = the apex). */
+static int encode_name(struct dns_writer *w, const uint8_t *name, int relative)
+{
+	unsigned before;
+	size_t n = 0;
+
+	if (relative) {
+		before = wname_labels(name);
+		if (!w->zone_off) {
+			uint8_t full[DNAME_MAX];
+
+			if (!w->zone || dname_concat(name, w->zone, full) < 0)
+				return -1;
+			return dns_buffer_put_bytes(&w->b, full,
+						    wname_len(full));
+		}
+	} else {
+		int below = w->zone_off ? dname_below(name, w->zone) : -1;
+
+		if (below < 0)
+			return dns_buffer_put_bytes(&w->b, name,
+						    wname_len(name));
+		before = (unsigned)below;
+	}
+	for (unsigned i = 0; i < before; i++)
+		n += (size_t)name[n] + 1;
+	if (dns_buffer_put_bytes(&w->b, name, n) < 0)
+		return -1;
+	return dns_buffer_put_u16(&w->b, (uint16_t)(0xc000 | w->zone_off));
+}
+
+/* Owner pointer and fixed fields; *rdlen_at receives where RDLENGTH goes. */
+static int rr_begin(struct dns_writer *w, size_t owner, uint16_t type,
+		    uint16_t class, uint32_t ttl, size_t *rdlen_at)
+{
+	if (owner >= 0x4000)
+		return -1;
+	if (dns_buffer_put_u16(&w->b, (uint16_t)(0xc000 | owner)) < 0 ||
+	    dns_buffer_put_u16(&w->b, type) < 0 ||
+	    dns_buffer_put_u16(&w->b, class) < 0 ||
+	    dns_buffer_put_u32(&w->b, ttl) < 0)
+		return -1;
+	*rdlen_at = w->b.pos;
+	return dns_buffer_put_u16(&w->b, 0);
+}
+
+static int rr_end(struct dns_writer *w, size_t rdlen_at)
+{
+	size_t rdlen = w->b.pos - rdlen_at - 2;
+
+	if (rdlen > 0xffff)
+		return -1;
+	dns_buffer_set_u16_at(&w->b, rdlen_at, (uint16_t)rdlen);
+	w->count[w->section]++;
+	return 0;
+}
+
+int dns_encode_a(struct dns_writer *w, size_t owner, uint16_t class,
+		 uint32_t ttl, uint32_t addr)
+{
+	size_t start = w->b.pos, at;
+
+	if (rr_begin(w, owner, DNS_TYPE_A, class, ttl, &at) < 0 ||
+	    dns_buffer_put_u32(&w->b, addr) < 0 || rr_end(w, at) < 0) {
+		w->b.pos = start;
+		return -1;
+	}
+	return 0;
+}
+
+int dns_encode_txt(struct dns_writer *w, size_t owner, uint16_t class,
+		   uint32_t ttl, const char *txt, size_t len)
+{
+	size_t start = w->b.pos, at;
+
+	if (len > 255 || rr_begin(w, owner, DNS_TYPE_TXT, class, ttl, &at) < 0 ||
+	    dns_buffer_put_u8(&w->b, (uint8_t)len) < 0 ||
+	    dns_buffer_put_bytes(&w->b, txt, len) < 0 || rr_end(w, at) < 0) {
+		w->b.pos = start;
+		return -1;
+	}
+	return 0;
+}
+
+int dns_encode_ns(struct dns_writer *w, size_t owner, uint32_t ttl,
+		  const uint8_t *name)
+{
+	size_t start = w->b.pos, at;
+
+	if (rr_begin(w, owner, DNS_TYPE_NS, DNS_CLASS_IN, ttl, &at) < 0 ||
+	    encode_name(w, name, 0) < 0 || rr_end(w, at) < 0) {
+		w->b.pos = start;
+		return -1;
+	}
+	return 0;
+}
+
+int dns_encode_mx(struct dns_writer *w, size_t owner, uint32_t ttl,
+		  uint16_t pref, const uint8_t *target, int relative)
+{
+	size_t start = w->b.pos, at;
+
+	if (rr_begin(w, owner, DNS_TYPE_MX, DNS_CLASS_IN, ttl, &at) < 0 ||
+	    dns_buffer_put_u16(&w->b, pref) < 0 ||
+	    encode_name(w, target, relative) < 0 || rr_end(w, at) < 0) {
+		w->b.pos = start;
+		return -1;
+	}
+	return 0;
+}
+
+int dns_encode_soa(struct dns_writer *w, size_t owner, uint32_t ttl,
+		   const uint8_t *mname, const uint8_t *rname, uint32_t serial,
+		   uint32_t refresh, uint32_t retry, uint32_t expire,
+		   uint32_t minimum)
+{
+	size_t start = w->b.pos, at;
+
+	if (rr_begin(w, owner, DNS_TYPE_SOA, DNS_CLASS_IN, ttl, &at) < 0 ||
+	    encode_name(w, mname, 0) < 0 || encode_name(w, rname, 0) < 0 ||
+	    dns_buffer_put_u32(&w->b, serial) < 0 ||
+	    dns_buffer_put_u32(&w->b, refresh) < 0 ||
+	    dns_buffer_put_u32(&w->b, retry) < 0 ||
+	    dns_buffer_put_u32(&w->b, expire) < 0 ||
+	    dns_buffer_put_u32(&w->b, minimum) < 0 || rr_end(w, at) < 0) {
+		w->b.pos = start;
+		return -1;
+	}
+	return 0;
+}
+
+int dns_encode_raw(struct dns_writer *w, size_t owner, uint16_t type,
+		   uint16_t class, uint32_t ttl, const uint8_t *rdata,
+		   uint16_t rdlen)
+{
+	size_t start = w->b.pos, at;
+
+	if (rr_begin(w, owner, type, class, ttl, &at) < 0 ||
+	    dns_buffer_put_bytes(&w->b, rdata, rdlen) < 0 || rr_end(w, at) < 0) {
+		w->b.pos = start;
+		return -1;
+	}
+	return 0;
+}
+
+int dns_encode_opt(struct dns_writer *w, uint16_t udp_size,
+		   uint8_t ext_rcode, uint16_t flags)
+{
+	size_t start = w->b.pos;
+	enum dns_section saved = w->section;
+
+	/* Owner root, TTL = ext rcode | version 0 | flags (DO only). */
+	if (dns_buffer_put_u8(&w->b, 0) < 0 ||
+	    dns_buffer_put_u16(&w->b, DNS_TYPE_OPT) < 0 ||
+	    dns_buffer_put_u16(&w->b, udp_size) < 0 ||
+	    dns_buffer_put_u8(&w->b, ext_rcode) < 0 ||
+	    dns_buffer_put_u8(&w->b, 0) < 0 ||
+	    dns_buffer_put_u16(&w->b, flags & DNS_EDNS_DO) < 0 ||
+	    dns_buffer_put_u16(&w->b, 0) < 0) {
+		w->b.pos = start;
+		return -1;
+	}
+	w->count[DNS_SEC_ADDITIONAL]++;
+	w->section = saved;
+	return 0;
+}

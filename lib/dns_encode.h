@@ -1,0 +1,97 @@
+/* dns_encode.h -- write a DNS reply: header, question, records, OPT.
+ *
+ * Replies are written front to back into a caller-owned buffer whose limit is
+ * the size the client accepts; every record either fits whole or is not
+ * written at all (the call fails and the buffer is as before), so the
+ * answer logic can set TC without ever sending a partial record.
+ *
+ * Name compression needs no search: the question name sits at offset 12, and
+ * every owner this server writes is that name or one of its suffixes (the
+ * zone apex), so owners are 2-byte pointers; names inside rdata (SOA, NS, MX)
+ * that end in the zone point at the zone inside the question.
+ */
+#ifndef DNSBLD_DNS_ENCODE_H
+#define DNSBLD_DNS_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns_buffer.h"
+#include "dns_packet.h"
+
+enum dns_section { DNS_SEC_ANSWER = 0, DNS_SEC_AUTHORITY, DNS_SEC_ADDITIONAL };
+
+struct dns_writer {
+	struct dns_buffer b;
+	uint16_t qdcount;
+	uint16_t count[3];        /* per enum dns_section */
+	enum dns_section section; /* where the next record is counted */
+	size_t zone_off;          /* offset of the zone name in the packet
+	                             (inside the question); 0 = none */
+	const uint8_t *zone;      /* that zone, lowercase wire, or NULL */
+};
+
+/* Starts a reply in `buf`, at most `limit` bytes (at least 12). */
+void dns_writer_init(struct dns_writer *w, uint8_t *buf, size_t limit);
+
+/* Writes the header: id and the flags word (opcode, flags and the low 4
+ * bits of the rcode); counts are filled in by dns_writer_finish. */
+int dns_encode_header(struct dns_writer *w, uint16_t id, uint16_t flags);
+
+/* Copies the query's question as the client wrote it (0x20 case kept).
+ * Must follow the header directly; the name lands at offset 12. */
+int dns_encode_question(struct dns_writer *w, const struct dns_query *q);
+
+/* Declares that the question name ends in `zone` (lowercase wire name),
+ * `labels_before` labels in front of it, so that records can point at the
+ * apex and rdata names can be compressed against it.  Returns the apex
+ * offset (usable as an owner). */
+size_t dns_writer_set_zone(struct dns_writer *w, const struct dns_query *q,
+			   const uint8_t *zone, unsigned labels_before);
+
+/* Chooses the section the following records count in (in order). */
+void dns_writer_section(struct dns_writer *w, enum dns_section s);
+
+/* Record writers.  `owner` is the packet offset of the owner name (12 for
+ * the question name, or the apex offset).  Return 0, or -1 when the record
+ * does not fit (nothing written). */
+int dns_encode_a(struct dns_writer *w, size_t owner, uint16_t class,
+		 uint32_t ttl, uint32_t addr);
+/* One character-string of `len` (<= 255) bytes. */
+int dns_encode_txt(struct dns_writer *w, size_t owner, uint16_t class,
+		   uint32_t ttl, const char *txt, size_t len);
+/* `name` is an absolute wire name. */
+int dns_encode_ns(struct dns_writer *w, size_t owner, uint32_t ttl,
+		  const uint8_t *name);
+/* MX: `target` is absolute, or relative to the zone if `relative`. */
+int dns_encode_mx(struct dns_writer *w, size_t owner, uint32_t ttl,
+		  uint16_t pref, const uint8_t *target, int relative);
+int dns_encode_soa(struct dns_writer *w, size_t owner, uint32_t ttl,
+		   const uint8_t *mname, const uint8_t *rname, uint32_t serial,
+		   uint32_t refresh, uint32_t retry, uint32_t expire,
+		   uint32_t minimum);
+/* Any record with opaque rdata (no names inside). */
+int dns_encode_raw(struct dns_writer *w, size_t owner, uint16_t type,
+		   uint16_t class, uint32_t ttl, const uint8_t *rdata,
+		   uint16_t rdlen);
+/* The OPT pseudo-record: our UDP size, the upper 8 bits of the extended
+ * rcode, version 0, `flags` (only DO is kept), no options. */
+int dns_encode_opt(struct dns_writer *w, uint16_t udp_size,
+		   uint8_t ext_rcode, uint16_t flags);
+
+/* Current length; a mark to roll back to with dns_writer_rollback (drops
+ * records written after it, counts included). */
+struct dns_writer_mark {
+	size_t pos;
+	uint16_t count[3];
+};
+void dns_writer_mark(const struct dns_writer *w, struct dns_writer_mark *m);
+void dns_writer_rollback(struct dns_writer *w, const struct dns_writer_mark *m);
+
+/* Fills in the header counts; returns the reply length. */
+size_t dns_writer_finish(struct dns_writer *w);
+
+/* Sets header flag bits in a written header (e.g. TC after the fact). */
+void dns_writer_set_flags(struct dns_writer *w, uint16_t set, uint16_t clear);
+
+#endif

@@ -1,0 +1,180 @@
+/* test_dns_encode.c -- lib/dns_encode.c: reply layout, compression, limits.
+ *
+ * Replies are parsed back with the bounds-checked buffer and compared field
+ * by field, so a wrong pointer, count or RDLENGTH fails here.
+ */
+#include "check.h"
+#include "dname.h"
+#include "dns_encode.h"
+#include "dns_packet.h"
+
+#include <string.h>
+
+static uint8_t qpkt[64];
+static size_t qlen;
+
+/* A query for "2.0.0.127.BL.test" type `type` parsed into q. */
+static void make_query(struct dns_query *q, uint16_t type)
+{
+	static const uint8_t h[12] = { 0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+
+	memcpy(qpkt, h, 12);
+	memcpy(qpkt + 12, "\0012\0010\0010\003127\002BL\004test", 19);
+	qlen = 31;
+	qpkt[qlen++] = 0;
+	qpkt[qlen++] = (uint8_t)type;
+	qpkt[qlen++] = 0;
+	qpkt[qlen++] = 1;
+	CHECK_INT(dns_query_parse(qpkt, qlen, q), DNS_PARSE_OK);
+}
+
+static uint16_t u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void test_answer(void)
+{
+	struct dns_query q;
+	struct dns_writer w;
+	uint8_t out[512];
+	uint8_t zone[DNAME_MAX], ns[DNAME_MAX], other[DNAME_MAX];
+	size_t apex, len, p;
+
+	make_query(&q, DNS_TYPE_A);
+	dname_from_text("bl.test", 7, zone, 1);
+	dname_from_text("ns1.bl.test", 11, ns, 1);
+	dname_from_text("ns.example", 10, other, 1);
+	dns_writer_init(&w, out, sizeof(out));
+	CHECK_INT(dns_encode_header(&w, q.id, DNS_FLAG_QR | DNS_FLAG_AA | DNS_FLAG_RD), 0);
+	CHECK_INT(dns_encode_question(&w, &q), 0);
+	apex = dns_writer_set_zone(&w, &q, zone, 4);
+	CHECK_INT(apex, 12 + 10);
+	CHECK_INT(dns_encode_a(&w, DNS_QNAME_OFFSET, DNS_CLASS_IN, 2100, 0x7f000002), 0);
+	CHECK_INT(dns_encode_txt(&w, DNS_QNAME_OFFSET, DNS_CLASS_IN, 2100, "hi", 2), 0);
+	dns_writer_section(&w, DNS_SEC_AUTHORITY);
+	CHECK_INT(dns_encode_ns(&w, apex, 300, ns), 0);
+	CHECK_INT(dns_encode_ns(&w, apex, 300, other), 0);
+	dns_writer_section(&w, DNS_SEC_ADDITIONAL);
+	CHECK_INT(dns_encode_opt(&w, 1232, 0, DNS_EDNS_DO | 0x1234), 0);
+	len = dns_writer_finish(&w);
+
+	CHECK_INT(u16(out), 0xabcd);
+	CHECK_INT(u16(out + 2), DNS_FLAG_QR | DNS_FLAG_AA | DNS_FLAG_RD);
+	CHECK_INT(u16(out + 4), 1);
+	CHECK_INT(u16(out + 6), 2);
+	CHECK_INT(u16(out + 8), 2);
+	CHECK_INT(u16(out + 10), 1);
+	/* Question copied with its case. */
+	CHECK(memcmp(out + 12, "\0012\0010\0010\003127\002BL\004test", 19) == 0);
+	p = 12 + 23;
+	/* A: pointer to 12, type, class, ttl, rdlen 4, rdata. */
+	CHECK_INT(u16(out + p), 0xc00c);
+	CHECK_INT(u16(out + p + 2), DNS_TYPE_A);
+	CHECK_INT(u16(out + p + 4), DNS_CLASS_IN);
+	CHECK_INT(u16(out + p + 8), 2100);
+	CHECK_INT(u16(out + p + 10), 4);
+	CHECK(memcmp(out + p + 12, "\177\0\0\2", 4) == 0);
+	p += 16;
+	/* TXT: one character-string. */
+	CHECK_INT(u16(out + p + 10), 3);
+	CHECK(memcmp(out + p + 12, "\2hi", 3) == 0);
+	p += 15;
+	/* NS below the zone: "ns1" + pointer to the apex in the question. */
+	CHECK_INT(u16(out + p), 0xc000 | apex);
+	CHECK_INT(u16(out + p + 10), 6);
+	CHECK(memcmp(out + p + 12, "\003ns1", 4) == 0);
+	CHECK_INT(u16(out + p + 16), 0xc000 | apex);
+	p += 18;
+	/* NS elsewhere: written in full. */
+	CHECK_INT(u16(out + p + 10), 12);
+	CHECK(memcmp(out + p + 12, "\002ns\007example\0", 12) == 0);
+	p += 24;
+	/* OPT: root, type 41, size, ext rcode 0, version 0, only DO kept. */
+	CHECK_INT(out[p], 0);
+	CHECK_INT(u16(out + p + 1), DNS_TYPE_OPT);
+	CHECK_INT(u16(out + p + 3), 1232);
+	CHECK_INT(out[p + 5], 0);
+	CHECK_INT(out[p + 6], 0);
+	CHECK_INT(u16(out + p + 7), DNS_EDNS_DO);
+	CHECK_INT(u16(out + p + 9), 0);
+	p += 11;
+	CHECK_INT(len, p);
+}
+
+static void test_soa_mx(void)
+{
+	struct dns_query q;
+	struct dns_writer w;
+	uint8_t out[512], zone[DNAME_MAX], mname[DNAME_MAX], rname[DNAME_MAX];
+	size_t apex, p;
+
+	make_query(&q, DNS_TYPE_SOA);
+	dname_from_text("bl.test", 7, zone, 1);
+	dname_from_text("bl.test", 7, mname, 1);
+	dname_from_text("hostmaster.example", 18, rname, 1);
+	dns_writer_init(&w, out, sizeof(out));
+	dns_encode_header(&w, q.id, DNS_FLAG_QR);
+	dns_encode_question(&w, &q);
+	apex = dns_writer_set_zone(&w, &q, zone, 4);
+	CHECK_INT(dns_encode_soa(&w, apex, 60, mname, rname, 7, 1, 2, 3, 4), 0);
+	p = 12 + 23;
+	/* mname is the zone itself: a bare pointer. */
+	CHECK_INT(u16(out + p + 10), 2 + 20 + 20);
+	CHECK_INT(u16(out + p + 12), 0xc000 | apex);
+	CHECK(memcmp(out + p + 14, "\012hostmaster\007example\0", 20) == 0);
+	CHECK_INT(u16(out + p + 36), 7);
+	CHECK_INT(u16(out + p + 52), 4);
+	p += 12 + 42;
+	/* MX with a relative target: labels, then the apex pointer. */
+	CHECK_INT(dns_encode_mx(&w, DNS_QNAME_OFFSET, 60, 10, (const uint8_t *)"\002mx\0", 1), 0);
+	CHECK_INT(u16(out + p + 10), 2 + 3 + 2);
+	CHECK_INT(u16(out + p + 12), 10);
+	CHECK(memcmp(out + p + 14, "\002mx", 3) == 0);
+	CHECK_INT(u16(out + p + 17), 0xc000 | apex);
+	CHECK_INT(dns_writer_finish(&w), p + 19);
+	CHECK_INT(u16(out + 6), 2);
+}
+
+static void test_limits(void)
+{
+	struct dns_query q;
+	struct dns_writer w;
+	struct dns_writer_mark m;
+	uint8_t out[64];
+	char big[255];
+
+	make_query(&q, DNS_TYPE_TXT);
+	memset(big, 'x', sizeof(big));
+	/* 35 bytes of header+question, 16 for an A: 3 A fit in 64? no, 1. */
+	dns_writer_init(&w, out, 64);
+	dns_encode_header(&w, q.id, DNS_FLAG_QR);
+	CHECK_INT(dns_encode_question(&w, &q), 0);
+	dns_writer_mark(&w, &m);
+	CHECK_INT(dns_encode_a(&w, 12, 1, 1, 1), 0);
+	CHECK_INT(dns_encode_a(&w, 12, 1, 1, 2), -1);
+	CHECK_INT(w.b.pos, 35 + 16);
+	CHECK_INT(w.count[0], 1);
+	CHECK_INT(dns_encode_txt(&w, 12, 1, 1, big, 255), -1);
+	CHECK_INT(dns_encode_txt(&w, 12, 1, 1, big, 256), -1);
+	CHECK_INT(w.b.pos, 35 + 16);
+	dns_writer_rollback(&w, &m);
+	CHECK_INT(w.count[0], 0);
+	CHECK_INT(dns_writer_finish(&w), 35);
+	dns_writer_set_flags(&w, DNS_FLAG_TC, 0);
+	CHECK_INT(u16(out + 2), DNS_FLAG_QR | DNS_FLAG_TC);
+	/* A header alone needs 12 bytes. */
+	dns_writer_init(&w, out, 11);
+	CHECK_INT(dns_encode_header(&w, 1, 0), -1);
+	/* The question only right after the header. */
+	dns_writer_init(&w, out, 64);
+	CHECK_INT(dns_encode_question(&w, &q), -1);
+}
+
+int main(void)
+{
+	test_answer();
+	test_soa_mx();
+	test_limits();
+	return check_report();
+}
