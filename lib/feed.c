@@ -1,0 +1,268 @@
+/* feed.c -- load rbldnsd-format feed files into a dataset (feed.h).
+ *
+ * The driver: reads each file (feed_reader.c), trims and classifies lines
+ * exactly as rbldnsd's readdslines does, sends `$` lines to feed_special.c
+ * and data lines to the current dataset's parser, and owns the warning
+ * policy (`file:line: reason`, max_logged, max_errors).  The result is only
+ * handed out when the whole load succeeded, so a failed load never leaves a
+ * half-filled dataset behind.
+ */
+#include "feed.h"
+
+#include "feed_ctx.h"
+#include "feed_reader.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void vlog_line(struct feed_ctx *ctx, const char *fmt, va_list ap)
+{
+	FILE *f = ctx->opts->log ? ctx->opts->log : stderr;
+
+	if (ctx->fname)
+		fprintf(f, "%s:%lu: ", ctx->fname, ctx->lineno);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+}
+
+int feed_warn(struct feed_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	ctx->res->warnings++;
+	if (!ctx->opts->max_logged || ctx->logged < ctx->opts->max_logged) {
+		ctx->logged++;
+		va_start(ap, fmt);
+		vlog_line(ctx, fmt, ap);
+		va_end(ap);
+	}
+	if (ctx->opts->max_errors && ctx->res->warnings > ctx->opts->max_errors)
+		return feed_fail(ctx, "too many errors (more than %u), "
+				 "load aborted", ctx->opts->max_errors);
+	return 0;
+}
+
+void feed_note(struct feed_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_line(ctx, fmt, ap);
+	va_end(ap);
+}
+
+int feed_fail(struct feed_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (ctx->fatal)
+		return -1;   /* keep the first reason */
+	ctx->fatal = 1;
+	if (ctx->fname)
+		n = snprintf(ctx->err, ctx->errlen, "%s:%lu: ", ctx->fname,
+			     ctx->lineno);
+	if (n < 0 || (size_t)n >= ctx->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err + n, ctx->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void state_start(struct feed_dsstate *st)
+{
+	feed_val_builtin(&st->def);
+	st->acl_rr = st->def;
+	if (st->ds->type == DS_ACL) {
+		/* An acl entry without a value is `:ignore`. */
+		memset(&st->def, 0, sizeof(st->def));
+		st->def.kind = VAL_ACL_IGNORE;
+	}
+	st->def_id = -1;
+}
+
+/* Data line for the current dataset. */
+static int data_line(struct feed_ctx *ctx, char *s)
+{
+	struct feed_dsstate *st = ctx->sub_current ? &ctx->sub : &ctx->top;
+
+	switch (st->ds->type) {
+	case DS_DNSET:
+		return feed_dnset_line(ctx, st, s);
+	case DS_GENERIC:
+		return feed_generic_line(ctx, st, s);
+	case DS_COMBINED:
+		return feed_fail(ctx, "invalid/unrecognized entry - specify "
+				 "$DATASET line");
+	default:
+		return feed_ipsets_line(ctx, st, s);
+	}
+}
+
+/* Trims and dispatches one line; 0 or -1 fatal. */
+static int one_line(struct feed_ctx *ctx, char *line, int flags)
+{
+	char *eol;
+
+	if (flags & FEED_LINE_CUT) {
+		if (feed_warn(ctx, "long line (truncated)") < 0)
+			return -1;
+	}
+	FEED_SKIPSPACE(line);
+	eol = line + strlen(line);
+	while (eol > line && FEED_ISSPACE(eol[-1]))
+		eol--;
+	*eol = '\0';
+	if (line[0] == '$' ||
+	    ((FEED_ISCOMMENT(line[0]) || line[0] == ':') && line[1] == '$')) {
+		int r = feed_special(ctx, line[0] == '$' ? line + 1 : line + 2);
+
+		if (r < 0 || ctx->fatal)
+			return -1;
+		if (r == 0 && feed_warn(ctx, "invalid or unrecognized special "
+					"entry") < 0)
+			return -1;
+		/* After any special line, data goes to the current combined
+		 * section (if any), as rbldnsd does. */
+		ctx->sub_current = ctx->in_sub;
+		return 0;
+	}
+	if (!line[0] || FEED_ISCOMMENT(line[0]))
+		return 0;
+	if (data_line(ctx, line) < 0 || ctx->fatal)
+		return -1;
+	return 0;
+}
+
+static int add_source(struct feed_result *res, const char *path,
+		      const struct feed_reader *rd)
+{
+	struct store_source *s = realloc(res->sources,
+					 (res->nsources + 1) * sizeof(*s));
+	char *p;
+
+	if (!s)
+		return -1;
+	res->sources = s;
+	if (!(p = strdup(path)))
+		return -1;
+	s[res->nsources].path = p;
+	s[res->nsources].size = rd->size;
+	s[res->nsources].mtime = rd->mtime;
+	s[res->nsources].hash = rd->hash;
+	res->nsources++;
+	return 0;
+}
+
+static int load_file(struct feed_ctx *ctx, const char *path)
+{
+	struct feed_reader rd;
+	char *line;
+	int flags = 0, r = 0;
+
+	if (feed_reader_open(&rd, path, ctx->opts->no_gunzip, ctx->err,
+			     ctx->errlen) < 0) {
+		ctx->fatal = 1;
+		return -1;
+	}
+	if (add_source(ctx->res, path, &rd) < 0) {
+		feed_reader_close(&rd);
+		return feed_fail(ctx, "out of memory");
+	}
+	ctx->fname = path;
+	ctx->lineno = 0;
+	/* Per-file rules: the default value resets in every file of the
+	 * top dataset (the tsets keep their first `:` line), and a combined
+	 * file starts outside any section. */
+	if (ctx->top.ds->type != DS_IP4TSET && ctx->top.ds->type != DS_IP6TSET &&
+	    ctx->top.ds->type != DS_COMBINED)
+		state_start(&ctx->top);
+	ctx->sub_current = 0;
+	while ((line = feed_reader_line(&rd, &flags))) {
+		ctx->lineno++;
+		ctx->res->lines++;
+		if (one_line(ctx, line, flags) < 0) {
+			r = -1;
+			break;
+		}
+		if (flags & FEED_LINE_NOEOL) {
+			/* rbldnsd says "ignored" here, yet loads the line. */
+			feed_note(ctx, "incomplete last line (loaded)");
+		}
+	}
+	feed_reader_close(&rd);
+	ctx->fname = NULL;
+	return r;
+}
+
+int feed_load(enum ds_type type, const char *const *files, size_t nfiles,
+	      const struct feed_options *opts, struct dataset **out,
+	      struct feed_result *res, char *err, size_t errlen)
+{
+	static const struct feed_options defaults;
+	struct feed_ctx ctx;
+	int r = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ctx, 0, sizeof(ctx));
+	if (errlen)
+		err[0] = '\0';
+	ctx.opts = opts ? opts : &defaults;
+	ctx.res = res;
+	ctx.err = err;
+	ctx.errlen = errlen;
+	if ((unsigned)type >= DS_TYPE_COUNT) {
+		snprintf(err, errlen, "unknown dataset type %d", (int)type);
+		return -1;
+	}
+	if (!nfiles) {
+		snprintf(err, errlen, "%s: no files given", ds_type_name(type));
+		return -1;
+	}
+	ctx.top.ds = dataset_new(type);
+	if (!ctx.top.ds) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	state_start(&ctx.top);
+	for (size_t i = 0; i < nfiles && r == 0; i++)
+		r = load_file(&ctx, files[i]);
+	if (r == 0 && type == DS_COMBINED)
+		r = feed_combined_finish(&ctx);
+	if (r == 0)
+		r = feed_ipsets_finish(&ctx, &ctx.top);
+	feed_dsstate_clear(&ctx.sub);
+	feed_dsstate_clear(&ctx.top);
+	if (opts && opts->max_logged && ctx.res->warnings > opts->max_logged) {
+		FILE *f = opts->log ? opts->log : stderr;
+
+		fprintf(f, "%lu more warnings suppressed\n",
+			ctx.res->warnings - opts->max_logged);
+	}
+	if (r < 0 || ctx.fatal) {
+		if (!ctx.fatal)
+			snprintf(err, errlen, "load failed");
+		dataset_free(ctx.top.ds);
+		for (size_t i = 0; i < res->nsources; i++)
+			free((char *)(uintptr_t)res->sources[i].path);
+		free(res->sources);
+		res->sources = NULL;
+		res->nsources = 0;
+		return -1;
+	}
+	*out = ctx.top.ds;
+	return 0;
+}
+
+void feed_result_free(struct feed_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->nsources; i++)
+		free((char *)(uintptr_t)res->sources[i].path);
+	free(res->sources);
+	res->sources = NULL;
+	res->nsources = 0;
+}

@@ -1,0 +1,115 @@
+/* feed_generic.c -- generic dataset lines: `name [ttl] [IN] TYPE data`.
+ *
+ * rbldnsd's generic type is a tiny subset of a BIND master file: A, TXT and
+ * MX only, `@` for the apex, names relative to the zone, and the current
+ * $TTL captured per record as the file is read.
+ */
+#include "feed_ctx.h"
+
+#include "dname.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* Splits off the next whitespace-separated word; returns it (NUL-terminated)
+ * and advances *s past the following whitespace, or NULL at the end. */
+static char *next_word(char **s)
+{
+	char *w = *s, *e = w;
+
+	if (!*w)
+		return NULL;
+	while (*e && !FEED_ISSPACE(*e))
+		e++;
+	if (*e)
+		*e++ = '\0';
+	FEED_SKIPSPACE(e);
+	*s = e;
+	return w;
+}
+
+int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
+{
+	struct ds_rr rr;
+	uint8_t name[DNAME_MAX], rdata[2 + DNAME_MAX + 256];
+	char *w, *type;
+	uint32_t ttl = st->ds->meta.ttl;
+
+	memset(&rr, 0, sizeof(rr));
+	w = next_word(&s);
+	if (!w)
+		return feed_warn(ctx, "invalid/unrecognized entry");
+	if (strcmp(w, "@") == 0) {
+		name[0] = 0;
+	} else if (dname_from_text(w, strlen(w), name, 1) < 0) {
+		return feed_warn(ctx, "invalid domain name");
+	}
+	type = next_word(&s);
+	if (type && type[0] >= '0' && type[0] <= '9') {
+		if (!feed_parse_time(type, &ttl) ||
+		    strspn(type, "0123456789sSmMhHdDwW") != strlen(type))
+			return feed_warn(ctx, "invalid TTL");
+		type = next_word(&s);
+	}
+	if (type && strcasecmp(type, "IN") == 0)
+		type = next_word(&s);
+	if (!type || !*s)
+		return feed_warn(ctx, "invalid/unrecognized entry");
+	rr.name = name;
+	rr.ttl = ttl;
+	rr.rdata = rdata;
+	if (strcasecmp(type, "a") == 0) {
+		uint32_t a;
+		const char *end;
+
+		if (feed_ip4_addr(s, &a, &end) < 0 || (*end && !FEED_ISSPACE(*end)))
+			return feed_warn(ctx, "invalid IPv4 address");
+		rr.type = 1;
+		rdata[0] = (uint8_t)(a >> 24);
+		rdata[1] = (uint8_t)(a >> 16);
+		rdata[2] = (uint8_t)(a >> 8);
+		rdata[3] = (uint8_t)a;
+		rr.rdlen = 4;
+	} else if (strcasecmp(type, "txt") == 0) {
+		size_t len = strlen(s);
+
+		if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+			s++;
+			len -= 2;
+		}
+		if (len > 255) {
+			if (feed_warn(ctx, "TXT RR truncated to 255 bytes") < 0)
+				return -1;
+			len = 255;
+		}
+		rr.type = 16;
+		rdata[0] = (uint8_t)len;
+		memcpy(rdata + 1, s, len);
+		rr.rdlen = (uint16_t)(len + 1);
+	} else if (strcasecmp(type, "mx") == 0) {
+		char *pref = next_word(&s), *target = next_word(&s);
+		uint32_t p = 0;
+		int n;
+
+		if (!pref || !target || *s)
+			return feed_warn(ctx, "invalid MX record");
+		for (char *c = pref; *c; c++) {
+			if (*c < '0' || *c > '9' || (p = p * 10 + (uint32_t)(*c - '0')) > 65535)
+				return feed_warn(ctx, "invalid MX preference");
+		}
+		/* rbldnsd treats the target as absolute, dot or not. */
+		n = dname_from_text(target, strlen(target), rdata + 2, 1);
+		if (n <= 0)
+			return feed_warn(ctx, "invalid MX target");
+		rr.type = 15;
+		rdata[0] = (uint8_t)(p >> 8);
+		rdata[1] = (uint8_t)p;
+		rr.rdlen = (uint16_t)(n + 2);
+	} else {
+		return feed_warn(ctx, "invalid/unrecognized entry");
+	}
+	if (dataset_add_rr(st->ds, &rr) < 0)
+		return feed_fail(ctx, "out of memory");
+	ctx->res->entries++;
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* feed_reader.h -- one feed file in memory: raw identity, gunzip, lines.
+ *
+ * A file is read in big blocks into one buffer (no stdio per character),
+ * its FNV-1a hash taken over the raw bytes, gzip inflated when the magic
+ * bytes say so, and the file stat()ed again at the end: a file that changed
+ * while being read is a failed load, as in rbldnsd.
+ */
+#ifndef DNSBLD_FEED_READER_H
+#define DNSBLD_FEED_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FEED_LINE_MAX 32768   /* longer lines are cut, with a warning */
+
+struct feed_reader {
+	char *buf;            /* decoded text, with one spare byte at the end */
+	size_t len, pos;
+	uint64_t size;        /* raw file size */
+	int64_t mtime;
+	uint64_t hash;        /* FNV-1a of the raw bytes */
+};
+
+/* Reads `path` whole.  no_gunzip: a gzip file is an error.  Returns 0, or
+ * -1 with `err` ("path: reason"). */
+int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
+		     char *err, size_t errlen);
+
+/* Next line, NUL-terminated in place without its '\n' (a NUL byte inside
+ * ends it early, as in rbldnsd).  *flags gets FEED_LINE_CUT if it was over
+ * FEED_LINE_MAX and FEED_LINE_NOEOL if it is a last line without newline.
+ * Returns NULL at the end. */
+#define FEED_LINE_CUT 1
+#define FEED_LINE_NOEOL 2
+char *feed_reader_line(struct feed_reader *rd, int *flags);
+
+void feed_reader_close(struct feed_reader *rd);
+
+#endif
