@@ -1,0 +1,468 @@
+/* rbldnsd_args.c -- rbldnsd's getopt string and zone specs -> config.
+ *
+ * Messages copy rbldnsd's wording (checked against the Debian binary), so
+ * scripts and people who know rbldnsd read them the same way.
+ */
+#include "rbldnsd_args.h"
+
+#include "dname.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RBLDNSD_OPTSTRING "u:r:b:w:t:c:p:nel:qs:h46dvaAfF:Cx:X:"
+#define DEFAULT_TTL (35 * 60)
+#define DEFAULT_CHECK 60
+#define DEFAULT_STORE "dnsbld-store"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int rbldnsd_parse_time(const char *text, uint32_t *seconds)
+{
+	static const struct { char unit; uint32_t mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 604800 },
+	};
+	unsigned long long v = 0;
+	const char *p = text;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p)) {
+		v = v * 10 + (unsigned)(*p++ - '0');
+		if (v > UINT32_MAX)
+			return -1;
+	}
+	if (*p) {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (tolower((unsigned char)*p) == units[i].unit)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]) || p[1])
+			return -1;
+		v *= units[i].mult;
+		if (v > UINT32_MAX)
+			return -1;
+	}
+	*seconds = (uint32_t)v;
+	return 0;
+}
+
+/* -t def:min:max, any part may be empty (trailing colons too). */
+static int parse_ttls(struct rbldnsd_args *a, const char *arg)
+{
+	uint32_t *dst[3] = { &a->ttl_default, &a->ttl_min, &a->ttl_max };
+	const char *p = arg;
+
+	for (int i = 0; i < 3 && *p; i++) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+		char part[32];
+
+		if (len >= sizeof(part))
+			return -1;
+		memcpy(part, p, len);
+		part[len] = '\0';
+		if (len && rbldnsd_parse_time(part, dst[i]) < 0)
+			return -1;
+		if (!colon)
+			return 0;
+		p = colon + 1;
+		if (i == 2)
+			return -1;  /* a fourth field */
+	}
+	return 0;
+}
+
+static int push_str(char ***arr, size_t *n, const char *s)
+{
+	char **p = realloc(*arr, (*n + 1) * sizeof(**arr));
+
+	if (!p)
+		return -1;
+	*arr = p;
+	if (!(p[*n] = strdup(s)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* `-b addr[/port]` -> a listen entry; the separator is '/' so that IPv6
+ * addresses need no brackets. */
+static int add_listen(struct config *cfg, const char *arg)
+{
+	const char *slash = strrchr(arg, '/');
+	struct cfg_listen *l = realloc(cfg->listen, (cfg->nlisten + 1) * sizeof(*l));
+
+	if (!l)
+		return -1;
+	cfg->listen = l;
+	l = &cfg->listen[cfg->nlisten];
+	memset(l, 0, sizeof(*l));
+	l->host = slash ? strndup(arg, (size_t)(slash - arg)) : strdup(arg);
+	l->port = strdup(slash ? slash + 1 : "53");
+	if (!l->host || !l->port) {
+		free(l->host);
+		free(l->port);
+		return -1;
+	}
+	cfg->nlisten++;
+	return 0;
+}
+
+/* Finds the dataset for spec "type:files", creating it: identical specs
+ * share one dataset, as rbldnsd loads them once.  Returns its name. */
+static const char *dataset_for_spec(struct config *cfg, enum ds_type type,
+				    const char *spec, const char *files)
+{
+	struct cfg_dataset *d;
+	const char *p = files;
+
+	for (size_t i = 0; i < cfg->ndatasets; i++)
+		if (strcmp(cfg->datasets[i].name, spec) == 0)
+			return cfg->datasets[i].name;
+	d = realloc(cfg->datasets, (cfg->ndatasets + 1) * sizeof(*d));
+	if (!d)
+		return NULL;
+	cfg->datasets = d;
+	d = &cfg->datasets[cfg->ndatasets];
+	memset(d, 0, sizeof(*d));
+	d->type = type;
+	if (!(d->name = strdup(spec)))
+		return NULL;
+	cfg->ndatasets++;
+	/* Files are separated by ',' or ':'; empty names are skipped. */
+	while (*p) {
+		size_t len = strcspn(p, ",:");
+
+		if (len) {
+			char *f = strndup(p, len);
+
+			if (!f || push_str(&d->files, &d->nfiles, f) < 0) {
+				free(f);
+				return NULL;
+			}
+			free(f);
+		}
+		p += len;
+		if (*p)
+			p++;
+	}
+	return d->name;
+}
+
+static struct cfg_zone *zone_find_or_add(struct config *cfg, const char *name)
+{
+	uint8_t wire[DNAME_MAX];
+	struct cfg_zone *z;
+	int len;
+
+	for (size_t i = 0; i < cfg->nzones; i++)
+		if (strcmp(cfg->zones[i].name, name) == 0)
+			return &cfg->zones[i];
+	len = dname_from_text(name, strlen(name), wire, 1);
+	if (len < 0)
+		return NULL;
+	z = realloc(cfg->zones, (cfg->nzones + 1) * sizeof(*z));
+	if (!z)
+		return NULL;
+	cfg->zones = z;
+	z = &cfg->zones[cfg->nzones];
+	memset(z, 0, sizeof(*z));
+	z->name = malloc(DNAME_MAX * 4 + 1);
+	z->wname = malloc((size_t)len);
+	if (!z->name || !z->wname) {
+		free(z->name);
+		free(z->wname);
+		return NULL;
+	}
+	memcpy(z->wname, wire, (size_t)len);
+	dname_to_text(wire, z->name, DNAME_MAX * 4 + 1);
+	cfg->nzones++;
+	return z;
+}
+
+/* One `zone:type:file[,file...]` argument. */
+static int add_zone_spec(struct config *cfg, char **global_acl, const char *arg,
+			 char *err, size_t errlen)
+{
+	const char *c1 = strchr(arg, ':'), *c2;
+	char typename[32], zonename[DNAME_MAX * 4 + 1];
+	const char *dsname;
+	enum ds_type type;
+	struct cfg_zone *z;
+
+	if (!c1 || !(c2 = strchr(c1 + 1, ':')) || (size_t)(c1 - arg) >= sizeof(zonename) ||
+	    (size_t)(c2 - c1 - 1) >= sizeof(typename))
+		return fail(err, errlen, "invalid zone spec `%.60s'", arg);
+	memcpy(zonename, arg, (size_t)(c1 - arg));
+	zonename[c1 - arg] = '\0';
+	memcpy(typename, c1 + 1, (size_t)(c2 - c1 - 1));
+	typename[c2 - c1 - 1] = '\0';
+	if (ds_type_parse(typename, &type) < 0)
+		return fail(err, errlen, "unknown dataset type `%.60s'", typename);
+	if (c2[strspn(c2, ",:")] == '\0')
+		return fail(err, errlen, "missing filenames for %s", typename);
+	dsname = dataset_for_spec(cfg, type, c1 + 1, c2 + 1);
+	if (!dsname)
+		return fail(err, errlen, "out of memory");
+
+	if (zonename[0] == '\0') {
+		/* `:acl:file` is the global acl; nothing else may omit a zone. */
+		if (type != DS_ACL)
+			return fail(err, errlen, "invalid zone spec `%.60s'", arg);
+		free(*global_acl);
+		*global_acl = strdup(dsname);
+		return *global_acl ? 0 : fail(err, errlen, "out of memory");
+	}
+	z = zone_find_or_add(cfg, zonename);
+	if (!z)
+		return fail(err, errlen, "invalid domain name `%.60s'", zonename);
+	if (type == DS_ACL) {
+		if (z->acl)
+			return fail(err, errlen, "repeated ACL definition for zone `%.60s'",
+				    zonename);
+		z->acl = strdup(dsname);
+		return z->acl ? 0 : fail(err, errlen, "out of memory");
+	}
+	if (push_str(&z->datasets, &z->ndatasets, dsname) < 0)
+		return fail(err, errlen, "out of memory");
+	return 0;
+}
+
+static int ignore(struct rbldnsd_args *a, const char *what)
+{
+	return push_str(&a->ignored, &a->nignored, what);
+}
+
+int rbldnsd_args_parse(int argc, char *const argv[], struct rbldnsd_args *out,
+		       char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{ "store", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rbldnsd_args a;
+	char *global_acl = NULL;
+	const char *store = DEFAULT_STORE;
+	int opt, rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	memset(out, 0, sizeof(*out));
+	a.ttl_default = DEFAULT_TTL;
+	a.check_interval = DEFAULT_CHECK;
+	a.cfg = calloc(1, sizeof(*a.cfg));
+	if (!a.cfg)
+		return fail(err, errlen, "out of memory");
+
+	optind = 0;   /* GNU: restart scanning (parse may be called twice) */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, RBLDNSD_OPTSTRING, longopts, NULL)) != -1) {
+		int bad = 0;
+
+		switch (opt) {
+		case 'u': {
+			const char *colon = strchr(optarg, ':');
+
+			a.user = colon ? strndup(optarg, (size_t)(colon - optarg)) : strdup(optarg);
+			if (colon)
+				a.group = strdup(colon + 1);
+			break;
+		}
+		case 'r': a.root_dir = strdup(optarg); break;
+		case 'w': a.work_dir = strdup(optarg); break;
+		case 'p': a.pid_file = strdup(optarg); break;
+		case 'b':
+			bad = add_listen(a.cfg, optarg);
+			break;
+		case 't':
+			if (parse_ttls(&a, optarg) < 0) {
+				fail(err, errlen, "invalid ttl (-t) value `%.60s'", optarg);
+				goto out;
+			}
+			break;
+		case 'c':
+			if (rbldnsd_parse_time(optarg, &a.check_interval) < 0) {
+				fail(err, errlen, "invalid check interval (-c) value `%.60s'", optarg);
+				goto out;
+			}
+			break;
+		case 'n': a.foreground = 1; break;
+		case 'e': a.accept_host_bits = 1; break;
+		case 'q': a.quick_start = 1; break;
+		case 'l':
+			a.query_log_unbuffered = optarg[0] == '+';
+			a.query_log = strdup(optarg + a.query_log_unbuffered);
+			break;
+		case 's':
+			a.stats_relative = optarg[0] == '+';
+			a.stats_file = strdup(optarg + a.stats_relative);
+			break;
+		case 'h': a.help = 1; break;
+		case '4': a.family = 4; break;
+		case '6': a.family = 6; break;
+		case 'd': a.dump = 1; break;
+		case 'v': a.hide_version++; break;
+		case 'a': a.minimal_answers = 1; break;
+		case 'A': a.minimal_answers = 0; break;
+		case 'f':
+			a.fork_on_reload = 1;
+			bad = ignore(&a, "-f: dnsbld never pauses to reload, so there is nothing to fork for");
+			break;
+		case 'F': a.syslog_facility = strdup(optarg); break;
+		case 'C': a.no_gunzip = 1; break;
+		case 'x':
+		case 'X':
+			bad = ignore(&a, "-x/-X: rbldnsd extension modules are not supported; option ignored");
+			break;
+		case 'S': store = optarg; break;
+		case '?':
+		default:
+			if (optopt && strchr(RBLDNSD_OPTSTRING, optopt))
+				fail(err, errlen, "option requires an argument -- '%c'", optopt);
+			else if (optopt)
+				fail(err, errlen, "invalid option -- '%c'", optopt);
+			else
+				fail(err, errlen, "unrecognized option '%s'", argv[optind - 1]);
+			goto out;
+		}
+		if (bad) {
+			fail(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (a.help) {
+		rc = 0;
+		goto done;
+	}
+	if (a.ttl_min && a.ttl_max && a.ttl_min > a.ttl_max) {
+		fail(err, errlen, "inconsistent def:min:max ttl: %u:%u:%u",
+		     a.ttl_default, a.ttl_min, a.ttl_max);
+		goto out;
+	}
+	if ((a.ttl_min && a.ttl_default < a.ttl_min) ||
+	    (a.ttl_max && a.ttl_default > a.ttl_max)) {
+		fail(err, errlen, "inconsistent def:min:max ttl: %u:%u:%u",
+		     a.ttl_default, a.ttl_min, a.ttl_max);
+		goto out;
+	}
+	for (int i = optind; i < argc; i++)
+		if (add_zone_spec(a.cfg, &global_acl, argv[i], err, errlen) < 0)
+			goto out;
+	if (a.cfg->nzones == 0) {
+		fail(err, errlen, "no zone(s) to service specified (-h for help)");
+		goto out;
+	}
+	for (size_t i = 0; i < a.cfg->nzones; i++) {
+		struct cfg_zone *z = &a.cfg->zones[i];
+
+		if (z->ndatasets == 0) {
+			fail(err, errlen, "missing data for zone `%s'", z->name);
+			goto out;
+		}
+		z->ttl = 0;
+		/* The global acl applies where a zone has none of its own. */
+		if (!z->acl && global_acl && !(z->acl = strdup(global_acl))) {
+			fail(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (a.cfg->nlisten == 0 && !a.dump) {
+		fail(err, errlen, "no address to listen on (-b option) specified");
+		goto out;
+	}
+	if (!(a.cfg->store = strdup(store))) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+done:
+	free(global_acl);
+	*out = a;
+	return rc;
+out:
+	free(global_acl);
+	rbldnsd_args_free(&a);
+	return rc;
+}
+
+void rbldnsd_args_free(struct rbldnsd_args *a)
+{
+	if (a->cfg)
+		config_free(a->cfg);
+	free(a->user);
+	free(a->group);
+	free(a->root_dir);
+	free(a->work_dir);
+	free(a->pid_file);
+	free(a->query_log);
+	free(a->stats_file);
+	free(a->syslog_facility);
+	for (size_t i = 0; i < a->nignored; i++)
+		free(a->ignored[i]);
+	free(a->ignored);
+	memset(a, 0, sizeof(*a));
+}
+
+void rbldnsd_args_usage(const char *prog, FILE *out)
+{
+	fprintf(out,
+		"%s: DNSBL server, rbldnsd-compatible command line\n"
+		"Usage is: %s options zonespec...\n"
+		"where options are:\n"
+		" -u user[:group] - run as this user:group (rbldns)\n"
+		" -r rootdir - chroot to this directory\n"
+		" -w workdir - working directory with zone files\n"
+		" -b address[/port] - bind to (listen on) this address (required)\n"
+		" -4 - use IPv4 socket type\n"
+		" -6 - use IPv6 socket type\n"
+		" -t ttl - default TTL value to set in answers (35m)\n"
+		" -v - hide version information in replies to version.bind CH TXT\n"
+		"  (second -v makes %s to refuse such requests completely)\n"
+		" -e - enable CIDR ranges where prefix is not on the range boundary\n"
+		"  (by default ranges such 127.0.0.1/8 will be rejected)\n"
+		" -c check - time interval to check for data file updates (1m);\n"
+		"  %s watches files with inotify, 0 disables updates\n"
+		" -p pidfile - write pid to specified file\n"
+		" -n - do not become a daemon\n"
+		" -f - accepted and ignored: answers never pause during reloads\n"
+		" -q - quickstart, load zones after binding, load errors not fatal\n"
+		" -l [+]logfile - log queries and answers to this file (+ for unbuffered)\n"
+		" -s [+]statsfile - write a line with short statistics summary into this\n"
+		"  file every `check' (-c) secounds (+ for relative counters)\n"
+		" -a - omit AUTH section from regular replies\n"
+		" -A - put AUTH section in every reply\n"
+		" -F facility - Log facility for syslog. Default is 'daemon'.\n"
+		" -C - disable on-the-fly decompression of dataset files\n"
+		" -x extension, -X extarg - accepted and ignored (no extension modules)\n"
+		" -d - dump all zones in BIND format to standard output and exit\n"
+		" --store dir - LMDB store directory (dnsbld only; default %s)\n"
+		"each zone specified using `name:type:file,file...'\n"
+		"syntax, repeated names constitute the same zone.\n"
+		"Available dataset types:\n"
+		" ip4set - set of (ip4 range, value) pairs\n"
+		" ip4tset - (trivial) set of ip4 addresses\n"
+		" ip4trie - set of (ip4cidr, value) pairs\n"
+		" ip6tset - (trivial) set of ip6 addresses\n"
+		" ip6trie - set of (ip6cidr, value) pairs\n"
+		" dnset - set of (domain name, value) pairs\n"
+		" combined - several datasets/subzones combined\n"
+		" generic - generic simplified bind-format\n"
+		" acl - Access Control List dataset\n",
+		prog, prog, prog, prog, DEFAULT_STORE);
+}

@@ -1,0 +1,149 @@
+/* test_rbldnsd_args.c -- lib/rbldnsd_args.c: rbldnsd command lines become
+ * the same zones and datasets, and bad ones fail with rbldnsd's messages
+ * (each message checked against the Debian binary). */
+#include "check.h"
+#include "rbldnsd_args.h"
+
+#define ARGV(...) ((char *const[]){ "rbldnsd", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "rbldnsd", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(a, err, ...) \
+	rbldnsd_args_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (a), (err), sizeof(err))
+
+static void test_full_line(void)
+{
+	struct rbldnsd_args a;
+	char err[256] = "";
+	const struct config *c;
+
+	CHECK_INT(PARSE(&a, err, "-u", "rbldns:mail", "-b", "127.0.0.1/5353", "-b", "::1/530",
+			"-b", "10.0.0.1", "-t", "5m:1m:1h", "-c", "30", "-n", "-e", "-q", "-l", "+q.log",
+			"-s", "stats.log", "-a", "-v", "-v", "-C", "-p", "/run/r.pid", "-w", "/srv",
+			"-r", "/jail", "-F", "local1", "-f",
+			"bl.example:ip4set:spam,extra", "bl.example:dnset:dom",
+			"Other.Example.:ip4set:spam,extra", "bl.example:acl:bl.acl",
+			":acl:global.acl"), 0);
+	CHECK_STR(err, "");
+	c = a.cfg;
+	CHECK_STR(a.user, "rbldns");
+	CHECK_STR(a.group, "mail");
+	CHECK_INT(c->nlisten, 3);
+	CHECK_STR(c->listen[0].host, "127.0.0.1");
+	CHECK_STR(c->listen[0].port, "5353");
+	CHECK_STR(c->listen[1].host, "::1");
+	CHECK_STR(c->listen[1].port, "530");
+	CHECK_STR(c->listen[2].port, "53");
+	CHECK_INT(a.ttl_default, 300);
+	CHECK_INT(a.ttl_min, 60);
+	CHECK_INT(a.ttl_max, 3600);
+	CHECK_INT(a.check_interval, 30);
+	CHECK(a.foreground && a.accept_host_bits && a.quick_start && a.no_gunzip);
+	CHECK_STR(a.query_log, "q.log");
+	CHECK(a.query_log_unbuffered);
+	CHECK_STR(a.stats_file, "stats.log");
+	CHECK(!a.stats_relative);
+	CHECK(a.minimal_answers);
+	CHECK_INT(a.hide_version, 2);
+	CHECK_STR(a.pid_file, "/run/r.pid");
+	CHECK_STR(a.work_dir, "/srv");
+	CHECK_STR(a.root_dir, "/jail");
+	CHECK_STR(a.syslog_facility, "local1");
+	CHECK_INT(a.nignored, 1);   /* -f */
+	CHECK_STR(c->store, "dnsbld-store");
+
+	/* Two zones; the identical spec is one shared dataset. */
+	CHECK_INT(c->nzones, 2);
+	CHECK_STR(c->zones[0].name, "bl.example");
+	CHECK_INT(c->zones[0].ndatasets, 2);
+	CHECK_STR(c->zones[0].datasets[0], "ip4set:spam,extra");
+	CHECK_STR(c->zones[0].datasets[1], "dnset:dom");
+	CHECK_STR(c->zones[0].acl, "acl:bl.acl");
+	CHECK_STR(c->zones[1].name, "other.example");
+	CHECK_INT(c->zones[1].ndatasets, 1);
+	CHECK_STR(c->zones[1].datasets[0], "ip4set:spam,extra");
+	CHECK_STR(c->zones[1].acl, "acl:global.acl");   /* the global acl */
+	CHECK_INT(c->ndatasets, 4);
+	CHECK_INT(c->datasets[0].type, DS_IP4SET);
+	CHECK_INT(c->datasets[0].nfiles, 2);
+	CHECK_STR(c->datasets[0].files[0], "spam");
+	CHECK_STR(c->datasets[0].files[1], "extra");
+	rbldnsd_args_free(&a);
+}
+
+static void test_file_separators(void)
+{
+	struct rbldnsd_args a;
+	char err[256];
+
+	/* ':' separates files too; empty names are skipped. */
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1/1", "--store", "/var/lib/x",
+			"z:combined:a:b,,c"), 0);
+	CHECK_INT(a.cfg->datasets[0].nfiles, 3);
+	CHECK_STR(a.cfg->datasets[0].files[2], "c");
+	CHECK_INT(a.cfg->datasets[0].type, DS_COMBINED);
+	CHECK_STR(a.cfg->store, "/var/lib/x");
+	CHECK_INT(a.ttl_default, 2100);     /* 35m */
+	CHECK_INT(a.check_interval, 60);    /* 1m */
+	rbldnsd_args_free(&a);
+}
+
+static void test_errors(void)
+{
+	struct rbldnsd_args a;
+	char err[256];
+
+	CHECK_INT(PARSE(&a, err, "-z", "-b", "127.0.0.1", "z:ip4set:f"), -1);
+	CHECK_STR(err, "invalid option -- 'z'");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "-b"), -1);
+	CHECK_STR(err, "option requires an argument -- 'b'");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "bl.test:foo:x"), -1);
+	CHECK_STR(err, "unknown dataset type `foo'");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "bl.test"), -1);
+	CHECK_STR(err, "invalid zone spec `bl.test'");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "bl.test:ip4set:"), -1);
+	CHECK_STR(err, "missing filenames for ip4set");
+	CHECK_INT(PARSE(&a, err, "z:ip4set:f"), -1);
+	CHECK_STR(err, "no address to listen on (-b option) specified");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1"), -1);
+	CHECK_STR(err, "no zone(s) to service specified (-h for help)");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "bl.test:acl:a.acl"), -1);
+	CHECK_STR(err, "missing data for zone `bl.test'");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "-t", "1x", "z:ip4set:f"), -1);
+	CHECK_STR(err, "invalid ttl (-t) value `1x'");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "-t", "1h30m", "z:ip4set:f"), -1);
+	CHECK_STR(err, "invalid ttl (-t) value `1h30m'");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "-t", "::2m", "z:ip4set:f"), -1);
+	CHECK_STR(err, "inconsistent def:min:max ttl: 2100:0:120");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "-c", "1x", "z:ip4set:f"), -1);
+	CHECK_STR(err, "invalid check interval (-c) value `1x'");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "z:ip4set:f", "z:acl:a", "z:acl:b"), -1);
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", ":ip4set:f"), -1);
+	CHECK_STR(err, "invalid zone spec `:ip4set:f'");
+	/* -h needs nothing else. */
+	CHECK_INT(PARSE(&a, err, "-h"), 0);
+	CHECK(a.help);
+	rbldnsd_args_free(&a);
+}
+
+static void test_time_units(void)
+{
+	uint32_t s = 0;
+
+	CHECK_INT(rbldnsd_parse_time("45", &s), 0);
+	CHECK_INT(s, 45);
+	CHECK_INT(rbldnsd_parse_time("2w", &s), 0);
+	CHECK_INT(s, 1209600);
+	CHECK_INT(rbldnsd_parse_time("3D", &s), 0);
+	CHECK_INT(s, 259200);
+	CHECK_INT(rbldnsd_parse_time("m", &s), -1);
+	CHECK_INT(rbldnsd_parse_time("5x", &s), -1);
+	CHECK_INT(rbldnsd_parse_time("99999999999", &s), -1);
+}
+
+int main(void)
+{
+	test_full_line();
+	test_file_separators();
+	test_errors();
+	test_time_units();
+	return check_report();
+}
