@@ -94,6 +94,16 @@ static const char *cfg_kind(const yaml_node_t *n)
 	}
 }
 
+/* Joins a key path "a.b" for messages; a path too long for `out` is cut,
+ * which only shortens the message. */
+static void cfg_keyjoin(char *out, size_t outlen, const char *a, const char *b)
+{
+	int n = snprintf(out, outlen, "%s%s%s", a, *a ? "." : "", b);
+
+	if (n < 0 || (size_t)n >= outlen)
+		out[outlen - 1] = '\0';
+}
+
 /* ---- typed values ------------------------------------------------------ */
 
 static int cfg_want_scalar(struct cfg_parser *p, const yaml_node_t *n,
@@ -273,8 +283,7 @@ static int cfg_check_keys(struct cfg_parser *p, yaml_node_t *n,
 		if (k->type != YAML_SCALAR_NODE)
 			return cfg_fail(p, k, where, "a key must be a plain name, found %s",
 					cfg_kind(k));
-		snprintf(path, sizeof(path), "%s%s%s", where, *where ? "." : "",
-			 cfg_scalar(k));
+		cfg_keyjoin(path, sizeof(path), where, cfg_scalar(k));
 		for (yaml_node_pair_t *b = n->data.mapping.pairs.start; b < a; b++) {
 			yaml_node_t *k2 = cfg_node(p, b->key);
 
@@ -449,7 +458,7 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	char where[300], key[320];
 	int have_type = 0, have_files = 0;
 
-	snprintf(where, sizeof(where), "datasets.%s", cfg_scalar(kn));
+	cfg_keyjoin(where, sizeof(where), "datasets", cfg_scalar(kn));
 	if (!cfg_name_ok(cfg_scalar(kn)))
 		return cfg_fail(p, kn, where,
 				"bad dataset name (letters, digits, '-', '_', '.')");
@@ -463,7 +472,7 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	if (!d->name)
 		return cfg_oom(p);
 	CFG_FOR_PAIRS(p, vn, k, v) {
-		snprintf(key, sizeof(key), "%s.%s", where, cfg_scalar(k));
+		cfg_keyjoin(key, sizeof(key), where, cfg_scalar(k));
 		if (strcmp(cfg_scalar(k), "type") == 0) {
 			if (cfg_want_scalar(p, v, key) < 0)
 				return -1;
@@ -554,7 +563,7 @@ static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 		const char *name = cfg_scalar(k);
 		int rc;
 
-		snprintf(key, sizeof(key), "%s.%s", where, name);
+		cfg_keyjoin(key, sizeof(key), where, name);
 		if (strcmp(name, "mname") == 0)
 			rc = cfg_dname(p, v, key, 0, &soa->mname);
 		else if (strcmp(name, "rname") == 0)
@@ -594,7 +603,7 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	char where[300], key[400], text[DNAME_MAX * 4];
 	int len;
 
-	snprintf(where, sizeof(where), "zones.%s", cfg_scalar(kn));
+	cfg_keyjoin(where, sizeof(where), "zones", cfg_scalar(kn));
 	len = dname_from_text(cfg_scalar(kn), strlen(cfg_scalar(kn)), w, 1);
 	if (len < 0)
 		return cfg_fail(p, kn, where, "not a valid domain name");
@@ -620,7 +629,7 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	CFG_FOR_PAIRS(p, vn, k, v) {
 		const char *name = cfg_scalar(k);
 
-		snprintf(key, sizeof(key), "%s.%s", where, name);
+		cfg_keyjoin(key, sizeof(key), where, name);
 		if (strcmp(name, "datasets") == 0) {
 			if (cfg_list(p, v, key, cfg_zone_ds_one, z) < 0)
 				return -1;
@@ -652,7 +661,7 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	if (z->ndatasets == 0)
 		return cfg_fail(p, kn, where, "missing \"datasets\"");
 	if (soa_node) {
-		snprintf(key, sizeof(key), "%s.soa", where);
+		cfg_keyjoin(key, sizeof(key), where, "soa");
 		if (cfg_soa(p, soa_node, key, z) < 0)
 			return -1;
 	}
@@ -728,7 +737,7 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 			    cfg_check_keys(p, v, "server", server_known) < 0)
 				return -1;
 			CFG_FOR_PAIRS(p, v, sk, sv) {
-				snprintf(key, sizeof(key), "server.%s", cfg_scalar(sk));
+				cfg_keyjoin(key, sizeof(key), "server", cfg_scalar(sk));
 				if (cfg_server_key(p, cfg_scalar(sk), sv, key) < 0)
 					return -1;
 			}
