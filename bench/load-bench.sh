@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# load-bench.sh -- dnsbl-loader load speed and store size vs rbldnsd's RAM.
+#
+# A benchmark, not a test: it generates a deterministic ip4set (default 1M
+# lines: mostly single addresses, some CIDRs, ranges and exclusions, a shared
+# default value and ~10% per-line values; bench/gendata.py), then
+#   1. loads it with dnsbl-loader into a fresh store, 3 times: median
+#      lines/s, and the store's size (du -b data.mdb, mdb_stat pages);
+#   2. re-loads it after a 1% change (the diff write), 3 times: median;
+#   3. starts Debian's rbldnsd on the same file (127.0.0.1:5540, -n, as
+#      nobody) and reads its load time from its log and its VmRSS after it
+#      answered a query;
+# and prints a table with the ratios.  Every wait is bounded.
+# Usage: bench/load-bench.sh [LINES]    env: BUILD=build (the build dir)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+lines_wanted="${1:-1000000}"
+build="${BUILD:-build}"
+port=5540
+loader="$root/$build/bin/dnsbl-loader"
+
+if [[ ! -x "$loader" ]]; then
+	bash scripts/deps.sh build
+	bash scripts/build.sh "$build"
+fi
+command -v rbldnsd >/dev/null || bash scripts/deps.sh test
+command -v mdb_stat >/dev/null || bash scripts/deps.sh test
+
+W="$(mktemp -d /tmp/dnsbld-loadbench.XXXXXX)"
+rbl_pid=""
+cleanup() {
+	if [[ -n "$rbl_pid" ]]; then
+		kill "$rbl_pid" 2>/dev/null || true
+		wait "$rbl_pid" 2>/dev/null || true
+	fi
+	rm -rf "$W"
+}
+trap cleanup EXIT
+chmod 755 "$W"
+
+say() { echo "load-bench: $*" >&2; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+calc0() { awk "BEGIN { printf \"%d\", $1 }"; }
+
+say "generating $lines_wanted lines in $W/data"
+python3 bench/gendata.py "$W/data" --ip4 "$lines_wanted" --ip6 0 --dn 0 --queries 0
+data="$W/data/bl.ip4set"
+lines=$(wc -l <"$data")
+bytes=$(stat -c %s "$data")
+mkdir -p "$W/mut"
+cp "$data" "$W/mut/bl.ip4set"
+python3 bench/gendata.py "$W/mut" --mutate 0.01
+cp "$data" "$W/orig.ip4set"
+chmod 644 "$data" "$W/orig.ip4set" "$W/mut/bl.ip4set"
+
+cat >"$W/bench.yaml" <<YAML
+store: $W/store
+datasets:
+  bl: {type: ip4set, files: [$data]}
+zones:
+  bl.bench: {datasets: [bl]}
+YAML
+
+# ---- 1. full loads into a fresh store ------------------------------------
+full_times=()
+for run in 1 2 3; do
+	rm -rf "$W/store"
+	sync
+	t0=$(now)
+	timeout 900 "$loader" -q -w 5 -c "$W/bench.yaml" load
+	t1=$(now)
+	full_times+=("$(calc "$t1 - $t0")")
+	say "full load run $run: ${full_times[-1]} s"
+done
+full_s=$(printf '%s\n' "${full_times[@]}" | median)
+summary=$("$loader" -w 5 -c "$W/bench.yaml" load)   # unchanged re-load, for the record
+say "unchanged re-load: $summary"
+store_bytes=$(du -b "$W/store/data.mdb" | cut -f1)
+store_alloc=$(du -B1 "$W/store/data.mdb" | cut -f1)
+mdb_env=$(mdb_stat -e "$W/store")
+page_size=$(awk -F': *' '/Page size/ { print $2 }' <<<"$mdb_env")
+pages_used=$(awk -F': *' '/Number of pages used/ { print $2 }' <<<"$mdb_env")
+entries=$("$loader" -c "$W/bench.yaml" show bl | awk '$1 == "entries" { print $2; exit }')
+
+# ---- 2. 1% change: the diff write ------------------------------------------
+upd_times=()
+upd_write=()
+upd_summary=""
+for run in 1 2 3; do
+	cp "$W/orig.ip4set" "$data"
+	timeout 900 "$loader" -q -c "$W/bench.yaml" load bl
+	cp "$W/mut/bl.ip4set" "$data"
+	t0=$(now)
+	upd_summary=$(timeout 900 "$loader" -w 5 -c "$W/bench.yaml" load bl)
+	t1=$(now)
+	upd_times+=("$(calc "$t1 - $t0")")
+	upd_write+=("$(sed -E 's/.*write ([0-9.]+) s.*/\1/' <<<"$upd_summary")")
+	say "1% update run $run: ${upd_times[-1]} s ($upd_summary)"
+done
+upd_s=$(printf '%s\n' "${upd_times[@]}" | median)
+upd_w=$(printf '%s\n' "${upd_write[@]}" | median)
+cp "$W/orig.ip4set" "$data"
+
+# ---- 3. rbldnsd on the same file -------------------------------------------
+say "starting rbldnsd on 127.0.0.1:$port"
+t0=$(now)
+rbldnsd -n -b "127.0.0.1/$port" -u nobody -c 0 "bl.bench:ip4set:$data" \
+	>"$W/rbldnsd.log" 2>&1 &
+rbl_pid=$!
+first=""
+for _ in $(seq 1 600); do   # at most 60 s
+	if out=$(dig +short +tries=1 +time=1 @127.0.0.1 -p "$port" 2.0.0.127.bl.bench A 2>/dev/null) &&
+		[[ -n "$out" ]]; then
+		first=$(now)
+		break
+	fi
+	kill -0 "$rbl_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if [[ -z "$first" ]]; then
+	say "rbldnsd did not answer; its log:"
+	cat "$W/rbldnsd.log" >&2
+	exit 1
+fi
+rbl_start=$(calc "$first - $t0")
+rbl_rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$rbl_pid/status")
+rbl_load=$(sed -nE 's/.*zones reloaded, time ([0-9.]+)e\/([0-9.]+)u sec.*/\1/p' "$W/rbldnsd.log" | head -1)
+kill "$rbl_pid"
+wait "$rbl_pid" 2>/dev/null || true
+rbl_pid=""
+
+# ---- report -----------------------------------------------------------------
+r() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
+lps=$(calc0 "$lines / $full_s")
+rbl_rss=$((rbl_rss_kb * 1024))
+echo
+echo "Load benchmark: $lines lines ($bytes bytes) ip4set, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "dnsbl-loader: $loader (median of 3 runs)"
+echo "rbldnsd: $(rbldnsd -h 2>&1 | head -1 || true)"
+echo
+printf '| %-40s | %14s | %14s | %8s |\n' "figure" "dnsbld" "rbldnsd" "ratio"
+printf '|%s|%s|%s|%s|\n' "------------------------------------------" "----------------" "----------------" "----------"
+printf '| %-40s | %14s | %14s | %8s |\n' "full load, s (wall)" "$full_s" "${rbl_load:-?}" \
+	"$( [[ -n "$rbl_load" && "$rbl_load" != 0.0 ]] && r "$full_s" "$rbl_load" || echo -)"
+printf '| %-40s | %14s | %14s | %8s |\n' "lines/s" "$lps" \
+	"$( [[ -n "$rbl_load" && "$rbl_load" != 0.0 ]] && calc0 "$lines / $rbl_load" || echo -)" ""
+printf '| %-40s | %14s | %14s | %8s |\n' "start to first answer, s" "-" "$(printf '%.2f' "$rbl_start")" ""
+printf '| %-40s | %14s | %14s | %8s |\n' "stored entries" "$entries" "-" ""
+printf '| %-40s | %14s | %14s | %8s |\n' "store data.mdb bytes (du -b) / VmRSS" "$store_bytes" "$rbl_rss" "$(r "$store_bytes" "$rbl_rss")"
+printf '| %-40s | %14s | %14s | %8s |\n' "store bytes allocated on disk" "$store_alloc" "-" "$(r "$store_alloc" "$rbl_rss")"
+printf '| %-40s | %14s | %14s | %8s |\n' "mdb pages used x page size" "$((pages_used * page_size))" "-" "$(r "$((pages_used * page_size))" "$rbl_rss")"
+printf '| %-40s | %14s | %14s | %8s |\n' "bytes per line" "$((store_bytes / lines))" "$((rbl_rss / lines))" ""
+printf '| %-40s | %14s | %14s | %8s |\n' "1% change re-load, s (wall)" "$upd_s" "${rbl_load:-?}" \
+	"$( [[ -n "$rbl_load" && "$rbl_load" != 0.0 ]] && r "$upd_s" "$rbl_load" || echo -)"
+printf '| %-40s | %14s | %14s | %8s |\n' "1% change: write transaction, s" "$upd_w" "-" ""
+echo
+echo "rbldnsd reloads a changed file whole (its time is its full load); dnsbld"
+echo "writes only the difference, in one transaction, while serving."
+echo "last 1% update: $upd_summary"
+echo "mdb_stat -e: page size $page_size, pages used $pages_used"
