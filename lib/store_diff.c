@@ -1,0 +1,266 @@
+/* store_diff.c -- write a dataset's new records as a diff against the old.
+ *
+ * The new records of one table arrive sorted in key order.  One read pass
+ * over the stored range finds what disappeared and what is new (pointers
+ * into the map are only read, never kept across a write), then the few
+ * changes are applied.  When most records change, the range is dropped and
+ * rewritten with MDB_APPEND/MDB_APPENDDUP, which also packs pages full.
+ */
+#include "store_diff.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct growbuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int gb_add(struct growbuf *b, const void *data, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 4096;
+		uint8_t *p;
+
+		while (ncap < b->len + n)
+			ncap *= 2;
+		p = realloc(b->p, ncap);
+		if (!p)
+			return STORE_ENOMEM;
+		b->p = p;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	return 0;
+}
+
+/* LMDB's default key order: bytes, then the shorter first. */
+static int memn_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int fixed_append(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
+			size_t n, size_t rsz)
+{
+	for (size_t i = 0; i < n; i++) {
+		MDB_val d = { rsz, (void *)(recs + i * rsz) };
+		int rc = mdb_cursor_put(c, k, &d, i ? MDB_APPENDDUP : 0);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+		     const uint8_t *recs, size_t n, size_t rsz,
+		     struct store_apply_stats *st)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+	MDB_cursor *c;
+	struct growbuf dels = { 0 }, adds = { 0 };
+	size_t nold = 0, i = 0, ndel, nadd;
+	int rc;
+
+	be32_put(kb, dsid);
+	rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc)
+		return rc;
+	rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
+	if (rc == MDB_NOTFOUND) {
+		rc = fixed_append(c, &k, recs, n, rsz);
+		if (rc == 0)
+			st->added += n;
+		mdb_cursor_close(c);
+		return rc;
+	}
+	/* Read pass: merge the stored duplicates with the new records. */
+	while (rc == 0) {
+		int cmp;
+
+		if (d.mv_size != rsz) {
+			rc = STORE_EINVAL;
+			break;
+		}
+		nold++;
+		cmp = i < n ? memcmp(d.mv_data, recs + i * rsz, rsz) : -1;
+		if (cmp == 0) {
+			i++;
+		} else if (cmp < 0) {
+			if ((rc = gb_add(&dels, d.mv_data, rsz)) != 0)
+				break;
+		} else {
+			if ((rc = gb_add(&adds, &i, sizeof(i))) != 0)
+				break;
+			i++;
+			continue;   /* same stored record against the next */
+		}
+		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP);
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	for (; rc == 0 && i < n; i++)
+		rc = gb_add(&adds, &i, sizeof(i));
+	ndel = dels.len / rsz;
+	nadd = adds.len / sizeof(size_t);
+	if (rc == 0 && (ndel + nadd) * 2 > nold + n) {
+		/* Mostly new: drop and rewrite, pages come out full. */
+		mdb_cursor_close(c);
+		c = NULL;
+		rc = mdb_del(txn, dbi, &k, NULL);
+		if (rc == 0)
+			rc = mdb_cursor_open(txn, dbi, &c);
+		if (rc == 0)
+			rc = fixed_append(c, &k, recs, n, rsz);
+		if (rc == 0) {
+			st->added += n;
+			st->removed += nold;
+		}
+	} else if (rc == 0) {
+		for (size_t j = 0; rc == 0 && j < ndel; j++) {
+			MDB_val dd = { rsz, dels.p + j * rsz };
+
+			rc = mdb_del(txn, dbi, &k, &dd);
+		}
+		for (size_t j = 0; rc == 0 && j < nadd; j++) {
+			size_t idx;
+			MDB_val dd;
+
+			memcpy(&idx, adds.p + j * sizeof(idx), sizeof(idx));
+			dd.mv_size = rsz;
+			dd.mv_data = (void *)(recs + idx * rsz);
+			rc = mdb_put(txn, dbi, &k, &dd, MDB_NODUPDATA);
+		}
+		if (rc == 0) {
+			st->added += nadd;
+			st->removed += ndel;
+			st->unchanged += n - nadd;
+		}
+	}
+	free(dels.p);
+	free(adds.p);
+	if (c)
+		mdb_cursor_close(c);
+	return rc;
+}
+
+int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+		   const struct store_vrec *recs, size_t n,
+		   struct store_apply_stats *st)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+	MDB_cursor *c;
+	struct growbuf dels = { 0 }, puts = { 0 };
+	size_t nold = 0, i = 0, nput;
+	unsigned putflags = 0;
+	int rc;
+
+	be32_put(kb, dsid);
+	rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc)
+		return rc;
+	rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+	while (rc == 0 && k.mv_size >= 4 && memcmp(k.mv_data, kb, 4) == 0) {
+		int cmp;
+
+		nold++;
+		cmp = i < n ? memn_cmp(k.mv_data, k.mv_size, recs[i].key,
+				       recs[i].klen) : -1;
+		if (cmp == 0) {
+			if (d.mv_size == recs[i].dlen &&
+			    memcmp(d.mv_data, recs[i].data, d.mv_size) == 0)
+				st->unchanged++;
+			else if ((rc = gb_add(&puts, &i, sizeof(i))) != 0)
+				break;
+			i++;
+		} else if (cmp < 0) {
+			uint16_t kl = (uint16_t)k.mv_size;
+
+			if ((rc = gb_add(&dels, &kl, sizeof(kl))) != 0 ||
+			    (rc = gb_add(&dels, k.mv_data, kl)) != 0)
+				break;
+		} else {
+			if ((rc = gb_add(&puts, &i, sizeof(i))) != 0)
+				break;
+			i++;
+			continue;
+		}
+		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT);
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	for (; rc == 0 && i < n; i++)
+		rc = gb_add(&puts, &i, sizeof(i));
+	/* A brand-new range that sorts after everything: append. */
+	if (rc == 0 && nold == 0 && n) {
+		rc = mdb_cursor_get(c, &k, &d, MDB_LAST);
+		if (rc == MDB_NOTFOUND ||
+		    (rc == 0 && memn_cmp(k.mv_data, k.mv_size, recs[0].key,
+					 recs[0].klen) < 0)) {
+			putflags = MDB_APPEND;
+			rc = 0;
+		}
+	}
+	for (size_t off = 0; rc == 0 && off < dels.len;) {
+		uint16_t kl;
+		MDB_val dk;
+
+		memcpy(&kl, dels.p + off, sizeof(kl));
+		dk.mv_size = kl;
+		dk.mv_data = dels.p + off + sizeof(kl);
+		off += sizeof(kl) + kl;
+		rc = mdb_del(txn, dbi, &dk, NULL);
+		st->removed++;
+	}
+	nput = puts.len / sizeof(size_t);
+	for (size_t j = 0; rc == 0 && j < nput; j++) {
+		size_t idx;
+		MDB_val pk, pd;
+
+		memcpy(&idx, puts.p + j * sizeof(idx), sizeof(idx));
+		pk.mv_size = recs[idx].klen;
+		pk.mv_data = (void *)recs[idx].key;
+		pd.mv_size = recs[idx].dlen;
+		pd.mv_data = (void *)recs[idx].data;
+		rc = mdb_cursor_put(c, &pk, &pd, putflags);
+		st->added++;
+	}
+	free(dels.p);
+	free(puts.p);
+	mdb_cursor_close(c);
+	return rc;
+}
+
+int store_clear_range(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid)
+{
+	uint8_t kb[4];
+	MDB_cursor *c;
+	int rc;
+
+	be32_put(kb, dsid);
+	rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc)
+		return rc;
+	/* One descent per record: drops are rare and this never relies on
+	 * cursor state after a delete. */
+	for (;;) {
+		MDB_val k = { 4, kb }, d;
+
+		rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+		if (rc || k.mv_size < 4 || memcmp(k.mv_data, kb, 4) != 0)
+			break;
+		rc = mdb_cursor_del(c, 0);
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}

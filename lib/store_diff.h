@@ -1,0 +1,34 @@
+/* store_diff.h -- diff-writing one dataset's records of one table.
+ *
+ * Private to lib/store_*.c.  All functions run inside the caller's write
+ * transaction and return 0 or an internal code (store_private.h).
+ */
+#ifndef DNSBLD_STORE_DIFF_H
+#define DNSBLD_STORE_DIFF_H
+
+#include "store_private.h"
+
+/* A variable-length record (dn table). */
+struct store_vrec {
+	const uint8_t *key;
+	uint16_t klen;
+	const uint8_t *data;
+	uint32_t dlen;
+};
+
+/* Makes the duplicates of key `dsid` in DUPFIXED table `dbi` equal to the
+ * `n` packed records of `rsz` bytes in `recs` (sorted, distinct). */
+int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+		     const uint8_t *recs, size_t n, size_t rsz,
+		     struct store_apply_stats *st);
+
+/* Makes the keys starting with `dsid` in plain table `dbi` equal to `recs`
+ * (sorted in LMDB key order, distinct keys). */
+int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+		   const struct store_vrec *recs, size_t n,
+		   struct store_apply_stats *st);
+
+/* Deletes every key starting with `dsid` from plain table `dbi`. */
+int store_clear_range(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid);
+
+#endif

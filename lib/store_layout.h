@@ -1,0 +1,132 @@
+/* store_layout.h -- the store's on-disk layout: databases, keys, records.
+ *
+ * Private to lib/store_*.c.  Everything is big-endian so that LMDB's default
+ * byte order is address / id order.  Why this shape: an address lookup must
+ * cost one B+tree descent, and a 1M-entry list must stay small on disk, so
+ * the address tables are LMDB DUPSORT|DUPFIXED databases whose only key is
+ * the dataset id: the records of one dataset are the packed, fixed-size
+ * "duplicates" of that key (LEAF2 pages: no per-record node header).
+ *
+ * Schema version STORE_SCHEMA (bump on any change below).
+ *
+ *  info    plain.  "schema" -> u32; "generation" -> u64 (bumped by every
+ *          commit); "next_dsid", "next_value", "next_set" -> u32 counters.
+ *  names   plain.  dataset name (bytes, no NUL) -> dsid u32 + flags u8
+ *          (NAME_HIDDEN: a combined dataset's section, named "parent/N").
+ *  meta    plain.  dsid u32 -> metadata blob (store_meta.c).
+ *  values  plain.  ref u32 -> value or value-set record:
+ *            value: 0x00, kind u8, a u32, hastxt u8, txt bytes (rest)
+ *            set:   0x01, value ids u32... (2..STORE_MAX_MATCH, data order)
+ *  vindex  plain.  the record above -> ref u32 (global dedup, every dataset).
+ *  src4    DUPSORT|DUPFIXED.  dsid u32 -> {addr[4], plen u8, ref u32}
+ *  src6    DUPSORT|DUPFIXED.  dsid u32 -> {addr[16], plen u8, ref u32}
+ *          The operator's entries, one per distinct prefix, already
+ *          collapsed by the type's equal-prefix rule; ref 0 = exclusion.
+ *  ip4     DUPSORT|DUPFIXED.  dsid u32 -> {end[4], start[4], ref u32}
+ *  ip6     DUPSORT|DUPFIXED.  dsid u32 -> {end[16], start[16], ref u32}
+ *          The derived interval map: disjoint listed intervals sorted by
+ *          end; lookup = MDB_GET_BOTH_RANGE(dsid, addr), then start <= addr.
+ *  dn      plain.  dsid u32 + reversed name + 0x00 + tag u8 -> data
+ *          reversed name: the labels from the zone down, each as len u8 +
+ *          bytes (lowercase), so every subtree is one contiguous key range.
+ *          tag 0 (dnset exact): data = ref u32
+ *          tag 1 (dnset wildcard *.d): the name is d plus a last "*" label
+ *          (so the wildcard sorts below d, as its DNS name does); data = ref
+ *          A name's own records are "name 0x00 tag"; its descendants are
+ *          "name len>=1 ...": store_name_has_below is one MDB_SET_RANGE.
+ *          tag 2 (generic): data = the name's records in data order, each
+ *          type u16, ttl u32, rel_target u8, rdlen u16, rdata.
+ *
+ * A "ref" is a value id (1..0x7fffffff, one answer value) or a set id
+ * (REF_SET bit + n, several value ids), so the common single-value answer
+ * needs no second read.  0 is "excluded" in source records.
+ */
+#ifndef DNSBLD_STORE_LAYOUT_H
+#define DNSBLD_STORE_LAYOUT_H
+
+#include <stdint.h>
+
+#define STORE_SCHEMA 1
+
+enum store_db {
+	SDB_INFO = 0,
+	SDB_NAMES,
+	SDB_META,
+	SDB_VALUES,
+	SDB_VINDEX,
+	SDB_SRC4,
+	SDB_SRC6,
+	SDB_IP4,
+	SDB_IP6,
+	SDB_DN,
+	SDB_COUNT
+};
+
+#define NAME_HIDDEN 0x1
+
+#define REF_EXCLUDED 0u
+#define REF_SET 0x80000000u
+
+#define SRC4_REC 9
+#define SRC6_REC 21
+#define IP4_REC 12
+#define IP6_REC 36
+
+#define DNK_EXACT 0
+#define DNK_WILD 1
+#define DNK_RRS 2
+/* dsid + reversed name (at most 255) + wildcard label + terminator + tag */
+#define DNKEY_MAX (4 + 255 + 2 + 2)
+#define DN_MAX_LABELS 128
+
+#define VALREC_VALUE 0
+#define VALREC_SET 1
+#define VALREC_MAX (1 + 4 * 128)
+
+static inline void be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void be64_put(uint8_t *p, uint64_t v)
+{
+	be32_put(p, (uint32_t)(v >> 32));
+	be32_put(p + 4, (uint32_t)v);
+}
+
+static inline uint64_t be64_get(const uint8_t *p)
+{
+	return (uint64_t)be32_get(p) << 32 | be32_get(p + 4);
+}
+
+/* Record size of the src / ip table of `family` (4 or 6). */
+static inline unsigned layout_src_size(int family)
+{
+	return family == 4 ? SRC4_REC : SRC6_REC;
+}
+
+static inline unsigned layout_ip_size(int family)
+{
+	return family == 4 ? IP4_REC : IP6_REC;
+}
+
+/* Builds dsid + reversed, lowercased labels of relative wire name `wname`
+ * into `key` (DNKEY_MAX bytes), without the terminator and tag.  If `lvl`
+ * is given, lvl[k] is the key length after the k topmost labels
+ * (lvl[0] = 4), and wire offsets woff[k] of the name with those k labels
+ * (woff[0] = the apex "\0" offset) go to `woff` if given.  Returns the key
+ * length, or -1 if the name is malformed (label > 63, name > 255, more than
+ * DN_MAX_LABELS labels).  *nlabels gets the label count. */
+int store_dnkey(uint32_t dsid, const uint8_t *wname, uint8_t *key,
+		uint16_t *lvl, uint16_t *woff, unsigned *nlabels);
+
+#endif

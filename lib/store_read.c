@@ -1,0 +1,440 @@
+/* store_read.c -- readers and the lookups the server runs per query.
+ *
+ * A reader is one read-only LMDB transaction (MDB_NOTLS, so a thread may
+ * keep it across batches) plus cursors opened once and renewed with it.
+ * Lookups allocate nothing and build their keys on the stack; returned
+ * views point into the map and stay valid until the reader is reset.
+ * Address lookups are one MDB_GET_BOTH_RANGE on the interval map; name
+ * lookups one point read per candidate name.
+ */
+#include "store_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void reader_close_cursors(struct store_reader *rd)
+{
+	for (int i = 0; i < 2; i++)
+		if (rd->ip[i])
+			mdb_cursor_close(rd->ip[i]);
+	if (rd->dn)
+		mdb_cursor_close(rd->dn);
+	rd->ip[0] = rd->ip[1] = rd->dn = NULL;
+}
+
+/* Begins or renews the transaction, adopting a map grown by a writer in
+ * another process when no other reader of this process is using it. */
+static int reader_begin(struct store_reader *rd)
+{
+	int rc;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rc = rd->txn ? mdb_txn_renew(rd->txn)
+			     : mdb_txn_begin(rd->st->env, NULL, MDB_RDONLY, &rd->txn);
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		if (atomic_load(&rd->st->active_readers) > 0)
+			break;
+		rc = mdb_env_set_mapsize(rd->st->env, 0);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
+int store_reader_new(struct store *st, struct store_reader **out)
+{
+	struct store_reader *rd = calloc(1, sizeof(*rd));
+	int rc;
+
+	*out = NULL;
+	if (!rd)
+		return STORE_ENOMEM;
+	rd->st = st;
+	rc = reader_begin(rd);
+	if (rc == 0)
+		rc = mdb_cursor_open(rd->txn, st->dbi[SDB_IP4], &rd->ip[0]);
+	if (rc == 0)
+		rc = mdb_cursor_open(rd->txn, st->dbi[SDB_IP6], &rd->ip[1]);
+	if (rc == 0)
+		rc = mdb_cursor_open(rd->txn, st->dbi[SDB_DN], &rd->dn);
+	if (rc) {
+		reader_close_cursors(rd);
+		if (rd->txn)
+			mdb_txn_abort(rd->txn);
+		free(rd);
+		return store_rc(rc);
+	}
+	rd->active = 1;
+	atomic_fetch_add(&st->active_readers, 1);
+	*out = rd;
+	return STORE_OK;
+}
+
+void store_reader_free(struct store_reader *rd)
+{
+	if (!rd)
+		return;
+	reader_close_cursors(rd);
+	if (rd->active)
+		atomic_fetch_sub(&rd->st->active_readers, 1);
+	mdb_txn_abort(rd->txn);
+	free(rd);
+}
+
+void store_reader_reset(struct store_reader *rd)
+{
+	if (!rd->active)
+		return;
+	mdb_txn_reset(rd->txn);
+	rd->active = 0;
+	atomic_fetch_sub(&rd->st->active_readers, 1);
+}
+
+int store_reader_renew(struct store_reader *rd)
+{
+	int rc;
+
+	store_reader_reset(rd);
+	rc = reader_begin(rd);
+	for (int i = 0; rc == 0 && i < 2; i++)
+		rc = mdb_cursor_renew(rd->txn, rd->ip[i]);
+	if (rc == 0)
+		rc = mdb_cursor_renew(rd->txn, rd->dn);
+	if (rc)
+		return store_rc(rc);
+	rd->active = 1;
+	atomic_fetch_add(&rd->st->active_readers, 1);
+	return STORE_OK;
+}
+
+uint64_t store_generation(struct store_reader *rd)
+{
+	uint64_t g = 0;
+
+	if (rd->active)
+		store_info_get(rd->txn, rd->st, "generation", &g, 0);
+	return g;
+}
+
+/* Fills m with the values of `ref` (a value or a set). */
+static int match_fill(struct store_reader *rd, uint32_t ref,
+		      struct store_match *m)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+	const uint8_t *p;
+	int rc;
+
+	m->nvalues = 0;
+	if (!(ref & REF_SET)) {
+		m->values[0] = ref;
+		m->nvalues = 1;
+		return 1;
+	}
+	be32_put(kb, ref);
+	rc = mdb_get(rd->txn, rd->st->dbi[SDB_VALUES], &k, &d);
+	if (rc)
+		return store_rc(rc) == STORE_ENOTFOUND ? STORE_EINVAL : store_rc(rc);
+	p = d.mv_data;
+	if (d.mv_size < 1 || p[0] != VALREC_SET || (d.mv_size - 1) % 4)
+		return STORE_EINVAL;
+	for (size_t off = 1; off < d.mv_size && m->nvalues < STORE_MAX_MATCH;
+	     off += 4)
+		m->values[m->nvalues++] = be32_get(p + off);
+	return 1;
+}
+
+/* Positions the family's cursor on the first interval of `dsid` ending at
+ * or after `addr`; returns the record or NULL (rc 0: none). */
+static const uint8_t *ip_seek(struct store_reader *rd, uint32_t dsid,
+			      int family, const uint8_t *addr, int *rc)
+{
+	unsigned alen = family == 4 ? 4 : 16;
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d = { alen, (void *)addr };
+
+	*rc = 0;
+	if (!rd->active || (family != 4 && family != 6)) {
+		*rc = STORE_EINVAL;
+		return NULL;
+	}
+	be32_put(kb, dsid);
+	*rc = mdb_cursor_get(rd->ip[family == 6], &k, &d, MDB_GET_BOTH_RANGE);
+	if (*rc == MDB_NOTFOUND) {
+		*rc = 0;
+		return NULL;
+	}
+	if (*rc) {
+		*rc = store_rc(*rc);
+		return NULL;
+	}
+	if (d.mv_size != layout_ip_size(family)) {
+		*rc = STORE_EINVAL;
+		return NULL;
+	}
+	return d.mv_data;
+}
+
+int store_lookup_ip(struct store_reader *rd, uint32_t dsid, int family,
+		    const uint8_t addr[16], struct store_match *m)
+{
+	unsigned alen = family == 4 ? 4 : 16;
+	int rc;
+	const uint8_t *r = ip_seek(rd, dsid, family, addr, &rc);
+
+	if (!r)
+		return rc;
+	if (memcmp(r + alen, addr, alen) > 0)   /* starts after addr: a gap */
+		return 0;
+	m->entry[0] = 0;
+	return match_fill(rd, be32_get(r + 2 * alen), m);
+}
+
+int store_ip_range_listed(struct store_reader *rd, uint32_t dsid, int family,
+			  const uint8_t lo[16], const uint8_t hi[16])
+{
+	unsigned alen = family == 4 ? 4 : 16;
+	int rc;
+	const uint8_t *r = ip_seek(rd, dsid, family, lo, &rc);
+
+	if (!r)
+		return rc;
+	return memcmp(r + alen, hi, alen) <= 0;
+}
+
+/* Point read of a dn-table key. */
+static int dn_get(struct store_reader *rd, const uint8_t *key, size_t klen,
+		  MDB_val *d)
+{
+	MDB_val k = { klen, (void *)key };
+	int rc = mdb_get(rd->txn, rd->st->dbi[SDB_DN], &k, d);
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? store_rc(rc) : 1;
+}
+
+/* Copies the lowercased wire name at `w` into `out`. */
+static void copy_lower(const uint8_t *w, uint8_t *out)
+{
+	size_t i = 0;
+
+	for (;;) {
+		uint8_t len = w[i];
+
+		out[i] = len;
+		if (!len)
+			break;
+		for (size_t j = 1; j <= len; j++) {
+			uint8_t c = w[i + j];
+
+			out[i + j] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+		}
+		i += (size_t)len + 1;
+	}
+}
+
+int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
+		    const uint8_t *qname, struct store_match *m)
+{
+	uint8_t key[DNKEY_MAX];
+	uint16_t lvl[DN_MAX_LABELS + 1], woff[DN_MAX_LABELS + 1];
+	unsigned n;
+	int klen, rc;
+	MDB_val d;
+
+	if (!rd->active)
+		return STORE_EINVAL;
+	klen = store_dnkey(dsid, qname, key, lvl, woff, &n);
+	if (klen < 0)
+		return 0;   /* not a name the store can hold: not listed */
+	key[klen] = 0;
+	key[klen + 1] = DNK_EXACT;
+	rc = dn_get(rd, key, (size_t)klen + 2, &d);
+	/* Then the closest enclosing wildcard, strict ancestors only. */
+	for (unsigned k = n; rc == 0 && k-- > 0;) {
+		key[lvl[k]] = 1;
+		key[lvl[k] + 1] = '*';
+		key[lvl[k] + 2] = 0;
+		key[lvl[k] + 3] = DNK_WILD;
+		rc = dn_get(rd, key, (size_t)lvl[k] + 4, &d);
+		if (rc == 1)
+			n = k;
+	}
+	if (rc <= 0)
+		return rc;
+	if (d.mv_size != 4)
+		return STORE_EINVAL;
+	if (be32_get(d.mv_data) == REF_EXCLUDED)
+		return 0;
+	copy_lower(qname + woff[n], m->entry);
+	return match_fill(rd, be32_get(d.mv_data), m);
+}
+
+int store_name_has_below(struct store_reader *rd, uint32_t dsid,
+			 const uint8_t *qname)
+{
+	uint8_t key[DNKEY_MAX];
+	MDB_val k, d;
+	int klen, rc;
+
+	if (!rd->active)
+		return STORE_EINVAL;
+	klen = store_dnkey(dsid, qname, key, NULL, NULL, NULL);
+	if (klen < 0)
+		return 0;
+	/* Below = the key continues with another label (length byte >= 1). */
+	key[klen] = 1;
+	k.mv_size = (size_t)klen + 1;
+	k.mv_data = key;
+	rc = mdb_cursor_get(rd->dn, &k, &d, MDB_SET_RANGE);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_rc(rc);
+	return k.mv_size > (size_t)klen && memcmp(k.mv_data, key, klen) == 0 &&
+	       ((const uint8_t *)k.mv_data)[klen] != 0;
+}
+
+int store_lookup_generic(struct store_reader *rd, uint32_t dsid,
+			 const uint8_t *qname, struct store_rrset *it)
+{
+	uint8_t key[DNKEY_MAX];
+	MDB_val d;
+	int klen, rc;
+
+	it->pos = it->end = NULL;
+	if (!rd->active)
+		return STORE_EINVAL;
+	klen = store_dnkey(dsid, qname, key, NULL, NULL, NULL);
+	if (klen < 0)
+		return 0;
+	key[klen] = 0;
+	key[klen + 1] = DNK_RRS;
+	rc = dn_get(rd, key, (size_t)klen + 2, &d);
+	if (rc <= 0)
+		return rc;
+	it->pos = d.mv_data;
+	it->end = it->pos + d.mv_size;
+	return 1;
+}
+
+int store_rrset_next(struct store_rrset *it, struct store_rr *rr)
+{
+	uint16_t rdlen;
+
+	if (!it->pos || it->end - it->pos < 9)
+		return 0;
+	rdlen = (uint16_t)(it->pos[7] << 8 | it->pos[8]);
+	if ((size_t)(it->end - it->pos) < 9u + rdlen) {
+		it->pos = it->end;   /* corrupt tail: stop */
+		return 0;
+	}
+	rr->type = (uint16_t)(it->pos[0] << 8 | it->pos[1]);
+	rr->ttl = be32_get(it->pos + 2);
+	rr->rel_target = it->pos[6];
+	rr->rdlen = rdlen;
+	rr->rdata = it->pos + 9;
+	it->pos += 9u + rdlen;
+	return 1;
+}
+
+/* ---- metadata ----------------------------------------------------------- */
+
+static int meta_read(struct store_reader *rd, uint32_t dsid, int depth,
+		     struct store_dsmeta **out)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+	uint32_t *cids = NULL;
+	int rc;
+
+	be32_put(kb, dsid);
+	rc = mdb_get(rd->txn, rd->st->dbi[SDB_META], &k, &d);
+	if (rc)
+		return store_rc(rc);
+	rc = store_meta_decode(d.mv_data, d.mv_size, dsid, out, &cids);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < (*out)->nchildren; i++) {
+		rc = depth > 0 ? STORE_EINVAL :
+			meta_read(rd, cids[i], depth + 1, &(*out)->children[i].meta);
+		if (rc) {
+			store_dsmeta_free(*out);
+			*out = NULL;
+			break;
+		}
+	}
+	free(cids);
+	return rc;
+}
+
+int store_dataset_meta(struct store_reader *rd, const char *name,
+		       struct store_dsmeta **out)
+{
+	MDB_val k = { strlen(name), (void *)name }, d;
+	int rc;
+
+	*out = NULL;
+	if (!rd->active)
+		return STORE_EINVAL;
+	rc = mdb_get(rd->txn, rd->st->dbi[SDB_NAMES], &k, &d);
+	if (rc)
+		return store_rc(rc);
+	if (d.mv_size != 5)
+		return STORE_EINVAL;
+	return meta_read(rd, be32_get(d.mv_data), 0, out);
+}
+
+int store_dataset_names(struct store_reader *rd, char ***names, size_t *count)
+{
+	MDB_cursor *c;
+	MDB_val k, d;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*names = NULL;
+	*count = 0;
+	if (!rd->active)
+		return STORE_EINVAL;
+	rc = mdb_cursor_open(rd->txn, rd->st->dbi[SDB_NAMES], &c);
+	if (rc)
+		return store_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+		char *s;
+
+		if (d.mv_size == 5 && (((uint8_t *)d.mv_data)[4] & NAME_HIDDEN))
+			continue;
+		if (n == cap) {
+			char **nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
+
+			if (!nv) {
+				rc = STORE_ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = cap ? cap * 2 : 8;
+		}
+		s = malloc(k.mv_size + 1);
+		if (!s) {
+			rc = STORE_ENOMEM;
+			break;
+		}
+		memcpy(s, k.mv_data, k.mv_size);
+		s[k.mv_size] = '\0';
+		v[n++] = s;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND) {
+		while (n)
+			free(v[--n]);
+		free(v);
+		return store_rc(rc);
+	}
+	*names = v;
+	*count = n;
+	return STORE_OK;
+}

@@ -1,0 +1,90 @@
+/* store_value.c -- the global answer-value table: intern, read.
+ *
+ * Every (kind, A, TXT) value and every multi-value set is stored once for
+ * the whole store and referenced by a u32 ref, so a million entries sharing
+ * one answer cost one record, and equal values dedup across datasets.
+ * Records are never deleted: the table stays tiny next to the data.
+ */
+#include "store_private.h"
+
+#include <string.h>
+
+size_t store_value_encode(const struct ds_value *v, uint8_t *rec)
+{
+	size_t len = 7;
+
+	rec[0] = VALREC_VALUE;
+	rec[1] = v->kind;
+	be32_put(rec + 2, v->a);
+	rec[6] = v->txt != NULL;
+	if (v->txt) {
+		size_t n = v->txtlen > 255 ? 255 : v->txtlen;
+
+		memcpy(rec + 7, v->txt, n);
+		len += n;
+	}
+	return len;
+}
+
+int store_value_intern(MDB_txn *txn, const struct store *st,
+		       const uint8_t *rec, size_t len, uint32_t *ref)
+{
+	MDB_val k = { len, (void *)rec }, d;
+	int set = rec[0] == VALREC_SET;
+	const char *ctr = set ? "next_set" : "next_value";
+	uint64_t next;
+	uint8_t idb[4];
+	int rc;
+
+	rc = mdb_get(txn, st->dbi[SDB_VINDEX], &k, &d);
+	if (rc == 0) {
+		if (d.mv_size != 4)
+			return STORE_EINVAL;
+		*ref = be32_get(d.mv_data);
+		return 0;
+	}
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	rc = store_info_get(txn, st, ctr, &next, 1);
+	if (rc)
+		return rc;
+	if (next >= REF_SET)
+		return STORE_ENOMEM;   /* 2^31 distinct values: out of ids */
+	*ref = (uint32_t)next | (set ? REF_SET : 0);
+	be32_put(idb, *ref);
+	d.mv_size = 4;
+	d.mv_data = idb;
+	rc = mdb_put(txn, st->dbi[SDB_VINDEX], &k, &d, 0);
+	if (rc == 0) {
+		MDB_val vk = { 4, idb }, vd = { len, (void *)rec };
+
+		rc = mdb_put(txn, st->dbi[SDB_VALUES], &vk, &vd, 0);
+	}
+	if (rc == 0)
+		rc = store_info_put(txn, st, ctr, next + 1, 4);
+	return rc;
+}
+
+int store_value_get(struct store_reader *rd, uint32_t id,
+		    struct store_value *out)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+	const uint8_t *p;
+	int rc;
+
+	if (!rd->active || id == 0 || (id & REF_SET))
+		return STORE_EINVAL;
+	be32_put(kb, id);
+	rc = mdb_get(rd->txn, rd->st->dbi[SDB_VALUES], &k, &d);
+	if (rc)
+		return store_rc(rc);
+	p = d.mv_data;
+	if (d.mv_size < 7 || d.mv_size > 7 + 255 || p[0] != VALREC_VALUE)
+		return STORE_EINVAL;
+	out->kind = p[1];
+	out->a = be32_get(p + 2);
+	out->txt = p[6] ? (const char *)p + 7 : NULL;
+	out->txtlen = p[6] ? (uint16_t)(d.mv_size - 7) : 0;
+	return STORE_OK;
+}

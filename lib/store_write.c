@@ -1,0 +1,712 @@
+/* store_write.c -- store_put_dataset / store_drop_dataset.
+ *
+ * A put is one write transaction: keep or assign the dataset id, intern the
+ * answer values, build the new source records and the derived interval map
+ * (or the name records) in memory, diff them against what is stored
+ * (store_diff.c), then write the metadata and bump the generation.  Any
+ * error aborts the transaction, so nothing changes; MDB_MAP_FULL grows the
+ * map and retries the whole transaction.
+ */
+#include "store_diff.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PUT_MAX_ATTEMPTS 16
+
+struct put_ctx {
+	struct store *st;
+	MDB_txn *txn;
+	struct store_apply_stats stats;
+	int64_t now;
+	char *err;
+	size_t errlen;
+	/* The last multi-value set interned: lists tend to repeat it. */
+	uint8_t set_rec[VALREC_MAX];
+	size_t set_len;
+	uint32_t set_ref;
+};
+
+/* ---- values ------------------------------------------------------------- */
+
+/* Global refs of a dataset's values (malloc'd array, nvalues long). */
+static int put_values(struct put_ctx *pc, const struct dataset *ds,
+		      uint32_t **gid)
+{
+	uint8_t rec[VALREC_MAX];
+	int rc = 0;
+
+	*gid = malloc((ds->nvalues ? ds->nvalues : 1) * sizeof(**gid));
+	if (!*gid)
+		return STORE_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < ds->nvalues; i++) {
+		size_t len = store_value_encode(&ds->values[i], rec);
+
+		rc = store_value_intern(pc->txn, pc->st, rec, len, &(*gid)[i]);
+	}
+	return rc;
+}
+
+/* The ref answering with value refs `ids` (distinct, data order). */
+static int put_union(struct put_ctx *pc, const uint32_t *ids, size_t n,
+		     uint32_t *ref)
+{
+	uint8_t rec[VALREC_MAX];
+	size_t len = 1;
+	int rc;
+
+	if (n == 1) {
+		*ref = ids[0];
+		return 0;
+	}
+	rec[0] = VALREC_SET;
+	for (size_t i = 0; i < n; i++, len += 4)
+		be32_put(rec + len, ids[i]);
+	if (len == pc->set_len && memcmp(rec, pc->set_rec, len) == 0) {
+		*ref = pc->set_ref;
+		return 0;
+	}
+	rc = store_value_intern(pc->txn, pc->st, rec, len, ref);
+	if (rc == 0) {
+		memcpy(pc->set_rec, rec, len);
+		pc->set_len = len;
+		pc->set_ref = *ref;
+	}
+	return rc;
+}
+
+/* Adds `id` to the distinct list `ids` (at most STORE_MAX_MATCH kept). */
+static void union_add(uint32_t *ids, size_t *n, uint32_t id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (ids[i] == id)
+			return;
+	if (*n < STORE_MAX_MATCH)
+		ids[(*n)++] = id;
+}
+
+/* Equal-prefix / equal-name rule: sets answer the union of their values
+ * unless one is an exclusion; tries keep the first one written. */
+static int type_is_union(enum ds_type t)
+{
+	return t == DS_IP4SET || t == DS_IP4TSET || t == DS_IP6TSET ||
+	       t == DS_DNSET;
+}
+
+/* ---- address datasets --------------------------------------------------- */
+
+struct ipsort {
+	uint64_t hi, lo;    /* address, big-endian halves (IPv4: hi only) */
+	uint32_t seq, idx;
+	uint8_t plen;
+};
+
+static int ipsort_cmp(const void *a, const void *b)
+{
+	const struct ipsort *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Builds and diff-writes the src and ip tables of one family. */
+static int put_family(struct put_ctx *pc, uint32_t dsid,
+		      const struct dataset *ds, const uint32_t *gid,
+		      int family, uint64_t *entries)
+{
+	unsigned alen = family == 4 ? 4 : 16, rsz = layout_src_size(family);
+	struct ipsort *ix = NULL;
+	struct store_src *src = NULL;
+	uint8_t *srec = NULL, *irec = NULL;
+	size_t n = 0, nsrc = 0, nint = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < ds->nip; i++)
+		n += ds->ip[i].family == family;
+	if (n) {
+		ix = malloc(n * sizeof(*ix));
+		src = malloc(n * sizeof(*src));
+		srec = malloc(n * rsz);
+		if (!ix || !src || !srec) {
+			rc = STORE_ENOMEM;
+			goto out;
+		}
+	}
+	n = 0;
+	for (size_t i = 0; i < ds->nip; i++) {
+		const struct ds_ip_entry *e = &ds->ip[i];
+		struct ipsort *s;
+
+		if (e->family != family)
+			continue;
+		s = &ix[n++];
+		s->hi = family == 4 ? be32_get(e->addr) : be64_get(e->addr);
+		s->lo = family == 4 ? 0 : be64_get(e->addr + 8);
+		s->plen = e->plen;
+		s->seq = e->seq;
+		s->idx = (uint32_t)i;
+	}
+	if (n)
+		qsort(ix, n, sizeof(*ix), ipsort_cmp);
+	/* Collapse equal prefixes by the type's rule. */
+	for (size_t i = 0; rc == 0 && i < n;) {
+		size_t j = i;
+		uint32_t ids[STORE_MAX_MATCH];
+		size_t nids = 0;
+		int excl = 0;
+		struct store_src *o = &src[nsrc];
+
+		while (j < n && ix[j].hi == ix[i].hi && ix[j].lo == ix[i].lo &&
+		       ix[j].plen == ix[i].plen)
+			j++;
+		if (type_is_union(ds->type)) {
+			for (size_t k = i; k < j; k++) {
+				const struct ds_ip_entry *e = &ds->ip[ix[k].idx];
+
+				if (e->excluded)
+					excl = 1;
+				else
+					union_add(ids, &nids, gid[e->value]);
+			}
+		} else {
+			const struct ds_ip_entry *e = &ds->ip[ix[i].idx];
+
+			excl = e->excluded;
+			if (!excl)
+				ids[nids++] = gid[e->value];
+		}
+		memcpy(o->addr, ds->ip[ix[i].idx].addr, 16);
+		o->plen = ix[i].plen;
+		o->ref = REF_EXCLUDED;
+		if (!excl)
+			rc = put_union(pc, ids, nids, &o->ref);
+		nsrc++;
+		i = j;
+	}
+	free(ix);
+	ix = NULL;
+	for (size_t i = 0; rc == 0 && i < nsrc; i++) {
+		uint8_t *r = srec + i * rsz;
+
+		memcpy(r, src[i].addr, alen);
+		r[alen] = src[i].plen;
+		be32_put(r + alen + 1, src[i].ref);
+	}
+	if (rc == 0)
+		rc = store_derive(src, nsrc, family, &irec, &nint);
+	if (rc == 0)
+		rc = store_diff_fixed(pc->txn, pc->st->dbi[family == 4 ? SDB_SRC4 :
+							  SDB_SRC6],
+				      dsid, srec, nsrc, rsz, &pc->stats);
+	if (rc == 0)
+		rc = store_diff_fixed(pc->txn, pc->st->dbi[family == 4 ? SDB_IP4 :
+							  SDB_IP6],
+				      dsid, irec, nint, layout_ip_size(family),
+				      &pc->stats);
+	*entries += nsrc;
+out:
+	free(ix);
+	free(src);
+	free(srec);
+	free(irec);
+	return rc;
+}
+
+/* ---- name datasets ------------------------------------------------------ */
+
+struct dnsort {
+	const uint8_t *key;   /* in the arena, allocated once */
+	uint16_t klen;
+	uint32_t seq, idx;
+};
+
+static int dnsort_cmp(const void *a, const void *b)
+{
+	const struct dnsort *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c)
+		return c;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Builds the dn table records of a dnset or generic dataset. */
+static int put_names(struct put_ctx *pc, uint32_t dsid,
+		     const struct dataset *ds, const uint32_t *gid,
+		     uint64_t *entries)
+{
+	int generic = ds->type == DS_GENERIC;
+	size_t n = generic ? ds->nrr : ds->ndn, nrec = 0;
+	size_t asize = 1, dsize = 1, doff = 0;
+	struct dnsort *ix = NULL;
+	struct store_vrec *recs = NULL;
+	uint8_t *arena = NULL, *data = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		asize += 4 + wname_len(generic ? ds->rr[i].name : ds->dn[i].name) + 4;
+		dsize += generic ? 9u + ds->rr[i].rdlen : 4u;
+	}
+	ix = malloc((n ? n : 1) * sizeof(*ix));
+	recs = malloc((n ? n : 1) * sizeof(*recs));
+	arena = malloc(asize);
+	data = malloc(dsize);
+	if (!ix || !recs || !arena || !data) {
+		rc = STORE_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0, aoff = 0; i < n; i++) {
+		const uint8_t *name = generic ? ds->rr[i].name : ds->dn[i].name;
+		int klen = store_dnkey(dsid, name, arena + aoff, NULL, NULL, NULL);
+
+		if (klen < 0) {
+			store_seterr(pc->err, pc->errlen, "entry %zu: malformed name", i);
+			rc = STORE_EINVAL;
+			goto out;
+		}
+		if (!generic && ds->dn[i].wild) {
+			arena[aoff + klen++] = 1;
+			arena[aoff + klen++] = '*';
+		}
+		arena[aoff + klen] = 0;
+		arena[aoff + klen + 1] = generic ? DNK_RRS :
+			ds->dn[i].wild ? DNK_WILD : DNK_EXACT;
+		ix[i].key = arena + aoff;
+		ix[i].klen = (uint16_t)(klen + 2);
+		ix[i].seq = generic ? ds->rr[i].seq : ds->dn[i].seq;
+		ix[i].idx = (uint32_t)i;
+		aoff += (size_t)klen + 2;
+	}
+	if (n)
+		qsort(ix, n, sizeof(*ix), dnsort_cmp);
+	for (size_t i = 0; rc == 0 && i < n;) {
+		size_t j = i;
+		struct store_vrec *r = &recs[nrec++];
+
+		while (j < n && ix[j].klen == ix[i].klen &&
+		       memcmp(ix[j].key, ix[i].key, ix[i].klen) == 0)
+			j++;
+		r->key = ix[i].key;
+		r->klen = ix[i].klen;
+		r->data = data + doff;
+		if (generic) {
+			/* All of the name's records, in data order. */
+			for (size_t k = i; k < j; k++) {
+				const struct ds_rr *rr = &ds->rr[ix[k].idx];
+				uint8_t *p = data + doff;
+
+				p[0] = (uint8_t)(rr->type >> 8);
+				p[1] = (uint8_t)rr->type;
+				be32_put(p + 2, rr->ttl);
+				p[6] = rr->rel_target ? 1 : 0;
+				p[7] = (uint8_t)(rr->rdlen >> 8);
+				p[8] = (uint8_t)rr->rdlen;
+				if (rr->rdlen)
+					memcpy(p + 9, rr->rdata, rr->rdlen);
+				doff += 9u + rr->rdlen;
+			}
+			*entries += j - i;
+		} else {
+			uint32_t ids[STORE_MAX_MATCH], ref = REF_EXCLUDED;
+			size_t nids = 0;
+			int excl = 0;
+
+			for (size_t k = i; k < j; k++) {
+				const struct ds_dn_entry *e = &ds->dn[ix[k].idx];
+
+				if (e->excluded)
+					excl = 1;
+				else
+					union_add(ids, &nids, gid[e->value]);
+			}
+			if (!excl)
+				rc = put_union(pc, ids, nids, &ref);
+			be32_put(data + doff, ref);
+			doff += 4;
+			*entries += 1;
+		}
+		r->dlen = (uint32_t)(data + doff - r->data);
+		i = j;
+	}
+	if (rc == 0)
+		rc = store_diff_var(pc->txn, pc->st->dbi[SDB_DN], dsid, recs, nrec,
+				    &pc->stats);
+out:
+	free(ix);
+	free(recs);
+	free(arena);
+	free(data);
+	return rc;
+}
+
+/* Writes every record table of `dsid` for `ds` (NULL: none, as for a
+ * combined parent), each as a diff. */
+static int put_records(struct put_ctx *pc, uint32_t dsid,
+		       const struct dataset *ds, uint64_t *entries)
+{
+	static const struct dataset empty;
+	uint32_t *gid = NULL;
+	int rc;
+
+	if (!ds || ds->type == DS_COMBINED)
+		ds = &empty;
+	rc = put_values(pc, ds, &gid);
+	if (rc == 0)
+		rc = put_family(pc, dsid, ds, gid, 4, entries);
+	if (rc == 0)
+		rc = put_family(pc, dsid, ds, gid, 6, entries);
+	if (rc == 0 && (ds->type == DS_DNSET || ds->type == DS_GENERIC))
+		rc = put_names(pc, dsid, ds, gid, entries);
+	else if (rc == 0)
+		rc = store_diff_var(pc->txn, pc->st->dbi[SDB_DN], dsid, NULL, 0,
+				    &pc->stats);
+	free(gid);
+	return rc;
+}
+
+/* ---- datasets ----------------------------------------------------------- */
+
+static int names_get(struct put_ctx *pc, const char *name, uint32_t *dsid)
+{
+	MDB_val k = { strlen(name), (void *)name }, d;
+	int rc = mdb_get(pc->txn, pc->st->dbi[SDB_NAMES], &k, &d);
+
+	if (rc)
+		return rc;
+	if (d.mv_size != 5)
+		return STORE_EINVAL;
+	*dsid = be32_get(d.mv_data);
+	return 0;
+}
+
+/* Reads and decodes the stored metadata of `dsid`; *blob is a copy. */
+static int meta_load(struct put_ctx *pc, uint32_t dsid, uint8_t **blob,
+		     size_t *len, struct store_dsmeta **m, uint32_t **cids)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+	int rc;
+
+	be32_put(kb, dsid);
+	rc = mdb_get(pc->txn, pc->st->dbi[SDB_META], &k, &d);
+	if (rc)
+		return rc;
+	*blob = malloc(d.mv_size ? d.mv_size : 1);
+	if (!*blob)
+		return STORE_ENOMEM;
+	memcpy(*blob, d.mv_data, d.mv_size);
+	*len = d.mv_size;
+	rc = store_meta_decode(*blob, *len, dsid, m, cids);
+	if (rc) {
+		free(*blob);
+		*blob = NULL;
+	}
+	return rc;
+}
+
+static int drop_one(struct put_ctx *pc, const char *name)
+{
+	uint8_t kb[4], *blob = NULL;
+	MDB_val k = { 4, kb }, nk = { strlen(name), (void *)name };
+	struct store_dsmeta *m = NULL;
+	uint32_t dsid, *cids = NULL;
+	size_t len;
+	int rc;
+
+	rc = names_get(pc, name, &dsid);
+	if (rc)
+		return rc;
+	rc = meta_load(pc, dsid, &blob, &len, &m, &cids);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	rc = 0;
+	for (size_t i = 0; m && rc == 0 && i < m->nchildren; i++) {
+		char cname[256];
+
+		snprintf(cname, sizeof(cname), "%s/%zu", name, i + 1);
+		rc = drop_one(pc, cname);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	be32_put(kb, dsid);
+	for (int t = SDB_SRC4; rc == 0 && t <= SDB_IP6; t++) {
+		rc = mdb_del(pc->txn, pc->st->dbi[t], &k, NULL);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (rc == 0)
+		rc = store_clear_range(pc->txn, pc->st->dbi[SDB_DN], dsid);
+	if (rc == 0) {
+		rc = mdb_del(pc->txn, pc->st->dbi[SDB_META], &k, NULL);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (rc == 0)
+		rc = mdb_del(pc->txn, pc->st->dbi[SDB_NAMES], &nk, NULL);
+	free(blob);
+	free(cids);
+	store_dsmeta_free(m);
+	return rc;
+}
+
+static int put_one(struct put_ctx *pc, const char *name,
+		   const struct dataset *ds, const struct store_source *srcs,
+		   size_t nsrcs, int hidden, uint32_t *dsid_out,
+		   int *changed_out, uint64_t *entries_out);
+
+/* Writes the sections of a combined dataset as hidden children. */
+static int put_children(struct put_ctx *pc, const char *name,
+			const struct dataset *ds, uint32_t *cids,
+			int *changed, uint64_t *entries)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < ds->nchildren; i++) {
+		char cname[256];
+		int cch = 0;
+
+		snprintf(cname, sizeof(cname), "%s/%zu", name, i + 1);
+		rc = put_one(pc, cname, ds->children[i].data, NULL, 0, 1,
+			     &cids[i], &cch, entries);
+		*changed |= cch;
+	}
+	return rc;
+}
+
+static int put_one(struct put_ctx *pc, const char *name,
+		   const struct dataset *ds, const struct store_source *srcs,
+		   size_t nsrcs, int hidden, uint32_t *dsid_out,
+		   int *changed_out, uint64_t *entries_out)
+{
+	uint8_t kb[5], *oldblob = NULL, *blob = NULL;
+	size_t oldlen = 0, len, ncid = ds->type == DS_COMBINED ? ds->nchildren : 0;
+	struct store_dsmeta *old = NULL;
+	uint32_t dsid = 0, *oldcids = NULL, *cids = NULL;
+	uint64_t entries = 0, moved = pc->stats.added + pc->stats.removed;
+	struct store_meta_in in;
+	int changed = 0, rc;
+
+	rc = names_get(pc, name, &dsid);
+	if (rc == MDB_NOTFOUND) {
+		uint64_t next;
+		MDB_val k = { strlen(name), (void *)name }, d = { 5, kb };
+
+		changed = 1;
+		rc = store_info_get(pc->txn, pc->st, "next_dsid", &next, 1);
+		if (rc == 0 && next > UINT32_MAX)
+			rc = STORE_ENOMEM;
+		if (rc == 0) {
+			dsid = (uint32_t)next;
+			be32_put(kb, dsid);
+			kb[4] = hidden ? NAME_HIDDEN : 0;
+			rc = mdb_put(pc->txn, pc->st->dbi[SDB_NAMES], &k, &d, 0);
+		}
+		if (rc == 0)
+			rc = store_info_put(pc->txn, pc->st, "next_dsid", next + 1, 4);
+	} else if (rc == 0) {
+		rc = meta_load(pc, dsid, &oldblob, &oldlen, &old, &oldcids);
+		if (rc == MDB_NOTFOUND) {
+			changed = 1;
+			rc = 0;
+		}
+	}
+	if (rc)
+		goto out;
+	cids = calloc(ncid ? ncid : 1, sizeof(*cids));
+	if (!cids) {
+		rc = STORE_ENOMEM;
+		goto out;
+	}
+	if (ncid)
+		rc = put_children(pc, name, ds, cids, &changed, &entries);
+	/* Sections the dataset no longer has. */
+	for (size_t i = ncid; rc == 0 && old && i < old->nchildren; i++) {
+		char cname[256];
+
+		snprintf(cname, sizeof(cname), "%s/%zu", name, i + 1);
+		rc = drop_one(pc, cname);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+		changed = 1;
+	}
+	if (rc == 0)
+		rc = put_records(pc, dsid, ds, &entries);
+	if (rc)
+		goto out;
+	if (pc->stats.added + pc->stats.removed != moved)
+		changed = 1;
+
+	memset(&in, 0, sizeof(in));
+	in.name = name;
+	in.type = ds->type;
+	in.meta = &ds->meta;
+	in.children = ds->children;
+	in.child_dsids = cids;
+	in.nchildren = ncid;
+	in.loaded_at = pc->now;
+	in.entries = entries;
+	in.sources = srcs;
+	in.nsources = nsrcs;
+	for (size_t i = 0; i < nsrcs; i++)
+		if (srcs[i].mtime > in.newest_mtime)
+			in.newest_mtime = srcs[i].mtime;
+	rc = store_meta_encode(&in, &blob, &len);
+	if (rc)
+		goto out;
+	if (!changed) {
+		const uint8_t *oc, *nc;
+		size_t ocl, ncl;
+
+		if (store_meta_content(oldblob, oldlen, &oc, &ocl) ||
+		    store_meta_content(blob, len, &nc, &ncl) ||
+		    ocl != ncl || memcmp(oc, nc, ncl) != 0)
+			changed = 1;
+	}
+	in.serial = old ? old->serial : 0;
+	if (changed) {
+		/* Strictly increasing, close to the wall clock. */
+		int64_t s = pc->now > (int64_t)in.serial ? pc->now : (int64_t)in.serial + 1;
+
+		in.serial = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+	}
+	free(blob);
+	blob = NULL;
+	rc = store_meta_encode(&in, &blob, &len);
+	if (rc == 0) {
+		MDB_val k = { 4, kb }, d = { len, blob };
+
+		be32_put(kb, dsid);
+		rc = mdb_put(pc->txn, pc->st->dbi[SDB_META], &k, &d, 0);
+	}
+	if (rc == 0) {
+		*dsid_out = dsid;
+		*changed_out = changed;
+		*entries_out += entries;
+	}
+out:
+	free(oldblob);
+	free(oldcids);
+	free(cids);
+	free(blob);
+	store_dsmeta_free(old);
+	return rc;
+}
+
+static int put_bump_generation(struct put_ctx *pc)
+{
+	uint64_t g;
+	int rc = store_info_get(pc->txn, pc->st, "generation", &g, 0);
+
+	return rc ? rc : store_info_put(pc->txn, pc->st, "generation", g + 1, 8);
+}
+
+int store_put_dataset(struct store *st, const char *name,
+		      const struct dataset *ds,
+		      const struct store_source *sources, size_t nsources,
+		      struct store_apply_stats *stats, char *err, size_t errlen)
+{
+	struct put_ctx pc;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!st || !ds || (st->flags & STORE_READONLY)) {
+		store_seterr(err, errlen, "store_put_dataset: %s",
+			     st && ds ? "store opened read-only" : "bad argument");
+		return STORE_EINVAL;
+	}
+	if ((rc = store_validate_name(name, err, errlen)) != 0)
+		return rc;
+	if ((rc = store_validate(ds, 0, err, errlen)) != 0)
+		return rc;
+	for (int attempt = 0; attempt < PUT_MAX_ATTEMPTS; attempt++) {
+		uint32_t dsid;
+		int changed;
+		uint64_t entries = 0;
+
+		memset(&pc, 0, sizeof(pc));
+		pc.st = st;
+		pc.now = (int64_t)time(NULL);
+		pc.err = err;
+		pc.errlen = errlen;
+		rc = mdb_txn_begin(st->env, NULL, 0, &pc.txn);
+		if (rc)
+			break;
+		rc = put_one(&pc, name, ds, sources, nsources, 0, &dsid,
+			     &changed, &entries);
+		if (rc == 0)
+			rc = put_bump_generation(&pc);
+		if (rc == 0)
+			rc = mdb_txn_commit(pc.txn);
+		else
+			mdb_txn_abort(pc.txn);
+		pc.stats.entries = entries;
+		if (rc != MDB_MAP_FULL)
+			break;
+		if (store_grow(st, err, errlen) != 0)
+			return STORE_EIO;
+	}
+	if (rc) {
+		if (!err || !errlen || !err[0])
+			store_seterr(err, errlen, "storing dataset %s: %s", name,
+				     store_strerror(rc));
+		return store_rc(rc);
+	}
+	if (stats)
+		*stats = pc.stats;
+	return STORE_OK;
+}
+
+int store_drop_dataset(struct store *st, const char *name,
+		       char *err, size_t errlen)
+{
+	struct put_ctx pc;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!st || (st->flags & STORE_READONLY)) {
+		store_seterr(err, errlen, "store_drop_dataset: store opened read-only");
+		return STORE_EINVAL;
+	}
+	if ((rc = store_validate_name(name, err, errlen)) != 0)
+		return rc;
+	for (int attempt = 0; attempt < PUT_MAX_ATTEMPTS; attempt++) {
+		memset(&pc, 0, sizeof(pc));
+		pc.st = st;
+		pc.err = err;
+		pc.errlen = errlen;
+		rc = mdb_txn_begin(st->env, NULL, 0, &pc.txn);
+		if (rc)
+			break;
+		rc = drop_one(&pc, name);
+		if (rc == 0)
+			rc = put_bump_generation(&pc);
+		if (rc == 0)
+			rc = mdb_txn_commit(pc.txn);
+		else
+			mdb_txn_abort(pc.txn);
+		if (rc != MDB_MAP_FULL)
+			break;
+		if (store_grow(st, err, errlen) != 0)
+			return STORE_EIO;
+	}
+	if (rc) {
+		if (!err || !errlen || !err[0])
+			store_seterr(err, errlen, "dropping dataset %s: %s", name,
+				     rc == MDB_NOTFOUND ? "not stored" :
+				     store_strerror(rc));
+		return store_rc(rc);
+	}
+	return STORE_OK;
+}
