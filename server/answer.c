@@ -1,0 +1,625 @@
+/* answer.c -- decide a query's answer: zone, acl, query form, datasets,
+ * test points, empty non-terminals, apex records, rcode.
+ *
+ * The rules (docs/SERVER.md lists where they differ from rbldnsd):
+ *  - the zone is the longest one containing the name, else REFUSED;
+ *  - the name's form picks the datasets that can answer it: exactly 4
+ *    decimal labels for IPv4 types, 32 nibble labels for IPv6 types (a
+ *    v4-mapped ::ffff:a.b.c.d or 6to4 2002:a.b.c.d::/48 name is also looked
+ *    up in IPv4 data, as rbldnsd does; v4-mapped names then skip the IPv6
+ *    data when the zone has IPv4 data), any name for dnset and generic;
+ *  - every dataset of the zone is searched and the records merged (identical
+ *    ones once, one TTL per type: the smallest); a combined dataset sends
+ *    the name to its most specific matching subzone only;
+ *  - a name that is not listed but has data below it (or a subzone below
+ *    it, or is a subzone apex) exists: NODATA, not NXDOMAIN;
+ *  - RFC 5782 test points hold whatever the data says.
+ */
+#include "answer.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "acl.h"
+#include "dname.h"
+#include "txt.h"
+
+#ifndef DNSBLD_VERSION
+#define DNSBLD_VERSION "0.1"
+#endif
+
+/* The forms a relative name can take (several at once: "1.2.3.4" is a full
+ * IPv4 name and a partial IPv6 nibble name). */
+struct qform {
+	int ip4;                 /* exactly 4 decimal labels */
+	uint8_t a4[16];
+	int ip6;                 /* exactly 32 nibble labels */
+	uint8_t a6[16];
+	int embedded4;           /* ip6 is v4-mapped (1) or 6to4 (2) */
+	uint8_t e4[16];
+	int p4;                  /* 1..3 decimal labels: a range */
+	uint8_t lo4[16], hi4[16];
+	int p6;                  /* 1..31 nibble labels: a range */
+	uint8_t lo6[16], hi6[16];
+};
+
+struct ans_ctx {
+	struct answer *a;
+	struct store_reader *rd;
+	const struct zp_zone *z;
+	int want_a, want_txt, want_mx, want_any;
+	uint16_t qtype;
+	int listed;              /* some dataset lists the name */
+	int exists;              /* the name exists (listed, data below, ...) */
+	int empty;               /* acl :empty -- list datasets see nothing */
+};
+
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					     0xff, 0xff };
+static const uint8_t test4_listed[4] = { 127, 0, 0, 2 };
+static const uint8_t test4_never[4] = { 127, 0, 0, 1 };
+static const uint8_t test6_listed[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					  0xff, 0xff, 127, 0, 0, 2 };
+static const uint8_t test6_never[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					 0xff, 0xff, 127, 0, 0, 1 };
+
+/* ---- query forms -------------------------------------------------------- */
+
+static int label_decimal(const uint8_t *l, unsigned *v)
+{
+	unsigned n = 0;
+
+	if (l[0] < 1 || l[0] > 3)
+		return 0;
+	for (unsigned i = 1; i <= l[0]; i++) {
+		if (l[i] < '0' || l[i] > '9')
+			return 0;
+		n = n * 10 + (unsigned)(l[i] - '0');
+	}
+	if (n > 255)
+		return 0;
+	*v = n;
+	return 1;
+}
+
+static int label_nibble(const uint8_t *l, unsigned *v)
+{
+	uint8_t c = l[1];
+
+	if (l[0] != 1)
+		return 0;
+	if (c >= '0' && c <= '9')
+		*v = (unsigned)(c - '0');
+	else if (c >= 'a' && c <= 'f')
+		*v = (unsigned)(c - 'a' + 10);
+	else
+		return 0;
+	return 1;
+}
+
+/* Parses relative wire name `name` of `nl` labels (reversed order: the
+ * first label is the least significant octet/nibble). */
+static void qform_parse(const uint8_t *name, unsigned nl, struct qform *f)
+{
+	const uint8_t *lab[32];
+	int dec = nl >= 1 && nl <= 4, nib = nl >= 1 && nl <= 32;
+	const uint8_t *p = name;
+
+	memset(f, 0, sizeof(*f));
+	if (!dec && !nib)
+		return;
+	for (unsigned i = 0; i < nl; i++) {
+		unsigned v;
+
+		lab[i] = p;
+		if (dec && !label_decimal(p, &v))
+			dec = 0;
+		if (nib && !label_nibble(p, &v))
+			nib = 0;
+		p += *p + 1;
+	}
+	if (dec) {
+		uint8_t oct[4] = { 0, 0, 0, 0 };
+
+		/* Label nl-1 is the first octet. */
+		for (unsigned i = 0; i < nl; i++) {
+			unsigned v = 0;
+
+			label_decimal(lab[nl - 1 - i], &v);
+			oct[i] = (uint8_t)v;
+		}
+		if (nl == 4) {
+			f->ip4 = 1;
+			memcpy(f->a4, oct, 4);
+		} else {
+			f->p4 = 1;
+			memcpy(f->lo4, oct, 4);
+			memcpy(f->hi4, oct, 4);
+			for (unsigned i = nl; i < 4; i++)
+				f->hi4[i] = 255;
+		}
+	}
+	if (nib) {
+		uint8_t lo[16], hi[16];
+
+		memset(lo, 0, 16);
+		memset(hi, 0xff, 16);
+		for (unsigned i = 0; i < nl; i++) {
+			unsigned v = 0, byte = i / 2;
+
+			label_nibble(lab[nl - 1 - i], &v);
+			if (i % 2 == 0) {
+				lo[byte] = (uint8_t)(v << 4);
+				hi[byte] = (uint8_t)(v << 4 | 0x0f);
+			} else {
+				lo[byte] = (uint8_t)(lo[byte] | v);
+				hi[byte] = (uint8_t)((hi[byte] & 0xf0) | v);
+			}
+		}
+		if (nl == 32) {
+			f->ip6 = 1;
+			memcpy(f->a6, lo, 16);
+			if (memcmp(lo, v4mapped_prefix, 12) == 0) {
+				f->embedded4 = 1;
+				memcpy(f->e4, lo + 12, 4);
+			} else if (lo[0] == 0x20 && lo[1] == 0x02) {
+				f->embedded4 = 2;
+				memcpy(f->e4, lo + 2, 4);
+			}
+		} else {
+			f->p6 = 1;
+			memcpy(f->lo6, lo, 16);
+			memcpy(f->hi6, hi, 16);
+		}
+	}
+}
+
+/* The IPv4 range covered by a partial nibble name inside ::ffff:0:0/96;
+ * 0 if the range misses it. */
+static int qform_mapped_range(const struct qform *f, uint8_t lo[16],
+			      uint8_t hi[16])
+{
+	uint8_t mlo[16], mhi[16];
+	const uint8_t *l, *h;
+
+	memcpy(mlo, v4mapped_prefix, 12);
+	memset(mlo + 12, 0, 4);
+	memcpy(mhi, v4mapped_prefix, 12);
+	memset(mhi + 12, 0xff, 4);
+	if (!f->p6 || memcmp(f->hi6, mlo, 16) < 0 || memcmp(f->lo6, mhi, 16) > 0)
+		return 0;
+	l = memcmp(f->lo6, mlo, 16) > 0 ? f->lo6 : mlo;
+	h = memcmp(f->hi6, mhi, 16) < 0 ? f->hi6 : mhi;
+	memset(lo, 0, 16);
+	memset(hi, 0, 16);
+	memcpy(lo, l + 12, 4);
+	memcpy(hi, h + 12, 4);
+	return 1;
+}
+
+/* ---- collecting records ------------------------------------------------- */
+
+/* Adds one answer record (rdata copied), or lowers the TTL of an identical
+ * one already there. */
+static void ans_add(struct answer *a, uint16_t type, uint32_t ttl,
+		    const uint8_t *rdata, size_t len, int rel)
+{
+	for (size_t i = 0; i < a->nrr; i++) {
+		struct answer_rr *r = &a->rr[i];
+
+		if (r->type == type && r->len == len && r->rel == rel &&
+		    memcmp(a->arena + r->off, rdata, len) == 0) {
+			if (ttl < r->ttl)
+				r->ttl = ttl;
+			return;
+		}
+	}
+	if (a->nrr >= ANSWER_MAX_RR || len > 0xffff ||
+	    len > ANSWER_ARENA - a->arena_used)
+		return;
+	memcpy(a->arena + a->arena_used, rdata, len);
+	a->rr[a->nrr].type = type;
+	a->rr[a->nrr].rel = (uint8_t)rel;
+	a->rr[a->nrr].ttl = ttl;
+	a->rr[a->nrr].off = (uint32_t)a->arena_used;
+	a->rr[a->nrr].len = (uint16_t)len;
+	a->arena_used += len;
+	a->nrr++;
+}
+
+static void ans_add_a(struct answer *a, uint32_t ttl, uint32_t addr)
+{
+	uint8_t rd[4] = { (uint8_t)(addr >> 24), (uint8_t)(addr >> 16),
+			  (uint8_t)(addr >> 8), (uint8_t)addr };
+
+	ans_add(a, DNS_TYPE_A, ttl, rd, 4, 0);
+}
+
+static void ans_add_txt(struct answer *a, uint32_t ttl, const char *s,
+			size_t len)
+{
+	uint8_t rd[256];
+
+	if (len > 255)
+		len = 255;
+	rd[0] = (uint8_t)len;
+	memcpy(rd + 1, s, len);
+	ans_add(a, DNS_TYPE_TXT, ttl, rd, len + 1, 0);
+}
+
+/* Adds the A and TXT of every listed value in `m`. */
+static void ctx_add_match(struct ans_ctx *c, const struct zp_dataset *d,
+			  const struct store_match *m, const char *subject,
+			  size_t sublen)
+{
+	for (size_t i = 0; i < m->nvalues; i++) {
+		struct store_value v;
+		char txt[TXT_MAX];
+		int n;
+
+		if (store_value_get(c->rd, m->values[i], &v) < 0 ||
+		    v.kind != VAL_LISTED)
+			continue;
+		c->listed = c->exists = 1;
+		if (c->want_a && v.a)
+			ans_add_a(c->a, d->ttl, v.a);
+		if (c->want_txt) {
+			n = txt_expand(v.txt, v.txtlen, &d->meta->meta, subject,
+				       sublen, txt);
+			if (n >= 0)
+				ans_add_txt(c->a, d->ttl, txt, (size_t)n);
+		}
+	}
+}
+
+/* ---- dataset searches --------------------------------------------------- */
+
+static void ctx_lookup_ip(struct ans_ctx *c, const struct zp_dataset *d,
+			  int family, const uint8_t addr[16])
+{
+	struct store_match m;
+	char subject[INET6_ADDRSTRLEN];
+
+	if (store_lookup_ip(c->rd, d->meta->dsid, family, addr, &m) != 1)
+		return;
+	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, subject,
+		       sizeof(subject)))
+		subject[0] = '\0';
+	ctx_add_match(c, d, &m, subject, strlen(subject));
+}
+
+static void ctx_range(struct ans_ctx *c, const struct zp_dataset *d,
+		      int family, const uint8_t lo[16], const uint8_t hi[16])
+{
+	if (!c->exists &&
+	    store_ip_range_listed(c->rd, d->meta->dsid, family, lo, hi) == 1)
+		c->exists = 1;
+}
+
+static void ctx_generic(struct ans_ctx *c, const struct zp_dataset *d,
+			const uint8_t *name)
+{
+	struct store_rrset it;
+	struct store_rr rr;
+
+	if (store_lookup_generic(c->rd, d->meta->dsid, name, &it) == 1) {
+		c->exists = 1;
+		while (store_rrset_next(&it, &rr) == 1) {
+			uint32_t ttl = rr.ttl ? rr.ttl : d->ttl;
+			int want = c->want_any || rr.type == c->qtype;
+
+			if (!want)
+				continue;
+			c->listed = 1;
+			ans_add(c->a, rr.type, ttl, rr.rdata, rr.rdlen,
+				rr.type == DNS_TYPE_MX && rr.rel_target);
+		}
+	}
+	if (!c->exists && store_name_has_below(c->rd, d->meta->dsid, name) == 1)
+		c->exists = 1;
+}
+
+static void ctx_dnset(struct ans_ctx *c, const struct zp_dataset *d,
+		      const uint8_t *name)
+{
+	struct store_match m;
+	char subject[1024];
+
+	if (store_lookup_dn(c->rd, d->meta->dsid, name, &m) == 1) {
+		if (dname_to_text(m.entry, subject, sizeof(subject)) < 0)
+			subject[0] = '\0';
+		ctx_add_match(c, d, &m, subject, strlen(subject));
+	}
+	if (!c->exists && store_name_has_below(c->rd, d->meta->dsid, name) == 1)
+		c->exists = 1;
+}
+
+/* Searches one (non-combined) dataset for relative name `name`. */
+static void ctx_search(struct ans_ctx *c, const struct zp_dataset *d,
+		       const uint8_t *name, const struct qform *f)
+{
+	uint8_t lo[16], hi[16];
+
+	if (!d->meta)
+		return;
+	switch (d->meta->type) {
+	case DS_IP4SET:
+	case DS_IP4TSET:
+	case DS_IP4TRIE:
+		if (c->empty)
+			return;
+		if (f->ip4)
+			ctx_lookup_ip(c, d, 4, f->a4);
+		else if (f->embedded4)
+			ctx_lookup_ip(c, d, 4, f->e4);
+		if (f->p4)
+			ctx_range(c, d, 4, f->lo4, f->hi4);
+		if (qform_mapped_range(f, lo, hi))
+			ctx_range(c, d, 4, lo, hi);
+		break;
+	case DS_IP6TRIE:
+	case DS_IP6TSET:
+		if (c->empty)
+			return;
+		if (f->ip6 && !(f->embedded4 == 1 && c->z->has_ip4))
+			ctx_lookup_ip(c, d, 6, f->a6);
+		if (f->p6)
+			ctx_range(c, d, 6, f->lo6, f->hi6);
+		break;
+	case DS_DNSET:
+		if (!c->empty)
+			ctx_dnset(c, d, name);
+		break;
+	case DS_GENERIC:
+		ctx_generic(c, d, name);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Copies the first `n` labels of wire name `name` as a name of its own. */
+static void name_prefix(const uint8_t *name, unsigned n, uint8_t out[256])
+{
+	size_t len = 0;
+
+	for (unsigned i = 0; i < n && name[len]; i++)
+		len += (size_t)name[len] + 1;
+	memcpy(out, name, len);
+	out[len] = 0;
+}
+
+/* A combined dataset: the most specific subzone containing the name gets
+ * the query (all its sections); subzones below the name make it exist. */
+static void ctx_combined(struct ans_ctx *c, size_t i, const uint8_t *name,
+			 unsigned nl)
+{
+	const struct zp_sub *subs = c->z->subs[i], *best = NULL;
+	size_t n = c->z->nsubs[i];
+	uint8_t rest[256];
+	unsigned restl;
+	struct qform f;
+
+	for (size_t k = 0; k < n; k++) {
+		if (dname_below(subs[k].subzone, name) > 0)
+			c->exists = 1;
+		if (dname_below(name, subs[k].subzone) >= 0 &&
+		    (!best || subs[k].labels > best->labels))
+			best = &subs[k];
+	}
+	if (!best)
+		return;
+	restl = nl - best->labels;
+	if (restl == 0) {
+		c->exists = 1;     /* a subzone apex: NODATA */
+		return;
+	}
+	name_prefix(name, restl, rest);
+	qform_parse(rest, restl, &f);
+	for (size_t k = 0; k < n; k++)
+		if (subs[k].labels == best->labels &&
+		    dname_equal(subs[k].subzone, best->subzone))
+			ctx_search(c, &subs[k].ds, rest, &f);
+}
+
+/* ---- the decision ------------------------------------------------------- */
+
+static int is_version_name(const uint8_t *qname)
+{
+	return dname_equal(qname, (const uint8_t *)"\007version\004bind") ||
+	       dname_equal(qname, (const uint8_t *)"\007version\006server");
+}
+
+static void answer_reset(struct answer *a)
+{
+	a->drop = 0;
+	a->rcode = DNS_RCODE_NOERROR;
+	a->aa = 0;
+	a->rclass = DNS_CLASS_IN;
+	a->zone = NULL;
+	a->before = 0;
+	a->nrr = 0;
+	a->soa_answer = a->ns_answer = a->soa_authority = 0;
+	a->arena_used = 0;
+}
+
+/* RFC 5782 test points: 1 = always listed, -1 = never, 0 = neither. */
+static int test_point(const struct zp_zone *z, const uint8_t *name,
+		      const struct qform *f)
+{
+	if (z->has_ip4 && (f->ip4 || f->embedded4 == 1)) {
+		const uint8_t *a = f->ip4 ? f->a4 : f->e4;
+
+		if (memcmp(a, test4_listed, 4) == 0)
+			return 1;
+		if (memcmp(a, test4_never, 4) == 0)
+			return -1;
+	}
+	if (z->has_ip6 && f->ip6) {
+		if (memcmp(f->a6, test6_listed, 16) == 0)
+			return 1;
+		if (memcmp(f->a6, test6_never, 16) == 0)
+			return -1;
+	}
+	if (z->has_dn) {
+		if (dname_equal(name, (const uint8_t *)"\004test"))
+			return 1;
+		if (dname_equal(name, (const uint8_t *)"\007invalid"))
+			return -1;
+	}
+	return 0;
+}
+
+/* Is a test point below this partial name (so the name exists)? */
+static int test_point_below(const struct zp_zone *z, const struct qform *f)
+{
+	if (z->has_ip4 && f->p4 && memcmp(f->lo4, test4_listed, 4) <= 0 &&
+	    memcmp(f->hi4, test4_listed, 4) >= 0)
+		return 1;
+	if ((z->has_ip6 || z->has_ip4) && f->p6 &&
+	    memcmp(f->lo6, test6_listed, 16) <= 0 &&
+	    memcmp(f->hi6, test6_listed, 16) >= 0)
+		return 1;
+	return 0;
+}
+
+/* Makes every record of a type carry the smallest TTL among them. */
+static void answer_unify_ttls(struct answer *a)
+{
+	for (size_t i = 0; i < a->nrr; i++)
+		for (size_t j = 0; j < a->nrr; j++)
+			if (a->rr[j].type == a->rr[i].type &&
+			    a->rr[j].ttl < a->rr[i].ttl)
+				a->rr[i].ttl = a->rr[j].ttl;
+}
+
+static void answer_version(struct answer *a, const struct dns_query *q)
+{
+	static const char version[] = "dnsbld " DNSBLD_VERSION;
+
+	a->rclass = DNS_CLASS_CH;
+	if (!is_version_name(q->qname)) {
+		a->rcode = DNS_RCODE_REFUSED;
+		return;
+	}
+	if (q->qtype == DNS_TYPE_TXT || q->qtype == DNS_TYPE_ANY)
+		ans_add_txt(a, 0, version, sizeof(version) - 1);
+}
+
+void answer_decide(struct answer *a, const struct zone_plan *plan,
+		   struct store_reader *rd, const struct dns_query *q,
+		   const struct sockaddr *client)
+{
+	struct ans_ctx c;
+	const struct zp_zone *z;
+	uint8_t name[256];
+	struct qform f;
+	unsigned before = 0;
+	int tp;
+
+	answer_reset(a);
+	if (q->qclass == DNS_CLASS_CH) {
+		answer_version(a, q);
+		return;
+	}
+	if (q->qclass != DNS_CLASS_IN && q->qclass != DNS_CLASS_ANY) {
+		a->rcode = DNS_RCODE_REFUSED;
+		return;
+	}
+	z = zones_find(plan, q->qname, &before);
+	if (!z || q->qtype == DNS_TYPE_AXFR || q->qtype == DNS_TYPE_IXFR) {
+		a->rcode = DNS_RCODE_REFUSED;
+		return;
+	}
+	a->zone = z;
+	a->before = before;
+	a->aa = 1;
+
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.rd = rd;
+	c.z = z;
+	c.qtype = q->qtype;
+	c.want_any = q->qtype == DNS_TYPE_ANY;
+	c.want_a = c.want_any || q->qtype == DNS_TYPE_A;
+	c.want_txt = c.want_any || q->qtype == DNS_TYPE_TXT;
+	c.want_mx = c.want_any || q->qtype == DNS_TYPE_MX;
+
+	name_prefix(q->qname, before, name);
+	qform_parse(name, before, &f);
+
+	if (z->has_acl) {
+		struct store_value v;
+		int act = acl_check(rd, &z->acl, client, &v);
+
+		if (act == VAL_ACL_IGNORE) {
+			a->drop = 1;
+			return;
+		}
+		if (act == VAL_ACL_REFUSE) {
+			a->rcode = DNS_RCODE_REFUSED;
+			a->aa = 0;
+			return;
+		}
+		if (act == VAL_ACL_EMPTY)
+			c.empty = 1;
+		if (act == VAL_LISTED && before > 0) {
+			/* Always listed: the acl's answer, `$` = client. */
+			char subject[INET6_ADDRSTRLEN];
+			uint8_t addr[16];
+			int fam = acl_client_addr(client, addr);
+			struct store_match m;
+
+			if (!inet_ntop(fam == 4 ? AF_INET : AF_INET6, addr,
+				       subject, sizeof(subject)))
+				subject[0] = '\0';
+			memset(&m, 0, sizeof(m));
+			/* Re-look the value up by its match for ctx_add_match. */
+			if (store_lookup_ip(rd, z->acl.meta->dsid, fam, addr,
+					    &m) == 1 && m.nvalues)
+				ctx_add_match(&c, &z->acl, &m, subject,
+					      strlen(subject));
+			c.empty = 1;   /* lists are not consulted */
+		}
+	}
+
+	tp = c.empty ? 0 : test_point(z, name, &f);
+	if (tp < 0) {
+		a->rcode = DNS_RCODE_NXDOMAIN;
+		a->soa_authority = 1;
+		return;
+	}
+
+	if (before == 0) {
+		c.exists = 1;
+		if (q->qtype == DNS_TYPE_SOA || c.want_any)
+			a->soa_answer = 1;
+		if ((q->qtype == DNS_TYPE_NS || c.want_any) && z->nns)
+			a->ns_answer = 1;
+	}
+	for (size_t i = 0; i < z->nds; i++) {
+		if (z->ds[i].type == DS_COMBINED) {
+			if (z->subs[i])
+				ctx_combined(&c, i, name, before);
+		} else {
+			ctx_search(&c, &z->ds[i], name, &f);
+		}
+	}
+	if (tp > 0 && !c.listed) {
+		c.listed = c.exists = 1;
+		if (c.want_a)
+			ans_add_a(a, z->ttl, 0x7f000002);
+		if (c.want_txt)
+			ans_add_txt(a, z->ttl, ANSWER_TEST_TXT,
+				    sizeof(ANSWER_TEST_TXT) - 1);
+	}
+	if (!c.exists && !c.empty && test_point_below(z, &f))
+		c.exists = 1;
+
+	answer_unify_ttls(a);
+	if (a->nrr || a->soa_answer || a->ns_answer)
+		return;
+	a->soa_authority = 1;
+	if (!c.exists)
+		a->rcode = DNS_RCODE_NXDOMAIN;
+}

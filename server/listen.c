@@ -1,0 +1,92 @@
+/* listen.c -- open the UDP and TCP sockets of a `listen` address.
+ *
+ * Every worker binds its own sockets to the same addresses (SO_REUSEPORT),
+ * so the kernel spreads queries and connections over workers with no shared
+ * socket.  UDP sockets ask for the destination address of each packet
+ * (IP_PKTINFO / IPV6_RECVPKTINFO) so replies on a wildcard bind leave from
+ * the address the client used.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Is there an IPv4 listener on `port`? */
+static int listen_has_v4(const struct config *cfg, const char *port)
+{
+	for (size_t i = 0; i < cfg->nlisten; i++)
+		if (!strchr(cfg->listen[i].host, ':') &&
+		    strcmp(cfg->listen[i].port, port) == 0)
+			return 1;
+	return 0;
+}
+
+int listen_socket(const struct config *cfg, const struct cfg_listen *l,
+		  int type, char *err, size_t errlen)
+{
+	struct addrinfo hints, *ai = NULL;
+	int fd = -1, one = 1, rc;
+	const char *what = type == SOCK_DGRAM ? "udp" : "tcp";
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = type;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	rc = getaddrinfo(l->host, l->port, &hints, &ai);
+	if (rc != 0 || !ai) {
+		snprintf(err, errlen, "listen %s port %s: %s", l->host, l->port,
+			 gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		goto fail;
+	if (ai->ai_family == AF_INET6) {
+		int v6only = !(strcmp(l->host, "::") == 0 &&
+			       !listen_has_v4(cfg, l->port));
+
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			       sizeof(v6only)) < 0)
+			goto fail;
+	}
+	if (type == SOCK_DGRAM) {
+		int bufsize = 4 << 20;
+
+		/* Best effort: a bigger receive queue absorbs bursts. */
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize,
+				 sizeof(bufsize));
+		if (ai->ai_family == AF_INET6) {
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+				       sizeof(one)) < 0)
+				goto fail;
+			/* v4-mapped clients on a dual-stack socket. */
+			(void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one,
+					 sizeof(one));
+		} else if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one,
+				      sizeof(one)) < 0) {
+			goto fail;
+		}
+	}
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+		goto fail;
+	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+		goto fail;
+	freeaddrinfo(ai);
+	return fd;
+fail:
+	snprintf(err, errlen, "listen %s %s port %s: %s", what, l->host,
+		 l->port, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return -1;
+}

@@ -1,0 +1,190 @@
+/* query.c -- query packet -> reply packet: parse, decide, encode.
+ *
+ * Protocol choices made here (docs/SERVER.md): FORMERR copies the question
+ * only when it parsed; NOTIMP keeps the opcode and sends no sections; the
+ * OPT is echoed whenever the query had a valid one (DO copied, RFC 3225;
+ * other flags and all options dropped); BADVERS for EDNS version > 0; RD and
+ * CD are copied, AD is never set (no DNSSEC); over UDP an answer that does
+ * not fit whole is dropped entirely and TC set, so no partial RRset leaves.
+ */
+#include "query.h"
+
+#include "dns_encode.h"
+#include "dns_packet.h"
+
+#define OPT_LEN 11
+
+static uint16_t query_udp_limit(const struct query_ctx *c,
+				const struct dns_query *q)
+{
+	unsigned max = c->cfg->max_udp_size ? c->cfg->max_udp_size : 1232;
+	unsigned size = q->edns ? q->edns_size : 512;
+
+	if (max < 512)
+		max = 512;
+	if (size < 512)
+		size = 512;
+	if (size > max)
+		size = max;
+	return (uint16_t)size;
+}
+
+static uint16_t query_our_udp_size(const struct query_ctx *c)
+{
+	unsigned max = c->cfg->max_udp_size ? c->cfg->max_udp_size : 1232;
+
+	return (uint16_t)(max < 512 ? 512 : max);
+}
+
+/* Reply flags from the query's: QR, its opcode, RD and CD copied. */
+static uint16_t query_base_flags(const struct dns_query *q)
+{
+	return (uint16_t)(DNS_FLAG_QR |
+			  (q->flags & (0x7800 | DNS_FLAG_RD | DNS_FLAG_CD)));
+}
+
+/* Writes the answer section: RRsets grouped by type in order of first
+ * appearance, then the apex SOA and NS.  -1 if something did not fit. */
+static int query_write_answer(struct dns_writer *w, const struct answer *a,
+			      size_t apex)
+{
+	const struct zp_zone *z = a->zone;
+
+	for (size_t i = 0; i < a->nrr; i++) {
+		int seen = 0;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = a->rr[k].type == a->rr[i].type;
+		if (seen)
+			continue;
+		for (size_t k = i; k < a->nrr; k++) {
+			const struct answer_rr *r = &a->rr[k];
+			const uint8_t *rd = a->arena + r->off;
+			int rc;
+
+			if (r->type != a->rr[i].type)
+				continue;
+			if (r->type == DNS_TYPE_MX && r->len >= 3)
+				rc = dns_encode_mx(w, DNS_QNAME_OFFSET, r->ttl,
+						   (uint16_t)(rd[0] << 8 | rd[1]),
+						   rd + 2, r->rel);
+			else
+				rc = dns_encode_raw(w, DNS_QNAME_OFFSET,
+						    r->type, a->rclass, r->ttl,
+						    rd, r->len);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	if (a->soa_answer &&
+	    dns_encode_soa(w, apex, z->soa_ttl, z->soa_mname, z->soa_rname,
+			   z->soa_serial, z->soa_refresh, z->soa_retry,
+			   z->soa_expire, z->soa_minimum) < 0)
+		return -1;
+	if (a->ns_answer)
+		for (size_t k = 0; k < z->nns; k++)
+			if (dns_encode_ns(w, apex, z->ns_ttl, z->ns[k]) < 0)
+				return -1;
+	return 0;
+}
+
+static int query_write_authority(struct dns_writer *w, const struct answer *a,
+				 size_t apex)
+{
+	const struct zp_zone *z = a->zone;
+	uint32_t ttl;
+
+	if (!a->soa_authority || !z)
+		return 0;
+	/* RFC 2308: the negative TTL is min(SOA TTL, MINIMUM). */
+	ttl = z->soa_ttl < z->soa_minimum ? z->soa_ttl : z->soa_minimum;
+	dns_writer_section(w, DNS_SEC_AUTHORITY);
+	return dns_encode_soa(w, apex, ttl, z->soa_mname, z->soa_rname,
+			      z->soa_serial, z->soa_refresh, z->soa_retry,
+			      z->soa_expire, z->soa_minimum);
+}
+
+size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
+		     const struct sockaddr *client, int tcp, uint8_t *out,
+		     size_t outcap)
+{
+	struct dns_query q;
+	struct dns_writer w;
+	struct dns_writer_mark m;
+	enum dns_parse_status st;
+	const struct answer *a = c->ans;
+	size_t limit, apex = 0;
+	uint16_t flags;
+
+	c->queries++;
+	st = dns_query_parse(pkt, len, &q);
+	if (outcap > DNS_MAX_UDP)
+		outcap = DNS_MAX_UDP;
+	limit = tcp ? outcap : query_udp_limit(c, &q);
+	if (limit > outcap)
+		limit = outcap;
+	dns_writer_init(&w, out, limit);
+
+	switch (st) {
+	case DNS_PARSE_DROP:
+		c->dropped++;
+		return 0;
+	case DNS_PARSE_NOTIMP:
+		/* Same opcode, all counts zero. */
+		dns_encode_header(&w, q.id, (uint16_t)(query_base_flags(&q) |
+						      DNS_RCODE_NOTIMP));
+		return dns_writer_finish(&w);
+	case DNS_PARSE_FORMERR:
+		dns_encode_header(&w, q.id, (uint16_t)(query_base_flags(&q) |
+						      DNS_RCODE_FORMERR));
+		if (q.has_question)
+			dns_encode_question(&w, &q);
+		if (q.edns) {
+			dns_writer_section(&w, DNS_SEC_ADDITIONAL);
+			dns_encode_opt(&w, query_our_udp_size(c), 0,
+				       q.edns_flags);
+		}
+		return dns_writer_finish(&w);
+	case DNS_PARSE_OK:
+		break;
+	}
+
+	if (q.edns && q.edns_version > 0) {
+		/* BADVERS = 16: low 4 bits 0 in the header, 1 in the OPT. */
+		dns_encode_header(&w, q.id, query_base_flags(&q));
+		dns_encode_question(&w, &q);
+		dns_writer_section(&w, DNS_SEC_ADDITIONAL);
+		dns_encode_opt(&w, query_our_udp_size(c),
+			       DNS_RCODE_BADVERS >> 4, q.edns_flags);
+		return dns_writer_finish(&w);
+	}
+
+	answer_decide(c->ans, c->plan, c->rd, &q, client);
+	if (a->drop) {
+		c->dropped++;
+		return 0;
+	}
+	flags = (uint16_t)(query_base_flags(&q) | (a->aa ? DNS_FLAG_AA : 0) |
+			   a->rcode);
+	if (dns_encode_header(&w, q.id, flags) < 0 ||
+	    dns_encode_question(&w, &q) < 0)
+		return 0;
+	if (a->zone)
+		apex = dns_writer_set_zone(&w, &q, a->zone->wname, a->before);
+	/* Keep room for the OPT while writing the sections. */
+	if (q.edns)
+		w.b.limit -= OPT_LEN;
+	dns_writer_mark(&w, &m);
+	dns_writer_section(&w, DNS_SEC_ANSWER);
+	if (query_write_answer(&w, a, apex) < 0 ||
+	    query_write_authority(&w, a, apex) < 0) {
+		dns_writer_rollback(&w, &m);
+		dns_writer_set_flags(&w, DNS_FLAG_TC, 0);
+	}
+	if (q.edns) {
+		w.b.limit += OPT_LEN;
+		dns_writer_section(&w, DNS_SEC_ADDITIONAL);
+		dns_encode_opt(&w, query_our_udp_size(c), 0, q.edns_flags);
+	}
+	return dns_writer_finish(&w);
+}

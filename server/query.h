@@ -1,0 +1,36 @@
+/* query.h -- one query packet in, one reply packet out.
+ *
+ * Shared by the UDP and TCP paths: parse (lib/dns_packet), decide
+ * (answer.c), encode (lib/dns_encode) with EDNS and truncation.  Uses only
+ * the caller's buffers and answer scratch space: nothing is allocated.
+ */
+#ifndef DNSBLD_QUERY_H
+#define DNSBLD_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "answer.h"
+#include "config.h"
+#include "store.h"
+#include "zones.h"
+
+struct query_ctx {
+	const struct config *cfg;
+	const struct zone_plan *plan;
+	struct store_reader *rd;     /* renewed by the caller */
+	struct answer *ans;          /* scratch, one per worker */
+	uint64_t queries, dropped;   /* counters */
+};
+
+/* Answers `len` bytes of `pkt` from `client` into `out` (`outcap` bytes,
+ * at least 512).  Over UDP (`tcp` 0) the reply fits 512 bytes, or the
+ * client's EDNS size clamped to [512, cfg->max_udp_size], setting TC when
+ * the answer does not fit.  Returns the reply length, or 0 when nothing must
+ * be sent (no header, a response, an acl that ignores the client). */
+size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
+		     const struct sockaddr *client, int tcp, uint8_t *out,
+		     size_t outcap);
+
+#endif

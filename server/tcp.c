@@ -1,0 +1,169 @@
+/* tcp.c -- the TCP path (RFC 7766): 2-byte length framing, pipelined
+ * queries, idle timeout, a cap on open connections.
+ *
+ * Connections live on the worker's event loop next to the UDP sockets; all
+ * I/O is non-blocking through bufferevents, so a slow or silent TCP client
+ * can never stall UDP.  A client that does not read its replies stops being
+ * read from once TCP_MAX_PENDING bytes of replies are queued.
+ */
+#include "worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "log.h"
+
+#define TCP_MAX_PENDING (256 * 1024)
+
+struct tcp_conn {
+	struct worker *w;
+	struct bufferevent *bev;
+	struct sockaddr_storage peer;
+	struct tcp_conn *prev, *next;
+};
+
+static void tcp_conn_free(struct tcp_conn *c)
+{
+	struct worker *w = c->w;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	atomic_fetch_sub(&w->srv->tcp_clients, 1);
+	free(c);
+}
+
+void tcp_close_all(struct worker *w)
+{
+	while (w->conns)
+		tcp_conn_free(w->conns);
+}
+
+/* Answers every complete frame in the input buffer. */
+static void tcp_process(struct tcp_conn *c)
+{
+	struct worker *w = c->w;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	int in_batch = 0;
+
+	for (;;) {
+		uint8_t lenbuf[2];
+		size_t len, rlen;
+
+		if (evbuffer_get_length(out) >= TCP_MAX_PENDING) {
+			/* Resume from the write callback once drained. */
+			bufferevent_disable(c->bev, EV_READ);
+			break;
+		}
+		if (evbuffer_copyout(in, lenbuf, 2) < 2)
+			break;
+		len = (size_t)lenbuf[0] << 8 | lenbuf[1];
+		if (evbuffer_get_length(in) < 2 + len)
+			break;
+		evbuffer_drain(in, 2);
+		if (evbuffer_remove(in, w->tcp_in, len) != (int)len)
+			break;
+		if (!in_batch) {
+			if (worker_batch_begin(w) < 0)
+				break;
+			in_batch = 1;
+		}
+		rlen = query_respond(&w->qc, w->tcp_in, len,
+				     (struct sockaddr *)&c->peer, 1,
+				     w->tcp_out + 2, WORKER_TCP_MAX);
+		if (!rlen)
+			continue;
+		w->tcp_out[0] = (uint8_t)(rlen >> 8);
+		w->tcp_out[1] = (uint8_t)rlen;
+		bufferevent_write(c->bev, w->tcp_out, rlen + 2);
+	}
+	if (in_batch)
+		worker_batch_end(w);
+}
+
+static void tcp_on_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	tcp_process(arg);
+}
+
+static void tcp_on_write(struct bufferevent *bev, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	if (!(bufferevent_get_enabled(bev) & EV_READ) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) <
+	    TCP_MAX_PENDING / 2) {
+		bufferevent_enable(bev, EV_READ);
+		tcp_process(c);
+	}
+}
+
+static void tcp_on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	(void)bev;
+	/* EOF, error or idle timeout: done with this client.  Replies still
+	 * queued after an EOF are lost, as the client closed its side. */
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		tcp_conn_free(c);
+}
+
+static void tcp_on_accept(struct evconnlistener *ls, evutil_socket_t fd,
+			  struct sockaddr *sa, int salen, void *arg)
+{
+	struct worker *w = arg;
+	const struct config *cfg = w->srv->cfg;
+	unsigned max = cfg->tcp_max_clients ? cfg->tcp_max_clients : 256;
+	unsigned idle = cfg->tcp_idle_ms ? cfg->tcp_idle_ms : 10000;
+	struct timeval tv = { (time_t)(idle / 1000),
+			      (suseconds_t)(idle % 1000) * 1000 };
+	struct tcp_conn *c;
+
+	(void)ls;
+	if (atomic_fetch_add(&w->srv->tcp_clients, 1) >= max) {
+		atomic_fetch_sub(&w->srv->tcp_clients, 1);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		atomic_fetch_sub(&w->srv->tcp_clients, 1);
+		close(fd);
+		return;
+	}
+	c->w = w;
+	if (salen > 0 && (size_t)salen <= sizeof(c->peer))
+		memcpy(&c->peer, sa, (size_t)salen);
+	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!c->bev) {
+		atomic_fetch_sub(&w->srv->tcp_clients, 1);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	bufferevent_setcb(c->bev, tcp_on_read, tcp_on_write, tcp_on_event, c);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+struct evconnlistener *tcp_listener(struct worker *w, int fd)
+{
+	return evconnlistener_new(w->base, tcp_on_accept, w,
+				  LEV_OPT_CLOSE_ON_FREE, -1, fd);
+}

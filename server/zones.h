@@ -1,0 +1,85 @@
+/* zones.h -- the zone plan: config zones resolved against the store.
+ *
+ * Answering a query needs, per zone, the datasets' ids, types, TTLs and the
+ * apex records (SOA, NS).  These come from the config plus each dataset's
+ * stored metadata, which changes when the loader commits.  Each worker keeps
+ * its own plan and rebuilds it when store_generation() moves, so the query
+ * path reads plain structs and never parses metadata or takes a lock.
+ */
+#ifndef DNSBLD_ZONES_H
+#define DNSBLD_ZONES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "dname.h"
+#include "store.h"
+
+#define ZONES_DEFAULT_TTL 2100
+
+/* One dataset (or one section of a combined one) as the answer sees it. */
+struct zp_dataset {
+	const char *name;              /* config name (or section label) */
+	enum ds_type type;             /* from the config, or the stored meta */
+	const struct store_dsmeta *meta; /* NULL: not in the store yet */
+	uint32_t ttl;                  /* TTL of records answered from it */
+};
+
+/* A combined dataset's section with one of its subzones. */
+struct zp_sub {
+	const uint8_t *subzone;        /* relative to the zone; "\0" = @ */
+	unsigned labels;
+	struct zp_dataset ds;
+};
+
+struct zp_zone {
+	const struct cfg_zone *cfg;
+	const uint8_t *wname;          /* absolute, lowercase */
+	unsigned labels;
+	uint32_t ttl;                  /* zone default TTL */
+
+	struct zp_dataset *ds;         /* answer order; combined ones have subs */
+	size_t nds;
+	struct zp_sub **subs;          /* per ds: its sections (combined), or NULL */
+	size_t *nsubs;
+
+	struct zp_dataset acl;         /* acl.meta NULL: no acl (or not stored) */
+	int has_acl;
+
+	int has_ip4, has_ip6, has_dn;  /* which query forms/test points apply */
+
+	/* Apex SOA (always present: config, $SOA, or the default). */
+	const uint8_t *soa_mname, *soa_rname;
+	uint32_t soa_ttl, soa_serial, soa_refresh, soa_retry, soa_expire,
+		 soa_minimum;
+	uint8_t default_rname[DNAME_MAX];
+	/* Apex NS (config or $NS); none: NS queries get NODATA. */
+	const uint8_t *ns[DS_MAX_NS];
+	size_t nns;
+	uint32_t ns_ttl;
+};
+
+struct zone_plan {
+	struct zp_zone *zones;
+	size_t nzones;
+	struct store_dsmeta **metas;   /* owned metadata */
+	size_t nmetas;
+	uint64_t generation;           /* store generation it was built at */
+};
+
+/* Builds `plan` for `cfg` from the store seen by `rd` (renewed by the
+ * caller).  Datasets missing from the store are kept without data.  Returns
+ * 0, or -1 on out of memory (plan left empty). */
+int zones_build(struct zone_plan *plan, const struct config *cfg,
+		struct store_reader *rd);
+
+/* Frees what zones_build allocated; the plan is empty afterwards. */
+void zones_free(struct zone_plan *plan);
+
+/* The most specific zone containing `qname` (lowercase wire), and in
+ * *before the number of labels in front of it; NULL if none. */
+const struct zp_zone *zones_find(const struct zone_plan *plan,
+				 const uint8_t *qname, unsigned *before);
+
+#endif
