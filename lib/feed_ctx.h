@@ -107,12 +107,13 @@ int feed_ip4_cidr(const char *s, uint32_t *addr, const char **end);
  * returned; `a-b` ranges -> *is_range 1 and 32 returned.  -1 if invalid. */
 int feed_ip4_range(const char *s, uint32_t *lo, uint32_t *hi, int *is_range,
 		   const char **end);
-/* IPv6 `x:x:...[/len]` as rbldnsd reads it: without `::` the length is 16
- * per group written (one bare group is rejected), with `::` 128.  Returns
- * the length or -1; *groups gets the number of groups written and *compressed
- * whether `::` was used. */
-int feed_ip6_cidr(const char *s, uint8_t addr[16], const char **end,
-		  int *groups, int *compressed, int *has_len);
+/* IPv6 address as rbldnsd reads it: groups of hex digits; without `::`
+ * returns 16 per group written (the ':' after an 8th group is left as the
+ * start of a value), with `::` 128.  -1 if invalid. */
+int feed_ip6_prefix(const char *s, uint8_t addr[16], const char **end);
+/* feed_ip6_prefix plus an optional `/len` (0..128); a single bare group
+ * without `/len` is rejected.  Returns the length or -1. */
+int feed_ip6_cidr(const char *s, uint8_t addr[16], const char **end);
 /* Host-part check: 1 if `addr` has bits set beyond `plen` (of 32/128). */
 int feed_ip_host_bits(const uint8_t addr[16], int family, unsigned plen);
 /* Zeroes bits beyond plen. */

@@ -151,75 +151,62 @@ static int hexval(char c)
 	return -1;
 }
 
-int feed_ip6_cidr(const char *s, uint8_t addr[16], const char **end,
-		  int *groups, int *compressed, int *has_len)
+int feed_ip6_prefix(const char *s, uint8_t addr[16], const char **end)
 {
-	uint16_t g[8];
-	int n = 0, gap = -1, bits;
+	unsigned bytes = 0;
+	int gap = -1, bits = -1;
 
 	memset(addr, 0, 16);
-	*has_len = 0;
-	if (s[0] == ':') {
-		if (s[1] != ':')
-			return -1;
+	if (s[0] == ':' && s[1] == ':') {
 		gap = 0;
 		s += 2;
 	}
-	while (n < 8) {
-		int v = 0, d = 0;
+	for (;;) {
+		const char *start = s;
+		unsigned v = 0;
+		int h;
 
-		while (d < 4 && hexval(*s) >= 0) {
-			v = v * 16 + hexval(*s++);
-			d++;
+		/* Any number of digits while the group fits 16 bits, so a
+		 * leading-zero `00001` is fine and `12345` is not. */
+		while ((h = hexval(*s)) >= 0 && ((v << 4) | (unsigned)h) <= 0xffff) {
+			v = (v << 4) | (unsigned)h;
+			s++;
 		}
-		if (!d)
-			break;          /* nothing more (after "::" or at end) */
-		if (hexval(*s) >= 0 || *s == '.')
-			return -1;      /* five digits, or a dotted-quad tail */
-		g[n++] = (uint16_t)v;
-		if (*s != ':')
+		if (s == start || hexval(*s) >= 0)
+			break;          /* no group here, or one over 0xffff */
+		addr[bytes++] = (uint8_t)(v >> 8);
+		addr[bytes++] = (uint8_t)v;
+		if (*s != ':' || bytes == 16) {
+			bits = (int)bytes * 8;
 			break;
-		if (s[1] == ':') {
-			if (gap >= 0)
-				return -1;  /* a second "::" */
-			gap = n;
-			s += 2;
-			continue;
 		}
 		s++;
-		if (hexval(*s) < 0)
-			return -1;      /* "1:" trailing colon */
+		if (gap < 0 && *s == ':') {
+			gap = (int)bytes;
+			s++;
+		}
 	}
-	if (n == 8 && *s == ':')
-		return -1;
-	if (gap < 0) {
-		if (n < 2)
-			return -1;      /* a single bare group */
-		bits = 16 * n;
-		for (int i = 0; i < n; i++) {
-			addr[2 * i] = (uint8_t)(g[i] >> 8);
-			addr[2 * i + 1] = (uint8_t)g[i];
-		}
-	} else {
-		int tail = n - gap;
+	if (gap >= 0) {
+		/* "::" stands for at least one zero group, wherever the
+		 * groups after it stopped (a trailing ':' is tolerated, as
+		 * rbldnsd does). */
+		unsigned nz = 16 - bytes;
 
-		if (n == 8)
-			return -1;      /* "::" must stand for at least one group */
-		for (int i = 0; i < gap; i++) {
-			addr[2 * i] = (uint8_t)(g[i] >> 8);
-			addr[2 * i + 1] = (uint8_t)g[i];
-		}
-		for (int i = 0; i < tail; i++) {
-			int k = 8 - tail + i;
-
-			addr[2 * k] = (uint8_t)(g[gap + i] >> 8);
-			addr[2 * k + 1] = (uint8_t)g[gap + i];
-		}
+		if (!nz)
+			return -1;
+		memmove(addr + gap + nz, addr + gap, bytes - (unsigned)gap);
+		memset(addr + gap, 0, nz);
 		bits = 128;
 	}
-	*groups = n;
-	*compressed = gap >= 0;
-	if (*s == '/') {
+	*end = s;
+	return bits;
+}
+
+int feed_ip6_cidr(const char *s, uint8_t addr[16], const char **end)
+{
+	int bits = feed_ip6_prefix(s, addr, &s);
+
+	if (bits >= 0 && *s == '/') {
 		s++;
 		if (!ISDIGIT(*s))
 			return -1;
@@ -229,7 +216,8 @@ int feed_ip6_cidr(const char *s, uint8_t addr[16], const char **end,
 			if (bits > 128)
 				return -1;
 		}
-		*has_len = 1;
+	} else if (bits == 16) {
+		return -1;   /* a single bare group */
 	}
 	*end = s;
 	return bits;

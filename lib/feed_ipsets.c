@@ -9,6 +9,8 @@
  */
 #include "feed_ctx.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,7 +260,7 @@ static int ip6tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 {
 	struct ds_ip_entry e;
 	const char *end;
-	int excl = 0, groups, compressed, has_len, bits;
+	int excl = 0, bits;
 
 	if (*s == '!') {
 		excl = 1;
@@ -266,17 +268,15 @@ static int ip6tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		FEED_SKIPSPACE(s);
 	}
 	memset(&e, 0, sizeof(e));
-	bits = feed_ip6_cidr(s, e.addr, &end, &groups, &compressed, &has_len);
-	if (bits < 0 || !key_end_ok(end, 0))
+	/* No `/len` here: a regular entry is 4 groups (a /64), an exclusion
+	 * a full /128 (8 groups or any `::` form). */
+	bits = feed_ip6_prefix(s, e.addr, &end);
+	if (bits < 0 || !key_end_ok(end, 1))
 		return bad_line(ctx, "invalid address");
-	if (excl) {
-		if (bits != 128)
-			return bad_line(ctx, "invalid address (exclusions "
-					"must be /128)");
-	} else if (groups != 4 || compressed || has_len) {
-		return bad_line(ctx, "invalid address (need exactly 4 groups, "
-				"a /64)");
-	}
+	if (bits != (excl ? 128 : 64))
+		return feed_warn(ctx, "invalid address for %s (should be %d "
+				 "bits)", excl ? "exclusion" : "regular entry",
+				 excl ? 128 : 64);
 	e.family = 6;
 	e.plen = (uint8_t)bits;
 	e.excluded = (uint8_t)excl;
@@ -362,11 +362,8 @@ static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		put4(e.addr, a);
 		e.family = 4;
 	} else {
-		int groups, compressed, has_len;
-
-		bits = feed_ip6_cidr(s, e.addr, &end, &groups, &compressed,
-				     &has_len);
-		if (bits < 0 || !key_end_ok(end, 0))
+		bits = feed_ip6_cidr(s, e.addr, &end);
+		if (bits < 0 || !key_end_ok(end, 1))
 			return bad_line(ctx, "invalid address");
 		e.family = 6;
 	}
@@ -407,13 +404,14 @@ static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	if (r < 0)
 		return feed_fail(ctx, "out of memory");
 	if (r > 0) {
-		char buf[48];
+		char buf[INET6_ADDRSTRLEN + 8];
 
 		if (e.family == 4)
 			snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%u", e.addr[0],
 				 e.addr[1], e.addr[2], e.addr[3], e.plen);
-		else
-			snprintf(buf, sizeof(buf), "IPv6 /%u", e.plen);
+		else if (inet_ntop(AF_INET6, e.addr, buf, sizeof(buf)))
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+				 "/%u", e.plen);
 		return feed_warn(ctx, "duplicated entry for %s", buf);
 	}
 	return add_ip(ctx, ds, &e);
@@ -455,9 +453,9 @@ int feed_ipsets_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 {
 	enum ds_type t = st->ds->type;
 
-	/* In ip6 types a line starting "::" is an address. */
-	if (*s == ':' && !((t == DS_IP6TRIE || t == DS_IP6TSET || t == DS_ACL) &&
-			   s[1] == ':'))
+	/* In ip6trie and acl a line starting "::" is an address (in ip6tset
+	 * it is a bad default line, as in rbldnsd). */
+	if (*s == ':' && !((t == DS_IP6TRIE || t == DS_ACL) && s[1] == ':'))
 		return default_line(ctx, st, s);
 	if (*s == '=' && t == DS_ACL)
 		return default_line(ctx, st, s);
