@@ -1,0 +1,180 @@
+/* test_store_dn.c -- lib/store: dnset and generic (name) datasets.
+ *
+ * Exact vs. wildcard vs. exclusions, the matched entry name used for `$`,
+ * case folding, empty-non-terminal detection and generic record iteration.
+ */
+#include "check.h"
+#include "test_store_util.h"
+
+static struct store *st;
+
+static void test_dnset(void)
+{
+	struct dataset *ds = dataset_new(DS_DNSET);
+	uint32_t v2 = tsu_val(ds, 2, NULL), v3 = tsu_val(ds, 3, NULL);
+	uint32_t v4 = tsu_val(ds, 4, NULL), v5 = tsu_val(ds, 5, NULL);
+	struct store_reader *rd;
+	char entry[256];
+	uint32_t id;
+
+	tsu_dn(ds, "example.com", v2);
+	tsu_dn(ds, "*.example.com", v3);
+	tsu_dn(ds, "foo.com", v4);            /* ".foo.com" = exact + wild */
+	tsu_dn(ds, "*.foo.com", v4);
+	tsu_dn(ds, "!bar.foo.com", 0);
+	tsu_dn(ds, "!*.baz.foo.com", 0);
+	tsu_dn(ds, "multi.org", v3);
+	tsu_dn(ds, "Multi.ORG", v2);          /* same key: union */
+	tsu_dn(ds, "multi.org", v3);
+	tsu_dn(ds, "x.multi.org", v2);
+	tsu_dn(ds, "!x.multi.org", 0);        /* an exclusion at the same key wins */
+	tsu_dn(ds, "*.deep.net", v5);
+	tsu_dn(ds, "*.a.b.deep.net", v2);
+	id = tsu_put(st, "dn", ds, NULL);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_qdn(rd, id, "example.com", entry), "2");
+	CHECK_STR(entry, "example.com");
+	CHECK_STR(tsu_qdn(rd, id, "x.example.com", entry), "3");
+	CHECK_STR(entry, "example.com");
+	CHECK_STR(tsu_qdn(rd, id, "a.x.EXAMPLE.com", entry), "3");
+	CHECK_STR(entry, "example.com");
+	CHECK_STR(tsu_qdn(rd, id, "com", NULL), "");
+	CHECK_STR(tsu_qdn(rd, id, "xexample.com", NULL), "");
+	CHECK_STR(tsu_qdn(rd, id, "foo.com", entry), "4");
+	CHECK_STR(entry, "foo.com");
+	CHECK_STR(tsu_qdn(rd, id, "bar.foo.com", NULL), "");      /* exact ! */
+	CHECK_STR(tsu_qdn(rd, id, "x.bar.foo.com", entry), "4");  /* *.foo.com */
+	CHECK_STR(entry, "foo.com");
+	CHECK_STR(tsu_qdn(rd, id, "baz.foo.com", NULL), "4");     /* *.baz is below */
+	CHECK_STR(tsu_qdn(rd, id, "q.baz.foo.com", NULL), "");    /* closest is ! */
+	CHECK_STR(tsu_qdn(rd, id, "r.q.baz.foo.com", NULL), "");
+	CHECK_STR(tsu_qdn(rd, id, "MULTI.org", entry), "3 2");
+	CHECK_STR(entry, "multi.org");
+	CHECK_STR(tsu_qdn(rd, id, "x.multi.org", NULL), "");
+	CHECK_STR(tsu_qdn(rd, id, "deep.net", NULL), "");         /* wild only */
+	CHECK_STR(tsu_qdn(rd, id, "a.b.deep.net", entry), "5");
+	CHECK_STR(entry, "deep.net");
+	CHECK_STR(tsu_qdn(rd, id, "c.a.b.deep.net", entry), "2");
+	CHECK_STR(entry, "a.b.deep.net");
+	CHECK_STR(tsu_qdn(rd, id, "", NULL), "");                 /* the apex */
+	/* Empty non-terminals: is anything strictly below? */
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("com")), 1);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("")), 1);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("foo.com")), 1);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("bar.foo.com")), 0);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("example.com")), 1); /* *. */
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("x.example.com")), 0);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("b.deep.net")), 1);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("B.DEEP.net")), 1);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("c.deep.net")), 0);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("org")), 1);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("nope")), 0);
+	CHECK_INT(store_name_has_below(rd, id + 77, tsu_name("")), 0);
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
+static void add_rr(struct dataset *ds, const char *name, uint16_t type,
+		   uint32_t ttl, const void *rdata, uint16_t rdlen, int rel)
+{
+	struct ds_rr rr = { 0 };
+
+	rr.name = (uint8_t *)tsu_name(name);
+	rr.type = type;
+	rr.ttl = ttl;
+	rr.rdata = (uint8_t *)rdata;
+	rr.rdlen = rdlen;
+	rr.rel_target = (uint8_t)rel;
+	dataset_add_rr(ds, &rr);
+}
+
+static void test_generic(void)
+{
+	struct dataset *ds = dataset_new(DS_GENERIC);
+	struct store_reader *rd;
+	struct store_rrset it;
+	struct store_rr rr;
+	uint32_t id;
+
+	add_rr(ds, "", 1, 0, "\x7f\x00\x00\x01", 4, 0);
+	add_rr(ds, "mail", 15, 300, "\x00\x0a\x02mx\x00", 6, 1);
+	add_rr(ds, "", 16, 60, "\x05hello", 6, 0);
+	add_rr(ds, "a.b.c", 1, 0, "\x01\x02\x03\x04", 4, 0);
+	add_rr(ds, "Mail", 1, 0, "\x0a\x00\x00\x01", 4, 0);
+	id = tsu_put(st, "gen", ds, NULL);
+	store_reader_new(st, &rd);
+	CHECK_INT(store_lookup_generic(rd, id, tsu_name(""), &it), 1);
+	CHECK_INT(store_rrset_next(&it, &rr), 1);
+	CHECK_INT(rr.type, 1);
+	CHECK_INT(rr.rdlen, 4);
+	CHECK(memcmp(rr.rdata, "\x7f\x00\x00\x01", 4) == 0);
+	CHECK_INT(store_rrset_next(&it, &rr), 1);
+	CHECK_INT(rr.type, 16);
+	CHECK_INT(rr.ttl, 60);
+	CHECK(rr.rdlen == 6 && memcmp(rr.rdata, "\x05hello", 6) == 0);
+	CHECK_INT(store_rrset_next(&it, &rr), 0);
+	/* Records of a name come back in data order, names fold case. */
+	CHECK_INT(store_lookup_generic(rd, id, tsu_name("MAIL"), &it), 1);
+	CHECK_INT(store_rrset_next(&it, &rr), 1);
+	CHECK_INT(rr.type, 15);
+	CHECK_INT(rr.ttl, 300);
+	CHECK_INT(rr.rel_target, 1);
+	CHECK(rr.rdlen == 6 && memcmp(rr.rdata, "\x00\x0a\x02mx\x00", 6) == 0);
+	CHECK_INT(store_rrset_next(&it, &rr), 1);
+	CHECK_INT(rr.type, 1);
+	CHECK_INT(rr.rel_target, 0);
+	CHECK_INT(store_rrset_next(&it, &rr), 0);
+	CHECK_INT(store_lookup_generic(rd, id, tsu_name("b.c"), &it), 0);
+	CHECK_INT(store_rrset_next(&it, &rr), 0);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("b.c")), 1);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("c")), 1);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("a.b.c")), 0);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("mail")), 0);
+	CHECK_INT(store_name_has_below(rd, id, tsu_name("")), 1);
+	/* A dnset lookup on generic data finds no dnset entry. */
+	CHECK_STR(tsu_qdn(rd, id, "mail", NULL), "");
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
+/* Names near the limits: 63-byte labels, 127 labels, 255 bytes. */
+static void test_long_names(void)
+{
+	struct dataset *ds = dataset_new(DS_DNSET);
+	uint32_t v2 = tsu_val(ds, 2, NULL);
+	struct store_reader *rd;
+	struct store_match m;
+	char text[300], entry[300];
+	uint8_t w[DNAME_MAX];
+	uint32_t id;
+	int len;
+
+	memset(text, 0, sizeof(text));
+	for (int i = 0; i < 127; i++) {
+		text[2 * i] = 'a';
+		text[2 * i + 1] = i < 126 ? '.' : '\0';
+	}
+	len = dname_from_text(text, strlen(text), w, 1);
+	CHECK_INT(len, 255);
+	tsu_dn(ds, "*.a", v2);
+	id = tsu_put(st, "longdn", ds, NULL);
+	store_reader_new(st, &rd);
+	CHECK_INT(store_lookup_dn(rd, id, w, &m), 1);
+	dname_to_text(m.entry, entry, sizeof(entry));
+	CHECK_STR(entry, "a");
+	/* Malformed query names are not listed, never read out of bounds. */
+	CHECK_INT(store_lookup_dn(rd, id, (const uint8_t *)"\x50zzz\0", &m), 0);
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
+int main(void)
+{
+	st = tsu_open(tsu_tmpdir("dn"));
+	test_dnset();
+	test_generic();
+	test_long_names();
+	store_close(st);
+	tsu_cleanup();
+	return check_report();
+}

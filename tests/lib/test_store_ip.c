@@ -1,0 +1,425 @@
+/* test_store_ip.c -- lib/store: address datasets and the interval map.
+ *
+ * Every derivation rule (longest prefix, set union vs. trie first-wins,
+ * exclusion holes), the address-space edges, IPv6, acl, range queries, and
+ * a randomized cross-check against a naive longest-prefix scan.
+ */
+#include "check.h"
+#include "test_store_util.h"
+
+static struct store *st;
+
+static void test_ip4set_levels(void)
+{
+	struct dataset *ds = dataset_new(DS_IP4SET);
+	uint32_t v2 = tsu_val(ds, 2, NULL), v3 = tsu_val(ds, 3, "three");
+	uint32_t v4 = tsu_val(ds, 4, NULL);
+	struct store_reader *rd;
+	uint32_t id;
+
+	tsu_ip(ds, "10.0.0.0/8", v2);
+	tsu_ip(ds, "10.1.0.0/16", v3);
+	tsu_ip(ds, "!10.1.1.0/24", 0);     /* hides the /16 below it */
+	tsu_ip(ds, "10.1.1.1/32", v4);     /* a /32 beats the /24 exclusion */
+	tsu_ip(ds, "!10.2.0.0/16", 0);
+	tsu_ip(ds, "!10.3.3.3/32", 0);
+	id = tsu_put(st, "levels", ds, NULL);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "10.0.0.0"), "2");
+	CHECK_STR(tsu_q(rd, id, "10.255.255.255"), "2");
+	CHECK_STR(tsu_q(rd, id, "9.255.255.255"), "");
+	CHECK_STR(tsu_q(rd, id, "11.0.0.0"), "");
+	CHECK_STR(tsu_q(rd, id, "10.1.0.0"), "3");
+	CHECK_STR(tsu_q(rd, id, "10.1.2.3"), "3");
+	CHECK_STR(tsu_q(rd, id, "10.1.1.0"), "");
+	CHECK_STR(tsu_q(rd, id, "10.1.1.2"), "");
+	CHECK_STR(tsu_q(rd, id, "10.1.1.255"), "");
+	CHECK_STR(tsu_q(rd, id, "10.1.1.1"), "4");
+	CHECK_STR(tsu_q(rd, id, "10.2.0.0"), "");
+	CHECK_STR(tsu_q(rd, id, "10.2.255.255"), "");
+	CHECK_STR(tsu_q(rd, id, "10.3.0.0"), "2");
+	CHECK_STR(tsu_q(rd, id, "10.3.3.3"), "");
+	CHECK_STR(tsu_q(rd, id, "10.3.3.4"), "2");
+	/* The same address family mismatch is simply not listed. */
+	CHECK_STR(tsu_q(rd, id, "::a01:101"), "");
+	/* TXT is kept with the value. */
+	{
+		struct store_match m;
+		struct ds_ip_entry e;
+		struct store_value v;
+
+		tsu_parse("10.1.2.3", &e);
+		CHECK_INT(store_lookup_ip(rd, id, 4, e.addr, &m), 1);
+		CHECK_INT(store_value_get(rd, m.values[0], &v), STORE_OK);
+		CHECK_INT(v.a, 0x7f000003);
+		CHECK_INT(v.txtlen, 5);
+		CHECK(v.txt && memcmp(v.txt, "three", 5) == 0);
+		CHECK_INT(v.kind, VAL_LISTED);
+	}
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
+static void test_equal_prefix_set(void)
+{
+	struct dataset *ds = dataset_new(DS_IP4SET);
+	uint32_t v2 = tsu_val(ds, 2, NULL), v3 = tsu_val(ds, 3, NULL);
+	uint32_t v4 = tsu_val(ds, 4, NULL);
+	struct store_reader *rd;
+	uint32_t id;
+
+	/* Union in data order, each value once. */
+	tsu_ip(ds, "1.2.3.4", v3);
+	tsu_ip(ds, "1.2.3.4", v2);
+	tsu_ip(ds, "1.2.3.4", v3);
+	tsu_ip(ds, "1.2.3.4", v4);
+	/* Any exclusion at the same prefix wins, whatever the order. */
+	tsu_ip(ds, "1.2.3.5", v2);
+	tsu_ip(ds, "!1.2.3.5", 0);
+	tsu_ip(ds, "!1.2.3.6", 0);
+	tsu_ip(ds, "1.2.3.6", v2);
+	/* ... at every ip4set level. */
+	tsu_ip(ds, "5.0.0.0/8", v4);
+	tsu_ip(ds, "5.6.0.0/16", v3);
+	tsu_ip(ds, "5.6.7.0/24", v2);
+	tsu_ip(ds, "!5.6.7.0/24", 0);
+	tsu_ip(ds, "!5.7.0.0/16", 0);
+	tsu_ip(ds, "5.7.0.0/16", v2);
+	tsu_ip(ds, "6.0.0.0/8", v2);
+	tsu_ip(ds, "!6.0.0.0/8", 0);
+	tsu_ip(ds, "6.1.1.0/24", v3);
+	tsu_ip(ds, "6.1.1.0/24", v2);
+	id = tsu_put(st, "equalset", ds, NULL);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "1.2.3.4"), "3 2 4");
+	CHECK_STR(tsu_q(rd, id, "1.2.3.5"), "");
+	CHECK_STR(tsu_q(rd, id, "1.2.3.6"), "");
+	CHECK_STR(tsu_q(rd, id, "1.2.3.3"), "");
+	CHECK_STR(tsu_q(rd, id, "5.6.7.8"), "");     /* /24 excluded hides /16 */
+	CHECK_STR(tsu_q(rd, id, "5.6.8.1"), "3");
+	CHECK_STR(tsu_q(rd, id, "5.7.1.1"), "");
+	CHECK_STR(tsu_q(rd, id, "5.8.1.1"), "4");
+	CHECK_STR(tsu_q(rd, id, "6.0.0.1"), "");
+	CHECK_STR(tsu_q(rd, id, "6.1.1.1"), "3 2");
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
+static void test_equal_prefix_trie(void)
+{
+	struct dataset *ds = dataset_new(DS_IP4TRIE);
+	uint32_t v2 = tsu_val(ds, 2, NULL), v3 = tsu_val(ds, 3, NULL);
+	uint32_t v4 = tsu_val(ds, 4, NULL), v5 = tsu_val(ds, 5, NULL);
+	struct store_reader *rd;
+	uint32_t id;
+
+	tsu_ip(ds, "1.2.3.0/24", v2);        /* first written wins */
+	tsu_ip(ds, "1.2.3.0/24", v3);
+	tsu_ip(ds, "!1.2.4.0/24", 0);        /* first is a hole ... */
+	tsu_ip(ds, "1.2.4.0/24", v2);
+	tsu_ip(ds, "1.2.0.0/16", v4);        /* ... in the /16 */
+	tsu_ip(ds, "1.2.6.0/24", v3);        /* listing first: the ! is lost */
+	tsu_ip(ds, "!1.2.6.0/24", 0);
+	/* Nested prefixes sharing a start address. */
+	tsu_ip(ds, "10.0.0.0/8", v2);
+	tsu_ip(ds, "10.0.0.0/16", v3);
+	tsu_ip(ds, "10.0.0.0/24", v4);
+	tsu_ip(ds, "10.0.0.0/32", v5);
+	/* A more specific listing inside an exclusion. */
+	tsu_ip(ds, "!20.0.0.0/8", 0);
+	tsu_ip(ds, "20.1.0.0/16", v5);
+	tsu_ip(ds, "0.0.0.0/1", v4);
+	id = tsu_put(st, "trie", ds, NULL);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "1.2.3.200"), "2");
+	CHECK_STR(tsu_q(rd, id, "1.2.4.1"), "");
+	CHECK_STR(tsu_q(rd, id, "1.2.5.1"), "4");
+	CHECK_STR(tsu_q(rd, id, "1.2.6.1"), "3");
+	CHECK_STR(tsu_q(rd, id, "10.0.0.0"), "5");
+	CHECK_STR(tsu_q(rd, id, "10.0.0.1"), "4");
+	CHECK_STR(tsu_q(rd, id, "10.0.1.0"), "3");
+	CHECK_STR(tsu_q(rd, id, "10.1.0.0"), "2");
+	CHECK_STR(tsu_q(rd, id, "20.0.0.0"), "");
+	CHECK_STR(tsu_q(rd, id, "20.1.2.3"), "5");
+	CHECK_STR(tsu_q(rd, id, "20.2.0.0"), "");
+	CHECK_STR(tsu_q(rd, id, "21.0.0.0"), "4");
+	CHECK_STR(tsu_q(rd, id, "127.255.255.255"), "4");
+	CHECK_STR(tsu_q(rd, id, "128.0.0.0"), "");
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
+static void test_ip4_edges(void)
+{
+	struct dataset *ds = dataset_new(DS_IP4TRIE);
+	struct dataset *ds2 = dataset_new(DS_IP4SET);
+	uint32_t v2 = tsu_val(ds, 2, NULL), v3 = tsu_val(ds, 3, NULL);
+	struct store_reader *rd;
+	uint32_t id, id2;
+
+	tsu_ip(ds, "0.0.0.0/0", v2);
+	tsu_ip(ds, "0.0.0.0/32", v3);
+	tsu_ip(ds, "!255.255.255.255/32", 0);
+	tsu_ip(ds, "!128.0.0.0/32", 0);
+	id = tsu_put(st, "edges", ds, NULL);
+	tsu_ip(ds2, "255.255.255.255", tsu_val(ds2, 7, NULL));
+	tsu_ip(ds2, "0.0.0.0", tsu_val(ds2, 8, NULL));
+	id2 = tsu_put(st, "edges2", ds2, NULL);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "0.0.0.0"), "3");
+	CHECK_STR(tsu_q(rd, id, "0.0.0.1"), "2");
+	CHECK_STR(tsu_q(rd, id, "127.255.255.255"), "2");
+	CHECK_STR(tsu_q(rd, id, "128.0.0.0"), "");
+	CHECK_STR(tsu_q(rd, id, "128.0.0.1"), "2");
+	CHECK_STR(tsu_q(rd, id, "255.255.255.254"), "2");
+	CHECK_STR(tsu_q(rd, id, "255.255.255.255"), "");
+	CHECK_STR(tsu_q(rd, id2, "255.255.255.255"), "7");
+	CHECK_STR(tsu_q(rd, id2, "255.255.255.254"), "");
+	CHECK_STR(tsu_q(rd, id2, "0.0.0.0"), "8");
+	CHECK_STR(tsu_q(rd, id2, "0.0.0.1"), "");
+	/* Datasets are separate key ranges: no answer leaks across. */
+	CHECK_STR(tsu_q(rd, id2 + 1000, "0.0.0.0"), "");
+	store_reader_free(rd);
+	dataset_free(ds);
+	dataset_free(ds2);
+}
+
+static void test_merge_and_ranges(void)
+{
+	struct dataset *ds = dataset_new(DS_IP4SET);
+	uint32_t v2 = tsu_val(ds, 2, NULL), v3 = tsu_val(ds, 3, NULL);
+	struct store_apply_stats s;
+	struct store_reader *rd;
+	uint32_t id;
+
+	/* Three adjacent /24s with one value, then one with another. */
+	tsu_ip(ds, "1.1.1.0/24", v2);
+	tsu_ip(ds, "1.1.2.0/24", v2);
+	tsu_ip(ds, "1.1.3.0/24", v2);
+	tsu_ip(ds, "1.1.4.0/24", v3);
+	tsu_ip(ds, "10.0.0.5", v2);
+	id = tsu_put(st, "merge", ds, &s);
+	/* 5 source records; intervals 1.1.1-3 merged, 1.1.4, 10.0.0.5. */
+	CHECK_INT(s.entries, 5);
+	CHECK_INT(s.added, 5 + 3);
+	CHECK_INT(s.removed, 0);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "1.1.0.255"), "");
+	CHECK_STR(tsu_q(rd, id, "1.1.2.128"), "2");
+	CHECK_STR(tsu_q(rd, id, "1.1.3.255"), "2");
+	CHECK_STR(tsu_q(rd, id, "1.1.4.0"), "3");
+	CHECK_STR(tsu_q(rd, id, "1.1.5.0"), "");
+	CHECK_INT(tsu_range(rd, id, "10.0.0.0", "10.0.0.255"), 1);
+	CHECK_INT(tsu_range(rd, id, "10.0.0.5", "10.0.0.5"), 1);
+	CHECK_INT(tsu_range(rd, id, "10.0.0.0", "10.0.0.4"), 0);
+	CHECK_INT(tsu_range(rd, id, "10.0.0.6", "10.0.0.255"), 0);
+	CHECK_INT(tsu_range(rd, id, "10.0.1.0", "10.0.1.255"), 0);
+	CHECK_INT(tsu_range(rd, id, "0.0.0.0", "255.255.255.255"), 1);
+	CHECK_INT(tsu_range(rd, id, "11.0.0.0", "255.255.255.255"), 0);
+	CHECK_INT(tsu_range(rd, id, "1.1.4.255", "1.1.5.0"), 1);
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
+static void test_ip6(void)
+{
+	struct dataset *ds = dataset_new(DS_IP6TRIE);
+	struct dataset *ts = dataset_new(DS_IP6TSET);
+	uint32_t v2 = tsu_val(ds, 2, NULL), v3 = tsu_val(ds, 3, NULL);
+	uint32_t v4 = tsu_val(ds, 4, NULL), v5 = tsu_val(ds, 5, NULL);
+	struct store_reader *rd;
+	uint32_t id, tid;
+
+	tsu_ip(ds, "::/0", v2);
+	tsu_ip(ds, "2001:db8::/32", v3);
+	tsu_ip(ds, "!2001:db8::1/128", 0);
+	tsu_ip(ds, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", v4);
+	tsu_ip(ds, "::/128", v5);
+	tsu_ip(ds, "!8000::/1", 0);
+	tsu_ip(ds, "8000::/2", v3);
+	id = tsu_put(st, "six", ds, NULL);
+	tsu_ip(ts, "2001:db8:1:2::/64", tsu_val(ts, 2, NULL));
+	tsu_ip(ts, "2001:db8:1:2::/64", tsu_val(ts, 3, NULL));
+	tsu_ip(ts, "2001:db8:1:3::/64", tsu_val(ts, 2, NULL));
+	tsu_ip(ts, "!2001:db8:1:3::7", 0);
+	tid = tsu_put(st, "sixset", ts, NULL);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "::"), "5");
+	CHECK_STR(tsu_q(rd, id, "::1"), "2");
+	CHECK_STR(tsu_q(rd, id, "2001:db8::"), "3");
+	CHECK_STR(tsu_q(rd, id, "2001:db8::1"), "");
+	CHECK_STR(tsu_q(rd, id, "2001:db8::2"), "3");
+	CHECK_STR(tsu_q(rd, id, "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"), "3");
+	CHECK_STR(tsu_q(rd, id, "2001:db9::"), "2");
+	CHECK_STR(tsu_q(rd, id, "7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "2");
+	CHECK_STR(tsu_q(rd, id, "8000::"), "3");
+	CHECK_STR(tsu_q(rd, id, "bfff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "3");
+	CHECK_STR(tsu_q(rd, id, "c000::"), "");
+	CHECK_STR(tsu_q(rd, id, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"), "");
+	CHECK_STR(tsu_q(rd, id, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "4");
+	CHECK_STR(tsu_q(rd, id, "0.0.0.0"), "");   /* no IPv4 data */
+	CHECK_STR(tsu_q(rd, tid, "2001:db8:1:2:ffff::1"), "2 3");
+	CHECK_STR(tsu_q(rd, tid, "2001:db8:1:3::6"), "2");
+	CHECK_STR(tsu_q(rd, tid, "2001:db8:1:3::7"), "");
+	CHECK_STR(tsu_q(rd, tid, "2001:db8:1:4::"), "");
+	CHECK_INT(tsu_range(rd, tid, "2001:db8:1::", "2001:db8:1:1:ffff:ffff:ffff:ffff"), 0);
+	CHECK_INT(tsu_range(rd, tid, "2001:db8:1::", "2001:db8:1:2::"), 1);
+	CHECK_INT(tsu_range(rd, tid, "2001:db8:1:3::7", "2001:db8:1:3::7"), 0);
+	store_reader_free(rd);
+	dataset_free(ds);
+	dataset_free(ts);
+}
+
+static void test_acl(void)
+{
+	struct dataset *ds = dataset_new(DS_ACL);
+	uint32_t refuse = (uint32_t)dataset_value(ds, VAL_ACL_REFUSE, 0, NULL, 0);
+	uint32_t empty = (uint32_t)dataset_value(ds, VAL_ACL_EMPTY, 0, NULL, 0);
+	struct store_reader *rd;
+	struct store_match m;
+	struct store_value v;
+	struct ds_ip_entry e;
+	uint32_t id;
+
+	tsu_ip(ds, "10.0.0.0/8", refuse);
+	tsu_ip(ds, "10.0.0.0/8", empty);     /* duplicate: first wins */
+	tsu_ip(ds, "2001:db8::/32", empty);
+	tsu_ip(ds, "!2001:db8:1::/48", 0);
+	id = tsu_put(st, "acl", ds, NULL);
+	store_reader_new(st, &rd);
+	tsu_parse("10.9.9.9", &e);
+	CHECK_INT(store_lookup_ip(rd, id, 4, e.addr, &m), 1);
+	CHECK_INT(m.nvalues, 1);
+	CHECK_INT(store_value_get(rd, m.values[0], &v), STORE_OK);
+	CHECK_INT(v.kind, VAL_ACL_REFUSE);
+	tsu_parse("2001:db8:2::1", &e);
+	CHECK_INT(store_lookup_ip(rd, id, 6, e.addr, &m), 1);
+	CHECK_INT(store_value_get(rd, m.values[0], &v), STORE_OK);
+	CHECK_INT(v.kind, VAL_ACL_EMPTY);
+	CHECK(v.txt == NULL);
+	tsu_parse("2001:db8:1::1", &e);
+	CHECK_INT(store_lookup_ip(rd, id, 6, e.addr, &m), 0);
+	tsu_parse("11.0.0.0", &e);
+	CHECK_INT(store_lookup_ip(rd, id, 4, e.addr, &m), 0);
+	CHECK_INT(store_lookup_ip(rd, id, 5, e.addr, &m), STORE_EINVAL);
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
+/* Naive reference: the longest prefix covering `a`, with the type's
+ * equal-prefix rule; returns a bit mask of A octets (1 << a), 0 = none. */
+static unsigned naive(const struct dataset *ds, uint32_t a, int set)
+{
+	int best = -1;
+	unsigned mask = 0;
+	int excl = 0, first = 1;
+
+	for (size_t i = 0; i < ds->nip; i++) {
+		const struct ds_ip_entry *e = &ds->ip[i];
+		uint32_t p = (uint32_t)e->addr[0] << 24 | (uint32_t)e->addr[1] << 16 |
+			     (uint32_t)e->addr[2] << 8 | e->addr[3];
+		uint32_t m = e->plen ? ~0u << (32 - e->plen) : 0;
+
+		if ((a & m) != p || (int)e->plen < best)
+			continue;
+		if ((int)e->plen > best) {
+			best = e->plen;
+			mask = 0;
+			excl = 0;
+			first = 1;
+		}
+		if (set) {
+			if (e->excluded)
+				excl = 1;
+			else
+				mask |= 1u << (ds->values[e->value].a & 0xff);
+		} else if (first) {
+			excl = e->excluded;
+			if (!excl)
+				mask = 1u << (ds->values[e->value].a & 0xff);
+		}
+		first = 0;
+	}
+	return excl ? 0 : mask;
+}
+
+static void test_random_vs_naive(void)
+{
+	unsigned seed = 12345;
+	unsigned mismatches = 0, listed = 0;
+
+	for (int round = 0; round < 12; round++) {
+		int set = round % 2 == 0;
+		struct dataset *ds = dataset_new(set ? DS_IP4SET : DS_IP4TRIE);
+		uint32_t vals[5];
+		struct store_reader *rd;
+		char name[32];
+		uint32_t id;
+
+		for (unsigned v = 0; v < 5; v++)
+			vals[v] = tsu_val(ds, v + 2, NULL);
+		/* 60 prefixes inside 10.0.0.0/22, lengths 22..32, with
+		 * repeats and exclusions. */
+		for (int i = 0; i < 60; i++) {
+			struct ds_ip_entry e = { 0 };
+			uint32_t a, plen;
+
+			seed = seed * 1103515245u + 12345u;
+			plen = 22 + (seed >> 8) % 11;
+			seed = seed * 1103515245u + 12345u;
+			a = 0x0a000000u | ((seed >> 4) & 0x3ff);
+			a &= plen ? ~0u << (32 - plen) : 0;
+			e.family = 4;
+			e.plen = (uint8_t)plen;
+			e.addr[0] = (uint8_t)(a >> 24);
+			e.addr[1] = (uint8_t)(a >> 16);
+			e.addr[2] = (uint8_t)(a >> 8);
+			e.addr[3] = (uint8_t)a;
+			seed = seed * 1103515245u + 12345u;
+			e.excluded = (seed >> 12) % 5 == 0;
+			e.value = vals[(seed >> 16) % 5];
+			dataset_add_ip(ds, &e);
+		}
+		snprintf(name, sizeof(name), "random%d", round);
+		id = tsu_put(st, name, ds, NULL);
+		store_reader_new(st, &rd);
+		for (uint32_t a = 0x09ffffff; a <= 0x0a000400; a++) {
+			struct store_match m;
+			uint8_t ab[16] = { (uint8_t)(a >> 24), (uint8_t)(a >> 16),
+					   (uint8_t)(a >> 8), (uint8_t)a };
+			unsigned want = naive(ds, a, set), got = 0;
+			int rc = store_lookup_ip(rd, id, 4, ab, &m);
+
+			for (size_t i = 0; rc == 1 && i < m.nvalues; i++) {
+				struct store_value v;
+
+				store_value_get(rd, m.values[i], &v);
+				got |= 1u << (v.a & 0xff);
+			}
+			if (rc == 1 && !set && m.nvalues != 1)
+				got = ~0u;
+			listed += want != 0;
+			mismatches += got != want || rc < 0;
+		}
+		store_reader_free(rd);
+		dataset_free(ds);
+	}
+	CHECK_INT(mismatches, 0);
+	CHECK(listed > 1000);   /* the data really covered something */
+}
+
+int main(void)
+{
+	st = tsu_open(tsu_tmpdir("ip"));
+	test_ip4set_levels();
+	test_equal_prefix_set();
+	test_equal_prefix_trie();
+	test_ip4_edges();
+	test_merge_and_ranges();
+	test_ip6();
+	test_acl();
+	test_random_vs_naive();
+	store_close(st);
+	tsu_cleanup();
+	return check_report();
+}
