@@ -1,0 +1,42 @@
+/* loader.h -- dnsbl-loader's commands and the state they share.
+ *
+ * main.c parses the options and the config, then dispatches to one command
+ * function per subcommand (load.c, show.c, ...).  A new subcommand (`watch`)
+ * is one more file and one more row in main.c's table.
+ */
+#ifndef DNSBLD_LOADER_H
+#define DNSBLD_LOADER_H
+
+#include "config.h"
+
+/* Exit statuses, documented in the usage text and README. */
+#define LOADER_EXIT_OK 0
+#define LOADER_EXIT_FAILED 1   /* a dataset (or the store) failed */
+#define LOADER_EXIT_USAGE 2    /* bad command line or config */
+
+struct loader {
+	const char *prog;          /* argv[0] basename, for messages */
+	struct config *cfg;
+	int accept_host_bits;      /* -e */
+	int no_gunzip;             /* -C */
+	int quiet;                 /* -q: no summary lines */
+	unsigned max_logged;       /* -w: bad-line warnings shown per dataset */
+};
+
+/* `load [DATASET...]`: parse and store each dataset (all by default), each
+ * in its own transaction.  `args` are the dataset names.  Returns an exit
+ * status. */
+int loader_cmd_load(struct loader *ld, int nargs, char **args);
+
+/* `show [DATASET...]`: print what the store holds.  Returns an exit
+ * status. */
+int loader_cmd_show(struct loader *ld, int nargs, char **args);
+
+/* Checks that every name in `args` is a dataset of the config; prints an
+ * error naming the first unknown one.  Returns 0 or -1. */
+int loader_check_names(const struct loader *ld, int nargs, char **args);
+
+/* Monotonic clock in seconds. */
+double loader_now(void);
+
+#endif
