@@ -89,8 +89,9 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			rc = STORE_EINVAL;
 			break;
 		}
-		nold++;
 		cmp = i < n ? memcmp(d.mv_data, recs + i * rsz, rsz) : -1;
+		if (cmp <= 0)
+			nold++;   /* this stored record is done with */
 		if (cmp == 0) {
 			i++;
 		} else if (cmp < 0) {
@@ -171,9 +172,10 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	while (rc == 0 && k.mv_size >= 4 && memcmp(k.mv_data, kb, 4) == 0) {
 		int cmp;
 
-		nold++;
 		cmp = i < n ? memn_cmp(k.mv_data, k.mv_size, recs[i].key,
 				       recs[i].klen) : -1;
+		if (cmp <= 0)
+			nold++;
 		if (cmp == 0) {
 			if (d.mv_size == recs[i].dlen &&
 			    memcmp(d.mv_data, recs[i].data, d.mv_size) == 0)

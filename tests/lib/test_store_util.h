@@ -51,8 +51,9 @@ __attribute__((unused)) static void tsu_cleanup(void)
 		while (dir && (e = readdir(dir))) {
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(p, sizeof(p), "%s/%s", tsu_dirs[i], e->d_name);
-			unlink(p);
+			if (snprintf(p, sizeof(p), "%s/%s", tsu_dirs[i],
+				     e->d_name) < (int)sizeof(p))
+				unlink(p);
 		}
 		if (dir)
 			closedir(dir);
