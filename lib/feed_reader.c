@@ -180,37 +180,95 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 		free(raw);
 		raw = text;
 		rawlen = textlen;
+		rd->gz = 1;
 	}
 	rd->buf = raw;
 	rd->len = rawlen;
 	return 0;
 }
 
+/* One rbldnsd istream_getline() over the in-memory text: returns the
+ * length of the piece starting at rd->pos (including its '\n' if any) and
+ * advances rd->pos.  0 at the end. */
+static size_t istream_piece(struct feed_reader *rd)
+{
+	const size_t half = FEED_ISTREAM_BUF / 2;
+	size_t s = rd->pos;
+
+	for (;;) {
+		size_t want, got;
+		char *nl = NULL;
+
+		if (rd->pos < rd->win_end)
+			nl = memchr(rd->buf + rd->pos, '\n', rd->win_end - rd->pos);
+		if (nl) {
+			rd->pos = (size_t)(nl - rd->buf) + 1;
+			return rd->pos - s;
+		}
+		rd->pos = rd->win_end;
+		if (rd->win_end - s >= half)
+			return rd->win_end - s;          /* too long */
+		if (s != rd->win_start) {
+			if (rd->win_end == s)
+				rd->win_start = s;       /* buffer empty */
+			else if (rd->win_end - rd->win_start > half)
+				rd->win_start = s;       /* memmove to front */
+		}
+		/* A plain read asks for the whole buffer when it is empty,
+		 * else half of it; zlib fills all the free space. */
+		if (rd->gz || rd->win_end == rd->win_start)
+			want = FEED_ISTREAM_BUF - (rd->win_end - rd->win_start);
+		else
+			want = half;
+		got = rd->len - rd->win_end < want ? rd->len - rd->win_end : want;
+		if (!got)
+			return rd->pos - s;
+		rd->win_end += got;
+	}
+}
+
 char *feed_reader_line(struct feed_reader *rd, int *flags)
 {
-	char *line, *nl;
-	size_t left, n;
+	if (rd->has_saved) {
+		rd->buf[rd->saved_at] = rd->saved;
+		rd->has_saved = 0;
+	}
+	for (;;) {
+		size_t start = rd->pos, n = istream_piece(rd);
+		char *line = rd->buf + start;
+		int eol;
 
-	*flags = 0;
-	if (rd->pos >= rd->len)
-		return NULL;
-	line = rd->buf + rd->pos;
-	left = rd->len - rd->pos;
-	nl = memchr(line, '\n', left);
-	if (nl) {
-		n = (size_t)(nl - line);
-		rd->pos += n + 1;
-	} else {
-		n = left;
-		rd->pos = rd->len;
-		*flags |= FEED_LINE_NOEOL;
+		*flags = 0;
+		if (!n)
+			return NULL;
+		eol = line[n - 1] == '\n';
+		if (rd->skipping) {
+			/* the tail of a line already cut */
+			if (eol)
+				rd->skipping = 0;
+			continue;
+		}
+		if (eol) {
+			n--;
+		} else if (rd->pos >= rd->len && n < FEED_ISTREAM_BUF / 2) {
+			*flags |= FEED_LINE_NOEOL;
+		} else {
+			*flags |= FEED_LINE_CUT;
+			rd->skipping = 1;
+			if (rd->pos >= rd->len)
+				*flags |= FEED_LINE_NOEOL;
+		}
+		/* The byte after the line is its '\n', the spare byte past
+		 * the end, or (a cut line) the first byte of the tail still to
+		 * be scanned: that one is put back on the next call. */
+		if (!eol && rd->pos < rd->len) {
+			rd->saved = rd->buf[rd->pos];
+			rd->saved_at = rd->pos;
+			rd->has_saved = 1;
+		}
+		line[n] = '\0';
+		return line;
 	}
-	if (n > FEED_LINE_MAX) {
-		n = FEED_LINE_MAX;
-		*flags |= FEED_LINE_CUT;
-	}
-	line[n] = '\0';   /* the buffer keeps one spare byte for the last line */
-	return line;
 }
 
 void feed_reader_close(struct feed_reader *rd)

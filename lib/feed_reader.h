@@ -11,11 +11,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FEED_LINE_MAX 32768   /* longer lines are cut, with a warning */
+/* rbldnsd reads through a 64 KiB buffer and cuts a line when 32 KiB or
+ * more of it sit in the buffer without a newline, so where a long line is
+ * cut depends on how the reads fell (at least 32 KiB is always kept).  The
+ * reader replays that buffer arithmetic to cut at the same byte. */
+#define FEED_ISTREAM_BUF 65536
 
 struct feed_reader {
 	char *buf;            /* decoded text, with one spare byte at the end */
 	size_t len, pos;
+	size_t win_start;     /* replayed rbldnsd buffer: its first byte ... */
+	size_t win_end;       /* ... and the end of what it has read */
+	int gz;               /* reads fill the whole free space (zlib) */
+	int skipping;         /* dropping the rest of a cut line */
+	int has_saved;        /* the byte after a cut line was overwritten */
+	char saved;           /* by its terminating NUL: restored on the */
+	size_t saved_at;      /* next call */
 	uint64_t size;        /* raw file size */
 	int64_t mtime;
 	uint64_t hash;        /* FNV-1a of the raw bytes */
@@ -27,9 +38,9 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 		     char *err, size_t errlen);
 
 /* Next line, NUL-terminated in place without its '\n' (a NUL byte inside
- * ends it early, as in rbldnsd).  *flags gets FEED_LINE_CUT if it was over
- * FEED_LINE_MAX and FEED_LINE_NOEOL if it is a last line without newline.
- * Returns NULL at the end. */
+ * ends it early, as in rbldnsd).  *flags gets FEED_LINE_CUT if it was too
+ * long (the rest of it is skipped) and FEED_LINE_NOEOL if it is a last line
+ * without newline.  Returns NULL at the end. */
 #define FEED_LINE_CUT 1
 #define FEED_LINE_NOEOL 2
 char *feed_reader_line(struct feed_reader *rd, int *flags);
