@@ -1,0 +1,93 @@
+# server_lib.sh -- helpers the dnsbld integration tests source.
+#
+# Start/stop the real dnsbld on loopback, wait until it answers, and count
+# checks (a failed check prints what was expected and what came back, and
+# the test exits non-zero at the end).  Every process started here is killed
+# by the EXIT trap.
+
+: "${BIN:?BIN must point at the build bin directory}"
+: "${SRCDIR:?SRCDIR must point at the repository}"
+TEST_TMPDIR=${TEST_TMPDIR:-/tmp}
+DNSQ="python3 $SRCDIR/tests/integration/dnsq.py"
+SRV_PIDS=()
+PASSES=0
+FAILS=0
+
+srv_cleanup() {
+	for pid in "${SRV_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${SRV_PIDS[@]}"; do
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+	done
+	[ -n "${WORK:-}" ] && [ -z "${KEEP:-}" ] && rm -rf "$WORK"
+}
+
+# srv_workdir NAME: a fresh temp dir in $WORK, cleaned at exit.
+srv_workdir() {
+	mkdir -p "$TEST_TMPDIR"
+	WORK=$(mktemp -d "$TEST_TMPDIR/$1.XXXXXX")
+	chmod 755 "$WORK"
+	trap srv_cleanup EXIT
+}
+
+# srv_start CONFIG PORT [ARGS...]: runs dnsbld, waits (at most 10 s) until
+# the apex of its first zone answers over UDP; sets SRV_PID.
+srv_start() {
+	local cfg=$1 port=$2 zone
+	shift 2
+	"$BIN/dnsbld" -c "$cfg" "$@" >"$WORK/dnsbld.log" 2>&1 &
+	SRV_PID=$!
+	SRV_PIDS+=("$SRV_PID")
+	zone=$(awk '/^zones:/{z=1;next} z && /^  [a-z0-9]/{sub(/:.*/,"");gsub(/ /,"");print;exit}' "$cfg")
+	for _ in $(seq 100); do
+		if $DNSQ "$port" "$zone" SOA --timeout 0.2 | grep -q '^rcode='; then
+			return 0
+		fi
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "dnsbld did not start:"; cat "$WORK/dnsbld.log"
+	exit 1
+}
+
+# check DESC OUTPUT REGEX: OUTPUT must contain a line matching REGEX.
+check() {
+	if grep -qE -- "$3" <<<"$2"; then
+		PASSES=$((PASSES + 1))
+	else
+		FAILS=$((FAILS + 1))
+		echo "FAIL: $1: expected /$3/ in:"
+		sed 's/^/    | /' <<<"$2"
+	fi
+}
+
+# check_not DESC OUTPUT REGEX: no line of OUTPUT may match REGEX.
+check_not() {
+	if grep -qE -- "$3" <<<"$2"; then
+		FAILS=$((FAILS + 1))
+		echo "FAIL: $1: unexpected /$3/ in:"
+		sed 's/^/    | /' <<<"$2"
+	else
+		PASSES=$((PASSES + 1))
+	fi
+}
+
+# check_eq DESC GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		PASSES=$((PASSES + 1))
+	else
+		FAILS=$((FAILS + 1))
+		echo "FAIL: $1: got '$2', want '$3'"
+	fi
+}
+
+srv_report() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}
