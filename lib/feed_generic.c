@@ -62,7 +62,9 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		uint32_t a;
 		const char *end;
 
-		if (feed_ip4_addr(s, &a, &end) < 0 || (*end && !FEED_ISSPACE(*end)))
+		/* Checked against the Debian binary: whatever follows the
+		 * address is ignored (`1.2.3.4x` loads as 1.2.3.4). */
+		if (feed_ip4_addr(s, &a, &end) < 0)
 			return feed_warn(ctx, "invalid IPv4 address");
 		rr.type = 1;
 		rdata[0] = (uint8_t)(a >> 24);
@@ -87,18 +89,28 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		memcpy(rdata + 1, s, len);
 		rr.rdlen = (uint16_t)(len + 1);
 	} else if (strcasecmp(type, "mx") == 0) {
-		char *pref = next_word(&s), *target = next_word(&s);
+		char *pref = next_word(&s), *target;
 		uint32_t p = 0;
 		int n;
 
-		if (!pref || !target || *s)
-			return feed_warn(ctx, "invalid MX record");
+		if (!pref)
+			return feed_warn(ctx, "invalid MX preference");
 		for (char *c = pref; *c; c++) {
-			if (*c < '0' || *c > '9' || (p = p * 10 + (uint32_t)(*c - '0')) > 65535)
+			if (*c < '0' || *c > '9' ||
+			    (p = p * 10 + (uint32_t)(*c - '0')) > 65535)
 				return feed_warn(ctx, "invalid MX preference");
 		}
-		/* rbldnsd treats the target as absolute, dot or not. */
-		n = dname_from_text(target, strlen(target), rdata + 2, 1);
+		/* Checked against the Debian binary: an MX without a target
+		 * or with anything after it fails the whole load (rbldnsd
+		 * takes it for out of memory); say so clearly. */
+		target = next_word(&s);
+		if (!target || *s)
+			return feed_fail(ctx, "MX record needs exactly "
+					 "`pref target' (rbldnsd fails the "
+					 "load on this line too)");
+		/* Checked against the Debian binary: the target is absolute,
+		 * dot or not, and keeps its case. */
+		n = dname_from_text(target, strlen(target), rdata + 2, 0);
 		if (n <= 0)
 			return feed_warn(ctx, "invalid MX target");
 		rr.type = 15;

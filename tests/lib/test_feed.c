@@ -982,6 +982,26 @@ static void test_generic(void)
 	CHECK_INT(ds->nrr, 8);
 	CHECK_INT(res.warnings, 3);
 	dataset_free(ds);
+
+	/* Checked against the Debian binary: the MX target keeps its case,
+	 * trailing junk after an A is ignored, and an MX without a target or
+	 * with junk after it fails the whole load. */
+	ds = load1(DS_GENERIC, "mx MX 10 MX.Example\na A 1.2.3.4x\n"
+		   "t TXT \"\"\nq TXT \"\n");
+	CHECK((r = find_rr(ds, "mx", 15, 0)) != NULL);
+	CHECK(r && memcmp(r->rdata + 2, "\002MX\007Example\0", 12) == 0);
+	CHECK((r = find_rr(ds, "a", 1, 0)) && memcmp(r->rdata, "\1\2\3\4", 4) == 0);
+	CHECK((r = find_rr(ds, "t", 16, 0)) && r->rdlen == 1 && r->rdata[0] == 0);
+	CHECK((r = find_rr(ds, "q", 16, 0)) && r->rdlen == 2 && r->rdata[1] == '"');
+	dataset_free(ds);
+	{
+		const char *f = wtext("mxjunk", "a A 1.2.3.4\nmx MX 10 a.b. c\n");
+
+		CHECK_INT(load_files(DS_GENERIC, &f, 1, NULL, &ds), -1);
+		CHECK(strstr(err, "mxjunk:2: MX record needs exactly") != NULL);
+		f = wtext("mxjunk", "mx MX 10\n");
+		CHECK_INT(load_files(DS_GENERIC, &f, 1, NULL, &ds), -1);
+	}
 }
 
 /* ---- combined -------------------------------------------------------------- */
