@@ -195,9 +195,12 @@ int store_ip_range_listed(struct store_reader *rd, uint32_t dsid, int family,
 			  const uint8_t lo[16], const uint8_t hi[16])
 {
 	unsigned alen = family == 4 ? 4 : 16;
+	const uint8_t *r;
 	int rc;
-	const uint8_t *r = ip_seek(rd, dsid, family, lo, &rc);
 
+	if (memcmp(lo, hi, alen) > 0)
+		return 0;   /* an empty range */
+	r = ip_seek(rd, dsid, family, lo, &rc);
 	if (!r)
 		return rc;
 	return memcmp(r + alen, hi, alen) <= 0;

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "test_store_util.h"
 
+#include <pthread.h>
 #include <time.h>
 
 static struct store *st;
@@ -543,6 +544,77 @@ static void test_map_growth(void)
 	dataset_free(ds);
 }
 
+struct worker {
+	uint32_t dsid;
+	unsigned errors, lookups;
+};
+
+/* A server worker: renew, look up, reset, with its own reader. */
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct store_reader *rd;
+
+	if (store_reader_new(st, &rd) != STORE_OK) {
+		w->errors++;
+		return NULL;
+	}
+	store_reader_reset(rd);
+	for (int batch = 0; batch < 300; batch++) {
+		if (store_reader_renew(rd) != STORE_OK) {
+			w->errors++;
+			continue;
+		}
+		for (int i = 0; i < 50; i++, w->lookups++) {
+			/* 192.0.2.0/24 is listed in both versions of "threads";
+			 * 198.51.100.0/24 only in the second. */
+			const char *a = tsu_q(rd, w->dsid, "192.0.2.9");
+			const char *b = tsu_q(rd, w->dsid, "198.51.100.9");
+
+			if (strcmp(a, "2") != 0 ||
+			    (strcmp(b, "") != 0 && strcmp(b, "3") != 0))
+				w->errors++;
+		}
+		store_reader_reset(rd);
+	}
+	store_reader_free(rd);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct dataset *a = dataset_new(DS_IP4SET), *b = dataset_new(DS_IP4SET);
+	struct worker w[3];
+	pthread_t t[3];
+	char err[256];
+	unsigned errors = 0, lookups = 0, puts = 0;
+	uint32_t id;
+
+	tsu_ip(a, "192.0.2.0/24", tsu_val(a, 2, NULL));
+	tsu_ip(b, "192.0.2.0/24", tsu_val(b, 2, NULL));
+	tsu_ip(b, "198.51.100.0/24", tsu_val(b, 3, NULL));
+	id = tsu_put(st, "threads", a, NULL);
+	for (int i = 0; i < 3; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].dsid = id;
+		pthread_create(&t[i], NULL, worker_run, &w[i]);
+	}
+	/* The writer commits while the workers read. */
+	for (int i = 0; i < 40; i++)
+		puts += store_put_dataset(st, "threads", i % 2 ? a : b, NULL, 0,
+					  NULL, err, sizeof(err)) == STORE_OK;
+	for (int i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		errors += w[i].errors;
+		lookups += w[i].lookups;
+	}
+	CHECK_INT(puts, 40);
+	CHECK_INT(errors, 0);
+	CHECK_INT(lookups, 3 * 300 * 50);
+	dataset_free(a);
+	dataset_free(b);
+}
+
 int main(void)
 {
 	const char *dir = tsu_tmpdir("main");
@@ -556,6 +628,7 @@ int main(void)
 	test_combined();
 	test_drop_and_type_change();
 	test_failure_changes_nothing();
+	test_threads();
 	test_readonly_reopen(dir);
 	test_map_growth();
 	tsu_cleanup();

@@ -217,6 +217,7 @@ static void test_merge_and_ranges(void)
 	CHECK_INT(tsu_range(rd, id, "0.0.0.0", "255.255.255.255"), 1);
 	CHECK_INT(tsu_range(rd, id, "11.0.0.0", "255.255.255.255"), 0);
 	CHECK_INT(tsu_range(rd, id, "1.1.4.255", "1.1.5.0"), 1);
+	CHECK_INT(tsu_range(rd, id, "10.0.0.6", "10.0.0.4"), 0);   /* empty */
 	store_reader_free(rd);
 	dataset_free(ds);
 }

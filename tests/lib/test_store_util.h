@@ -116,8 +116,8 @@ __attribute__((unused)) static void tsu_ip(struct dataset *ds, const char *text,
 /* Text -> relative wire name (static buffer). */
 __attribute__((unused)) static const uint8_t *tsu_name(const char *text)
 {
-	static uint8_t w[4][DNAME_MAX];
-	static int n;
+	static _Thread_local uint8_t w[4][DNAME_MAX];
+	static _Thread_local int n;
 	uint8_t *o = w[n++ % 4];
 
 	dname_from_text(text, strlen(text), o, 0);
@@ -144,8 +144,8 @@ __attribute__((unused)) static void tsu_dn(struct dataset *ds, const char *text,
 __attribute__((unused)) static const char *tsu_render(struct store_reader *rd, int rc,
 			      const struct store_match *m)
 {
-	static char out[8][512];
-	static int n;
+	static _Thread_local char out[8][512];
+	static _Thread_local int n;
 	char *o = out[n++ % 8];
 	size_t len = 0;
 
