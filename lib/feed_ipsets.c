@@ -351,22 +351,28 @@ static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		FEED_SKIPSPACE(s);
 	}
 	memset(&e, 0, sizeof(e));
-	if (ds->type == DS_IP4TRIE ||
-	    (ds->type == DS_ACL && strchr(s, '.') &&
-	     (!strchr(s, ':') || strchr(s, '.') < strchr(s, ':')))) {
+	bits = -1;
+	if (ds->type != DS_IP6TRIE) {
+		/* acl tries IPv4 first, then IPv6, as rbldnsd does. */
 		uint32_t a;
 
 		bits = feed_ip4_cidr(s, &a, &end);
-		if (bits < 0 || !key_end_ok(end, 1))
-			return bad_line(ctx, "invalid address");
-		put4(e.addr, a);
-		e.family = 4;
-	} else {
-		bits = feed_ip6_cidr(s, e.addr, &end);
-		if (bits < 0 || !key_end_ok(end, 1))
-			return bad_line(ctx, "invalid address");
-		e.family = 6;
+		if (bits >= 0 && key_end_ok(end, 1)) {
+			put4(e.addr, a);
+			e.family = 4;
+		} else {
+			bits = -1;
+		}
 	}
+	if (bits < 0 && ds->type != DS_IP4TRIE) {
+		bits = feed_ip6_cidr(s, e.addr, &end);
+		if (bits >= 0 && key_end_ok(end, 1))
+			e.family = 6;
+		else
+			bits = -1;
+	}
+	if (bits < 0)
+		return bad_line(ctx, "invalid address");
 	e.plen = (uint8_t)bits;
 	if (feed_ip_host_bits(e.addr, e.family, e.plen)) {
 		if (!ctx->opts->accept_host_bits)

@@ -1113,7 +1113,9 @@ static void test_acl(void)
 		   "1.1.1.10 :6\n"
 		   "2001:db8::/32 :empty\n"
 		   "::1\n"
-		   "10.0.0.0/8 pass\n");
+		   "10.0.0.0/8 pass\n"
+		   "12:34::/32 :refuse\n"
+		   "11/8 :refuse\n");
 	CHECK(ds != NULL);
 	CHECK(find4(ds, "1.1.1.1", 32, &e) && val(ds, e)->kind == VAL_ACL_IGNORE);
 	CHECK(find4(ds, "1.1.1.2", 32, &e) && val(ds, e)->kind == VAL_ACL_IGNORE);
@@ -1133,6 +1135,10 @@ static void test_acl(void)
 	      val(ds, e)->kind == VAL_LISTED);
 	/* a value without ':' or '=' is TXT, not a keyword */
 	CHECK_STR(v4(ds, "10.0.0.0", 8), "127.0.0.5|pass");
+	/* IPv4 is tried first, then IPv6 */
+	CHECK((e = find6(ds, "00120034000000000000000000000000", 32)) &&
+	      val(ds, e)->kind == VAL_ACL_REFUSE);
+	CHECK(find4(ds, "11.0.0.0", 8, &e) && val(ds, e)->kind == VAL_ACL_REFUSE);
 	CHECK_INT(res.warnings, 1);
 	CHECK(strstr(logbuf, "one:7: invalid keyword") != NULL);
 	dataset_free(ds);
