@@ -322,15 +322,52 @@ static int cfg_check_keys(struct cfg_parser *p, yaml_node_t *n,
 
 /* ---- paths ------------------------------------------------------------- */
 
-/* Resolves `path` against the config file's directory. */
+/* Removes "." and "x/.." components and repeated slashes of an absolute
+ * path in place, lexically (the file may not exist yet), so messages and
+ * stored source paths read "/srv/var/store", not "/srv/zones/../var/store". */
+static void cfg_normalize(char *path)
+{
+	const char *stop = path + strlen(path);
+	const char *in = path + 1;   /* path[0] is '/' */
+	char *out = path + 1;        /* never ahead of `in` */
+
+	while (in < stop) {
+		const char *slash = memchr(in, '/', (size_t)(stop - in));
+		size_t len = slash ? (size_t)(slash - in) : (size_t)(stop - in);
+		const char *next = slash ? slash + 1 : stop;
+
+		if (len == 0 || (len == 1 && in[0] == '.')) {
+			/* skip */
+		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+			/* Back to the previous component (not above the root). */
+			if (out > path + 1) {
+				out--;
+				while (out > path + 1 && out[-1] != '/')
+					out--;
+			}
+		} else {
+			memmove(out, in, len);
+			out += len;
+			*out++ = '/';
+		}
+		in = next;
+	}
+	if (out > path + 1)
+		out--;   /* drop the trailing slash */
+	*out = '\0';
+}
+
+/* Resolves `path` against the config file's directory, normalized. */
 static char *cfg_resolve(const struct cfg_parser *p, const char *path)
 {
 	char *out;
 
 	if (path[0] == '/')
-		return strdup(path);
-	if (asprintf(&out, "%s/%s", p->dir, path) < 0)
-		return NULL;
+		out = strdup(path);
+	else if (asprintf(&out, "%s/%s", p->dir, path) < 0)
+		out = NULL;
+	if (out)
+		cfg_normalize(out);
 	return out;
 }
 

@@ -244,6 +244,30 @@ static void test_defaults(void)
 	CHECK_INT(cfg->zones[1].soa.ttl, 2100);
 	CHECK_INT(cfg->zones[1].soa.minimum, 300);
 	config_free(cfg);
+
+	/* Paths are normalized lexically: ".", "..", "//", a trailing "/". */
+	cfg = load("store: ./a/../b//c/./\n"
+		   "datasets:\n  a: {type: dnset, files: [/dev/./null, ///dev//null,"
+		   " /../dev/null, x/../../..]}\n", CONFIG_NO_FILE_CHECK, err,
+		   sizeof(err));
+	if (!check_one(cfg != NULL, "dotted paths load", __FILE__, __LINE__)) {
+		fprintf(stderr, "    %s\n", err);
+		return;
+	}
+	snprintf(want, sizeof(want), "%s/b/c", tmpdir);
+	CHECK_STR(cfg->store, want);
+	CHECK_STR(cfg->datasets[0].files[0], "/dev/null");
+	CHECK_STR(cfg->datasets[0].files[1], "/dev/null");
+	CHECK_STR(cfg->datasets[0].files[2], "/dev/null");
+	/* tmpdir is below /tmp or TEST_TMPDIR: "x/../../.." is its grandparent. */
+	snprintf(want, sizeof(want), "%s", tmpdir);
+	*strrchr(want, '/') = '\0';
+	if (strrchr(want, '/') != want)
+		*strrchr(want, '/') = '\0';
+	else
+		want[1] = '\0';
+	CHECK_STR(cfg->datasets[0].files[3], want);
+	config_free(cfg);
 }
 
 static void test_files(void)
