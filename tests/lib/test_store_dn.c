@@ -168,12 +168,53 @@ static void test_long_names(void)
 	dataset_free(ds);
 }
 
+/* Re-put of a dnset: only the changed names are written. */
+static void test_dn_diff(void)
+{
+	struct dataset *a = dataset_new(DS_DNSET), *b = dataset_new(DS_DNSET);
+	struct store_apply_stats s;
+	struct store_reader *rd;
+	char name[64];
+	uint32_t id, va = tsu_val(a, 2, NULL), vb = tsu_val(b, 2, NULL);
+	uint32_t vb3 = tsu_val(b, 3, NULL);
+
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "host%d.example", i);
+		tsu_dn(a, name, va);
+		if (i == 10)
+			continue;                        /* removed */
+		tsu_dn(b, name, i == 20 ? vb3 : vb);     /* 20 changes value */
+	}
+	tsu_dn(b, "*.new.example", vb);                  /* added */
+	id = tsu_put(st, "dndiff", a, &s);
+	CHECK_INT(s.added, 50);
+	CHECK_INT(s.entries, 50);
+	CHECK(tsu_put(st, "dndiff", b, &s) == id);
+	CHECK_INT(s.removed, 1);
+	CHECK_INT(s.added, 2);
+	CHECK_INT(s.unchanged, 48);
+	CHECK_INT(s.entries, 50);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_qdn(rd, id, "host10.example", NULL), "");
+	CHECK_STR(tsu_qdn(rd, id, "host20.example", NULL), "3");
+	CHECK_STR(tsu_qdn(rd, id, "host21.example", NULL), "2");
+	CHECK_STR(tsu_qdn(rd, id, "x.new.example", NULL), "2");
+	store_reader_free(rd);
+	/* The same again: nothing written. */
+	tsu_put(st, "dndiff", b, &s);
+	CHECK_INT(s.added + s.removed, 0);
+	CHECK_INT(s.unchanged, 50);
+	dataset_free(a);
+	dataset_free(b);
+}
+
 int main(void)
 {
 	st = tsu_open(tsu_tmpdir("dn"));
 	test_dnset();
 	test_generic();
 	test_long_names();
+	test_dn_diff();
 	store_close(st);
 	tsu_cleanup();
 	return check_report();

@@ -409,6 +409,72 @@ static void test_random_vs_naive(void)
 	CHECK(listed > 1000);   /* the data really covered something */
 }
 
+/* A dataset edited round after round and re-put (diff path) answers
+ * exactly like the same data put fresh under another name. */
+static void test_reput_vs_fresh(void)
+{
+	struct dataset *cur = NULL;
+	unsigned seed = 777, mismatches = 0;
+	struct ds_ip_entry pool[80];
+	int on[80] = { 0 };
+
+	for (int i = 0; i < 80; i++) {
+		uint32_t a, plen;
+
+		seed = seed * 1103515245u + 12345u;
+		plen = 20 + (seed >> 8) % 13;
+		seed = seed * 1103515245u + 12345u;
+		a = 0xc0a80000u | ((seed >> 4) & 0xfff);
+		a &= ~0u << (32 - plen);
+		memset(&pool[i], 0, sizeof(pool[i]));
+		pool[i].family = 4;
+		pool[i].plen = (uint8_t)plen;
+		pool[i].addr[0] = (uint8_t)(a >> 24);
+		pool[i].addr[1] = (uint8_t)(a >> 16);
+		pool[i].addr[2] = (uint8_t)(a >> 8);
+		pool[i].addr[3] = (uint8_t)a;
+		pool[i].excluded = i % 7 == 3;
+		pool[i].value = (uint32_t)(i % 3);
+	}
+	for (int round = 0; round < 15; round++) {
+		struct store_apply_stats s;
+		struct store_reader *rd;
+		char fresh[32];
+		uint32_t id, fid;
+
+		/* Toggle a few entries per round (many in round 5). */
+		for (int k = 0; k < (round == 5 ? 60 : 4); k++) {
+			seed = seed * 1103515245u + 12345u;
+			on[(seed >> 8) % 80] ^= 1;
+		}
+		dataset_free(cur);
+		cur = dataset_new(round % 2 ? DS_IP4TRIE : DS_IP4SET);
+		for (unsigned v = 0; v < 3; v++)
+			tsu_val(cur, v + 2 + (round == 9), NULL);
+		for (int i = 0; i < 80; i++)
+			if (on[i])
+				dataset_add_ip(cur, &pool[i]);
+		id = tsu_put(st, "edited", cur, &s);
+		snprintf(fresh, sizeof(fresh), "fresh%d", round);
+		fid = tsu_put(st, fresh, cur, NULL);
+		store_reader_new(st, &rd);
+		for (uint32_t a = 0xc0a7ffff; a <= 0xc0a81001; a++) {
+			struct store_match m1, m2;
+			uint8_t ab[16] = { (uint8_t)(a >> 24), (uint8_t)(a >> 16),
+					   (uint8_t)(a >> 8), (uint8_t)a };
+			int r1 = store_lookup_ip(rd, id, 4, ab, &m1);
+			int r2 = store_lookup_ip(rd, fid, 4, ab, &m2);
+
+			if (r1 != r2 || (r1 == 1 && (m1.nvalues != m2.nvalues ||
+			    memcmp(m1.values, m2.values, m1.nvalues * 4) != 0)))
+				mismatches++;
+		}
+		store_reader_free(rd);
+	}
+	CHECK_INT(mismatches, 0);
+	dataset_free(cur);
+}
+
 int main(void)
 {
 	st = tsu_open(tsu_tmpdir("ip"));
@@ -420,6 +486,7 @@ int main(void)
 	test_ip6();
 	test_acl();
 	test_random_vs_naive();
+	test_reput_vs_fresh();
 	store_close(st);
 	tsu_cleanup();
 	return check_report();
