@@ -10,7 +10,7 @@ set -euo pipefail
 BUILD_PKGS=(cmake gcc make pkg-config libevent-dev liblmdb-dev libc-ares-dev
 	libyaml-dev zlib1g-dev)
 TEST_PKGS=(bind9-dnsutils knot-dnsutils rbldnsd dnsperf python3 lmdb-utils
-	clang procps iproute2)
+	procps iproute2)
 
 case "${1:-all}" in
 build) want=("${BUILD_PKGS[@]}") ;;
