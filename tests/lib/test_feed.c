@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -766,6 +767,30 @@ static void test_gzip_and_identity(void)
 		CHECK(ds == keep);
 		CHECK(strstr(err, "does-not-exist: unable to open file") != NULL);
 		CHECK_INT(res.nsources, 0);
+	}
+
+	/* A file whose size changes while it is read fails the load: here a
+	 * FIFO, whose stat size (0) never matches what was read. */
+	{
+		const char *fifo = path_of("fifo");
+		pid_t pid;
+
+		unlink(fifo);
+		CHECK_INT(mkfifo(fifo, 0600), 0);
+		pid = fork();
+		if (pid == 0) {
+			FILE *w = fopen(fifo, "w");
+
+			if (w) {
+				fputs("1.2.3.4\n", w);
+				fclose(w);
+			}
+			_exit(0);
+		}
+		CHECK_INT(load_files(DS_IP4SET, &fifo, 1, NULL, &ds), -1);
+		CHECK(strstr(err, "fifo: file changed while it was being read") != NULL);
+		waitpid(pid, NULL, 0);
+		unlink(fifo);
 	}
 
 	/* Identity of a plain file. */
