@@ -9,7 +9,7 @@
 # No network.  Env (from ctest): BIN, SRCDIR, TEST_TMPDIR.
 set -euo pipefail
 
-BIN="${BIN:?BIN not set}"
+BIN="$(cd "${BIN:?BIN not set}" && pwd)"
 TEST_TMPDIR="${TEST_TMPDIR:-/tmp}"
 mkdir -p "$TEST_TMPDIR"
 T="$(mktemp -d "$TEST_TMPDIR/loader.XXXXXX")"
@@ -209,9 +209,48 @@ expect_match "-q: warnings still shown" "$err" "bad\.ip4set:2: "
 run_loader -w 1 -c c.yaml load bad
 expect_eq "-w 1: one warning printed" "$(grep -c 'bad\.ip4set:[0-9]*: ' <<<"$err")" 1
 
+# ---- combined, generic and acl datasets; show prints combined sections -----
+cat >data/zen.combined <<'DATA'
+$SOA 3600 ns1.zen.test. hm.zen.test. 0 3600 900 604800 300
+$DATASET ip4set:sbl sbl @
+:127.0.0.2:SBL $
+192.0.2.1
+192.0.2.2
+$DATASET dnset:dbl dbl
+spam.test
+DATA
+printf '@ A 127.0.0.1\nwww 300 TXT "hello"\nmx MX 10 mail.example.\n' >data/g.generic
+printf '127.0.0.0/8 :pass\n0/0 :refuse\n' >data/a.acl
+# A data line before the first $DATASET is fatal in rbldnsd: the dataset
+# fails as a whole.
+printf '192.0.2.9\n$DATASET ip4set x\n192.0.2.1\n' >data/broken.combined
+cat >c2.yaml <<'YAML'
+store: var/store2
+datasets:
+  zen: {type: combined, files: data/zen.combined}
+  gen: {type: generic, files: data/g.generic}
+  clients: {type: acl, files: data/a.acl}
+  broken: {type: combined, files: data/broken.combined}
+zones:
+  zen.test: {datasets: [zen, gen], acl: clients}
+YAML
+run_loader -c c2.yaml load
+expect_eq "combined/generic/acl with a broken combined: exit 1" "$rc" 1
+expect_match "combined loads" "$out" "^zen: combined, 7 lines, [0-9]+ entries, 0 warnings;"
+expect_match "generic loads" "$out" "^gen: generic, 3 lines, 3 entries, 0 warnings;"
+expect_match "acl loads" "$out" "^clients: acl, 2 lines, 2 entries, 0 warnings;"
+expect_match "broken combined fails with file:line" "$err" "^dnsbl-loader: broken: FAILED \(c2\.yaml:6\): .*broken\.combined:1: "
+run_loader -c c2.yaml show
+expect_match "show: combined section sbl" "$out" "^  \\\$DATASET   ip4set:sbl sbl @$"
+expect_match "show: combined section dbl" "$out" "^  \\\$DATASET   dnset:dbl dbl$"
+expect_match "show: a section's own entries" "$out" "^      entries    2$"
+expect_match "show: broken not loaded" "$out" "^dataset broken \(combined\): not loaded$"
+
 # ---- the store is not corrupted by all of the above ------------------------
 if command -v mdb_stat >/dev/null; then
-	if mdb_stat -e var/store >/dev/null 2>&1; then ok; else bad "mdb_stat cannot read the store"; fi
+	for st in var/store var/store2; do
+		if mdb_stat -a "$st" >/dev/null 2>&1; then ok; else bad "mdb_stat cannot read $st"; fi
+	done
 fi
 
 echo "$passed passed, $failed failed"

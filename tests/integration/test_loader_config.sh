@@ -7,8 +7,8 @@
 # No network.  Env (from ctest): BIN, SRCDIR, TEST_TMPDIR.
 set -euo pipefail
 
-BIN="${BIN:?BIN not set}"
-SRCDIR="${SRCDIR:?SRCDIR not set}"
+BIN="$(cd "${BIN:?BIN not set}" && pwd)"
+SRCDIR="$(cd "${SRCDIR:?SRCDIR not set}" && pwd)"
 TEST_TMPDIR="${TEST_TMPDIR:-/tmp}"
 mkdir -p "$TEST_TMPDIR"
 T="$(mktemp -d "$TEST_TMPDIR/loadercfg.XXXXXX")"
