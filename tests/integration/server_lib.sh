@@ -45,7 +45,7 @@ srv_start() {
 	SRV_PIDS+=("$SRV_PID")
 	zone=$(awk '/^zones:/{z=1;next} z && /^  [a-z0-9]/{sub(/:.*/,"");gsub(/ /,"");print;exit}' "$cfg")
 	for _ in $(seq 100); do
-		if $DNSQ "$port" "$zone" SOA --timeout 0.2 | grep -q '^rcode='; then
+		if $DNSQ "$port" "$zone" SOA --timeout 0.2 | grep '^rcode=' >/dev/null; then
 			return 0
 		fi
 		kill -0 "$SRV_PID" 2>/dev/null || break
