@@ -36,7 +36,9 @@ struct store;
 struct store_reader;
 
 /* Opens (creating it unless STORE_READONLY) the environment in directory
- * `dir`.  The map size grows as needed on write. */
+ * `dir`.  The map size grows as needed on write (not while this process
+ * has a reader open: the write then fails with STORE_EIO, nothing changed).
+ * Env DNSBLD_STORE_MAPSIZE (bytes) sets the initial map size (tests). */
 int store_open(struct store **out, const char *dir, unsigned flags,
 	       char *err, size_t errlen);
 void store_close(struct store *st);
@@ -60,7 +62,10 @@ struct store_apply_stats {
 
 /* Replaces dataset `name` with `ds` in one write transaction, writing only
  * what differs from the stored version.  On failure nothing changed.
- * A combined dataset's sections are stored as hidden child datasets. */
+ * A combined dataset's sections are stored as hidden child datasets
+ * ("name/1", "name/2", ...).  Names are 1..200 bytes without '/'.  An
+ * address answers at most STORE_MAX_MATCH distinct values (the first ones
+ * in data order). */
 int store_put_dataset(struct store *st, const char *name,
 		      const struct dataset *ds,
 		      const struct store_source *sources, size_t nsources,
@@ -73,7 +78,9 @@ int store_drop_dataset(struct store *st, const char *name,
 /* ---- reading ------------------------------------------------------------ */
 
 /* A reader is owned by one thread.  Call renew before a batch of lookups and
- * reset after it; views returned between the two stay valid until reset. */
+ * reset after it; views returned between the two stay valid until reset.
+ * store_reader_new returns a reader already holding a snapshot; renew on an
+ * active reader takes a fresh one.  Lookups on a reset reader fail. */
 int store_reader_new(struct store *st, struct store_reader **out);
 void store_reader_free(struct store_reader *rd);
 int store_reader_renew(struct store_reader *rd);
