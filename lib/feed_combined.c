@@ -81,7 +81,7 @@ int feed_combined_newset(struct feed_ctx *ctx, char *line)
 
 		if (strcmp(p, "@") == 0) {
 			w[0] = 0;
-		} else if (dname_from_text(p, strlen(p), w, 1) < 0) {
+		} else if (feed_dname(p, strlen(p), w, 1) < 0) {
 			if (feed_warn(ctx, "invalid domain name `%.60s'", p) < 0)
 				return -1;
 			continue;

@@ -119,6 +119,14 @@ int feed_ip_host_bits(const uint8_t addr[16], int family, unsigned plen);
 /* Zeroes bits beyond plen. */
 void feed_ip_mask(uint8_t addr[16], int family, unsigned plen);
 
+/* ---- feed_dname.c ------------------------------------------------------ */
+
+/* A name as rbldnsd reads it (`\d`, `\dd`, `\ddd` and `\c` escapes, a
+ * trailing backslash dropped, empty labels collapsed) into wire format in
+ * `out` (DNAME_MAX bytes), lowercased if `lower`.  Returns the wire length
+ * or -1. */
+int feed_dname(const char *text, size_t len, uint8_t *out, int lower);
+
 /* ---- feed_special.c ---------------------------------------------------- */
 
 /* Handles a `$` line (`line` points after the `$`, `#$`, `;$` or `:$`).

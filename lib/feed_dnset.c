@@ -59,7 +59,7 @@ int feed_dnset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	}
 	for (e = s; *e && !FEED_ISSPACE(*e); e++)
 		;
-	if (e == s || dname_from_text(s, (size_t)(e - s), w, 1) <= 1)
+	if (e == s || feed_dname(s, (size_t)(e - s), w, 1) <= 1)
 		return feed_warn(ctx, "invalid domain name");
 	if (!excl) {
 		FEED_SKIPSPACE(e);

@@ -41,7 +41,7 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		return feed_warn(ctx, "invalid/unrecognized entry");
 	if (strcmp(w, "@") == 0) {
 		name[0] = 0;
-	} else if (dname_from_text(w, strlen(w), name, 1) < 0) {
+	} else if (feed_dname(w, strlen(w), name, 1) < 0) {
 		return feed_warn(ctx, "invalid domain name");
 	}
 	type = next_word(&s);
@@ -110,7 +110,7 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 					 "load on this line too)");
 		/* Checked against the Debian binary: the target is absolute,
 		 * dot or not, and keeps its case. */
-		n = dname_from_text(target, strlen(target), rdata + 2, 0);
+		n = feed_dname(target, strlen(target), rdata + 2, 0);
 		if (n <= 0)
 			return feed_warn(ctx, "invalid MX target");
 		rr.type = 15;

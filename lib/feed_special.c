@@ -97,7 +97,7 @@ static char *parse_abs_name(char *s, uint8_t **wname)
 
 	while (*e && !FEED_ISSPACE(*e))
 		e++;
-	if (e == s || dname_from_text(s, (size_t)(e - s), w, 0) < 0)
+	if (e == s || feed_dname(s, (size_t)(e - s), w, 0) < 0)
 		return NULL;
 	if (!(*wname = wname_dup(w)))
 		return NULL;

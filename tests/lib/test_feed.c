@@ -944,6 +944,27 @@ static void test_dnset(void)
 	CHECK_STR(d ? vstr(ds, d->value) : "", "127.0.0.5|some text # here");
 	CHECK_INT(res.warnings, 1);   /* "*." */
 	dataset_free(ds);
+
+	/* Checked against the Debian binary (rbldnsd -d dump): `\d` and
+	 * `\dd` are escapes too, a trailing backslash is dropped, `\256` and
+	 * over-long labels or names are invalid. */
+	{
+		char longname[400];
+
+		memset(longname, 'y', 64);
+		strcpy(longname + 64, ".com\n");
+		ds = load1(DS_DNSET, "a\\0\nb\\09\nc\\\nd\\256\n\\065bc.ex\n");
+		CHECK_INT(ds->ndn, 4);
+		CHECK(ds->ndn > 0 && memcmp(ds->dn[0].name, "\2a\0\0", 4) == 0);
+		CHECK(ds->ndn > 1 && memcmp(ds->dn[1].name, "\2b\011\0", 4) == 0);
+		CHECK(ds->ndn > 2 && memcmp(ds->dn[2].name, "\1c\0", 3) == 0);
+		CHECK(find_dn(ds, "abc.ex", 0) != NULL);
+		CHECK_INT(res.warnings, 1);
+		dataset_free(ds);
+		ds = load1(DS_DNSET, longname);
+		CHECK_INT(ds->ndn, 0);
+		dataset_free(ds);
+	}
 }
 
 /* ---- generic ----------------------------------------------------------- */
