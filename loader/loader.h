@@ -32,6 +32,10 @@ int loader_cmd_load(struct loader *ld, int nargs, char **args);
  * status. */
 int loader_cmd_show(struct loader *ld, int nargs, char **args);
 
+/* `drop DATASET...`: remove each named dataset (in the config or not) from
+ * the store, one transaction each.  Returns an exit status. */
+int loader_cmd_drop(struct loader *ld, int nargs, char **args);
+
 /* Checks that every name in `args` is a dataset of the config; prints an
  * error naming the first unknown one.  Returns 0 or -1. */
 int loader_check_names(const struct loader *ld, int nargs, char **args);

@@ -27,6 +27,8 @@ static const struct loader_command loader_commands[] = {
 	  "parse each DATASET's files (default: all) and store it" },
 	{ "show", loader_cmd_show, CONFIG_NO_FILE_CHECK,
 	  "print what the store holds for each DATASET (default: all)" },
+	{ "drop", loader_cmd_drop, CONFIG_NO_FILE_CHECK,
+	  "remove each DATASET from the store (e.g. one gone from the config)" },
 	{ "check", loader_cmd_check, 0,
 	  "check the config, including that every data file is readable" },
 };

@@ -246,6 +246,22 @@ expect_match "show: combined section dbl" "$out" "^  \\\$DATASET   dnset:dbl dbl
 expect_match "show: a section's own entries" "$out" "^      entries    2$"
 expect_match "show: broken not loaded" "$out" "^dataset broken \(combined\): not loaded$"
 
+# ---- a dataset removed from the config stays until dropped ------------------
+grep -v '^  clients:' c2.yaml | sed 's/, acl: clients//' >c3.yaml
+run_loader -c c3.yaml show
+expect_match "show: a stored dataset the config lost" "$out" "^dataset clients \(acl\) \[not in the config\]$"
+run_loader -c c3.yaml drop clients
+expect_eq "drop: exit 0" "$rc" 0
+expect_eq "drop: says so" "$out" "clients: dropped"
+run_loader -c c3.yaml show
+expect_no_match "drop: gone from show" "$out" "clients"
+expect_match "drop: the others stay" "$out" "^dataset zen \(combined\)$"
+run_loader -c c3.yaml drop clients
+expect_eq "drop of an absent dataset: exit 1" "$rc" 1
+expect_match "drop of an absent dataset: says so" "$err" "clients: not in the store"
+run_loader -c c3.yaml drop
+expect_eq "drop without names: exit 2" "$rc" 2
+
 # ---- the store is not corrupted by all of the above ------------------------
 if command -v mdb_stat >/dev/null; then
 	for st in var/store var/store2; do

@@ -1,0 +1,51 @@
+/* drop.c -- `dnsbl-loader drop DATASET...`: remove datasets from the store.
+ *
+ * A dataset taken out of the config stays in the store (show lists it as
+ * "[not in the config]") until it is dropped, so removing one is an explicit
+ * act, each in its own transaction.  Names need not be in the config.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "loader.h"
+#include "store.h"
+
+int loader_cmd_drop(struct loader *ld, int nargs, char **args)
+{
+	struct store *st = NULL;
+	struct stat sb;
+	char err[1024];
+	int failed = 0;
+
+	if (nargs == 0) {
+		fprintf(stderr, "%s: drop: name the datasets to remove\n", ld->prog);
+		return LOADER_EXIT_USAGE;
+	}
+	if (stat(ld->cfg->store, &sb) < 0) {
+		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
+			strerror(errno));
+		return LOADER_EXIT_FAILED;
+	}
+	if (store_open(&st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store, err);
+		return LOADER_EXIT_FAILED;
+	}
+	for (int i = 0; i < nargs; i++) {
+		int rc = store_drop_dataset(st, args[i], err, sizeof(err));
+
+		if (rc == STORE_ENOTFOUND) {
+			fprintf(stderr, "%s: %s: not in the store\n", ld->prog, args[i]);
+			failed++;
+		} else if (rc < 0) {
+			fprintf(stderr, "%s: %s: FAILED to drop: %s\n", ld->prog,
+				args[i], err);
+			failed++;
+		} else if (!ld->quiet) {
+			printf("%s: dropped\n", args[i]);
+		}
+	}
+	store_close(st);
+	return failed ? LOADER_EXIT_FAILED : LOADER_EXIT_OK;
+}
