@@ -71,6 +71,32 @@ int store_put_dataset(struct store *st, const char *name,
 		      const struct store_source *sources, size_t nsources,
 		      struct store_apply_stats *stats, char *err, size_t errlen);
 
+/* One change to an address dataset's source entries (admin listing or
+ * delisting, trap hits, live updates). */
+enum store_edit_op {
+	STORE_EDIT_SET = 0,    /* the prefix answers exactly `value` */
+	STORE_EDIT_EXCLUDE,    /* the prefix becomes an exclusion (a hole) */
+	STORE_EDIT_REMOVE      /* the prefix's entry is deleted (if any) */
+};
+struct store_ip_edit {
+	uint8_t op;            /* enum store_edit_op */
+	uint8_t family;        /* 4 or 6 */
+	uint8_t plen;
+	uint8_t addr[16];      /* host bits beyond plen zero */
+	struct ds_value value; /* STORE_EDIT_SET only */
+};
+
+/* Applies `edits` in order to stored address dataset `name` (ip4set,
+ * ip4tset, ip4trie, ip6trie, ip6tset, acl) in one write transaction,
+ * re-deriving only the intervals each edit overlaps.  An edit replaces the
+ * entry at exactly that prefix (for set types too: no union with what was
+ * there).  The serial and generation move as for store_put_dataset.
+ * STORE_ENOTFOUND if `name` is not stored; STORE_EINVAL for another type
+ * or a malformed edit (err names which).  On failure nothing changed. */
+int store_edit_ip(struct store *st, const char *name,
+		  const struct store_ip_edit *edits, size_t nedits,
+		  struct store_apply_stats *stats, char *err, size_t errlen);
+
 /* Removes dataset `name` and all its records in one transaction. */
 int store_drop_dataset(struct store *st, const char *name,
 		       char *err, size_t errlen);

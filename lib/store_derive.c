@@ -13,24 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-__extension__ typedef unsigned __int128 u128;
-
-static u128 addr_get(const uint8_t *a, unsigned alen)
-{
-	u128 v = 0;
-
-	for (unsigned i = 0; i < alen; i++)
-		v = v << 8 | a[i];
-	return v;
-}
-
-static void addr_put(u128 v, uint8_t *a, unsigned alen)
-{
-	for (unsigned i = alen; i-- > 0;) {
-		a[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
+typedef layout_u128 u128;
+#define addr_get layout_addr_get
+#define addr_put layout_addr_put
 
 struct piece {
 	u128 s, e;
@@ -95,9 +80,8 @@ int store_derive(const struct store_src *src, size_t n, int family,
 	if (!o.buf)
 		return STORE_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		unsigned host = bits - src[i].plen;
 		u128 s = addr_get(src[i].addr, alen);
-		u128 e = s | (host == 128 ? ~(u128)0 : (((u128)1 << host) - 1));
+		u128 e = layout_prefix_end(s, src[i].plen, bits);
 
 		/* Close the open prefixes that end before this one. */
 		while (top && stack[top - 1].e < s) {

@@ -108,6 +108,35 @@ static inline uint64_t be64_get(const uint8_t *p)
 	return (uint64_t)be32_get(p) << 32 | be32_get(p + 4);
 }
 
+/* Addresses as numbers, for interval arithmetic (IPv4 uses 4 bytes). */
+__extension__ typedef unsigned __int128 layout_u128;
+
+static inline layout_u128 layout_addr_get(const uint8_t *a, unsigned alen)
+{
+	layout_u128 v = 0;
+
+	for (unsigned i = 0; i < alen; i++)
+		v = v << 8 | a[i];
+	return v;
+}
+
+static inline void layout_addr_put(layout_u128 v, uint8_t *a, unsigned alen)
+{
+	for (unsigned i = alen; i-- > 0;) {
+		a[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/* Last address of the prefix starting at `s` of `plen` bits of `bits`. */
+static inline layout_u128 layout_prefix_end(layout_u128 s, unsigned plen,
+					     unsigned bits)
+{
+	unsigned host = bits - plen;
+
+	return s | (host == 128 ? ~(layout_u128)0 : (((layout_u128)1 << host) - 1));
+}
+
 /* Record size of the src / ip table of `family` (4 or 6). */
 static inline unsigned layout_src_size(int family)
 {

@@ -475,6 +475,207 @@ static void test_reput_vs_fresh(void)
 	dataset_free(cur);
 }
 
+/* Random incremental edits answer exactly like the same entries put
+ * fresh, and leave the interval map in the canonical form a full put
+ * would write (so re-putting the same data changes nothing). */
+static void edits_vs_fresh(int family, enum ds_type type, const char *name)
+{
+	unsigned alen = family == 4 ? 4 : 16, bits = alen * 8;
+	/* Model: per pool prefix, -1 absent, 0 excluded, else A octet. */
+	int state[60];
+	struct ds_ip_entry pool[60];
+	unsigned seed = family * 1000 + 99, mismatches = 0;
+	struct store_apply_stats s;
+	char err[256];
+	int rc;
+
+	for (int i = 0; i < 60; i++) {
+		uint8_t *a = pool[i].addr;
+		unsigned plen;
+
+		memset(&pool[i], 0, sizeof(pool[i]));
+		seed = seed * 1103515245u + 12345u;
+		plen = bits - 12 + (seed >> 8) % 13;     /* inside a /(bits-12) */
+		if (i == 0)
+			plen = 0;                        /* and one /0 */
+		seed = seed * 1103515245u + 12345u;
+		a[0] = 0x7f;
+		a[alen - 2] = (uint8_t)((seed >> 4) & 0x0f);
+		a[alen - 1] = (uint8_t)(seed >> 12);
+		for (unsigned b = plen; b < bits; b++)
+			a[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		pool[i].family = (uint8_t)family;
+		pool[i].plen = (uint8_t)plen;
+		state[i] = -1;
+		/* Distinct prefixes: the model keeps one entry per prefix. */
+		for (int j = 0; j < i; j++) {
+			if (pool[j].plen == pool[i].plen &&
+			    memcmp(pool[j].addr, pool[i].addr, 16) == 0) {
+				i--;
+				break;
+			}
+		}
+	}
+	{
+		struct dataset *empty = dataset_new(type);
+
+		tsu_put(st, name, empty, NULL);
+		dataset_free(empty);
+	}
+	for (int round = 0; round < 25; round++) {
+		struct store_ip_edit ed[6];
+		struct dataset *model = dataset_new(type);
+		struct store_reader *rd;
+		uint32_t vals[3], id, mid;
+		uint8_t lo[16] = { 0 };
+
+		memset(ed, 0, sizeof(ed));
+		for (int k = 0; k < 6; k++) {
+			int i;
+
+			seed = seed * 1103515245u + 12345u;
+			i = (int)((seed >> 8) % 60);
+			ed[k].family = (uint8_t)family;
+			ed[k].plen = pool[i].plen;
+			memcpy(ed[k].addr, pool[i].addr, 16);
+			ed[k].op = (uint8_t)((seed >> 16) % 3);
+			ed[k].value.kind = VAL_LISTED;
+			ed[k].value.a = 0x7f000002u + (seed >> 20) % 3;
+			state[i] = ed[k].op == STORE_EDIT_SET ? (int)(ed[k].value.a & 0xff) :
+				ed[k].op == STORE_EDIT_EXCLUDE ? 0 : -1;
+		}
+		rc = store_edit_ip(st, name, ed, 6, &s, err, sizeof(err));
+		CHECK_INT(rc, 0);
+		if (rc)
+			fprintf(stderr, "    %s\n", err);
+		for (unsigned v = 0; v < 3; v++)
+			vals[v] = tsu_val(model, 2 + v, NULL);
+		for (int i = 0; i < 60; i++) {
+			struct ds_ip_entry e = pool[i];
+
+			if (state[i] < 0)
+				continue;
+			e.excluded = state[i] == 0;
+			e.value = state[i] ? vals[state[i] - 2] : 0;
+			dataset_add_ip(model, &e);
+		}
+		mid = tsu_put(st, "model", model, NULL);
+		store_reader_new(st, &rd);
+		id = 0;
+		{
+			struct store_dsmeta *m;
+
+			if (store_dataset_meta(rd, name, &m) == 0) {
+				id = m->dsid;
+				CHECK_INT(m->entries, model->nip);
+				store_dsmeta_free(m);
+			}
+		}
+		lo[0] = 0x7f;
+		for (unsigned x = 0; x < 0x1000 + 2; x++) {
+			struct store_match m1, m2;
+			uint8_t q[16];
+			unsigned v = x - 1;   /* from just below the region */
+			int r1, r2;
+
+			memcpy(q, lo, 16);
+			if (x == 0) {
+				memset(q + 1, 0, 15);
+				q[0] = 0x7e;
+				memset(q + 1, 0xff, alen - 1);
+			} else {
+				q[alen - 2] = (uint8_t)(v >> 8);
+				q[alen - 1] = (uint8_t)v;
+			}
+			r1 = store_lookup_ip(rd, id, family, q, &m1);
+			r2 = store_lookup_ip(rd, mid, family, q, &m2);
+			if (r1 != r2 || (r1 == 1 && m1.values[0] != m2.values[0]))
+				mismatches++;
+		}
+		store_reader_free(rd);
+		/* Canonical: a full re-put of the model writes nothing. */
+		rc = store_put_dataset(st, name, model, NULL, 0, &s, err, sizeof(err));
+		CHECK_INT(rc, 0);
+		CHECK_INT(s.added + s.removed, 0);
+		dataset_free(model);
+	}
+	CHECK_INT(mismatches, 0);
+}
+
+static void test_edits(void)
+{
+	struct dataset *ds = dataset_new(DS_IP4SET), *dn = dataset_new(DS_DNSET);
+	struct store_ip_edit ed;
+	struct store_apply_stats s;
+	struct store_dsmeta *m1, *m2;
+	struct store_reader *rd;
+	char err[256];
+	uint32_t id;
+
+	tsu_ip(ds, "10.0.0.0/8", tsu_val(ds, 2, NULL));
+	tsu_ip(ds, "10.1.0.0/16", tsu_val(ds, 3, NULL));
+	id = tsu_put(st, "edit", ds, NULL);
+	tsu_put(st, "editdn", dn, NULL);
+	store_reader_new(st, &rd);
+	store_dataset_meta(rd, "edit", &m1);
+	store_reader_free(rd);
+
+	/* Delist one address inside the /16, list one outside. */
+	memset(&ed, 0, sizeof(ed));
+	ed.family = 4;
+	ed.plen = 32;
+	tsu_parse("10.1.2.3", &(struct ds_ip_entry){ 0 });
+	ed.addr[0] = 10; ed.addr[1] = 1; ed.addr[2] = 2; ed.addr[3] = 3;
+	ed.op = STORE_EDIT_EXCLUDE;
+	CHECK_INT(store_edit_ip(st, "edit", &ed, 1, &s, err, sizeof(err)), 0);
+	CHECK_INT(s.entries, 3);
+	/* 1 source record; the /16 interval splits in two. */
+	CHECK_INT(s.added, 1 + 2);
+	CHECK_INT(s.removed, 1);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "10.1.2.3"), "");
+	CHECK_STR(tsu_q(rd, id, "10.1.2.2"), "3");
+	CHECK_STR(tsu_q(rd, id, "10.1.2.4"), "3");
+	CHECK_STR(tsu_q(rd, id, "10.2.0.0"), "2");
+	store_dataset_meta(rd, "edit", &m2);
+	CHECK(m1 && m2 && m2->serial > m1->serial && m2->entries == 3);
+	store_dsmeta_free(m2);
+	store_reader_free(rd);
+	/* The same edit again changes nothing. */
+	CHECK_INT(store_edit_ip(st, "edit", &ed, 1, &s, err, sizeof(err)), 0);
+	CHECK_INT(s.added + s.removed, 0);
+	/* Removing the exclusion merges the /16 back into one interval. */
+	ed.op = STORE_EDIT_REMOVE;
+	CHECK_INT(store_edit_ip(st, "edit", &ed, 1, &s, err, sizeof(err)), 0);
+	CHECK_INT(s.added, 1);
+	CHECK_INT(s.removed, 1 + 2);
+	CHECK_INT(s.entries, 2);
+	/* Errors: wrong type, unknown dataset, host bits; nothing changes. */
+	CHECK_INT(store_edit_ip(st, "editdn", &ed, 1, &s, err, sizeof(err)),
+		  STORE_EINVAL);
+	CHECK(strstr(err, "dnset") != NULL);
+	CHECK_INT(store_edit_ip(st, "nosuch", &ed, 1, &s, err, sizeof(err)),
+		  STORE_ENOTFOUND);
+	{
+		struct store_ip_edit two[2] = { ed, ed };
+
+		two[0].op = STORE_EDIT_EXCLUDE;
+		two[1].plen = 16;   /* 10.1.2.3/16: host bits */
+		CHECK_INT(store_edit_ip(st, "edit", two, 2, &s, err, sizeof(err)),
+			  STORE_EINVAL);
+		CHECK(strstr(err, "edit 1") != NULL);
+	}
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "10.1.2.3"), "3");
+	store_reader_free(rd);
+	store_dsmeta_free(m1);
+	dataset_free(ds);
+	dataset_free(dn);
+	edits_vs_fresh(4, DS_IP4TRIE, "edit4");
+	edits_vs_fresh(4, DS_IP4SET, "edit4set");
+	edits_vs_fresh(6, DS_IP6TRIE, "edit6");
+}
+
 int main(void)
 {
 	st = tsu_open(tsu_tmpdir("ip"));
@@ -487,6 +688,7 @@ int main(void)
 	test_acl();
 	test_random_vs_naive();
 	test_reput_vs_fresh();
+	test_edits();
 	store_close(st);
 	tsu_cleanup();
 	return check_report();
