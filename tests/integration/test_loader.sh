@@ -7,6 +7,7 @@
 # missing file or too many bad lines failing only that dataset and leaving
 # its stored version untouched, unchanged re-loads, gzip and CRLF files.
 # No network.  Env (from ctest): BIN, SRCDIR, TEST_TMPDIR.
+# shellcheck disable=SC2016  # literal `$` lines of rbldnsd data, on purpose
 set -euo pipefail
 
 BIN="$(cd "${BIN:?BIN not set}" && pwd)"

@@ -38,7 +38,7 @@ run_loader() {
 # message matching REGEX, and no store created.
 bad_config() {
 	printf '%s' "$2" >"$T/c.yaml"
-	rm -rf "$T/var"
+	rm -rf "${T:?}/var"
 	run_loader -c "$T/c.yaml" load
 	expect_eq "$1: exit 2" "$rc" 2
 	expect_match "$1: message" "$err" "^dnsbl-loader: $T/c\.yaml:$3"
