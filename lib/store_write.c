@@ -474,8 +474,8 @@ static int drop_one(struct put_ctx *pc, const char *name)
 	if (rc)
 		return rc;
 	rc = meta_load(pc, dsid, &blob, &len, &m, &cids);
-	if (rc && rc != MDB_NOTFOUND)
-		return rc;
+	if (rc && rc != MDB_NOTFOUND && rc != STORE_EINVAL)
+		return rc;   /* an unreadable record is dropped all the same */
 	rc = 0;
 	for (size_t i = 0; m && rc == 0 && i < m->nchildren; i++) {
 		char cname[256];
@@ -562,7 +562,8 @@ static int put_one(struct put_ctx *pc, const char *name,
 			rc = store_info_put(pc->txn, pc->st, "next_dsid", next + 1, 4);
 	} else if (rc == 0) {
 		rc = meta_load(pc, dsid, &oldblob, &oldlen, &old, &oldcids);
-		if (rc == MDB_NOTFOUND) {
+		if (rc == MDB_NOTFOUND || rc == STORE_EINVAL) {
+			/* Missing or unreadable metadata: rewrite it. */
 			changed = 1;
 			rc = 0;
 		}

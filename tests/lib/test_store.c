@@ -7,6 +7,7 @@
  * changes nothing, and a read-only open reads the same data.
  */
 #include "check.h"
+#include "store_private.h"
 #include "test_store_util.h"
 
 #include <pthread.h>
@@ -544,6 +545,44 @@ static void test_map_growth(void)
 	dataset_free(ds);
 }
 
+/* A damaged metadata record is reported, and a put or drop repairs it. */
+static void test_corrupt_meta(void)
+{
+	struct dataset *ds = dataset_new(DS_IP4SET);
+	struct store_reader *rd;
+	struct store_dsmeta *m;
+	MDB_txn *txn;
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d = { 3, "bad" };
+	char err[256];
+	uint32_t id;
+
+	tsu_ip(ds, "192.0.2.0/24", tsu_val(ds, 2, NULL));
+	id = tsu_put(st, "corrupt", ds, NULL);
+	be32_put(kb, id);
+	CHECK_INT(mdb_txn_begin(st->env, NULL, 0, &txn), 0);
+	CHECK_INT(mdb_put(txn, st->dbi[SDB_META], &k, &d, 0), 0);
+	CHECK_INT(mdb_txn_commit(txn), 0);
+	store_reader_new(st, &rd);
+	CHECK_INT(store_dataset_meta(rd, "corrupt", &m), STORE_EINVAL);
+	CHECK(m == NULL);
+	CHECK_STR(tsu_q(rd, id, "192.0.2.1"), "2");
+	store_reader_free(rd);
+	CHECK_INT(store_put_dataset(st, "corrupt", ds, NULL, 0, NULL, err,
+				    sizeof(err)), 0);
+	m = meta_of("corrupt");
+	CHECK(m && m->dsid == id && m->entries == 1);
+	store_dsmeta_free(m);
+	CHECK_INT(mdb_txn_begin(st->env, NULL, 0, &txn), 0);
+	CHECK_INT(mdb_put(txn, st->dbi[SDB_META], &k, &d, 0), 0);
+	CHECK_INT(mdb_txn_commit(txn), 0);
+	CHECK_INT(store_drop_dataset(st, "corrupt", err, sizeof(err)), 0);
+	store_reader_new(st, &rd);
+	CHECK_STR(tsu_q(rd, id, "192.0.2.1"), "");
+	store_reader_free(rd);
+	dataset_free(ds);
+}
+
 struct worker {
 	uint32_t dsid;
 	unsigned errors, lookups;
@@ -629,6 +668,7 @@ int main(void)
 	test_drop_and_type_change();
 	test_failure_changes_nothing();
 	test_threads();
+	test_corrupt_meta();
 	test_readonly_reopen(dir);
 	test_map_growth();
 	tsu_cleanup();
