@@ -56,7 +56,8 @@ static int read_all(int fd, char **out, size_t *outlen, size_t hint)
 	return 0;
 }
 
-/* Inflates a gzip stream (several members allowed, as gzip(1) writes). */
+/* Inflates the first member of a gzip stream (its CRC and length checked
+ * by zlib); a truncated or corrupt stream is an error. */
 static int gunzip(const char *in, size_t inlen, char **out, size_t *outlen,
 		  const char **why)
 {
@@ -69,7 +70,7 @@ static int gunzip(const char *in, size_t inlen, char **out, size_t *outlen,
 	if (!buf)
 		return -1;
 	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, 15 + 32) != Z_OK) {
+	if (inflateInit2(&zs, 15 + 16) != Z_OK) {
 		free(buf);
 		return -1;
 	}
@@ -91,13 +92,10 @@ static int gunzip(const char *in, size_t inlen, char **out, size_t *outlen,
 				      0x40000000u : cap - len - 1);
 		rc = inflate(&zs, Z_NO_FLUSH);
 		len = (size_t)((char *)zs.next_out - buf);
-		if (rc == Z_STREAM_END) {
-			if ((const char *)zs.next_in - in >= (ptrdiff_t)inlen)
-				break;
-			if (inflateReset(&zs) != Z_OK)
-				goto bad;
-			continue;
-		}
+		/* Only the first gzip member counts; rbldnsd ignores what
+		 * follows it (checked against the Debian binary). */
+		if (rc == Z_STREAM_END)
+			break;
 		if (rc == Z_BUF_ERROR && zs.avail_in == 0 &&
 		    (const char *)zs.next_in - in >= (ptrdiff_t)inlen) {
 			*why = "truncated gzip data";

@@ -746,6 +746,32 @@ static void test_gzip_and_identity(void)
 	CHECK(strstr(err, "data.gz") != NULL);
 	CHECK(ds == NULL);
 
+	/* Checked against the Debian binary: only the first gzip member is
+	 * read, anything after it (another member, garbage) is ignored. */
+	{
+		char two[8192];
+		size_t tl;
+		const char *g2 = path_of("two.gz");
+
+		gz = gzopen(g2, "wb");
+		gzwrite(gz, "1.1.1.1\n", 8);
+		gzclose(gz);
+		f = fopen(g2, "rb");
+		tl = fread(two, 1, sizeof(two) / 2, f);
+		fclose(f);
+		memcpy(two + tl, raw, rawlen);   /* a second member */
+		memcpy(two + tl + rawlen, "garbage", 7);
+		g2 = write_file("two.gz", two, tl + rawlen + 7);
+		CHECK_INT(load_files(DS_IP4SET, &g2, 1, NULL, &ds), 0);
+		CHECK_INT(find4(ds, "1.1.1.1", 32, NULL), 1);
+		CHECK_INT(ds->nip, 1);
+		dataset_free(ds);
+		/* cut short: an error */
+		g2 = write_file("short.gz", two, tl - 6);
+		CHECK_INT(load_files(DS_IP4SET, &g2, 1, NULL, &ds), -1);
+		CHECK(strstr(err, "short.gz: gzip") != NULL);
+	}
+
 	/* A damaged gzip file fails cleanly. */
 	raw[rawlen / 2] ^= 0x55;
 	raw[rawlen / 2 + 1] ^= 0x55;
