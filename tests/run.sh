@@ -17,17 +17,29 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:halt_on_error=1:detect_lea
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 failed=()
+total_passed=0
+total_failed=0
 run_suite() {
-	local dir="$1"
+	local dir="$1" summary
 	shift
 	echo "==== $dir: build" >&2
 	if ! bash scripts/build.sh "$dir" "$@"; then
 		failed+=("$dir (build)")
+		total_failed=$((total_failed + 1))
 		return
 	fi
 	echo "==== $dir: ctest" >&2
-	if ! (cd "$dir" && ctest --output-on-failure --timeout 900); then
+	if ! (cd "$dir" && ctest --output-on-failure --timeout 900 2>&1 | tee ctest.log); then
 		failed+=("$dir (tests)")
+	fi
+	# "87% tests passed, 2 tests failed out of 15"
+	summary=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$dir/ctest.log" | tail -1 || true)
+	if [[ "$summary" =~ ^([0-9]+)\ tests\ failed\ out\ of\ ([0-9]+)$ ]]; then
+		total_failed=$((total_failed + BASH_REMATCH[1]))
+		total_passed=$((total_passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
+	else
+		failed+=("$dir (no ctest summary)")
+		total_failed=$((total_failed + 1))
 	fi
 }
 
@@ -38,6 +50,9 @@ fi
 
 if ((${#failed[@]})); then
 	echo "run.sh: FAILED: ${failed[*]}" >&2
-	exit 1
+else
+	echo "run.sh: all builds and tests passed" >&2
 fi
-echo "run.sh: all builds and tests passed" >&2
+# One closing line for both builds (a failed build counts as one failure).
+echo "$total_passed passed, $total_failed failed"
+((${#failed[@]} == 0))
