@@ -898,6 +898,28 @@ int config_load_flags(const char *file, unsigned flags, struct config **out,
 		goto out_parser;
 	}
 	rc = cfg_root(&p, root);
+	if (rc == 0) {
+		/* A second document ("---") would be silently ignored: refuse it. */
+		yaml_document_t next;
+
+		if (!yaml_parser_load(&parser, &next)) {
+			snprintf(err, errlen, "%s:%lu:%lu: YAML syntax error: %s",
+				 file, (unsigned long)parser.problem_mark.line + 1,
+				 (unsigned long)parser.problem_mark.column + 1,
+				 parser.problem ? parser.problem : "unknown");
+			rc = -1;
+		} else {
+			yaml_node_t *extra = yaml_document_get_root_node(&next);
+
+			if (extra) {
+				snprintf(err, errlen, "%s:%lu: a second YAML document; "
+					 "the config is one document", file,
+					 (unsigned long)extra->start_mark.line + 1);
+				rc = -1;
+			}
+			yaml_document_delete(&next);
+		}
+	}
 out_parser:
 	if (have_doc)
 		yaml_document_delete(&p.doc);

@@ -322,6 +322,8 @@ static void test_errors(void)
 	EXPECT_ERROR("datasets:\n  a: [unclosed\n", "3:1: YAML syntax error: ");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset\n  b: 1\n",
 		     "3:");
+	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n---\n"
+		     "store: x\n", "4: a second YAML document");
 
 	/* Unknown and duplicate keys. */
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
