@@ -103,6 +103,28 @@ static void test_equal_prefix_set(void)
 	CHECK_STR(tsu_q(rd, id, "6.1.1.1"), "3 2");
 	store_reader_free(rd);
 	dataset_free(ds);
+
+	/* More distinct values than a match holds: the first ones, in order. */
+	ds = dataset_new(DS_IP4SET);
+	for (unsigned v = 0; v < STORE_MAX_MATCH + 6; v++)
+		tsu_ip(ds, "7.7.7.7", tsu_val(ds, 10 + v, NULL));
+	id = tsu_put(st, "manyvalues", ds, NULL);
+	store_reader_new(st, &rd);
+	{
+		struct store_match m;
+		struct store_value v0, vl;
+		struct ds_ip_entry e;
+
+		tsu_parse("7.7.7.7", &e);
+		CHECK_INT(store_lookup_ip(rd, id, 4, e.addr, &m), 1);
+		CHECK_INT(m.nvalues, STORE_MAX_MATCH);
+		CHECK_INT(store_value_get(rd, m.values[0], &v0), 0);
+		CHECK_INT(store_value_get(rd, m.values[STORE_MAX_MATCH - 1], &vl), 0);
+		CHECK_INT(v0.a & 0xff, 10);
+		CHECK_INT(vl.a & 0xff, 10 + STORE_MAX_MATCH - 1);
+	}
+	store_reader_free(rd);
+	dataset_free(ds);
 }
 
 static void test_equal_prefix_trie(void)
