@@ -639,6 +639,17 @@ static void test_specials(void)
 	CHECK_STR(wtxt(ds->meta.ns.names[31]), "ns31.x");
 	dataset_free(ds);
 
+	/* Checked against the Debian binary: an $NS line whose names are all
+	 * commented out does not count as "the first line" ($NAMESERVER's
+	 * ns3.x with TTL 70 is served); names are absolute, dot or not. */
+	ds = load1(DS_DNSET, "$NS 60 -ns1.x -ns2.x\n$NAMESERVER 70 ns3.x\n"
+		   "$ns 80 ns4.x\n");
+	CHECK_INT(ds->meta.ns.count, 1);
+	CHECK_INT(ds->meta.ns.ttl, 70);
+	CHECK_STR(wtxt(ds->meta.ns.names[0]), "ns3.x");
+	CHECK_INT(res.warnings, 0);
+	dataset_free(ds);
+
 	/* A $SOA with 7 fields is bad; a later good one then counts. */
 	ds = load1(DS_IP4SET, "$SOA 1 a b 1 1 1 1\n$SOA 1 a b 2 1 1 1 1 junk\n"
 		   "$SOA 1 a b 3 1 1 1 1\n");
