@@ -30,7 +30,7 @@ struct derive_out {
 	struct piece last;   /* pending, not yet packed: may still grow */
 };
 
-static void out_flush(struct derive_out *o)
+static void derive_out_flush(struct derive_out *o)
 {
 	uint8_t *r;
 
@@ -44,7 +44,7 @@ static void out_flush(struct derive_out *o)
 	o->have = 0;
 }
 
-static void out_emit(struct derive_out *o, u128 s, u128 e, uint32_t ref)
+static void derive_out_emit(struct derive_out *o, u128 s, u128 e, uint32_t ref)
 {
 	if (ref == REF_EXCLUDED)
 		return;
@@ -52,7 +52,7 @@ static void out_emit(struct derive_out *o, u128 s, u128 e, uint32_t ref)
 		o->last.e = e;
 		return;
 	}
-	out_flush(o);
+	derive_out_flush(o);
 	o->last.s = s;
 	o->last.e = e;
 	o->last.ref = ref;
@@ -88,12 +88,12 @@ int store_derive(const struct store_src *src, size_t n, int family,
 			struct piece *t = &stack[--top];
 
 			if (pos <= t->e)
-				out_emit(&o, pos, t->e, t->ref);
+				derive_out_emit(&o, pos, t->e, t->ref);
 			pos = t->e + 1;   /* t->e < s <= max: no overflow */
 		}
 		/* The enclosing prefix answers up to where this one starts. */
 		if (top && pos < s)
-			out_emit(&o, pos, s - 1, stack[top - 1].ref);
+			derive_out_emit(&o, pos, s - 1, stack[top - 1].ref);
 		if (top >= sizeof(stack) / sizeof(stack[0])) {
 			free(o.buf);
 			return STORE_EINVAL;   /* not nested: input not canonical */
@@ -108,13 +108,13 @@ int store_derive(const struct store_src *src, size_t n, int family,
 		struct piece *t = &stack[--top];
 
 		if (!done && pos <= t->e)
-			out_emit(&o, pos, t->e, t->ref);
+			derive_out_emit(&o, pos, t->e, t->ref);
 		if (t->e == max)
 			done = 1;
 		else
 			pos = t->e + 1;
 	}
-	out_flush(&o);
+	derive_out_flush(&o);
 	*out = o.buf;
 	*nout = o.n;
 	return 0;

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct growbuf {
+struct diff_buf {
 	uint8_t *p;
 	size_t len, cap;
 };
 
-static int gb_add(struct growbuf *b, const void *data, size_t n)
+static int diff_gb_add(struct diff_buf *b, const void *data, size_t n)
 {
 	if (b->len + n > b->cap) {
 		size_t ncap = b->cap ? b->cap * 2 : 4096;
@@ -36,7 +36,7 @@ static int gb_add(struct growbuf *b, const void *data, size_t n)
 }
 
 /* LMDB's default key order: bytes, then the shorter first. */
-static int memn_cmp(const void *a, size_t alen, const void *b, size_t blen)
+static int diff_memn_cmp(const void *a, size_t alen, const void *b, size_t blen)
 {
 	int c = memcmp(a, b, alen < blen ? alen : blen);
 
@@ -45,7 +45,7 @@ static int memn_cmp(const void *a, size_t alen, const void *b, size_t blen)
 	return alen < blen ? -1 : alen > blen;
 }
 
-static int fixed_append(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
+static int diff_fixed_append(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
 			size_t n, size_t rsz)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -65,7 +65,7 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, d;
 	MDB_cursor *c;
-	struct growbuf dels = { 0 }, adds = { 0 };
+	struct diff_buf dels = { 0 }, adds = { 0 };
 	size_t nold = 0, i = 0, ndel, nadd;
 	int rc;
 
@@ -75,7 +75,7 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		return rc;
 	rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
 	if (rc == MDB_NOTFOUND) {
-		rc = fixed_append(c, &k, recs, n, rsz);
+		rc = diff_fixed_append(c, &k, recs, n, rsz);
 		if (rc == 0)
 			st->added += n;
 		mdb_cursor_close(c);
@@ -95,10 +95,10 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		if (cmp == 0) {
 			i++;
 		} else if (cmp < 0) {
-			if ((rc = gb_add(&dels, d.mv_data, rsz)) != 0)
+			if ((rc = diff_gb_add(&dels, d.mv_data, rsz)) != 0)
 				break;
 		} else {
-			if ((rc = gb_add(&adds, &i, sizeof(i))) != 0)
+			if ((rc = diff_gb_add(&adds, &i, sizeof(i))) != 0)
 				break;
 			i++;
 			continue;   /* same stored record against the next */
@@ -108,7 +108,7 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
 	for (; rc == 0 && i < n; i++)
-		rc = gb_add(&adds, &i, sizeof(i));
+		rc = diff_gb_add(&adds, &i, sizeof(i));
 	ndel = dels.len / rsz;
 	nadd = adds.len / sizeof(size_t);
 	if (rc == 0 && (ndel + nadd) * 2 > nold + n) {
@@ -119,7 +119,7 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		if (rc == 0)
 			rc = mdb_cursor_open(txn, dbi, &c);
 		if (rc == 0)
-			rc = fixed_append(c, &k, recs, n, rsz);
+			rc = diff_fixed_append(c, &k, recs, n, rsz);
 		if (rc == 0) {
 			st->added += n;
 			st->removed += nold;
@@ -159,7 +159,7 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, d;
 	MDB_cursor *c;
-	struct growbuf dels = { 0 }, puts = { 0 };
+	struct diff_buf dels = { 0 }, puts = { 0 };
 	size_t nold = 0, i = 0, nput;
 	unsigned putflags = 0;
 	int rc;
@@ -172,7 +172,7 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	while (rc == 0 && k.mv_size >= 4 && memcmp(k.mv_data, kb, 4) == 0) {
 		int cmp;
 
-		cmp = i < n ? memn_cmp(k.mv_data, k.mv_size, recs[i].key,
+		cmp = i < n ? diff_memn_cmp(k.mv_data, k.mv_size, recs[i].key,
 				       recs[i].klen) : -1;
 		if (cmp <= 0)
 			nold++;
@@ -180,17 +180,17 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			if (d.mv_size == recs[i].dlen &&
 			    memcmp(d.mv_data, recs[i].data, d.mv_size) == 0)
 				st->unchanged++;
-			else if ((rc = gb_add(&puts, &i, sizeof(i))) != 0)
+			else if ((rc = diff_gb_add(&puts, &i, sizeof(i))) != 0)
 				break;
 			i++;
 		} else if (cmp < 0) {
 			uint16_t kl = (uint16_t)k.mv_size;
 
-			if ((rc = gb_add(&dels, &kl, sizeof(kl))) != 0 ||
-			    (rc = gb_add(&dels, k.mv_data, kl)) != 0)
+			if ((rc = diff_gb_add(&dels, &kl, sizeof(kl))) != 0 ||
+			    (rc = diff_gb_add(&dels, k.mv_data, kl)) != 0)
 				break;
 		} else {
-			if ((rc = gb_add(&puts, &i, sizeof(i))) != 0)
+			if ((rc = diff_gb_add(&puts, &i, sizeof(i))) != 0)
 				break;
 			i++;
 			continue;
@@ -200,12 +200,12 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
 	for (; rc == 0 && i < n; i++)
-		rc = gb_add(&puts, &i, sizeof(i));
+		rc = diff_gb_add(&puts, &i, sizeof(i));
 	/* A brand-new range that sorts after everything: append. */
 	if (rc == 0 && nold == 0 && n) {
 		rc = mdb_cursor_get(c, &k, &d, MDB_LAST);
 		if (rc == MDB_NOTFOUND ||
-		    (rc == 0 && memn_cmp(k.mv_data, k.mv_size, recs[0].key,
+		    (rc == 0 && diff_memn_cmp(k.mv_data, k.mv_size, recs[0].key,
 					 recs[0].klen) < 0)) {
 			putflags = MDB_APPEND;
 			rc = 0;

@@ -118,7 +118,7 @@ uint64_t store_generation(struct store_reader *rd)
 }
 
 /* Fills m with the values of `ref` (a value or a set). */
-static int match_fill(struct store_reader *rd, uint32_t ref,
+static int read_match_fill(struct store_reader *rd, uint32_t ref,
 		      struct store_match *m)
 {
 	uint8_t kb[4];
@@ -147,7 +147,7 @@ static int match_fill(struct store_reader *rd, uint32_t ref,
 
 /* Positions the family's cursor on the first interval of `dsid` ending at
  * or after `addr`; returns the record or NULL (rc 0: none). */
-static const uint8_t *ip_seek(struct store_reader *rd, uint32_t dsid,
+static const uint8_t *read_ip_seek(struct store_reader *rd, uint32_t dsid,
 			      int family, const uint8_t *addr, int *rc)
 {
 	unsigned alen = family == 4 ? 4 : 16;
@@ -181,14 +181,14 @@ int store_lookup_ip(struct store_reader *rd, uint32_t dsid, int family,
 {
 	unsigned alen = family == 4 ? 4 : 16;
 	int rc;
-	const uint8_t *r = ip_seek(rd, dsid, family, addr, &rc);
+	const uint8_t *r = read_ip_seek(rd, dsid, family, addr, &rc);
 
 	if (!r)
 		return rc;
 	if (memcmp(r + alen, addr, alen) > 0)   /* starts after addr: a gap */
 		return 0;
 	m->entry[0] = 0;
-	return match_fill(rd, be32_get(r + 2 * alen), m);
+	return read_match_fill(rd, be32_get(r + 2 * alen), m);
 }
 
 int store_ip_range_listed(struct store_reader *rd, uint32_t dsid, int family,
@@ -200,14 +200,14 @@ int store_ip_range_listed(struct store_reader *rd, uint32_t dsid, int family,
 
 	if (memcmp(lo, hi, alen) > 0)
 		return 0;   /* an empty range */
-	r = ip_seek(rd, dsid, family, lo, &rc);
+	r = read_ip_seek(rd, dsid, family, lo, &rc);
 	if (!r)
 		return rc;
 	return memcmp(r + alen, hi, alen) <= 0;
 }
 
 /* Point read of a dn-table key. */
-static int dn_get(struct store_reader *rd, const uint8_t *key, size_t klen,
+static int read_dn_get(struct store_reader *rd, const uint8_t *key, size_t klen,
 		  MDB_val *d)
 {
 	MDB_val k = { klen, (void *)key };
@@ -219,7 +219,7 @@ static int dn_get(struct store_reader *rd, const uint8_t *key, size_t klen,
 }
 
 /* Copies the lowercased wire name at `w` into `out`. */
-static void copy_lower(const uint8_t *w, uint8_t *out)
+static void read_copy_lower(const uint8_t *w, uint8_t *out)
 {
 	size_t i = 0;
 
@@ -254,14 +254,14 @@ int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
 		return 0;   /* not a name the store can hold: not listed */
 	key[klen] = 0;
 	key[klen + 1] = DNK_EXACT;
-	rc = dn_get(rd, key, (size_t)klen + 2, &d);
+	rc = read_dn_get(rd, key, (size_t)klen + 2, &d);
 	/* Then the closest enclosing wildcard, strict ancestors only. */
 	for (unsigned k = n; rc == 0 && k-- > 0;) {
 		key[lvl[k]] = 1;
 		key[lvl[k] + 1] = '*';
 		key[lvl[k] + 2] = 0;
 		key[lvl[k] + 3] = DNK_WILD;
-		rc = dn_get(rd, key, (size_t)lvl[k] + 4, &d);
+		rc = read_dn_get(rd, key, (size_t)lvl[k] + 4, &d);
 		if (rc == 1)
 			n = k;
 	}
@@ -271,8 +271,8 @@ int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
 		return STORE_EINVAL;
 	if (be32_get(d.mv_data) == REF_EXCLUDED)
 		return 0;
-	copy_lower(qname + woff[n], m->entry);
-	return match_fill(rd, be32_get(d.mv_data), m);
+	read_copy_lower(qname + woff[n], m->entry);
+	return read_match_fill(rd, be32_get(d.mv_data), m);
 }
 
 int store_name_has_below(struct store_reader *rd, uint32_t dsid,
@@ -315,7 +315,7 @@ int store_lookup_generic(struct store_reader *rd, uint32_t dsid,
 		return 0;
 	key[klen] = 0;
 	key[klen + 1] = DNK_RRS;
-	rc = dn_get(rd, key, (size_t)klen + 2, &d);
+	rc = read_dn_get(rd, key, (size_t)klen + 2, &d);
 	if (rc <= 0)
 		return rc;
 	it->pos = d.mv_data;
@@ -345,7 +345,7 @@ int store_rrset_next(struct store_rrset *it, struct store_rr *rr)
 
 /* ---- metadata ----------------------------------------------------------- */
 
-static int meta_read(struct store_reader *rd, uint32_t dsid, int depth,
+static int read_meta(struct store_reader *rd, uint32_t dsid, int depth,
 		     struct store_dsmeta **out)
 {
 	uint8_t kb[4];
@@ -362,7 +362,7 @@ static int meta_read(struct store_reader *rd, uint32_t dsid, int depth,
 		return rc;
 	for (size_t i = 0; i < (*out)->nchildren; i++) {
 		rc = depth > 0 ? STORE_EINVAL :
-			meta_read(rd, cids[i], depth + 1, &(*out)->children[i].meta);
+			read_meta(rd, cids[i], depth + 1, &(*out)->children[i].meta);
 		if (rc) {
 			store_dsmeta_free(*out);
 			*out = NULL;
@@ -387,7 +387,7 @@ int store_dataset_meta(struct store_reader *rd, const char *name,
 		return store_rc(rc);
 	if (d.mv_size != 5)
 		return STORE_EINVAL;
-	return meta_read(rd, be32_get(d.mv_data), 0, out);
+	return read_meta(rd, be32_get(d.mv_data), 0, out);
 }
 
 int store_dataset_names(struct store_reader *rd, char ***names, size_t *count)

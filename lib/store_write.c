@@ -78,7 +78,7 @@ static int put_union(struct put_ctx *pc, const uint32_t *ids, size_t n,
 }
 
 /* Adds `id` to the distinct list `ids` (at most STORE_MAX_MATCH kept). */
-static void union_add(uint32_t *ids, size_t *n, uint32_t id)
+static void put_union_add(uint32_t *ids, size_t *n, uint32_t id)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (ids[i] == id)
@@ -89,7 +89,7 @@ static void union_add(uint32_t *ids, size_t *n, uint32_t id)
 
 /* Equal-prefix / equal-name rule: sets answer the union of their values
  * unless one is an exclusion; tries keep the first one written. */
-static int type_is_union(enum ds_type t)
+static int put_type_is_union(enum ds_type t)
 {
 	return t == DS_IP4SET || t == DS_IP4TSET || t == DS_IP6TSET ||
 	       t == DS_DNSET;
@@ -103,7 +103,7 @@ struct ipsort {
 	uint8_t plen;
 };
 
-static int ipsort_cmp(const void *a, const void *b)
+static int put_ipsort_cmp(const void *a, const void *b)
 {
 	const struct ipsort *x = a, *y = b;
 
@@ -121,7 +121,7 @@ static int ipsort_cmp(const void *a, const void *b)
  * qsort.  Stability keeps data order within a prefix, so it is only used
  * when the entries are in seq order already (what dataset_add_ip makes).
  * Returns 0, or -1 if the caller should fall back to qsort. */
-static int ipsort_radix4(struct ipsort *ix, size_t n)
+static int put_ipsort_radix4(struct ipsort *ix, size_t n)
 {
 	struct ipsort *tmp, *src = ix, *dst;
 
@@ -200,8 +200,8 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 		s->seq = e->seq;
 		s->idx = (uint32_t)i;
 	}
-	if (n && (family != 4 || ipsort_radix4(ix, n) != 0))
-		qsort(ix, n, sizeof(*ix), ipsort_cmp);
+	if (n && (family != 4 || put_ipsort_radix4(ix, n) != 0))
+		qsort(ix, n, sizeof(*ix), put_ipsort_cmp);
 	/* Collapse equal prefixes by the type's rule. */
 	for (size_t i = 0; rc == 0 && i < n;) {
 		size_t j = i;
@@ -213,14 +213,14 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 		while (j < n && ix[j].hi == ix[i].hi && ix[j].lo == ix[i].lo &&
 		       ix[j].plen == ix[i].plen)
 			j++;
-		if (type_is_union(ds->type)) {
+		if (put_type_is_union(ds->type)) {
 			for (size_t k = i; k < j; k++) {
 				const struct ds_ip_entry *e = &ds->ip[ix[k].idx];
 
 				if (e->excluded)
 					excl = 1;
 				else
-					union_add(ids, &nids, gid[e->value]);
+					put_union_add(ids, &nids, gid[e->value]);
 			}
 		} else {
 			const struct ds_ip_entry *e = &ds->ip[ix[i].idx];
@@ -274,7 +274,7 @@ struct dnsort {
 	uint32_t seq, idx;
 };
 
-static int dnsort_cmp(const void *a, const void *b)
+static int put_dnsort_cmp(const void *a, const void *b)
 {
 	const struct dnsort *x = a, *y = b;
 	size_t n = x->klen < y->klen ? x->klen : y->klen;
@@ -335,7 +335,7 @@ static int put_names(struct put_ctx *pc, uint32_t dsid,
 		aoff += (size_t)klen + 2;
 	}
 	if (n)
-		qsort(ix, n, sizeof(*ix), dnsort_cmp);
+		qsort(ix, n, sizeof(*ix), put_dnsort_cmp);
 	for (size_t i = 0; rc == 0 && i < n;) {
 		size_t j = i;
 		struct store_vrec *r = &recs[nrec++];
@@ -374,7 +374,7 @@ static int put_names(struct put_ctx *pc, uint32_t dsid,
 				if (e->excluded)
 					excl = 1;
 				else
-					union_add(ids, &nids, gid[e->value]);
+					put_union_add(ids, &nids, gid[e->value]);
 			}
 			if (!excl)
 				rc = put_union(pc, ids, nids, &ref);
@@ -423,7 +423,7 @@ static int put_records(struct put_ctx *pc, uint32_t dsid,
 
 /* ---- datasets ----------------------------------------------------------- */
 
-static int names_get(struct put_ctx *pc, const char *name, uint32_t *dsid)
+static int put_name_get(struct put_ctx *pc, const char *name, uint32_t *dsid)
 {
 	MDB_val k = { strlen(name), (void *)name }, d;
 	int rc = mdb_get(pc->txn, pc->st->dbi[SDB_NAMES], &k, &d);
@@ -437,7 +437,7 @@ static int names_get(struct put_ctx *pc, const char *name, uint32_t *dsid)
 }
 
 /* Reads and decodes the stored metadata of `dsid`; *blob is a copy. */
-static int meta_load(struct put_ctx *pc, uint32_t dsid, uint8_t **blob,
+static int put_meta_load(struct put_ctx *pc, uint32_t dsid, uint8_t **blob,
 		     size_t *len, struct store_dsmeta **m, uint32_t **cids)
 {
 	uint8_t kb[4];
@@ -461,7 +461,7 @@ static int meta_load(struct put_ctx *pc, uint32_t dsid, uint8_t **blob,
 	return rc;
 }
 
-static int drop_one(struct put_ctx *pc, const char *name)
+static int put_drop_one(struct put_ctx *pc, const char *name)
 {
 	uint8_t kb[4], *blob = NULL;
 	MDB_val k = { 4, kb }, nk = { strlen(name), (void *)name };
@@ -470,10 +470,10 @@ static int drop_one(struct put_ctx *pc, const char *name)
 	size_t len;
 	int rc;
 
-	rc = names_get(pc, name, &dsid);
+	rc = put_name_get(pc, name, &dsid);
 	if (rc)
 		return rc;
-	rc = meta_load(pc, dsid, &blob, &len, &m, &cids);
+	rc = put_meta_load(pc, dsid, &blob, &len, &m, &cids);
 	if (rc && rc != MDB_NOTFOUND && rc != STORE_EINVAL)
 		return rc;   /* an unreadable record is dropped all the same */
 	rc = 0;
@@ -481,7 +481,7 @@ static int drop_one(struct put_ctx *pc, const char *name)
 		char cname[256];
 
 		snprintf(cname, sizeof(cname), "%s/%zu", name, i + 1);
-		rc = drop_one(pc, cname);
+		rc = put_drop_one(pc, cname);
 		if (rc == MDB_NOTFOUND)
 			rc = 0;
 	}
@@ -543,7 +543,7 @@ static int put_one(struct put_ctx *pc, const char *name,
 	struct store_meta_in in;
 	int changed = 0, rc;
 
-	rc = names_get(pc, name, &dsid);
+	rc = put_name_get(pc, name, &dsid);
 	if (rc == MDB_NOTFOUND) {
 		uint64_t next;
 		MDB_val k = { strlen(name), (void *)name }, d = { 5, kb };
@@ -561,7 +561,7 @@ static int put_one(struct put_ctx *pc, const char *name,
 		if (rc == 0)
 			rc = store_info_put(pc->txn, pc->st, "next_dsid", next + 1, 4);
 	} else if (rc == 0) {
-		rc = meta_load(pc, dsid, &oldblob, &oldlen, &old, &oldcids);
+		rc = put_meta_load(pc, dsid, &oldblob, &oldlen, &old, &oldcids);
 		if (rc == MDB_NOTFOUND || rc == STORE_EINVAL) {
 			/* Missing or unreadable metadata: rewrite it. */
 			changed = 1;
@@ -582,7 +582,7 @@ static int put_one(struct put_ctx *pc, const char *name,
 		char cname[256];
 
 		snprintf(cname, sizeof(cname), "%s/%zu", name, i + 1);
-		rc = drop_one(pc, cname);
+		rc = put_drop_one(pc, cname);
 		if (rc == MDB_NOTFOUND)
 			rc = 0;
 		changed = 1;
@@ -737,7 +737,7 @@ int store_drop_dataset(struct store *st, const char *name,
 		rc = mdb_txn_begin(st->env, NULL, 0, &pc.txn);
 		if (rc)
 			break;
-		rc = drop_one(&pc, name);
+		rc = put_drop_one(&pc, name);
 		if (rc == 0)
 			rc = put_bump_generation(&pc);
 		if (rc == 0)
