@@ -285,7 +285,8 @@ static void test_ip6(void)
 	CHECK_STR(tsu_q(rd, tid, "2001:db8:1:3::6"), "2");
 	CHECK_STR(tsu_q(rd, tid, "2001:db8:1:3::7"), "");
 	CHECK_STR(tsu_q(rd, tid, "2001:db8:1:4::"), "");
-	CHECK_INT(tsu_range(rd, tid, "2001:db8:1::", "2001:db8:1:1:ffff:ffff:ffff:ffff"), 0);
+	CHECK_INT(tsu_range(rd, tid, "2001:db8:1::",
+			    "2001:db8:1:1:ffff:ffff:ffff:ffff"), 0);
 	CHECK_INT(tsu_range(rd, tid, "2001:db8:1::", "2001:db8:1:2::"), 1);
 	CHECK_INT(tsu_range(rd, tid, "2001:db8:1:3::7", "2001:db8:1:3::7"), 0);
 	store_reader_free(rd);

@@ -20,11 +20,14 @@
 #include "dname.h"
 #include "store.h"
 
+/* Each test file uses some of these helpers. */
+#define TSU_FN __attribute__((unused)) static
+
 static char tsu_dirs[64][512];
 static int tsu_ndirs;
 
 /* Makes a new empty directory for a store; removed by tsu_cleanup(). */
-__attribute__((unused)) static const char *tsu_tmpdir(const char *tag)
+TSU_FN const char *tsu_tmpdir(const char *tag)
 {
 	const char *base = getenv("TEST_TMPDIR");
 	char *d = tsu_dirs[tsu_ndirs % 64];
@@ -41,7 +44,7 @@ __attribute__((unused)) static const char *tsu_tmpdir(const char *tag)
 	return d;
 }
 
-__attribute__((unused)) static void tsu_cleanup(void)
+TSU_FN void tsu_cleanup(void)
 {
 	for (int i = 0; i < tsu_ndirs && i < 64; i++) {
 		DIR *dir = opendir(tsu_dirs[i]);
@@ -61,7 +64,7 @@ __attribute__((unused)) static void tsu_cleanup(void)
 	}
 }
 
-__attribute__((unused)) static struct store *tsu_open(const char *dir)
+TSU_FN struct store *tsu_open(const char *dir)
 {
 	char err[256];
 	struct store *st = NULL;
@@ -74,14 +77,14 @@ __attribute__((unused)) static struct store *tsu_open(const char *dir)
 }
 
 /* Value with A 127.0.0.<a> and optional TXT. */
-__attribute__((unused)) static uint32_t tsu_val(struct dataset *ds, unsigned a, const char *txt)
+TSU_FN uint32_t tsu_val(struct dataset *ds, unsigned a, const char *txt)
 {
 	return (uint32_t)dataset_value(ds, VAL_LISTED, 0x7f000000u | a, txt,
 				       txt ? strlen(txt) : 0);
 }
 
 /* Parses "addr[/plen]" (IPv4 or IPv6) into an entry. */
-__attribute__((unused)) static void tsu_parse(const char *text, struct ds_ip_entry *e)
+TSU_FN void tsu_parse(const char *text, struct ds_ip_entry *e)
 {
 	char buf[128];
 	char *slash;
@@ -103,7 +106,7 @@ __attribute__((unused)) static void tsu_parse(const char *text, struct ds_ip_ent
 }
 
 /* Adds a prefix entry; "!" in front = exclusion. */
-__attribute__((unused)) static void tsu_ip(struct dataset *ds, const char *text, uint32_t value)
+TSU_FN void tsu_ip(struct dataset *ds, const char *text, uint32_t value)
 {
 	struct ds_ip_entry e;
 
@@ -114,7 +117,7 @@ __attribute__((unused)) static void tsu_ip(struct dataset *ds, const char *text,
 }
 
 /* Text -> relative wire name (static buffer). */
-__attribute__((unused)) static const uint8_t *tsu_name(const char *text)
+TSU_FN const uint8_t *tsu_name(const char *text)
 {
 	static _Thread_local uint8_t w[4][DNAME_MAX];
 	static _Thread_local int n;
@@ -125,7 +128,7 @@ __attribute__((unused)) static const uint8_t *tsu_name(const char *text)
 }
 
 /* dnset entry: "name", "*.name", "!name", "!*.name". */
-__attribute__((unused)) static void tsu_dn(struct dataset *ds, const char *text, uint32_t value)
+TSU_FN void tsu_dn(struct dataset *ds, const char *text, uint32_t value)
 {
 	struct ds_dn_entry e = { 0 };
 
@@ -141,7 +144,7 @@ __attribute__((unused)) static void tsu_dn(struct dataset *ds, const char *text,
 }
 
 /* The A values of a match as "2 3" (last octets), in match order. */
-__attribute__((unused)) static const char *tsu_render(struct store_reader *rd, int rc,
+TSU_FN const char *tsu_render(struct store_reader *rd, int rc,
 			      const struct store_match *m)
 {
 	static _Thread_local char out[8][512];
@@ -165,7 +168,7 @@ __attribute__((unused)) static const char *tsu_render(struct store_reader *rd, i
 	return o;
 }
 
-__attribute__((unused)) static const char *tsu_q(struct store_reader *rd, uint32_t dsid,
+TSU_FN const char *tsu_q(struct store_reader *rd, uint32_t dsid,
 			 const char *addr)
 {
 	struct ds_ip_entry e;
@@ -175,7 +178,7 @@ __attribute__((unused)) static const char *tsu_q(struct store_reader *rd, uint32
 	return tsu_render(rd, store_lookup_ip(rd, dsid, e.family, e.addr, &m), &m);
 }
 
-__attribute__((unused)) static const char *tsu_qdn(struct store_reader *rd, uint32_t dsid,
+TSU_FN const char *tsu_qdn(struct store_reader *rd, uint32_t dsid,
 			   const char *name, char *entry)
 {
 	struct store_match m;
@@ -189,7 +192,7 @@ __attribute__((unused)) static const char *tsu_qdn(struct store_reader *rd, uint
 	return tsu_render(rd, rc, &m);
 }
 
-__attribute__((unused)) static int tsu_range(struct store_reader *rd, uint32_t dsid, const char *lo,
+TSU_FN int tsu_range(struct store_reader *rd, uint32_t dsid, const char *lo,
 		     const char *hi)
 {
 	struct ds_ip_entry a, b;
@@ -200,7 +203,7 @@ __attribute__((unused)) static int tsu_range(struct store_reader *rd, uint32_t d
 }
 
 /* Puts `ds` as `name` and returns its dsid (exits on failure). */
-__attribute__((unused)) static uint32_t tsu_put(struct store *st, const char *name,
+TSU_FN uint32_t tsu_put(struct store *st, const char *name,
 			const struct dataset *ds, struct store_apply_stats *stats)
 {
 	char err[256];
