@@ -26,6 +26,47 @@ static int listen_has_v4(const struct config *cfg, const char *port)
 	return 0;
 }
 
+int listen_probe(const struct cfg_listen *l, int type, char *err,
+		 size_t errlen)
+{
+	struct addrinfo hints, *ai = NULL;
+	int fd, one = 1, rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = type;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	rc = getaddrinfo(l->host, l->port, &hints, &ai);
+	if (rc != 0 || !ai) {
+		snprintf(err, errlen, "listen %s port %s: %s", l->host, l->port,
+			 gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && ai->ai_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				 sizeof(one));
+	/* TCP: SO_REUSEADDR only (TIME_WAIT is fine, a listener is not);
+	 * UDP: neither, since SO_REUSEADDR lets UDP sockets share a port. */
+	if (fd < 0 ||
+	    (type == SOCK_STREAM &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		snprintf(err, errlen, "listen %s %s port %s: %s%s",
+			 type == SOCK_DGRAM ? "udp" : "tcp", l->host, l->port,
+			 strerror(errno),
+			 errno == EADDRINUSE ? " (another server runs there?)"
+					     : "");
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	close(fd);
+	freeaddrinfo(ai);
+	return 0;
+}
+
 int listen_socket(const struct config *cfg, const struct cfg_listen *l,
 		  int type, char *err, size_t errlen)
 {
@@ -47,7 +88,8 @@ int listen_socket(const struct config *cfg, const struct cfg_listen *l,
 		    0);
 	if (fd < 0)
 		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	if ((type == SOCK_STREAM &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
 		goto fail;
 	if (ai->ai_family == AF_INET6) {

@@ -126,6 +126,15 @@ int main(int argc, char **argv)
 		log_err("out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		if (listen_probe(&cfg->listen[i], SOCK_DGRAM, err,
+				 sizeof(err)) < 0 ||
+		    listen_probe(&cfg->listen[i], SOCK_STREAM, err,
+				 sizeof(err)) < 0) {
+			log_err("%s", err);
+			goto out;
+		}
+	}
 	for (n = 0; n < (unsigned)nworkers; n++) {
 		if (worker_init(&workers[n], &srv, n, err, sizeof(err)) < 0) {
 			log_err("%s", err);

@@ -88,6 +88,11 @@ int worker_batch_begin(struct worker *w);
 /* After the batch: releases the read snapshot. */
 void worker_batch_end(struct worker *w);
 
+/* listen.c: checks that no other process serves `l` (SO_REUSEPORT would
+ * let a second server silently share the port and split the queries).
+ * Returns 0, or -1 with `err` (EADDRINUSE: "another server runs there?"). */
+int listen_probe(const struct cfg_listen *l, int type, char *err,
+		 size_t errlen);
 /* listen.c: a non-blocking socket of `type` (SOCK_DGRAM: with packet info
  * on, so replies leave from the address the query came to; SOCK_STREAM:
  * listening) bound to `l` with SO_REUSEPORT, so every worker can bind its

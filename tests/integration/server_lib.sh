@@ -35,6 +35,37 @@ srv_workdir() {
 	trap srv_cleanup EXIT
 }
 
+# srv_pick_port FIRST LAST: sets PORT to the first port of the range that
+# nothing uses (UDP and TCP, 127.0.0.1 and ::1), so the same test run from
+# several checkouts at once does not share a port (dnsbld refuses a port in
+# use, and a shared one would split the queries between servers).
+srv_pick_port() {
+	PORT=$(python3 - "$1" "$2" <<'PY'
+import socket, sys
+for port in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
+    ok = True
+    for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        for typ in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+            s = socket.socket(fam, typ)
+            try:
+                if typ == socket.SOCK_STREAM:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((addr, port))
+            except OSError:
+                ok = False
+            finally:
+                s.close()
+    if ok:
+        print(port)
+        break
+PY
+)
+	if [ -z "$PORT" ]; then
+		echo "no free port in $1-$2"
+		exit 1
+	fi
+}
+
 # srv_start CONFIG PORT [ARGS...]: runs dnsbld, waits (at most 10 s) until
 # the apex of its first zone answers over UDP; sets SRV_PID.
 srv_start() {

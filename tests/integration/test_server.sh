@@ -2,7 +2,7 @@
 # test_server.sh -- dnsbld's answers (issue 3, "Answers"), end to end.
 #
 # Writes rbldnsd-format feeds and a YAML config, loads them with the real
-# dnsbl-loader, starts the real dnsbld on 127.0.0.1/::1 port 5460 and checks
+# dnsbl-loader, starts the real dnsbld on 127.0.0.1/::1 (a free port in 5460-5464) and checks
 # every answer rule with dig, kdig, the c-ares client and dnsq.py: listed
 # A/TXT/ANY with `$` expansion, unions across datasets, NODATA for other
 # types, NXDOMAIN with the SOA and its negative TTL, empty non-terminals,
@@ -10,8 +10,8 @@
 # subzones, acl actions, 0x20, TTLs, and a loader commit seen without restart.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
-PORT=5460
 srv_workdir server
+srv_pick_port 5460 5464
 cd "$WORK" || exit 1
 
 # ---- data ------------------------------------------------------------------

@@ -3,21 +3,23 @@
 #
 # diffgen.py writes seeded random feeds of every dataset type (plus a zone
 # merging three of them) and thousands of A/TXT/ANY (and MX, SOA, NS)
-# queries; rbldnsd serves the files directly (127.0.0.1 port 5481), dnsbld
-# serves them after the real loader stored them (port 5480).  Every reply
-# must have the same rcode and answer set, except the deliberate differences
-# that diffgen.py's compare() lists (empty non-terminals, RFC 5782 test
-# points).  Skipped (exit 77) when rbldnsd is not installed.
+# queries; rbldnsd serves the files directly (127.0.0.1, a free port in
+# 5482-5489), dnsbld serves them after the real loader stored them (a free
+# port in 5470-5479).  Every reply must have the same rcode and answer set,
+# except the deliberate differences that diffgen.py's compare() lists (empty
+# non-terminals, RFC 5782 test points).  Skipped (exit 77, ctest SKIP) when
+# rbldnsd is not installed.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
-PORT=5480
-RBL_PORT=5481
 RBLDNSD=${RBLDNSD:-/usr/sbin/rbldnsd}
 if [ ! -x "$RBLDNSD" ]; then
 	echo "rbldnsd not installed: skipped"
 	exit 77
 fi
 srv_workdir server_diff
+srv_pick_port 5482 5489
+RBL_PORT=$PORT
+srv_pick_port 5470 5479
 # rbldnsd drops root and must read the files as nobody: give it a copy in a
 # world-readable directory of its own.
 RBLDIR=$(mktemp -d /tmp/dnsbld-diff.XXXXXX)
