@@ -64,6 +64,9 @@ int worker_init(struct worker *w, struct server *srv, unsigned id,
 		snprintf(err, errlen, "worker %u: cannot create a store reader", id);
 		return -1;
 	}
+	/* Idle workers hold no snapshot: an old one would keep the writer
+	 * from reusing pages and other readers from adopting a grown map. */
+	store_reader_reset(w->rd);
 	w->ans = malloc(sizeof(*w->ans));
 	w->tx_size = cfg->max_udp_size > 512 ? cfg->max_udp_size : 512;
 	w->rx = malloc((size_t)WORKER_BATCH * WORKER_RX_SIZE);
