@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void vlog_line(struct feed_ctx *ctx, const char *fmt, va_list ap)
+static void feed_vlog_line(struct feed_ctx *ctx, const char *fmt, va_list ap)
 {
 	FILE *f = ctx->opts->log ? ctx->opts->log : stderr;
 
@@ -34,7 +34,7 @@ int feed_warn(struct feed_ctx *ctx, const char *fmt, ...)
 	if (!ctx->opts->max_logged || ctx->logged < ctx->opts->max_logged) {
 		ctx->logged++;
 		va_start(ap, fmt);
-		vlog_line(ctx, fmt, ap);
+		feed_vlog_line(ctx, fmt, ap);
 		va_end(ap);
 	}
 	if (ctx->opts->max_errors && ctx->res->warnings > ctx->opts->max_errors)
@@ -48,7 +48,7 @@ void feed_note(struct feed_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog_line(ctx, fmt, ap);
+	feed_vlog_line(ctx, fmt, ap);
 	va_end(ap);
 }
 
@@ -71,7 +71,7 @@ int feed_fail(struct feed_ctx *ctx, const char *fmt, ...)
 	return -1;
 }
 
-static void state_start(struct feed_dsstate *st)
+static void feed_state_start(struct feed_dsstate *st)
 {
 	feed_val_builtin(&st->def);
 	st->acl_rr = st->def;
@@ -84,7 +84,7 @@ static void state_start(struct feed_dsstate *st)
 }
 
 /* Data line for the current dataset. */
-static int data_line(struct feed_ctx *ctx, char *s)
+static int feed_data_line(struct feed_ctx *ctx, char *s)
 {
 	struct feed_dsstate *st = ctx->sub_current ? &ctx->sub : &ctx->top;
 
@@ -102,7 +102,7 @@ static int data_line(struct feed_ctx *ctx, char *s)
 }
 
 /* Trims and dispatches one line; 0 or -1 fatal. */
-static int one_line(struct feed_ctx *ctx, char *line, int flags)
+static int feed_one_line(struct feed_ctx *ctx, char *line, int flags)
 {
 	char *eol;
 
@@ -131,12 +131,12 @@ static int one_line(struct feed_ctx *ctx, char *line, int flags)
 	}
 	if (!line[0] || FEED_ISCOMMENT(line[0]))
 		return 0;
-	if (data_line(ctx, line) < 0 || ctx->fatal)
+	if (feed_data_line(ctx, line) < 0 || ctx->fatal)
 		return -1;
 	return 0;
 }
 
-static int add_source(struct feed_result *res, const char *path,
+static int feed_add_source(struct feed_result *res, const char *path,
 		      const struct feed_reader *rd)
 {
 	struct store_source *s = realloc(res->sources,
@@ -156,7 +156,7 @@ static int add_source(struct feed_result *res, const char *path,
 	return 0;
 }
 
-static int load_file(struct feed_ctx *ctx, const char *path)
+static int feed_load_file(struct feed_ctx *ctx, const char *path)
 {
 	struct feed_reader rd;
 	char *line;
@@ -167,7 +167,7 @@ static int load_file(struct feed_ctx *ctx, const char *path)
 		ctx->fatal = 1;
 		return -1;
 	}
-	if (add_source(ctx->res, path, &rd) < 0) {
+	if (feed_add_source(ctx->res, path, &rd) < 0) {
 		feed_reader_close(&rd);
 		return feed_fail(ctx, "out of memory");
 	}
@@ -178,12 +178,12 @@ static int load_file(struct feed_ctx *ctx, const char *path)
 	 * file starts outside any section. */
 	if (ctx->top.ds->type != DS_IP4TSET && ctx->top.ds->type != DS_IP6TSET &&
 	    ctx->top.ds->type != DS_COMBINED)
-		state_start(&ctx->top);
+		feed_state_start(&ctx->top);
 	ctx->sub_current = 0;
 	while ((line = feed_reader_line(&rd, &flags))) {
 		ctx->lineno++;
 		ctx->res->lines++;
-		if (one_line(ctx, line, flags) < 0) {
+		if (feed_one_line(ctx, line, flags) < 0) {
 			r = -1;
 			break;
 		}
@@ -226,9 +226,9 @@ int feed_load(enum ds_type type, const char *const *files, size_t nfiles,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	state_start(&ctx.top);
+	feed_state_start(&ctx.top);
 	for (size_t i = 0; i < nfiles && r == 0; i++)
-		r = load_file(&ctx, files[i]);
+		r = feed_load_file(&ctx, files[i]);
 	if (r == 0 && type == DS_COMBINED)
 		r = feed_combined_finish(&ctx);
 	if (r == 0)

@@ -26,7 +26,7 @@ int feed_combined_finish(struct feed_ctx *ctx)
 	return r;
 }
 
-static int copy_meta_vars(struct ds_meta *to, const struct ds_meta *from)
+static int combined_copy_meta_vars(struct ds_meta *to, const struct ds_meta *from)
 {
 	for (int i = 0; i < 10; i++)
 		if (from->vars[i] && !(to->vars[i] = strdup(from->vars[i])))
@@ -73,7 +73,7 @@ int feed_combined_newset(struct feed_ctx *ctx, char *line)
 	if (label && strlen(label) > 20)
 		label[20] = '\0';
 	child = dataset_add_child(top, type, label && *label ? label : NULL);
-	if (!child || copy_meta_vars(&child->data->meta, &top->meta) < 0)
+	if (!child || combined_copy_meta_vars(&child->data->meta, &top->meta) < 0)
 		return feed_fail(ctx, "out of memory");
 	while ((p = strtok_r(NULL, " \t", &save))) {
 		uint8_t w[DNAME_MAX];

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-static int add_dn(struct feed_ctx *ctx, struct dataset *ds, const uint8_t *w,
+static int dnset_add(struct feed_ctx *ctx, struct dataset *ds, const uint8_t *w,
 		  int wild, int excl, uint32_t value)
 {
 	struct ds_dn_entry e;
@@ -75,9 +75,9 @@ int feed_dnset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		if (value < 0)
 			return -1;
 	}
-	if (form != 1 && add_dn(ctx, st->ds, w, 0, excl, (uint32_t)value) < 0)
+	if (form != 1 && dnset_add(ctx, st->ds, w, 0, excl, (uint32_t)value) < 0)
 		return -1;
-	if (form != 0 && add_dn(ctx, st->ds, w, 1, excl, (uint32_t)value) < 0)
+	if (form != 0 && dnset_add(ctx, st->ds, w, 1, excl, (uint32_t)value) < 0)
 		return -1;
 	return 0;
 }

@@ -13,7 +13,7 @@
 
 /* Splits off the next whitespace-separated word; returns it (NUL-terminated)
  * and advances *s past the following whitespace, or NULL at the end. */
-static char *next_word(char **s)
+static char *generic_next_word(char **s)
 {
 	char *w = *s, *e = w;
 
@@ -36,7 +36,7 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	uint32_t ttl = st->ds->meta.ttl;
 
 	memset(&rr, 0, sizeof(rr));
-	w = next_word(&s);
+	w = generic_next_word(&s);
 	if (!w)
 		return feed_warn(ctx, "invalid/unrecognized entry");
 	if (strcmp(w, "@") == 0) {
@@ -44,15 +44,15 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	} else if (feed_dname(w, strlen(w), name, 1) < 0) {
 		return feed_warn(ctx, "invalid domain name");
 	}
-	type = next_word(&s);
+	type = generic_next_word(&s);
 	if (type && type[0] >= '0' && type[0] <= '9') {
 		if (!feed_parse_time(type, &ttl) ||
 		    strspn(type, "0123456789sSmMhHdDwW") != strlen(type))
 			return feed_warn(ctx, "invalid TTL");
-		type = next_word(&s);
+		type = generic_next_word(&s);
 	}
 	if (type && strcasecmp(type, "IN") == 0)
-		type = next_word(&s);
+		type = generic_next_word(&s);
 	if (!type || !*s)
 		return feed_warn(ctx, "invalid/unrecognized entry");
 	rr.name = name;
@@ -89,7 +89,7 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		memcpy(rdata + 1, s, len);
 		rr.rdlen = (uint16_t)(len + 1);
 	} else if (strcasecmp(type, "mx") == 0) {
-		char *pref = next_word(&s), *target;
+		char *pref = generic_next_word(&s), *target;
 		uint32_t p = 0;
 		int n;
 
@@ -103,7 +103,7 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		/* Checked against the Debian binary: an MX without a target
 		 * or with anything after it fails the whole load (rbldnsd
 		 * takes it for out of memory); say so clearly. */
-		target = next_word(&s);
+		target = generic_next_word(&s);
 		if (!target || *s)
 			return feed_fail(ctx, "MX record needs exactly "
 					 "`pref target' (rbldnsd fails the "

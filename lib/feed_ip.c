@@ -11,7 +11,7 @@
 
 #define ISDIGIT(c) ((c) >= '0' && (c) <= '9')
 
-static uint32_t mask4(unsigned bits)
+static uint32_t ip_mask4(unsigned bits)
 {
 	return bits ? 0xffffffffu << (32 - bits) : 0;
 }
@@ -67,7 +67,7 @@ int feed_ip4_addr(const char *s, uint32_t *addr, const char **end)
 }
 
 /* `/len` after a prefix: decimal, at most 32 (0 allowed here). */
-static int ip4_len(const char *s, const char **end)
+static int ip_ip4_len(const char *s, const char **end)
 {
 	int bits;
 
@@ -90,7 +90,7 @@ int feed_ip4_cidr(const char *s, uint32_t *addr, const char **end)
 	if (bits < 0)
 		return -1;
 	if (*s == '/')
-		return ip4_len(s + 1, end);
+		return ip_ip4_len(s + 1, end);
 	if (bits == 8)   /* a bare number: rbldnsd wants `n/8` */
 		return -1;
 	*end = s;
@@ -112,12 +112,12 @@ int feed_ip4_range(const char *s, uint32_t *lo, uint32_t *hi, int *is_range,
 		if (bbits == 8 && bits > 8) {
 			/* `127.0.0.1-2`: the single octet replaces the last
 			 * octet written on the left. */
-			b = (b >> (bits - 8)) | (a & mask4((unsigned)bits - 8));
+			b = (b >> (bits - 8)) | (a & ip_mask4((unsigned)bits - 8));
 			bbits = bits;
 		} else if (bbits != bits) {
 			return -1;   /* `1.2-1.2.3.4`, `127-127.0.0` */
 		}
-		b |= ~mask4((unsigned)bbits);
+		b |= ~ip_mask4((unsigned)bbits);
 		if (a > b)
 			return -1;
 		*lo = a;
@@ -127,20 +127,20 @@ int feed_ip4_range(const char *s, uint32_t *lo, uint32_t *hi, int *is_range,
 		return 32;
 	}
 	if (*s == '/') {
-		bits = ip4_len(s + 1, &s);
+		bits = ip_ip4_len(s + 1, &s);
 		if (bits < 0)
 			return -1;
 	} else if (bits == 8) {
 		return -1;
 	}
 	*lo = a;
-	*hi = a | ~mask4((unsigned)bits);
+	*hi = a | ~ip_mask4((unsigned)bits);
 	*is_range = 0;
 	*end = s;
 	return bits;
 }
 
-static int hexval(char c)
+static int ip_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -168,11 +168,11 @@ int feed_ip6_prefix(const char *s, uint8_t addr[16], const char **end)
 
 		/* Any number of digits while the group fits 16 bits, so a
 		 * leading-zero `00001` is fine and `12345` is not. */
-		while ((h = hexval(*s)) >= 0 && ((v << 4) | (unsigned)h) <= 0xffff) {
+		while ((h = ip_hexval(*s)) >= 0 && ((v << 4) | (unsigned)h) <= 0xffff) {
 			v = (v << 4) | (unsigned)h;
 			s++;
 		}
-		if (s == start || hexval(*s) >= 0)
+		if (s == start || ip_hexval(*s) >= 0)
 			break;          /* no group here, or one over 0xffff */
 		addr[bytes++] = (uint8_t)(v >> 8);
 		addr[bytes++] = (uint8_t)v;

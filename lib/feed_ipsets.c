@@ -16,7 +16,7 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int add_ip(struct feed_ctx *ctx, struct dataset *ds,
+static int ipsets_add(struct feed_ctx *ctx, struct dataset *ds,
 		  const struct ds_ip_entry *e)
 {
 	if (dataset_add_ip(ds, e) < 0)
@@ -25,7 +25,7 @@ static int add_ip(struct feed_ctx *ctx, struct dataset *ds,
 	return 0;
 }
 
-static uint64_t prefix_hash(const struct ds_ip_entry *e)
+static uint64_t ipsets_prefix_hash(const struct ds_ip_entry *e)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -36,7 +36,7 @@ static uint64_t prefix_hash(const struct ds_ip_entry *e)
 	return h ^ (h >> 29);
 }
 
-static int same_prefix(const struct ds_ip_entry *a, const struct ds_ip_entry *b)
+static int ipsets_same_prefix(const struct ds_ip_entry *a, const struct ds_ip_entry *b)
 {
 	return a->family == b->family && a->plen == b->plen &&
 	       memcmp(a->addr, b->addr, 16) == 0;
@@ -44,7 +44,7 @@ static int same_prefix(const struct ds_ip_entry *a, const struct ds_ip_entry *b)
 
 /* 1 if the prefix of `e` was already added to st->ds, 0 if not (and it
  * is remembered as the next entry to be added), -1 out of memory. */
-static int seen_prefix(struct feed_dsstate *st, const struct ds_ip_entry *e)
+static int ipsets_seen_prefix(struct feed_dsstate *st, const struct ds_ip_entry *e)
 {
 	struct dataset *ds = st->ds;
 	size_t s;
@@ -60,7 +60,7 @@ static int seen_prefix(struct feed_dsstate *st, const struct ds_ip_entry *e)
 
 			if (!idx)
 				continue;
-			s = prefix_hash(&ds->ip[idx - 1]) & (ncap - 1);
+			s = ipsets_prefix_hash(&ds->ip[idx - 1]) & (ncap - 1);
 			while (slots[s])
 				s = (s + 1) & (ncap - 1);
 			slots[s] = idx;
@@ -69,9 +69,9 @@ static int seen_prefix(struct feed_dsstate *st, const struct ds_ip_entry *e)
 		st->dup_slots = slots;
 		st->dup_cap = ncap;
 	}
-	s = prefix_hash(e) & (st->dup_cap - 1);
+	s = ipsets_prefix_hash(e) & (st->dup_cap - 1);
 	for (; st->dup_slots[s]; s = (s + 1) & (st->dup_cap - 1))
-		if (same_prefix(&ds->ip[st->dup_slots[s] - 1], e))
+		if (ipsets_same_prefix(&ds->ip[st->dup_slots[s] - 1], e))
 			return 1;
 	st->dup_slots[s] = (uint32_t)ds->nip + 1;
 	st->dup_count++;
@@ -85,7 +85,7 @@ void feed_dsstate_clear(struct feed_dsstate *st)
 	st->dup_cap = st->dup_count = 0;
 }
 
-static void put4(uint8_t addr[16], uint32_t a)
+static void ipsets_put4(uint8_t addr[16], uint32_t a)
 {
 	memset(addr, 0, 16);
 	addr[0] = (uint8_t)(a >> 24);
@@ -97,7 +97,7 @@ static void put4(uint8_t addr[16], uint32_t a)
 /* The value after a key at `s` (space not yet skipped): the default when
  * empty or a comment, else parsed.  Returns the id, -2 for a bad value
  * (warned, skip the line) or -1 fatal. */
-static int64_t entry_value(struct feed_ctx *ctx, struct feed_dsstate *st,
+static int64_t ipsets_entry_value(struct feed_ctx *ctx, struct feed_dsstate *st,
 			   const char *s)
 {
 	struct feed_val v;
@@ -111,13 +111,13 @@ static int64_t entry_value(struct feed_ctx *ctx, struct feed_dsstate *st,
 }
 
 /* After a key: the end, whitespace, a comment or (IPv4) a ':' value. */
-static int key_end_ok(const char *s, int colon_ok)
+static int ipsets_key_end_ok(const char *s, int colon_ok)
 {
 	return !*s || FEED_ISSPACE(*s) || FEED_ISCOMMENT(*s) ||
 	       (colon_ok && *s == ':');
 }
 
-static int bad_line(struct feed_ctx *ctx, const char *why)
+static int ipsets_bad_line(struct feed_ctx *ctx, const char *why)
 {
 	return feed_warn(ctx, "%s", why);
 }
@@ -126,7 +126,7 @@ static int bad_line(struct feed_ctx *ctx, const char *why)
 
 /* Adds `count` entries at `level` (0 = /32 ... 3 = /8) starting at unit
  * `unit` (an address shifted right by 8*level). */
-static int ip4set_emit(struct feed_ctx *ctx, struct dataset *ds, unsigned level,
+static int ipsets_ip4set_emit(struct feed_ctx *ctx, struct dataset *ds, unsigned level,
 		       uint32_t unit, uint32_t count, int excl, uint32_t value)
 {
 	struct ds_ip_entry e;
@@ -137,8 +137,8 @@ static int ip4set_emit(struct feed_ctx *ctx, struct dataset *ds, unsigned level,
 	e.excluded = (uint8_t)excl;
 	e.value = excl ? 0 : value;
 	for (uint32_t i = 0; i < count; i++) {
-		put4(e.addr, (unit + i) << (8 * level));
-		if (add_ip(ctx, ds, &e) < 0)
+		ipsets_put4(e.addr, (unit + i) << (8 * level));
+		if (ipsets_add(ctx, ds, &e) < 0)
 			return -1;
 	}
 	return 0;
@@ -148,19 +148,19 @@ static int ip4set_emit(struct feed_ctx *ctx, struct dataset *ds, unsigned level,
  * rbldnsd stores ranges: ragged ends at one level, whole blocks of 256 one
  * level up.  A block that is exactly one unit of the next level goes there
  * (so 10.0.0.0-10.0.0.255 is one /24 entry, not 256 /32s). */
-static int ip4set_expand(struct feed_ctx *ctx, struct dataset *ds, uint32_t a,
+static int ipsets_ip4set_expand(struct feed_ctx *ctx, struct dataset *ds, uint32_t a,
 			 uint32_t b, int excl, uint32_t value)
 {
 	for (unsigned level = 0; level < 3; level++) {
 		if ((a | 255u) >= b) {
 			if (b - a == 255u)
-				return ip4set_emit(ctx, ds, level + 1, a >> 8, 1,
+				return ipsets_ip4set_emit(ctx, ds, level + 1, a >> 8, 1,
 						   excl, value);
-			return ip4set_emit(ctx, ds, level, a, b - a + 1, excl,
+			return ipsets_ip4set_emit(ctx, ds, level, a, b - a + 1, excl,
 					   value);
 		}
 		if (a & 255u) {
-			if (ip4set_emit(ctx, ds, level, a, 256u - (a & 255u),
+			if (ipsets_ip4set_emit(ctx, ds, level, a, 256u - (a & 255u),
 					excl, value) < 0)
 				return -1;
 			a = (a >> 8) + 1;
@@ -168,7 +168,7 @@ static int ip4set_expand(struct feed_ctx *ctx, struct dataset *ds, uint32_t a,
 			a >>= 8;
 		}
 		if ((b & 255u) != 255u) {
-			if (ip4set_emit(ctx, ds, level, b & ~255u, (b & 255u) + 1,
+			if (ipsets_ip4set_emit(ctx, ds, level, b & ~255u, (b & 255u) + 1,
 					excl, value) < 0)
 				return -1;
 			b = (b >> 8) - 1;
@@ -176,10 +176,10 @@ static int ip4set_expand(struct feed_ctx *ctx, struct dataset *ds, uint32_t a,
 			b >>= 8;
 		}
 	}
-	return ip4set_emit(ctx, ds, 3, a, b - a + 1, excl, value);
+	return ipsets_ip4set_emit(ctx, ds, 3, a, b - a + 1, excl, value);
 }
 
-static int ip4set_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
+static int ipsets_ip4set_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 {
 	uint32_t lo, hi;
 	int excl = 0, is_range, bits;
@@ -192,14 +192,14 @@ static int ip4set_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		FEED_SKIPSPACE(s);
 	}
 	bits = feed_ip4_range(s, &lo, &hi, &is_range, &e);
-	if (bits < 0 || !key_end_ok(e, 1) || (!is_range && bits == 0))
-		return bad_line(ctx, "invalid address");
+	if (bits < 0 || !ipsets_key_end_ok(e, 1) || (!is_range && bits == 0))
+		return ipsets_bad_line(ctx, "invalid address");
 	if (!is_range) {
 		uint32_t mask = bits ? 0xffffffffu << (32 - bits) : 0;
 
 		if (lo & ~mask) {
 			if (!ctx->opts->accept_host_bits)
-				return bad_line(ctx, "invalid range (non-zero "
+				return ipsets_bad_line(ctx, "invalid range (non-zero "
 						"host part)");
 			lo &= mask;
 		}
@@ -209,13 +209,13 @@ static int ip4set_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 				 (unsigned long long)(hi - lo) + 1,
 				 ctx->maxrange4);
 	if (!excl) {
-		value = entry_value(ctx, st, e);
+		value = ipsets_entry_value(ctx, st, e);
 		if (value == -2)
 			return 0;
 		if (value < 0)
 			return -1;
 	}
-	return ip4set_expand(ctx, st->ds, lo, hi, excl, (uint32_t)value);
+	return ipsets_ip4set_expand(ctx, st->ds, lo, hi, excl, (uint32_t)value);
 }
 
 /* ---- ip4tset / ip6tset -------------------------------------------------- */
@@ -240,23 +240,23 @@ int feed_ipsets_finish(struct feed_ctx *ctx, struct feed_dsstate *st)
 	return 0;
 }
 
-static int ip4tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
+static int ipsets_ip4tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 {
 	struct ds_ip_entry e;
 	uint32_t a;
 	const char *end;
 
-	if (feed_ip4_prefix(s, &a, &end) != 32 || !key_end_ok(end, 1))
-		return bad_line(ctx, "invalid address");
+	if (feed_ip4_prefix(s, &a, &end) != 32 || !ipsets_key_end_ok(end, 1))
+		return ipsets_bad_line(ctx, "invalid address");
 	/* Anything after the address is ignored. */
 	memset(&e, 0, sizeof(e));
-	put4(e.addr, a);
+	ipsets_put4(e.addr, a);
 	e.family = 4;
 	e.plen = 32;
-	return add_ip(ctx, st->ds, &e);
+	return ipsets_add(ctx, st->ds, &e);
 }
 
-static int ip6tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
+static int ipsets_ip6tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 {
 	struct ds_ip_entry e;
 	const char *end;
@@ -271,8 +271,8 @@ static int ip6tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	/* No `/len` here: a regular entry is 4 groups (a /64), an exclusion
 	 * a full /128 (8 groups or any `::` form). */
 	bits = feed_ip6_prefix(s, e.addr, &end);
-	if (bits < 0 || !key_end_ok(end, 1))
-		return bad_line(ctx, "invalid address");
+	if (bits < 0 || !ipsets_key_end_ok(end, 1))
+		return ipsets_bad_line(ctx, "invalid address");
 	if (bits != (excl ? 128 : 64))
 		return feed_warn(ctx, "invalid address for %s (should be %d "
 				 "bits)", excl ? "exclusion" : "regular entry",
@@ -280,13 +280,13 @@ static int ip6tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	e.family = 6;
 	e.plen = (uint8_t)bits;
 	e.excluded = (uint8_t)excl;
-	return add_ip(ctx, st->ds, &e);
+	return ipsets_add(ctx, st->ds, &e);
 }
 
 /* ---- ip4trie / ip6trie / acl -------------------------------------------- */
 
 /* acl keywords; a prefix of a keyword matches it, as in rbldnsd. */
-static int acl_keyword(const char *s)
+static int ipsets_acl_keyword(const char *s)
 {
 	static const struct { const char *name; uint8_t kind; } kws[] = {
 		{"ignore", VAL_ACL_IGNORE}, {"blackhole", VAL_ACL_IGNORE},
@@ -319,13 +319,13 @@ static int acl_keyword(const char *s)
 
 /* An acl value: `=kw`, `:kw`, or an `:A:TXT` (always listed).  0 and *v
  * filled, -2 bad (warned), -1 fatal. */
-static int acl_value(struct feed_ctx *ctx, struct feed_dsstate *st,
+static int ipsets_acl_value(struct feed_ctx *ctx, struct feed_dsstate *st,
 		     const char *s, struct feed_val *v)
 {
 	int kind;
 
-	if (*s == '=' || (*s == ':' && acl_keyword(s + 1) >= 0)) {
-		kind = acl_keyword(s + 1);
+	if (*s == '=' || (*s == ':' && ipsets_acl_keyword(s + 1) >= 0)) {
+		kind = ipsets_acl_keyword(s + 1);
 		if (kind < 0)
 			return feed_warn(ctx, "invalid keyword") < 0 ? -1 : -2;
 		memset(v, 0, sizeof(*v));
@@ -337,7 +337,7 @@ static int acl_value(struct feed_ctx *ctx, struct feed_dsstate *st,
 	return 0;
 }
 
-static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
+static int ipsets_trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 {
 	struct dataset *ds = st->ds;
 	struct ds_ip_entry e;
@@ -357,8 +357,8 @@ static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		uint32_t a;
 
 		bits = feed_ip4_cidr(s, &a, &end);
-		if (bits >= 0 && key_end_ok(end, 1)) {
-			put4(e.addr, a);
+		if (bits >= 0 && ipsets_key_end_ok(end, 1)) {
+			ipsets_put4(e.addr, a);
 			e.family = 4;
 		} else {
 			bits = -1;
@@ -366,17 +366,17 @@ static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	}
 	if (bits < 0 && ds->type != DS_IP4TRIE) {
 		bits = feed_ip6_cidr(s, e.addr, &end);
-		if (bits >= 0 && key_end_ok(end, 1))
+		if (bits >= 0 && ipsets_key_end_ok(end, 1))
 			e.family = 6;
 		else
 			bits = -1;
 	}
 	if (bits < 0)
-		return bad_line(ctx, "invalid address");
+		return ipsets_bad_line(ctx, "invalid address");
 	e.plen = (uint8_t)bits;
 	if (feed_ip_host_bits(e.addr, e.family, e.plen)) {
 		if (!ctx->opts->accept_host_bits)
-			return bad_line(ctx, "invalid range (non-zero host part)");
+			return ipsets_bad_line(ctx, "invalid range (non-zero host part)");
 		feed_ip_mask(e.addr, e.family, e.plen);
 	}
 	if (e.family == 4 && ctx->maxrange4 && e.plen < 32 &&
@@ -390,14 +390,14 @@ static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		if (ds->type == DS_ACL && *v && !FEED_ISCOMMENT(*v)) {
 			struct feed_val val;
 
-			r = acl_value(ctx, st, v, &val);
+			r = ipsets_acl_value(ctx, st, v, &val);
 			if (r == -2)
 				return 0;
 			if (r < 0)
 				return -1;
 			value = feed_val_intern(ctx, ds, &val);
 		} else {
-			value = entry_value(ctx, st, v);
+			value = ipsets_entry_value(ctx, st, v);
 			if (value == -2)
 				return 0;
 		}
@@ -406,7 +406,7 @@ static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	}
 	e.excluded = (uint8_t)excl;
 	e.value = (uint32_t)value;
-	r = seen_prefix(st, &e);
+	r = ipsets_seen_prefix(st, &e);
 	if (r < 0)
 		return feed_fail(ctx, "out of memory");
 	if (r > 0) {
@@ -420,11 +420,11 @@ static int trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 				 "/%u", e.plen);
 		return feed_warn(ctx, "duplicated entry for %s", buf);
 	}
-	return add_ip(ctx, ds, &e);
+	return ipsets_add(ctx, ds, &e);
 }
 
 /* A `:...` line (or `=kw` in acl): the default value. */
-static int default_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
+static int ipsets_default_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 {
 	struct dataset *ds = st->ds;
 	struct feed_val v, builtin;
@@ -435,7 +435,7 @@ static int default_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 			return 0;   /* only the first one counts, silently */
 	}
 	if (ds->type == DS_ACL) {
-		r = acl_value(ctx, st, s, &v);
+		r = ipsets_acl_value(ctx, st, s, &v);
 		if (r == -2)
 			return 0;
 		if (r < 0)
@@ -462,17 +462,17 @@ int feed_ipsets_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	/* In ip6trie and acl a line starting "::" is an address (in ip6tset
 	 * it is a bad default line, as in rbldnsd). */
 	if (*s == ':' && !((t == DS_IP6TRIE || t == DS_ACL) && s[1] == ':'))
-		return default_line(ctx, st, s);
+		return ipsets_default_line(ctx, st, s);
 	if (*s == '=' && t == DS_ACL)
-		return default_line(ctx, st, s);
+		return ipsets_default_line(ctx, st, s);
 	switch (t) {
 	case DS_IP4SET:
-		return ip4set_line(ctx, st, s);
+		return ipsets_ip4set_line(ctx, st, s);
 	case DS_IP4TSET:
-		return ip4tset_line(ctx, st, s);
+		return ipsets_ip4tset_line(ctx, st, s);
 	case DS_IP6TSET:
-		return ip6tset_line(ctx, st, s);
+		return ipsets_ip6tset_line(ctx, st, s);
 	default:
-		return trie_line(ctx, st, s);
+		return ipsets_trie_line(ctx, st, s);
 	}
 }

@@ -19,7 +19,7 @@
 
 #define READ_BLOCK (1u << 20)
 
-static int read_all(int fd, char **out, size_t *outlen, size_t hint)
+static int reader_read_all(int fd, char **out, size_t *outlen, size_t hint)
 {
 	size_t cap = hint + 2 > READ_BLOCK ? hint + 2 : READ_BLOCK, len = 0;
 	char *buf = malloc(cap);
@@ -58,7 +58,7 @@ static int read_all(int fd, char **out, size_t *outlen, size_t hint)
 
 /* Inflates the first member of a gzip stream (its CRC and length checked
  * by zlib); a truncated or corrupt stream is an error. */
-static int gunzip(const char *in, size_t inlen, char **out, size_t *outlen,
+static int reader_gunzip(const char *in, size_t inlen, char **out, size_t *outlen,
 		  const char **why)
 {
 	z_stream zs;
@@ -139,7 +139,7 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 		close(fd);
 		return -1;
 	}
-	if (read_all(fd, &raw, &rawlen, (size_t)st0.st_size) < 0) {
+	if (reader_read_all(fd, &raw, &rawlen, (size_t)st0.st_size) < 0) {
 		snprintf(err, errlen, "%s: error reading file: %s", path,
 			 strerror(errno));
 		close(fd);
@@ -170,7 +170,7 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 			free(raw);
 			return -1;
 		}
-		if (gunzip(raw, rawlen, &text, &textlen, &why) < 0) {
+		if (reader_gunzip(raw, rawlen, &text, &textlen, &why) < 0) {
 			snprintf(err, errlen, "%s: gzip: %s", path, why);
 			free(raw);
 			return -1;
@@ -188,7 +188,7 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 /* One rbldnsd istream_getline() over the in-memory text: returns the
  * length of the piece starting at rd->pos (including its '\n' if any) and
  * advances rd->pos.  0 at the end. */
-static size_t istream_piece(struct feed_reader *rd)
+static size_t reader_istream_piece(struct feed_reader *rd)
 {
 	const size_t half = FEED_ISTREAM_BUF / 2;
 	size_t s = rd->pos;
@@ -232,7 +232,7 @@ char *feed_reader_line(struct feed_reader *rd, int *flags)
 		rd->has_saved = 0;
 	}
 	for (;;) {
-		size_t start = rd->pos, n = istream_piece(rd);
+		size_t start = rd->pos, n = reader_istream_piece(rd);
 		char *line = rd->buf + start;
 		int eol;
 

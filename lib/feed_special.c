@@ -17,7 +17,7 @@
 
 /* If `line` starts with keyword `kw` (any case) followed by whitespace,
  * returns the next word, else NULL. */
-static char *keyword(char *line, const char *kw)
+static char *special_keyword(char *line, const char *kw)
 {
 	for (; *kw; kw++, line++) {
 		char c = *line;
@@ -34,7 +34,7 @@ static char *keyword(char *line, const char *kw)
 }
 
 /* Digits only, fits 32 bits; returns the end or NULL. */
-static char *parse_u32_bare(char *s, uint32_t *out)
+static char *special_u32_bare(char *s, uint32_t *out)
 {
 	uint64_t n = 0;
 
@@ -50,9 +50,9 @@ static char *parse_u32_bare(char *s, uint32_t *out)
 }
 
 /* A number then whitespace or the end; skips the whitespace. */
-static char *parse_u32(char *s, uint32_t *out)
+static char *special_u32(char *s, uint32_t *out)
 {
-	if (!(s = parse_u32_bare(s, out)))
+	if (!(s = special_u32_bare(s, out)))
 		return NULL;
 	if (*s) {
 		if (!FEED_ISSPACE(*s))
@@ -66,7 +66,7 @@ char *feed_parse_time(char *s, uint32_t *out)
 {
 	uint32_t m = 1, t;
 
-	if (!(s = parse_u32_bare(s, &t)))
+	if (!(s = special_u32_bare(s, &t)))
 		return NULL;
 	switch (*s) {
 	case 'w': case 'W': m = 7 * 24 * 3600; s++; break;
@@ -90,7 +90,7 @@ char *feed_parse_time(char *s, uint32_t *out)
 
 /* A name word, always absolute (rbldnsd ignores a trailing dot), case kept.
  * Returns the next word or NULL; *wname is a fresh copy. */
-static char *parse_abs_name(char *s, uint8_t **wname)
+static char *special_abs_name(char *s, uint8_t **wname)
 {
 	uint8_t w[DNAME_MAX];
 	char *e = s;
@@ -118,11 +118,11 @@ static int special_soa(struct feed_ctx *ctx, char *w)
 	memset(&soa, 0, sizeof(soa));
 	if (!(w = feed_parse_time(w, &soa.ttl)))
 		return 0;
-	if (!(w = parse_abs_name(w, &soa.mname)))
+	if (!(w = special_abs_name(w, &soa.mname)))
 		return 0;
-	if (!(w = parse_abs_name(w, &soa.rname)))
+	if (!(w = special_abs_name(w, &soa.rname)))
 		goto bad;
-	if (!(w = parse_u32(w, &soa.serial)))
+	if (!(w = special_u32(w, &soa.serial)))
 		goto bad;
 	for (int i = 0; i < 4; i++)
 		if (!(w = feed_parse_time(w, &t[i])))
@@ -165,7 +165,7 @@ static int special_ns(struct feed_ctx *ctx, char *w)
 			FEED_SKIPSPACE(w);
 			continue;
 		}
-		if (!(w = parse_abs_name(w, &name)))
+		if (!(w = special_abs_name(w, &name)))
 			return 0;
 		if (ns->count < DS_MAX_NS)
 			ns->names[ns->count++] = name;
@@ -176,7 +176,7 @@ static int special_ns(struct feed_ctx *ctx, char *w)
 }
 
 /* Days from 1970-01-01 to year-mon-day (civil calendar). */
-static int64_t days_from_civil(int y, unsigned m, unsigned d)
+static int64_t special_days_from_civil(int y, unsigned m, unsigned d)
 {
 	int era;
 	unsigned yoe, doy, doe;
@@ -191,7 +191,7 @@ static int64_t days_from_civil(int y, unsigned m, unsigned d)
 
 /* One field of a stamp: up to `w` digits within [min, max], then an
  * optional ':' or '-'. */
-static char *stamp_part(char *s, unsigned *out, unsigned min, unsigned max,
+static char *special_stamp_part(char *s, unsigned *out, unsigned min, unsigned max,
 			unsigned w)
 {
 	unsigned n = 0;
@@ -210,7 +210,7 @@ static char *stamp_part(char *s, unsigned *out, unsigned min, unsigned max,
 }
 
 /* `yyyy[:-]mm[:-]dd[[:-]hh[[:-]mi[[:-]ss]]]`, or `0`/`-`/`:` for none. */
-static char *parse_stamp(char *s, int64_t *out)
+static char *special_stamp(char *s, int64_t *out)
 {
 	static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30,
 						31, 31, 30, 31, 30, 31};
@@ -223,26 +223,26 @@ static char *parse_stamp(char *s, int64_t *out)
 		FEED_SKIPSPACE(s);
 		return s;
 	}
-	if (!(s = stamp_part(s, &y, 1970, 2038, 4)) ||
-	    !(s = stamp_part(s, &mo, 1, 12, 2)))
+	if (!(s = special_stamp_part(s, &y, 1970, 2038, 4)) ||
+	    !(s = special_stamp_part(s, &mo, 1, 12, 2)))
 		return NULL;
 	dmax = mdays[mo - 1];
 	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
 		dmax = 29;
-	if (!(s = stamp_part(s, &d, 1, dmax, 2)))
+	if (!(s = special_stamp_part(s, &d, 1, dmax, 2)))
 		return NULL;
-	if (*s && !FEED_ISSPACE(*s) && !(s = stamp_part(s, &h, 0, 23, 2)))
+	if (*s && !FEED_ISSPACE(*s) && !(s = special_stamp_part(s, &h, 0, 23, 2)))
 		return NULL;
-	if (*s && !FEED_ISSPACE(*s) && !(s = stamp_part(s, &mi, 0, 59, 2)))
+	if (*s && !FEED_ISSPACE(*s) && !(s = special_stamp_part(s, &mi, 0, 59, 2)))
 		return NULL;
-	if (*s && !FEED_ISSPACE(*s) && !(s = stamp_part(s, &sec, 0, 59, 2)))
+	if (*s && !FEED_ISSPACE(*s) && !(s = special_stamp_part(s, &sec, 0, 59, 2)))
 		return NULL;
 	if (*s) {
 		if (!FEED_ISSPACE(*s))
 			return NULL;
 		FEED_SKIPSPACE(s);
 	}
-	*out = ((days_from_civil((int)y, mo, d) * 24 + h) * 60 + mi) * 60 + sec;
+	*out = ((special_days_from_civil((int)y, mo, d) * 24 + h) * 60 + mi) * 60 + sec;
 	return s;
 }
 
@@ -251,7 +251,7 @@ static int special_timestamp(struct feed_ctx *ctx, char *w)
 	struct ds_meta *m = &ctx->top.ds->meta;
 	int64_t stamp, expires;
 
-	if (!(w = parse_stamp(w, &stamp)))
+	if (!(w = special_stamp(w, &stamp)))
 		return 0;
 	if (!*w) {
 		expires = 0;
@@ -261,7 +261,7 @@ static int special_timestamp(struct feed_ctx *ctx, char *w)
 		if (!(w = feed_parse_time(w + 1, &rel)) || *w || !stamp || !rel)
 			return 0;
 		expires = stamp + rel;
-	} else if (!(w = parse_stamp(w, &expires)) || *w) {
+	} else if (!(w = special_stamp(w, &expires)) || *w) {
 		return 0;
 	}
 	if (stamp) {
@@ -288,7 +288,7 @@ static int special_maxrange4(struct feed_ctx *ctx, char *w)
 		cidr = 1;
 		w++;
 	}
-	if (!(w = parse_u32(w, &r)) || *w || !r)
+	if (!(w = special_u32(w, &r)) || *w || !r)
 		return 0;
 	if (cidr) {
 		if (r > 32)
@@ -315,11 +315,11 @@ int feed_special(struct feed_ctx *ctx, char *line)
 	struct dataset *cur = ctx->in_sub ? ctx->sub.ds : ctx->top.ds;
 	char *w;
 
-	if ((w = keyword(line, "soa")))
+	if ((w = special_keyword(line, "soa")))
 		return special_soa(ctx, w);
-	if ((w = keyword(line, "ns")) || (w = keyword(line, "nameserver")))
+	if ((w = special_keyword(line, "ns")) || (w = special_keyword(line, "nameserver")))
 		return special_ns(ctx, w);
-	if ((w = keyword(line, "ttl"))) {
+	if ((w = special_keyword(line, "ttl"))) {
 		uint32_t ttl;
 
 		if (!(w = feed_parse_time(w, &ttl)) || *w)
@@ -329,7 +329,7 @@ int feed_special(struct feed_ctx *ctx, char *line)
 		cur->meta.ttl = ttl;
 		return 1;
 	}
-	if ((w = keyword(line, "maxrange4")))
+	if ((w = special_keyword(line, "maxrange4")))
 		return special_maxrange4(ctx, w);
 	if (((line[0] >= '0' && line[0] <= '9') || line[0] == '=') &&
 	    FEED_ISSPACE(line[1])) {
@@ -348,12 +348,12 @@ int feed_special(struct feed_ctx *ctx, char *line)
 			return feed_fail(ctx, "out of memory");
 		return 1;
 	}
-	if ((w = keyword(line, "dataset"))) {
+	if ((w = special_keyword(line, "dataset"))) {
 		if (ctx->top.ds->type != DS_COMBINED)
 			return 0;
 		return feed_combined_newset(ctx, w);
 	}
-	if ((w = keyword(line, "timestamp")))
+	if ((w = special_keyword(line, "timestamp")))
 		return special_timestamp(ctx, w);
 	return 0;
 }
