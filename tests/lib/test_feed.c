@@ -315,14 +315,16 @@ static void test_lines(void)
 	 * gzip file fills the whole buffer per read, so there that same line
 	 * is not cut.  The rest of a cut line is skipped. */
 	long_lines();
-	/* A NUL byte ends the line (rbldnsd works on C strings). */
+	/* A NUL byte ends the line (rbldnsd works on C strings; checked
+	 * against the Debian binary, which answers TXT "ab" here). */
 	{
-		const char data[] = "1.2.3.4\0junk\n5.6.7.8\n";
+		const char data[] = "1.2.3.4\0junk\n5.6.7.8\n9.9.9.9 :3:ab\0cd\n";
 		const char *f = write_file("nul", data, sizeof(data) - 1);
 
 		CHECK_INT(load_files(DS_IP4SET, &f, 1, NULL, &ds), 0);
 		CHECK_INT(find4(ds, "1.2.3.4", 32, NULL), 1);
 		CHECK_INT(find4(ds, "5.6.7.8", 32, NULL), 1);
+		CHECK_STR(v4(ds, "9.9.9.9", 32), "127.0.0.3|ab");
 		CHECK_INT(res.warnings, 0);
 		dataset_free(ds);
 	}
