@@ -24,6 +24,7 @@ struct tcp_conn {
 	struct worker *w;
 	struct bufferevent *bev;
 	struct sockaddr_storage peer;
+	int closing;               /* client sent EOF: close once flushed */
 	struct tcp_conn *prev, *next;
 };
 
@@ -101,6 +102,11 @@ static void tcp_on_write(struct bufferevent *bev, void *arg)
 {
 	struct tcp_conn *c = arg;
 
+	if (c->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			tcp_conn_free(c);
+		return;
+	}
 	if (!(bufferevent_get_enabled(bev) & EV_READ) &&
 	    evbuffer_get_length(bufferevent_get_output(bev)) <
 	    TCP_MAX_PENDING / 2) {
@@ -113,9 +119,14 @@ static void tcp_on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct tcp_conn *c = arg;
 
-	(void)bev;
-	/* EOF, error or idle timeout: done with this client.  Replies still
-	 * queued after an EOF are lost, as the client closed its side. */
+	/* A half-close (EOF) still gets the replies already queued; an error
+	 * or the idle timeout ends the connection at once. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		c->closing = 1;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
 		tcp_conn_free(c);
 }

@@ -208,6 +208,24 @@ print("split id=%d an=%d" % (r["id"], r["an"]))
 s.sendall(b"\0\0" + frame(dnsq.build_query("4.3.2.1.bl.test", 1, qid=201)))
 ln = struct.unpack(">H", dnsq.recv_exact(s, 2))[0]
 print("after-empty id=%d" % dnsq.parse(dnsq.recv_exact(s, ln))["id"])
+# A client that half-closes after its queries still gets every reply.
+h = socket.create_connection(("127.0.0.1", port), timeout=3)
+h.sendall(b"".join(frame(dnsq.build_query("77.2.0.192.bl.test", 16, qid=i)) for i in range(300)))
+h.shutdown(socket.SHUT_WR)
+buf = b""
+while True:
+    chunk = h.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+n = 0
+while len(buf) >= 2:
+    ln = struct.unpack(">H", buf[:2])[0]
+    if len(buf) < 2 + ln:
+        break
+    buf = buf[2 + ln:]
+    n += 1
+print("half-close replies=%d" % n)
 # Idle timeout (1500 ms): the server closes the connection.
 t0 = time.time()
 s.settimeout(5)
@@ -221,6 +239,7 @@ check "TCP pipelined 2 (31 TXT, no TC)" "$out" '^pipelined 2 rcode=NOERROR an=31
 check "TCP pipelined 3" "$out" '^pipelined 3 rcode=NOERROR an=1$'
 check "TCP frame split into bytes" "$out" '^split id=200 an=1$'
 check "TCP zero-length frame skipped" "$out" '^after-empty id=201$'
+check "TCP half-close: all 300 replies (31 TXT each, past the 256 KiB backlog) still sent" "$out" '^half-close replies=300$'
 check "TCP idle timeout closes" "$out" '^idle-close eof after (1\.[3-9]|2\.[0-9])'
 
 out=$(python3 - "$PORT" "$SRCDIR/tests/integration" <<'PY'
