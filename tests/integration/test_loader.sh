@@ -263,6 +263,19 @@ expect_match "drop of an absent dataset: says so" "$err" "clients: not in the st
 run_loader -c c3.yaml drop
 expect_eq "drop without names: exit 2" "$rc" 2
 
+# ---- several files as one dataset; a dataset whose type changes ------------
+printf 'a.test\n' >data/d1.dnset
+printf ':3:second file\nb.test\nc.test\n' >data/d2.dnset
+printf 'store: var/store2\ndatasets:\n  zen: {type: dnset, files: [data/d1.dnset, data/d2.dnset]}\n' >c4.yaml
+run_loader -c c4.yaml load
+expect_eq "two files, and zen changes type: exit 0" "$rc" 0
+expect_match "two files: lines and entries of both" "$out" "^zen: dnset, 4 lines, 3 entries, 0 warnings;"
+run_loader -c c4.yaml show zen
+expect_match "show: the new type" "$out" "^dataset zen \(dnset\)$"
+expect_eq "show: one source line per file" "$(grep -c '^  source ' <<<"$out")" 2
+expect_match "show: the second file" "$out" "^  source     $T/data/d2\.dnset size $(stat -c %s data/d2.dnset) "
+expect_no_match "show: no combined sections left" "$out" "DATASET"
+
 # ---- the store is not corrupted by all of the above ------------------------
 if command -v mdb_stat >/dev/null; then
 	for st in var/store var/store2; do
