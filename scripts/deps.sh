@@ -7,7 +7,7 @@
 # Usage: scripts/deps.sh [build|test|all]   (default: all)
 set -euo pipefail
 
-BUILD_PKGS=(cmake gcc make pkg-config libevent-dev liblmdb-dev libc-ares-dev
+BUILD_PKGS=(cmake gcc libc6-dev make pkg-config libevent-dev liblmdb-dev libc-ares-dev
 	libyaml-dev zlib1g-dev)
 TEST_PKGS=(bind9-dnsutils knot-dnsutils rbldnsd dnsperf python3 lmdb-utils
 	procps iproute2)
