@@ -13,12 +13,14 @@
  *    the name to its most specific matching subzone only;
  *  - a name that is not listed but has data below it (or a subzone below
  *    it, or is a subzone apex) exists: NODATA, not NXDOMAIN;
- *  - RFC 5782 test points hold whatever the data says.
+ *  - RFC 5782 test points hold whatever the data says;
+ *  - a zone whose data is past its $TIMESTAMP expiry answers SERVFAIL.
  */
 #include "answer.h"
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <time.h>
 
 #include "acl.h"
 #include "dname.h"
@@ -533,6 +535,12 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 	}
 	a->zone = z;
 	a->before = before;
+	if (z->expires && (int64_t)time(NULL) > z->expires) {
+		/* Data past its $TIMESTAMP expiry: refuse to vouch for it, as
+		 * rbldnsd does, rather than serve a stale list. */
+		a->rcode = DNS_RCODE_SERVFAIL;
+		return;
+	}
 	a->aa = 1;
 
 	memset(&c, 0, sizeof(c));

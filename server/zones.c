@@ -42,6 +42,14 @@ static uint32_t zone_ds_ttl(const struct cfg_zone *cz,
 	return ZONES_DEFAULT_TTL;
 }
 
+/* Keeps the earliest $TIMESTAMP expiry seen (rbldnsd: SERVFAIL after it). */
+static void zone_note_expiry(struct zp_zone *z, const struct store_dsmeta *m)
+{
+	if (m && m->meta.expires &&
+	    (!z->expires || m->meta.expires < z->expires))
+		z->expires = m->meta.expires;
+}
+
 static void zone_note_type(struct zp_zone *z, enum ds_type t)
 {
 	switch (t) {
@@ -104,6 +112,7 @@ static int zone_subs(struct zp_zone *z, size_t i, const struct cfg_zone *cz)
 			sub->ds.type = ch->meta ? ch->meta->type : DS_TYPE_COUNT;
 			sub->ds.ttl = zone_ds_ttl(cz, ch->meta, m->meta.ttl);
 			zone_note_type(z, sub->ds.type);
+			zone_note_expiry(z, ch->meta);
 		}
 	}
 	z->nsubs[i] = n;
@@ -199,6 +208,7 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 		if (z->ds[i].meta)
 			z->ds[i].type = z->ds[i].meta->type;
 		zone_note_type(z, z->ds[i].type);
+		zone_note_expiry(z, z->ds[i].meta);
 	}
 	/* The zone default TTL: config, else the first dataset's $TTL. */
 	z->ttl = cz->ttl;

@@ -48,6 +48,8 @@ struct zp_zone {
 	int has_acl;
 
 	int has_ip4, has_ip6, has_dn;  /* which query forms/test points apply */
+	int64_t expires;               /* earliest $TIMESTAMP expiry of its
+	                                  datasets (unix time), 0 = never */
 
 	/* Apex SOA (always present: config, $SOA, or the default). */
 	const uint8_t *soa_mname, *soa_rname;

@@ -7,7 +7,8 @@
 # A/TXT/ANY with `$` expansion, unions across datasets, NODATA for other
 # types, NXDOMAIN with the SOA and its negative TTL, empty non-terminals,
 # apex SOA/NS (data, config, default), RFC 5782 test points, combined
-# subzones, acl actions, 0x20, TTLs, and a loader commit seen without restart.
+# subzones, acl actions, 0x20, TTLs, $TIMESTAMP expiry, and a loader commit
+# seen without restart.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
 srv_workdir server
@@ -61,6 +62,7 @@ $DATASET dnset:dbl dbl.sub
 bad.com :2:dbl $
 EOF
 echo "5.5.5.5" >plain.ip4set
+printf '$TIMESTAMP 2020:01:01 2020:01:02\n1.2.3.4\n' >old.ip4set
 echo "6.6.6.6 :6:later" >later.ip4set
 cat >clients.acl <<'EOF'
 127.0.0.2 :refuse
@@ -83,6 +85,7 @@ datasets:
   plain: {type: ip4set, files: [plain.ip4set]}
   later: {type: ip4set, files: [later.ip4set]}
   clients: {type: acl, files: [clients.acl]}
+  old: {type: ip4set, files: [old.ip4set]}
 zones:
   bl.test: {datasets: [spam, policy]}
   v6.test: {datasets: [six]}
@@ -91,13 +94,14 @@ zones:
   nosoa.test: {datasets: [plain], ttl: 300}
   later.test: {datasets: [later]}
   acl.test: {datasets: [spam], acl: clients}
+  expired.test: {datasets: [old]}
   cfg.test:
     datasets: [spam]
     ttl: 60
     ns: [ns.cfg.test]
     soa: {mname: ns.cfg.test, rname: hostmaster@cfg.test, minimum: 30}
 EOF
-"$BIN/dnsbl-loader" -q -c cfg.yaml load spam policy six dom gen comb plain clients ||
+"$BIN/dnsbl-loader" -q -c cfg.yaml load spam policy six dom gen comb plain clients old ||
 	{ echo "loader failed"; exit 1; }
 srv_start cfg.yaml $PORT -w 2
 
@@ -272,6 +276,9 @@ out=$(q 2.0.0.127.later.test A)
 check "zone without data: test point, default TTL 2100" "$out" '^an: 2\.0\.0\.127\.later\.test\. 2100 IN A 127\.0\.0\.2$'
 out=$(q later.test SOA)
 check "zone without data: default SOA" "$out" '^an: later\.test\. 2100 IN SOA later\.test\. hostmaster\.later\.test\. '
+
+out=$(q 4.3.2.1.expired.test A)
+check "data past its \$TIMESTAMP expiry: SERVFAIL (as rbldnsd)" "$out" '^rcode=SERVFAIL .*flags=qr,rd '
 
 # ---- outside every zone, 0x20 ----------------------------------------------
 out=$(q 4.3.2.1.nowhere.example A)
