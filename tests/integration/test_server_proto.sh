@@ -38,8 +38,19 @@ server:
   tcp_idle_ms: 1500
   tcp_max_clients: 4
 EOF
+# Before any load: no store yet -> a clear error, exit 1.
+out=$(timeout 10 "$BIN/dnsbld" -c cfg.yaml 2>&1)
+check_eq "no store: exit 1" "$?" 1
+check "no store: the message names the store" "$out" 'store .*/store'
 "$BIN/dnsbl-loader" -q -c cfg.yaml load || { echo "loader failed"; exit 1; }
 srv_start cfg.yaml $PORT
+# A second server on the same address refuses to start (SO_REUSEPORT would
+# otherwise let it silently take half the queries).
+out=$(timeout 10 "$BIN/dnsbld" -c cfg.yaml 2>&1)
+check_eq "address in use: exit 1" "$?" 1
+check "address in use: says so" "$out" "port $PORT: Address already in use"
+out=$(timeout 10 "$BIN/dnsbld" 2>&1)
+check_eq "no -c: usage, exit 2" "$?" 2
 
 q() { $DNSQ $PORT "$@"; }
 raw() { $DNSQ $PORT --raw "$@"; }
