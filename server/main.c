@@ -166,6 +166,10 @@ int main(int argc, char **argv)
 out:
 	for (unsigned i = 0; workers && i < n; i++)
 		worker_stop(&workers[i]);
+	for (unsigned i = 0; rc == 0 && workers && i < n; i++)
+		log_info("worker %u: %llu queries, %llu dropped", i,
+			 (unsigned long long)workers[i].qc.queries,
+			 (unsigned long long)workers[i].qc.dropped);
 	for (unsigned i = 0; workers && i < n; i++)
 		worker_free(&workers[i]);
 	free(workers);
