@@ -381,7 +381,8 @@ static void ctx_search(struct ans_ctx *c, const struct zp_dataset *d,
 }
 
 /* Copies the first `n` labels of wire name `name` as a name of its own. */
-static void name_prefix(const uint8_t *name, unsigned n, uint8_t out[256])
+static void answer_name_prefix(const uint8_t *name, unsigned n,
+			       uint8_t out[256])
 {
 	size_t len = 0;
 
@@ -416,7 +417,7 @@ static void ctx_combined(struct ans_ctx *c, size_t i, const uint8_t *name,
 		c->exists = 1;     /* a subzone apex: NODATA */
 		return;
 	}
-	name_prefix(name, restl, rest);
+	answer_name_prefix(name, restl, rest);
 	qform_parse(rest, restl, &f);
 	for (size_t k = 0; k < n; k++)
 		if (subs[k].labels == best->labels &&
@@ -426,7 +427,7 @@ static void ctx_combined(struct ans_ctx *c, size_t i, const uint8_t *name,
 
 /* ---- the decision ------------------------------------------------------- */
 
-static int is_version_name(const uint8_t *qname)
+static int answer_is_version_name(const uint8_t *qname)
 {
 	return dname_equal(qname, (const uint8_t *)"\007version\004bind") ||
 	       dname_equal(qname, (const uint8_t *)"\007version\006server");
@@ -446,7 +447,7 @@ static void answer_reset(struct answer *a)
 }
 
 /* RFC 5782 test points: 1 = always listed, -1 = never, 0 = neither. */
-static int test_point(const struct zp_zone *z, const uint8_t *name,
+static int answer_test_point(const struct zp_zone *z, const uint8_t *name,
 		      const struct qform *f)
 {
 	if (z->has_ip4 && (f->ip4 || f->embedded4 == 1)) {
@@ -473,7 +474,8 @@ static int test_point(const struct zp_zone *z, const uint8_t *name,
 }
 
 /* Is a test point below this partial name (so the name exists)? */
-static int test_point_below(const struct zp_zone *z, const struct qform *f)
+static int answer_test_point_below(const struct zp_zone *z,
+				   const struct qform *f)
 {
 	if (z->has_ip4 && f->p4 && memcmp(f->lo4, test4_listed, 4) <= 0 &&
 	    memcmp(f->hi4, test4_listed, 4) >= 0)
@@ -500,7 +502,7 @@ static void answer_version(struct answer *a, const struct dns_query *q)
 	static const char version[] = "dnsbld " DNSBLD_VERSION;
 
 	a->rclass = DNS_CLASS_CH;
-	if (!is_version_name(q->qname)) {
+	if (!answer_is_version_name(q->qname)) {
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
@@ -553,7 +555,7 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 	c.want_txt = c.want_any || q->qtype == DNS_TYPE_TXT;
 	c.want_mx = c.want_any || q->qtype == DNS_TYPE_MX;
 
-	name_prefix(q->qname, before, name);
+	answer_name_prefix(q->qname, before, name);
 	qform_parse(name, before, &f);
 
 	if (z->has_acl) {
@@ -591,7 +593,7 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 		}
 	}
 
-	tp = c.empty ? 0 : test_point(z, name, &f);
+	tp = c.empty ? 0 : answer_test_point(z, name, &f);
 	if (tp < 0) {
 		a->rcode = DNS_RCODE_NXDOMAIN;
 		a->soa_authority = 1;
@@ -621,7 +623,7 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 			ans_add_txt(a, z->ttl, ANSWER_TEST_TXT,
 				    sizeof(ANSWER_TEST_TXT) - 1);
 	}
-	if (!c.exists && !c.empty && test_point_below(z, &f))
+	if (!c.exists && !c.empty && answer_test_point_below(z, &f))
 		c.exists = 1;
 
 	answer_unify_ttls(a);

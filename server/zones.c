@@ -18,7 +18,7 @@
 #define ZONES_SOA_EXPIRE 604800
 #define ZONES_SOA_MINIMUM 300
 
-static int plan_keep_meta(struct zone_plan *p, struct store_dsmeta *m)
+static int zones_keep_meta(struct zone_plan *p, struct store_dsmeta *m)
 {
 	struct store_dsmeta **n = realloc(p->metas,
 					  (p->nmetas + 1) * sizeof(*n));
@@ -80,7 +80,7 @@ static int zone_meta(struct zone_plan *p, struct store_reader *rd,
 	*out = NULL;
 	if (rc == STORE_ENOTFOUND || rc < 0 || !m)
 		return rc == STORE_ENOMEM ? -1 : 0;
-	if (plan_keep_meta(p, m) < 0) {
+	if (zones_keep_meta(p, m) < 0) {
 		store_dsmeta_free(m);
 		return -1;
 	}
