@@ -96,7 +96,10 @@ def dnsperf(port, queries, seconds, rate=None, verbose=False):
     for line in out.splitlines():
         line = line.strip()
         if line.startswith("> ") and verbose:
-            res["lat"].append(float(line.rsplit(" ", 1)[1]))
+            try:   # "> RCODE name TYPE seconds"; timed-out queries have none
+                res["lat"].append(float(line.rsplit(" ", 1)[1]))
+            except ValueError:
+                pass
         elif line.startswith("Queries completed:"):
             res["completed"] = int(line.split()[2])
         elif line.startswith("Queries lost:"):
