@@ -10,7 +10,7 @@ static void test_read(void)
 {
 	uint8_t data[8] = { 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
 	struct dns_buffer b;
-	uint8_t u8, out[4];
+	uint8_t u8 = 0, out[4];
 	uint16_t u16;
 	uint32_t u32;
 
