@@ -22,6 +22,7 @@
 #include <yaml.h>
 
 #include "dname.h"
+#include "timeunit.h"
 
 /* Defaults documented in config.h and README.md. */
 #define CFG_DEF_MAX_UDP 1232
@@ -168,35 +169,19 @@ static int cfg_uint(struct cfg_parser *p, const yaml_node_t *n, const char *key,
 static int cfg_time(struct cfg_parser *p, const yaml_node_t *n, const char *key,
 		    uint32_t *out)
 {
-	const char *s;
-	char *end;
-	unsigned long long v, mult = 1;
+	const char *s, *end;
+	uint32_t v;
 
 	if (cfg_want_scalar(p, n, key) < 0)
 		return -1;
 	s = cfg_scalar(n);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*s < '0' || *s > '9' || errno)
-		return cfg_fail(p, n, key, "\"%s\" is not a time", s);
-	if (*end) {
-		switch (*end) {
-		case 's': case 'S': mult = 1; break;
-		case 'm': case 'M': mult = 60; break;
-		case 'h': case 'H': mult = 3600; break;
-		case 'd': case 'D': mult = 86400; break;
-		case 'w': case 'W': mult = 604800; break;
-		default:
-			return cfg_fail(p, n, key,
-					"\"%s\" is not a time (units: s m h d w)", s);
-		}
-		if (end[1])
-			return cfg_fail(p, n, key,
-					"\"%s\" is not a time (units: s m h d w)", s);
-	}
-	if (v > UINT32_MAX / mult)
+	end = timeunit_scan(s, &v);
+	if (!end && *s >= '0' && *s <= '9')
 		return cfg_fail(p, n, key, "\"%s\" is too large", s);
-	*out = (uint32_t)(v * mult);
+	if (!end || *end)
+		return cfg_fail(p, n, key,
+				"\"%s\" is not a time (units: s m h d w)", s);
+	*out = v;
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * place for every dataset type.
  */
 #include "feed_ctx.h"
+#include "timeunit.h"
 
 #include "dname.h"
 
@@ -64,21 +65,10 @@ static char *special_u32(char *s, uint32_t *out)
 
 char *feed_parse_time(char *s, uint32_t *out)
 {
-	uint32_t m = 1, t;
+	uint32_t t;
 
-	if (!(s = special_u32_bare(s, &t)))
+	if (!(s = (char *)timeunit_scan(s, &t)))
 		return NULL;
-	switch (*s) {
-	case 'w': case 'W': m = 7 * 24 * 3600; s++; break;
-	case 'd': case 'D': m = 24 * 3600; s++; break;
-	case 'h': case 'H': m = 3600; s++; break;
-	case 'm': case 'M': m = 60; s++; break;
-	case 's': case 'S': s++; break;
-	default: break;
-	}
-	if (t > 0xffffffffu / m)
-		return NULL;
-	t *= m;
 	if (*s && *s != ':') {
 		if (!FEED_ISSPACE(*s))
 			return NULL;

@@ -6,6 +6,7 @@
 #include "rbldnsd_args.h"
 
 #include "dname.h"
+#include "timeunit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,33 +35,9 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 int rbldnsd_parse_time(const char *text, uint32_t *seconds)
 {
-	static const struct { char unit; uint32_t mult; } units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 604800 },
-	};
-	unsigned long long v = 0;
-	const char *p = text;
+	const char *end = timeunit_scan(text, seconds);
 
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (unsigned)(*p++ - '0');
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	if (*p) {
-		size_t i;
-
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (tolower((unsigned char)*p) == units[i].unit)
-				break;
-		if (i == sizeof(units) / sizeof(units[0]) || p[1])
-			return -1;
-		v *= units[i].mult;
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	*seconds = (uint32_t)v;
-	return 0;
+	return end && *end == '\0' ? 0 : -1;
 }
 
 /* -t def:min:max, any part may be empty (trailing colons too). */
