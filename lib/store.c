@@ -122,6 +122,41 @@ int store_grow(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+int store_bump_generation(MDB_txn *txn, const struct store *st)
+{
+	uint64_t g;
+	int rc = store_info_get(txn, st, "generation", &g, 0);
+
+	return rc ? rc : store_info_put(txn, st, "generation", g + 1, 8);
+}
+
+/* Enough doublings to go from the smallest map to any disk. */
+#define STORE_WRITE_ATTEMPTS 16
+
+int store_write_txn(struct store *st, int (*body)(MDB_txn *txn, void *arg),
+		    void *arg, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (int attempt = 0; attempt < STORE_WRITE_ATTEMPTS; attempt++) {
+		MDB_txn *txn;
+
+		rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+		if (rc)
+			return rc;
+		rc = body(txn, arg);
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc != MDB_MAP_FULL)
+			return rc;
+		if (store_grow(st, err, errlen) != 0)
+			return STORE_EIO;
+	}
+	return rc;
+}
+
 /* The map size to start with: DNSBLD_STORE_MAPSIZE (bytes) overrides, so
  * tests can exercise growth. */
 static size_t store_initial_mapsize(int readonly)

@@ -17,8 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-#define EDIT_MAX_ATTEMPTS 16
-
 struct edit_ctx {
 	struct store *st;
 	MDB_txn *txn;
@@ -394,7 +392,6 @@ static int edit_txn(struct edit_ctx *ec, const char *name,
 	struct store_dsmeta *m = NULL;
 	uint8_t mk[4], *blob = NULL;
 	size_t len;
-	uint64_t g;
 	int rc;
 
 	rc = mdb_get(ec->txn, ec->st->dbi[SDB_NAMES], &k, &d);
@@ -441,9 +438,7 @@ static int edit_txn(struct edit_ctx *ec, const char *name,
 			rc = mdb_put(ec->txn, ec->st->dbi[SDB_META], &k, &d, 0);
 		}
 		if (rc == 0)
-			rc = store_info_get(ec->txn, ec->st, "generation", &g, 0);
-		if (rc == 0)
-			rc = store_info_put(ec->txn, ec->st, "generation", g + 1, 8);
+			rc = store_bump_generation(ec->txn, ec->st);
 	} else if (rc == 0) {
 		ec->stats.entries = m->entries;
 	}
@@ -452,11 +447,34 @@ static int edit_txn(struct edit_ctx *ec, const char *name,
 	return rc;
 }
 
+/* One store_edit_ip transaction (store_write_txn may run it again). */
+struct edit_job {
+	struct edit_ctx ec;
+	const char *name;
+	const struct store_ip_edit *edits;
+	size_t nedits;
+	char *err;
+	size_t errlen;
+};
+
+static int edit_job_txn(MDB_txn *txn, void *arg)
+{
+	struct edit_job *job = arg;
+	struct store *st = job->ec.st;
+
+	memset(&job->ec, 0, sizeof(job->ec));
+	job->ec.st = st;
+	job->ec.txn = txn;
+	return edit_txn(&job->ec, job->name, job->edits, job->nedits, job->err,
+			job->errlen);
+}
+
 int store_edit_ip(struct store *st, const char *name,
 		  const struct store_ip_edit *edits, size_t nedits,
 		  struct store_apply_stats *stats, char *err, size_t errlen)
 {
-	struct edit_ctx ec;
+	struct edit_job job = { .ec.st = st, .name = name, .edits = edits,
+				.nedits = nedits, .err = err, .errlen = errlen };
 	int rc;
 
 	if (err && errlen)
@@ -467,22 +485,7 @@ int store_edit_ip(struct store *st, const char *name,
 	}
 	if ((rc = store_validate_name(name, err, errlen)) != 0)
 		return rc;
-	for (int attempt = 0; attempt < EDIT_MAX_ATTEMPTS; attempt++) {
-		memset(&ec, 0, sizeof(ec));
-		ec.st = st;
-		rc = mdb_txn_begin(st->env, NULL, 0, &ec.txn);
-		if (rc)
-			break;
-		rc = edit_txn(&ec, name, edits, nedits, err, errlen);
-		if (rc == 0)
-			rc = mdb_txn_commit(ec.txn);
-		else
-			mdb_txn_abort(ec.txn);
-		if (rc != MDB_MAP_FULL)
-			break;
-		if (store_grow(st, err, errlen) != 0)
-			return STORE_EIO;
-	}
+	rc = store_write_txn(st, edit_job_txn, &job, err, errlen);
 	if (rc) {
 		if (!err || !errlen || !err[0])
 			store_seterr(err, errlen, "editing dataset %s: %s", name,
@@ -490,6 +493,6 @@ int store_edit_ip(struct store *st, const char *name,
 		return store_rc(rc);
 	}
 	if (stats)
-		*stats = ec.stats;
+		*stats = job.ec.stats;
 	return STORE_OK;
 }

@@ -23,12 +23,26 @@ struct store {
 	atomic_int active_readers;  /* read txns live in this process */
 };
 
+/* Answer values the reader has already read in its current snapshot (a
+ * small direct-mapped cache: a few values answer most queries). */
+#define READER_VCACHE 64
+struct reader_vcache {
+	uint32_t id;          /* 0 = empty */
+	struct store_value v; /* txt points into the snapshot's map */
+};
+
 struct store_reader {
 	struct store *st;
 	MDB_txn *txn;
 	int active;
 	MDB_cursor *ip[2];   /* SDB_IP4, SDB_IP6 */
 	MDB_cursor *dn;
+	/* Per snapshot (reset when the transaction changes): cursors renewed
+	 * into it (bit 0 ip4, 1 ip6, 2 dn), the generation read in it. */
+	unsigned fresh;
+	int gen_known;
+	uint64_t gen;
+	struct reader_vcache vcache[READER_VCACHE];
 };
 
 /* Maps an internal code to STORE_OK / STORE_E*. */
@@ -46,6 +60,15 @@ int store_info_put(MDB_txn *txn, const struct store *st, const char *key,
 		   uint64_t v, size_t width);
 /* Doubles the map size (writer, no readers active in this process). */
 int store_grow(struct store *st, char *err, size_t errlen);
+/* Moves the store-wide generation counter (readers rebuild their caches). */
+int store_bump_generation(MDB_txn *txn, const struct store *st);
+/* Runs body(txn, arg) in one write transaction and commits it.  When the
+ * map is full the map grows and the WHOLE transaction runs again, so body
+ * must start from scratch each call.  Any failure aborts the transaction:
+ * nothing changed.  Returns 0 or an internal code (err set on growth
+ * failure). */
+int store_write_txn(struct store *st, int (*body)(MDB_txn *txn, void *arg),
+		    void *arg, char *err, size_t errlen);
 
 /* Value table (store_value.c). */
 /* Interns record `rec` (VALREC_*) and returns its ref in *ref. */

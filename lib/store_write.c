@@ -14,8 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#define PUT_MAX_ATTEMPTS 16
-
 struct put_ctx {
 	struct store *st;
 	MDB_txn *txn;
@@ -650,12 +648,41 @@ out:
 	return rc;
 }
 
-static int put_bump_generation(struct put_ctx *pc)
-{
-	uint64_t g;
-	int rc = store_info_get(pc->txn, pc->st, "generation", &g, 0);
+/* One store_put_dataset transaction (store_write_txn may run it again). */
+struct put_job {
+	struct put_ctx pc;
+	const char *name;
+	const struct dataset *ds;
+	const struct store_source *sources;
+	size_t nsources;
+};
 
-	return rc ? rc : store_info_put(pc->txn, pc->st, "generation", g + 1, 8);
+static void put_ctx_init(struct put_ctx *pc, struct store *st, MDB_txn *txn,
+			 char *err, size_t errlen)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->st = st;
+	pc->txn = txn;
+	pc->now = (int64_t)time(NULL);
+	pc->err = err;
+	pc->errlen = errlen;
+}
+
+static int put_txn(MDB_txn *txn, void *arg)
+{
+	struct put_job *job = arg;
+	struct put_ctx *pc = &job->pc;
+	uint64_t entries = 0;
+	uint32_t dsid;
+	int changed, rc;
+
+	put_ctx_init(pc, pc->st, txn, pc->err, pc->errlen);
+	rc = put_one(pc, job->name, job->ds, job->sources, job->nsources, 0,
+		     &dsid, &changed, &entries);
+	if (rc == 0)
+		rc = store_bump_generation(txn, pc->st);
+	pc->stats.entries = entries;
+	return rc;
 }
 
 int store_put_dataset(struct store *st, const char *name,
@@ -663,7 +690,8 @@ int store_put_dataset(struct store *st, const char *name,
 		      const struct store_source *sources, size_t nsources,
 		      struct store_apply_stats *stats, char *err, size_t errlen)
 {
-	struct put_ctx pc;
+	struct put_job job = { .name = name, .ds = ds, .sources = sources,
+			       .nsources = nsources };
 	int rc;
 
 	if (err && errlen)
@@ -677,33 +705,8 @@ int store_put_dataset(struct store *st, const char *name,
 		return rc;
 	if ((rc = store_validate(ds, 0, err, errlen)) != 0)
 		return rc;
-	for (int attempt = 0; attempt < PUT_MAX_ATTEMPTS; attempt++) {
-		uint32_t dsid;
-		int changed;
-		uint64_t entries = 0;
-
-		memset(&pc, 0, sizeof(pc));
-		pc.st = st;
-		pc.now = (int64_t)time(NULL);
-		pc.err = err;
-		pc.errlen = errlen;
-		rc = mdb_txn_begin(st->env, NULL, 0, &pc.txn);
-		if (rc)
-			break;
-		rc = put_one(&pc, name, ds, sources, nsources, 0, &dsid,
-			     &changed, &entries);
-		if (rc == 0)
-			rc = put_bump_generation(&pc);
-		if (rc == 0)
-			rc = mdb_txn_commit(pc.txn);
-		else
-			mdb_txn_abort(pc.txn);
-		pc.stats.entries = entries;
-		if (rc != MDB_MAP_FULL)
-			break;
-		if (store_grow(st, err, errlen) != 0)
-			return STORE_EIO;
-	}
+	put_ctx_init(&job.pc, st, NULL, err, errlen);
+	rc = store_write_txn(st, put_txn, &job, err, errlen);
 	if (rc) {
 		if (!err || !errlen || !err[0])
 			store_seterr(err, errlen, "storing dataset %s: %s", name,
@@ -711,14 +714,29 @@ int store_put_dataset(struct store *st, const char *name,
 		return store_rc(rc);
 	}
 	if (stats)
-		*stats = pc.stats;
+		*stats = job.pc.stats;
 	return STORE_OK;
+}
+
+struct drop_job {
+	struct put_ctx pc;
+	const char *name;
+};
+
+static int drop_txn(MDB_txn *txn, void *arg)
+{
+	struct drop_job *job = arg;
+	int rc;
+
+	put_ctx_init(&job->pc, job->pc.st, txn, job->pc.err, job->pc.errlen);
+	rc = put_drop_one(&job->pc, job->name);
+	return rc ? rc : store_bump_generation(txn, job->pc.st);
 }
 
 int store_drop_dataset(struct store *st, const char *name,
 		       char *err, size_t errlen)
 {
-	struct put_ctx pc;
+	struct drop_job job = { .name = name };
 	int rc;
 
 	if (err && errlen)
@@ -729,26 +747,8 @@ int store_drop_dataset(struct store *st, const char *name,
 	}
 	if ((rc = store_validate_name(name, err, errlen)) != 0)
 		return rc;
-	for (int attempt = 0; attempt < PUT_MAX_ATTEMPTS; attempt++) {
-		memset(&pc, 0, sizeof(pc));
-		pc.st = st;
-		pc.err = err;
-		pc.errlen = errlen;
-		rc = mdb_txn_begin(st->env, NULL, 0, &pc.txn);
-		if (rc)
-			break;
-		rc = put_drop_one(&pc, name);
-		if (rc == 0)
-			rc = put_bump_generation(&pc);
-		if (rc == 0)
-			rc = mdb_txn_commit(pc.txn);
-		else
-			mdb_txn_abort(pc.txn);
-		if (rc != MDB_MAP_FULL)
-			break;
-		if (store_grow(st, err, errlen) != 0)
-			return STORE_EIO;
-	}
+	put_ctx_init(&job.pc, st, NULL, err, errlen);
+	rc = store_write_txn(st, drop_txn, &job, err, errlen);
 	if (rc) {
 		if (!err || !errlen || !err[0])
 			store_seterr(err, errlen, "dropping dataset %s: %s", name,
