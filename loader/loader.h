@@ -40,7 +40,4 @@ int loader_cmd_drop(struct loader *ld, int nargs, char **args);
  * error naming the first unknown one.  Returns 0 or -1. */
 int loader_check_names(const struct loader *ld, int nargs, char **args);
 
-/* Monotonic clock in seconds. */
-double loader_now(void);
-
 #endif

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "config.h"
 #include "loader.h"
@@ -56,14 +55,6 @@ static void loader_usage(FILE *out, const char *prog)
 		"\n"
 		"exit status: 0 everything loaded, 1 a dataset or the store failed,\n"
 		"2 bad usage or config.\n");
-}
-
-double loader_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int loader_check_names(const struct loader *ld, int nargs, char **args)
