@@ -101,6 +101,36 @@ int store_edit_ip(struct store *st, const char *name,
 int store_drop_dataset(struct store *st, const char *name,
 		       char *err, size_t errlen);
 
+/* ---- zone table (store_zones.c) ----------------------------------------- */
+
+/* The config's zone table kept in the store, so a running server can follow
+ * zone changes (a zone added or removed, its datasets, acl, ttl, SOA, NS)
+ * without a restart: the loader writes it at every load and config change,
+ * the server reads it in the same snapshot as the datasets. */
+struct cfg_zone;   /* config.h */
+struct store_zones {
+	struct cfg_zone *zones;   /* as config_load makes them (line = 0) */
+	size_t nzones;
+	uint32_t *serials;        /* per zone: strictly increases with every
+	                             commit that changes that zone's definition
+	                             (unix time); a server's SOA serial should be
+	                             the larger of this and its datasets' */
+	uint32_t serial;          /* of the whole table, likewise */
+};
+
+/* Replaces the stored zone table with `zones` in one write transaction.
+ * Zones whose definition is unchanged keep their serial; if nothing changed
+ * nothing is written (the generation does not move) and *changed is 0,
+ * else 1 (changed may be NULL).  On failure nothing changed. */
+int store_put_zones(struct store *st, const struct cfg_zone *zones,
+		    size_t nzones, int *changed, char *err, size_t errlen);
+
+/* Reads the zone table in the reader's snapshot into a new *out (free with
+ * store_zones_free).  STORE_ENOTFOUND if none was ever written (a server
+ * then uses its config's zones); STORE_EINVAL if the record is damaged. */
+int store_get_zones(struct store_reader *rd, struct store_zones **out);
+void store_zones_free(struct store_zones *zt);
+
 /* ---- reading ------------------------------------------------------------ */
 
 /* A reader is owned by one thread.  Call renew before a batch of lookups and
