@@ -6,6 +6,16 @@
  * views point into the map and stay valid until the reader is reset.
  * Address lookups are one MDB_GET_BOTH_RANGE on the interval map; name
  * lookups one point read per candidate name.
+ *
+ * Why renew is usually free: a server worker renews before every batch of
+ * queries, often a batch of one.  Beginning an LMDB read transaction and
+ * renewing a cursor into it costs a B+tree search of the main database per
+ * named database (LMDB re-reads their roots in every transaction), more
+ * than the lookup itself.  So renew keeps the snapshot it holds when no
+ * write was committed since (same transaction id: the very same data), and
+ * cursors, the generation and a small cache of answer values live as long
+ * as the snapshot does.  A cursor is renewed only when a lookup first needs
+ * it in a new snapshot.
  */
 #include "store_private.h"
 
@@ -42,6 +52,43 @@ static int reader_begin(struct store_reader *rd)
 	return rc;
 }
 
+/* A new snapshot: everything cached from the previous one is stale. */
+static void reader_forget(struct store_reader *rd)
+{
+	rd->fresh = 0;
+	rd->gen_known = 0;
+	for (size_t i = 0; i < READER_VCACHE; i++)
+		rd->vcache[i].id = 0;
+}
+
+/* Is the active snapshot still the newest commit? */
+static int reader_is_current(const struct store_reader *rd)
+{
+	MDB_envinfo info;
+
+	if (!rd->active || mdb_env_info(rd->st->env, &info) != 0)
+		return 0;
+	return info.me_last_txnid == mdb_txn_id(rd->txn);
+}
+
+/* The family's (0 ip4, 1 ip6) or the dn cursor (2), renewed into the
+ * current snapshot on first use; NULL (rc set) if that fails. */
+static MDB_cursor *reader_cursor(struct store_reader *rd, unsigned which,
+				 int *rc)
+{
+	MDB_cursor *c = which == 2 ? rd->dn : rd->ip[which];
+
+	if (!(rd->fresh & (1u << which))) {
+		*rc = mdb_cursor_renew(rd->txn, c);
+		if (*rc) {
+			*rc = store_rc(*rc);
+			return NULL;
+		}
+		rd->fresh |= 1u << which;
+	}
+	return c;
+}
+
 int store_reader_new(struct store *st, struct store_reader **out)
 {
 	struct store_reader *rd = calloc(1, sizeof(*rd));
@@ -66,6 +113,7 @@ int store_reader_new(struct store *st, struct store_reader **out)
 		return store_rc(rc);
 	}
 	rd->active = 1;
+	rd->fresh = 7;   /* the cursors were opened in this snapshot */
 	atomic_fetch_add(&st->active_readers, 1);
 	*out = rd;
 	return STORE_OK;
@@ -95,14 +143,13 @@ int store_reader_renew(struct store_reader *rd)
 {
 	int rc;
 
+	if (reader_is_current(rd))
+		return STORE_OK;   /* nothing committed since: same data */
 	store_reader_reset(rd);
 	rc = reader_begin(rd);
-	for (int i = 0; rc == 0 && i < 2; i++)
-		rc = mdb_cursor_renew(rd->txn, rd->ip[i]);
-	if (rc == 0)
-		rc = mdb_cursor_renew(rd->txn, rd->dn);
 	if (rc)
 		return store_rc(rc);
+	reader_forget(rd);
 	rd->active = 1;
 	atomic_fetch_add(&rd->st->active_readers, 1);
 	return STORE_OK;
@@ -112,9 +159,46 @@ uint64_t store_generation(struct store_reader *rd)
 {
 	uint64_t g = 0;
 
-	if (rd->active)
-		store_info_get(rd->txn, rd->st, "generation", &g, 0);
+	if (!rd->active)
+		return 0;
+	if (rd->gen_known)
+		return rd->gen;
+	if (store_info_get(rd->txn, rd->st, "generation", &g, 0) == 0) {
+		rd->gen = g;
+		rd->gen_known = 1;
+	}
 	return g;
+}
+
+int store_value_get(struct store_reader *rd, uint32_t id,
+		    struct store_value *out)
+{
+	struct reader_vcache *slot = &rd->vcache[id % READER_VCACHE];
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+	const uint8_t *p;
+	int rc;
+
+	if (!rd->active || id == 0 || (id & REF_SET))
+		return STORE_EINVAL;
+	if (slot->id == id) {
+		*out = slot->v;
+		return STORE_OK;
+	}
+	be32_put(kb, id);
+	rc = mdb_get(rd->txn, rd->st->dbi[SDB_VALUES], &k, &d);
+	if (rc)
+		return store_rc(rc);
+	p = d.mv_data;
+	if (d.mv_size < 7 || d.mv_size > 7 + 255 || p[0] != VALREC_VALUE)
+		return STORE_EINVAL;
+	out->kind = p[1];
+	out->a = be32_get(p + 2);
+	out->txt = p[6] ? (const char *)p + 7 : NULL;
+	out->txtlen = p[6] ? (uint16_t)(d.mv_size - 7) : 0;
+	slot->id = id;
+	slot->v = *out;
+	return STORE_OK;
 }
 
 /* Fills m with the values of `ref` (a value or a set). */
@@ -153,14 +237,18 @@ static const uint8_t *read_ip_seek(struct store_reader *rd, uint32_t dsid,
 	unsigned alen = family == 4 ? 4 : 16;
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, d = { alen, (void *)addr };
+	MDB_cursor *c;
 
 	*rc = 0;
 	if (!rd->active || (family != 4 && family != 6)) {
 		*rc = STORE_EINVAL;
 		return NULL;
 	}
+	c = reader_cursor(rd, family == 6, rc);
+	if (!c)
+		return NULL;
 	be32_put(kb, dsid);
-	*rc = mdb_cursor_get(rd->ip[family == 6], &k, &d, MDB_GET_BOTH_RANGE);
+	*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH_RANGE);
 	if (*rc == MDB_NOTFOUND) {
 		*rc = 0;
 		return NULL;
@@ -280,6 +368,7 @@ int store_name_has_below(struct store_reader *rd, uint32_t dsid,
 {
 	uint8_t key[DNKEY_MAX];
 	MDB_val k, d;
+	MDB_cursor *c;
 	int klen, rc;
 
 	if (!rd->active)
@@ -287,11 +376,14 @@ int store_name_has_below(struct store_reader *rd, uint32_t dsid,
 	klen = store_dnkey(dsid, qname, key, NULL, NULL, NULL);
 	if (klen < 0)
 		return 0;
+	c = reader_cursor(rd, 2, &rc);
+	if (!c)
+		return rc;
 	/* Below = the key continues with another label (length byte >= 1). */
 	key[klen] = 1;
 	k.mv_size = (size_t)klen + 1;
 	k.mv_data = key;
-	rc = mdb_cursor_get(rd->dn, &k, &d, MDB_SET_RANGE);
+	rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
 	if (rc == MDB_NOTFOUND)
 		return 0;
 	if (rc)

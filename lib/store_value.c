@@ -4,6 +4,7 @@
  * the whole store and referenced by a u32 ref, so a million entries sharing
  * one answer cost one record, and equal values dedup across datasets.
  * Records are never deleted: the table stays tiny next to the data.
+ * Reading a value (store_value_get) is in store_read.c, with the readers.
  */
 #include "store_private.h"
 
@@ -63,28 +64,4 @@ int store_value_intern(MDB_txn *txn, const struct store *st,
 	if (rc == 0)
 		rc = store_info_put(txn, st, ctr, next + 1, 4);
 	return rc;
-}
-
-int store_value_get(struct store_reader *rd, uint32_t id,
-		    struct store_value *out)
-{
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, d;
-	const uint8_t *p;
-	int rc;
-
-	if (!rd->active || id == 0 || (id & REF_SET))
-		return STORE_EINVAL;
-	be32_put(kb, id);
-	rc = mdb_get(rd->txn, rd->st->dbi[SDB_VALUES], &k, &d);
-	if (rc)
-		return store_rc(rc);
-	p = d.mv_data;
-	if (d.mv_size < 7 || d.mv_size > 7 + 255 || p[0] != VALREC_VALUE)
-		return STORE_EINVAL;
-	out->kind = p[1];
-	out->a = be32_get(p + 2);
-	out->txt = p[6] ? (const char *)p + 7 : NULL;
-	out->txtlen = p[6] ? (uint16_t)(d.mv_size - 7) : 0;
-	return STORE_OK;
 }

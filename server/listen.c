@@ -2,9 +2,9 @@
  *
  * Every worker binds its own sockets to the same addresses (SO_REUSEPORT),
  * so the kernel spreads queries and connections over workers with no shared
- * socket.  UDP sockets ask for the destination address of each packet
- * (IP_PKTINFO / IPV6_RECVPKTINFO) so replies on a wildcard bind leave from
- * the address the client used.
+ * socket.  UDP sockets on a wildcard address ask for the destination
+ * address of each packet (IP_PKTINFO / IPV6_RECVPKTINFO) so replies leave
+ * from the address the client used.
  */
 #include "worker.h"
 
@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,6 +24,19 @@ static int listen_has_v4(const struct config *cfg, const char *port)
 		if (!strchr(cfg->listen[i].host, ':') &&
 		    strcmp(cfg->listen[i].port, port) == 0)
 			return 1;
+	return 0;
+}
+
+/* Is `sa` 0.0.0.0 or ::? */
+static int listen_is_wildcard(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)(const void *)sa)
+			       ->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+			&((const struct sockaddr_in6 *)(const void *)sa)
+				 ->sin6_addr);
 	return 0;
 }
 
@@ -84,8 +98,9 @@ int listen_socket(const struct config *cfg, const struct cfg_listen *l,
 			 gai_strerror(rc));
 		return -1;
 	}
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
+	/* UDP sockets block: their thread sleeps in recvmmsg. */
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    (type == SOCK_STREAM ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		goto fail;
 	if ((type == SOCK_STREAM &&
@@ -102,11 +117,20 @@ int listen_socket(const struct config *cfg, const struct cfg_listen *l,
 	}
 	if (type == SOCK_DGRAM) {
 		int bufsize = 4 << 20;
+		struct timeval idle = { 0, WORKER_IDLE_MS * 1000 };
 
 		/* Best effort: a bigger receive queue absorbs bursts. */
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize,
 				 sizeof(bufsize));
-		if (ai->ai_family == AF_INET6) {
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle,
+			       sizeof(idle)) < 0)
+			goto fail;
+		/* A socket bound to one address replies from it anyway;
+		 * packet info (a control message per datagram each way)
+		 * is needed on wildcard binds only. */
+		if (!listen_is_wildcard(ai->ai_addr)) {
+			/* nothing to ask for */
+		} else if (ai->ai_family == AF_INET6) {
 			if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
 				       sizeof(one)) < 0)
 				goto fail;

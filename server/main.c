@@ -6,6 +6,7 @@
  * with a clear message and exit status 1.
  */
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,19 @@ static void main_on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	log_info("SIGHUP ignored: store changes are picked up without a "
 		 "reload");
+}
+
+/* The cores this process may run on (taskset, cgroups cpusets): one
+ * worker per core, and no more threads than cores to answer on. */
+static long main_usable_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n;
 }
 
 int main(int argc, char **argv)
@@ -115,11 +129,8 @@ int main(int argc, char **argv)
 	}
 	if (!nworkers)
 		nworkers = cfg->workers;
-	if (!nworkers) {
-		nworkers = sysconf(_SC_NPROCESSORS_ONLN);
-		if (nworkers < 1)
-			nworkers = 1;
-	}
+	if (!nworkers)
+		nworkers = main_usable_cpus();
 	workers = calloc((size_t)nworkers, sizeof(*workers));
 	base = event_base_new();
 	if (!workers || !base) {
@@ -166,10 +177,13 @@ int main(int argc, char **argv)
 out:
 	for (unsigned i = 0; workers && i < n; i++)
 		worker_stop(&workers[i]);
-	for (unsigned i = 0; rc == 0 && workers && i < n; i++)
+	for (unsigned i = 0; rc == 0 && workers && i < n; i++) {
+		uint64_t q, d;
+
+		worker_counts(&workers[i], &q, &d);
 		log_info("worker %u: %llu queries, %llu dropped", i,
-			 (unsigned long long)workers[i].qc.queries,
-			 (unsigned long long)workers[i].qc.dropped);
+			 (unsigned long long)q, (unsigned long long)d);
+	}
 	for (unsigned i = 0; workers && i < n; i++)
 		worker_free(&workers[i]);
 	free(workers);

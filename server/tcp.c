@@ -1,9 +1,9 @@
 /* tcp.c -- the TCP path (RFC 7766): 2-byte length framing, pipelined
  * queries, idle timeout, a cap on open connections.
  *
- * Connections live on the worker's event loop next to the UDP sockets; all
- * I/O is non-blocking through bufferevents, so a slow or silent TCP client
- * can never stall UDP.  A client that does not read its replies stops being
+ * Connections live on the worker's TCP event loop, a thread apart from its
+ * UDP threads; all I/O is non-blocking through bufferevents, so a slow or
+ * silent TCP client can never stall UDP, nor other TCP clients.  A client that does not read its replies stops being
  * read from once TCP_MAX_PENDING bytes of replies are queued.
  */
 #include "worker.h"
@@ -75,11 +75,11 @@ static void tcp_process(struct tcp_conn *c)
 		if (evbuffer_remove(in, w->tcp_in, len) != (int)len)
 			break;
 		if (!in_batch) {
-			if (worker_batch_begin(w) < 0)
+			if (responder_begin(&w->r) < 0)
 				break;
 			in_batch = 1;
 		}
-		rlen = query_respond(&w->qc, w->tcp_in, len,
+		rlen = query_respond(&w->r.qc, w->tcp_in, len,
 				     (struct sockaddr *)&c->peer, 1,
 				     w->tcp_out + 2, WORKER_TCP_MAX);
 		if (!rlen)
@@ -88,8 +88,9 @@ static void tcp_process(struct tcp_conn *c)
 		w->tcp_out[1] = (uint8_t)rlen;
 		bufferevent_write(c->bev, w->tcp_out, rlen + 2);
 	}
+	/* The loop may sleep for long: hold no snapshot meanwhile. */
 	if (in_batch)
-		worker_batch_end(w);
+		responder_idle(&w->r);
 }
 
 static void tcp_on_read(struct bufferevent *bev, void *arg)

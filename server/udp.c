@@ -1,29 +1,82 @@
-/* udp.c -- the UDP path: recvmmsg a batch, answer it, sendmmsg the replies.
+/* udp.c -- the UDP path: a thread per socket that blocks in recvmmsg,
+ * answers the batch and sends it with one sendmmsg.
  *
- * One read snapshot per batch (worker_batch_begin/end), replies written into
- * per-worker slots, and the destination address of each query (packet info)
- * handed back as the source of its reply.  A readable event drains at most a
- * few batches, so TCP connections on the same loop are never starved.
+ * Why a thread that blocks rather than an event loop: at moderate rates a
+ * batch is one or two datagrams, and an epoll_wait plus a recvmmsg that
+ * ends in EAGAIN per batch cost more than answering.  recvmmsg with
+ * MSG_WAITFORONE sleeps until one datagram is there and then takes every
+ * one already queued, so a wake-up is two system calls (receive, send) at
+ * any rate.  The read snapshot is kept between batches while the store does
+ * not change (free to renew) and released when the socket has been idle
+ * for WORKER_IDLE_MS (the receive timeout), which is also when the thread
+ * looks at the stop flag.  Replies leave from the address the query came to
+ * (packet info, asked for on wildcard binds only).
  */
 #include "worker.h"
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define UDP_ROUNDS 8   /* batches per readable event */
+#include "log.h"
+
+int udp_thread_init(struct udp_thread *u, struct worker *w, int fd,
+		    char *err, size_t errlen)
+{
+	const struct config *cfg = w->srv->cfg;
+
+	u->w = w;
+	u->fd = fd;
+	snprintf(u->who, sizeof(u->who), "worker %u udp fd %d", w->id, fd);
+	if (responder_init(&u->r, cfg, w->srv->store, u->who, err,
+			   errlen) < 0)
+		return -1;
+	u->tx_size = cfg->max_udp_size > 512 ? cfg->max_udp_size : 512;
+	u->rx = malloc((size_t)WORKER_BATCH * WORKER_RX_SIZE);
+	u->tx = malloc((size_t)WORKER_BATCH * u->tx_size);
+	if (!u->rx || !u->tx) {
+		snprintf(err, errlen, "%s: out of memory", u->who);
+		return -1;
+	}
+	for (int i = 0; i < WORKER_BATCH; i++) {
+		struct msghdr *h = &u->rx_msgs[i].msg_hdr;
+
+		u->rx_iov[i].iov_base = u->rx + (size_t)i * WORKER_RX_SIZE;
+		u->rx_iov[i].iov_len = WORKER_RX_SIZE;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = &u->peers[i];
+		h->msg_iov = &u->rx_iov[i];
+		h->msg_iovlen = 1;
+		h->msg_control = u->rx_ctl[i];
+	}
+	return 0;
+}
+
+void udp_thread_free(struct udp_thread *u)
+{
+	responder_free(&u->r);
+	free(u->rx);
+	free(u->tx);
+	u->rx = u->tx = NULL;
+	close(u->fd);
+}
 
 /* Turns the received packet-info control data of slot `i` into the control
- * data of its reply, so it leaves from the address it was sent to. */
-static size_t udp_reply_control(struct worker *w, int i)
+ * data of its reply (in tx_ctl[i]), so it leaves from the address it was
+ * sent to.  Returns its length, 0 if the query came with none. */
+static size_t udp_reply_control(struct udp_thread *u, int i)
 {
-	struct msghdr *in = &w->rx_msgs[i].msg_hdr;
+	struct msghdr *in = &u->rx_msgs[i].msg_hdr;
 	struct cmsghdr *c;
-	size_t len = 0;
 
-	memset(w->tx_ctl[i], 0, sizeof(w->tx_ctl[i]));
+	if (in->msg_controllen == 0)
+		return 0;
+	memset(u->tx_ctl[i], 0, sizeof(u->tx_ctl[i]));
 	for (c = CMSG_FIRSTHDR(in); c; c = CMSG_NXTHDR(in, c)) {
-		struct cmsghdr *o = (struct cmsghdr *)w->tx_ctl[i];
+		struct cmsghdr *o = (struct cmsghdr *)u->tx_ctl[i];
 
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
@@ -35,8 +88,7 @@ static size_t udp_reply_control(struct worker *w, int i)
 			o->cmsg_type = IP_PKTINFO;
 			o->cmsg_len = CMSG_LEN(sizeof(pi));
 			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
-			len = CMSG_SPACE(sizeof(pi));
-			break;
+			return CMSG_SPACE(sizeof(pi));
 		}
 		if (c->cmsg_level == IPPROTO_IPV6 &&
 		    c->cmsg_type == IPV6_PKTINFO) {
@@ -47,81 +99,102 @@ static size_t udp_reply_control(struct worker *w, int i)
 			o->cmsg_type = IPV6_PKTINFO;
 			o->cmsg_len = CMSG_LEN(sizeof(pi));
 			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
-			len = CMSG_SPACE(sizeof(pi));
-			break;
+			return CMSG_SPACE(sizeof(pi));
 		}
 	}
-	return len;
+	return 0;
 }
 
-void udp_on_readable(evutil_socket_t fd, short what, void *arg)
+/* Answers the `n` datagrams received into the slots; returns how many
+ * replies were put in tx_msgs. */
+static int udp_answer_batch(struct udp_thread *u, int n)
 {
-	struct worker *w = arg;
+	int nout = 0;
 
-	(void)what;
-	for (int round = 0; round < UDP_ROUNDS; round++) {
-		int n, nout = 0, sent = 0;
+	for (int i = 0; i < n; i++) {
+		uint8_t *out = u->tx + (size_t)nout * u->tx_size;
+		struct msghdr *h = &u->tx_msgs[nout].msg_hdr;
+		size_t len = query_respond(&u->r.qc, u->rx_iov[i].iov_base,
+					   u->rx_msgs[i].msg_len,
+					   (struct sockaddr *)&u->peers[i], 0,
+					   out, u->tx_size);
 
-		for (int i = 0; i < WORKER_BATCH; i++) {
-			struct msghdr *h = &w->rx_msgs[i].msg_hdr;
-
-			w->rx_iov[i].iov_base = w->rx + (size_t)i * WORKER_RX_SIZE;
-			w->rx_iov[i].iov_len = WORKER_RX_SIZE;
-			memset(h, 0, sizeof(*h));
-			h->msg_name = &w->peers[i];
-			h->msg_namelen = sizeof(w->peers[i]);
-			h->msg_iov = &w->rx_iov[i];
-			h->msg_iovlen = 1;
-			h->msg_control = w->rx_ctl[i];
-			h->msg_controllen = sizeof(w->rx_ctl[i]);
-		}
-		n = recvmmsg(fd, w->rx_msgs, WORKER_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
-			return;
-		if (worker_batch_begin(w) < 0)
+		if (!len)
 			continue;
-		for (int i = 0; i < n; i++) {
-			uint8_t *out = w->tx + (size_t)nout * w->tx_size;
-			size_t len = query_respond(&w->qc, w->rx_iov[i].iov_base,
-						   w->rx_msgs[i].msg_len,
-						   (struct sockaddr *)&w->peers[i],
-						   0, out, w->tx_size);
-			struct msghdr *h = &w->tx_msgs[nout].msg_hdr;
-
-			if (!len)
-				continue;
-			w->tx_iov[nout].iov_base = out;
-			w->tx_iov[nout].iov_len = len;
-			memset(h, 0, sizeof(*h));
-			h->msg_name = &w->peers[i];
-			h->msg_namelen = w->rx_msgs[i].msg_hdr.msg_namelen;
-			h->msg_iov = &w->tx_iov[nout];
-			h->msg_iovlen = 1;
+		u->tx_iov[nout].iov_base = out;
+		u->tx_iov[nout].iov_len = len;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = &u->peers[i];
+		h->msg_namelen = u->rx_msgs[i].msg_hdr.msg_namelen;
+		h->msg_iov = &u->tx_iov[nout];
+		h->msg_iovlen = 1;
+		h->msg_controllen = udp_reply_control(u, i);
+		if (h->msg_controllen) {
 			/* The control slot of the reply follows the query's. */
-			h->msg_controllen = udp_reply_control(w, i);
-			if (h->msg_controllen) {
-				if (i != nout)
-					memcpy(w->tx_ctl[nout], w->tx_ctl[i],
-					       sizeof(w->tx_ctl[nout]));
-				h->msg_control = w->tx_ctl[nout];
-			}
-			nout++;
+			if (i != nout)
+				memcpy(u->tx_ctl[nout], u->tx_ctl[i],
+				       sizeof(u->tx_ctl[nout]));
+			h->msg_control = u->tx_ctl[nout];
 		}
-		worker_batch_end(w);
-		while (sent < nout) {
-			int k = sendmmsg(fd, w->tx_msgs + sent,
-					 (unsigned)(nout - sent), 0);
-
-			if (k < 0) {
-				if (errno == EINTR)
-					continue;
-				/* EAGAIN or a bad peer: skip that reply. */
-				sent++;
-				continue;
-			}
-			sent += k;
-		}
-		if (n < WORKER_BATCH)
-			return;
+		nout++;
 	}
+	return nout;
+}
+
+static void udp_send_batch(struct udp_thread *u, int nout)
+{
+	int sent = 0;
+
+	while (sent < nout) {
+		int k = sendmmsg(u->fd, u->tx_msgs + sent,
+				 (unsigned)(nout - sent), 0);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			/* A full send queue or a bad peer: skip that reply
+			 * (UDP; the client retries). */
+			sent++;
+			continue;
+		}
+		sent += k;
+	}
+}
+
+void *udp_thread_main(void *arg)
+{
+	struct udp_thread *u = arg;
+	int used = WORKER_BATCH;   /* slots whose headers need resetting */
+	unsigned errors = 0;
+
+	while (!atomic_load_explicit(&u->w->stop, memory_order_relaxed)) {
+		int n;
+
+		/* recvmmsg rewrote the lengths of the slots it filled. */
+		for (int i = 0; i < used; i++) {
+			u->rx_msgs[i].msg_hdr.msg_namelen = sizeof(u->peers[i]);
+			u->rx_msgs[i].msg_hdr.msg_controllen =
+				sizeof(u->rx_ctl[i]);
+		}
+		n = recvmmsg(u->fd, u->rx_msgs, WORKER_BATCH, MSG_WAITFORONE,
+			     NULL);
+		if (n <= 0) {
+			used = 0;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				/* Idle for WORKER_IDLE_MS: pin nothing. */
+				responder_idle(&u->r);
+			} else if (n < 0 && errno != EINTR &&
+				   errors++ % 1000 == 0) {
+				log_err("%s: recvmmsg: %s", u->who,
+					strerror(errno));
+			}
+			continue;
+		}
+		used = n;
+		if (responder_begin(&u->r) < 0)
+			continue;
+		udp_send_batch(u, udp_answer_batch(u, n));
+	}
+	responder_idle(&u->r);
+	return NULL;
 }

@@ -1,51 +1,20 @@
-/* worker.c -- worker lifecycle and the per-batch read snapshot.
+/* worker.c -- worker lifecycle: sockets, UDP threads, the TCP loop thread.
  *
- * A batch (a recvmmsg worth of datagrams, or what one TCP read delivered)
- * runs under one renewed LMDB read transaction: a loader commit becomes
- * visible at the next batch, and the zone plan is rebuilt only when the
- * store generation moved.  Everything a query needs was allocated here, once.
+ * Everything a query needs is allocated here, once.  A worker is one UDP
+ * thread per listen address (blocking in recvmmsg: no event loop between
+ * the socket and the answer) plus one libevent thread for TCP, whose
+ * connections come and go and need timers; each thread has its own
+ * responder (store reader, zone plan, answer scratch).
  */
 #include "worker.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
-
-int worker_batch_begin(struct worker *w)
-{
-	uint64_t gen;
-
-	if (store_reader_renew(w->rd) < 0) {
-		if (w->renew_failures++ % 1000 == 0)
-			log_err("worker %u: cannot renew the store read "
-				"transaction", w->id);
-		return -1;
-	}
-	gen = store_generation(w->rd);
-	if (!w->plan_ok || gen != w->plan.generation) {
-		if (w->plan_ok)
-			zones_free(&w->plan);
-		w->plan_ok = zones_build(&w->plan, w->srv->cfg, w->rd) == 0;
-		if (!w->plan_ok) {
-			log_err("worker %u: out of memory building the zone plan",
-				w->id);
-			store_reader_reset(w->rd);
-			return -1;
-		}
-		log_debug("worker %u: zone plan rebuilt at store generation %llu",
-			  w->id, (unsigned long long)gen);
-	}
-	w->qc.plan = &w->plan;
-	return 0;
-}
-
-void worker_batch_end(struct worker *w)
-{
-	store_reader_reset(w->rd);
-}
 
 int worker_init(struct worker *w, struct server *srv, unsigned id,
 		char *err, size_t errlen)
@@ -55,52 +24,33 @@ int worker_init(struct worker *w, struct server *srv, unsigned id,
 
 	w->srv = srv;
 	w->id = id;
+	atomic_init(&w->stop, 0);
+	snprintf(w->who, sizeof(w->who), "worker %u tcp", id);
 	w->base = event_base_new();
 	if (!w->base) {
 		snprintf(err, errlen, "worker %u: cannot create an event base", id);
 		return -1;
 	}
-	if (store_reader_new(srv->store, &w->rd) < 0) {
-		snprintf(err, errlen, "worker %u: cannot create a store reader", id);
+	if (responder_init(&w->r, cfg, srv->store, w->who, err, errlen) < 0)
 		return -1;
-	}
-	/* Idle workers hold no snapshot: an old one would keep the writer
-	 * from reusing pages and other readers from adopting a grown map. */
-	store_reader_reset(w->rd);
-	w->ans = malloc(sizeof(*w->ans));
-	w->tx_size = cfg->max_udp_size > 512 ? cfg->max_udp_size : 512;
-	w->rx = malloc((size_t)WORKER_BATCH * WORKER_RX_SIZE);
-	w->tx = malloc((size_t)WORKER_BATCH * w->tx_size);
-	w->udp_fds = calloc(n ? n : 1, sizeof(int));
-	w->udp_events = calloc(n ? n : 1, sizeof(struct event *));
+	w->udp = calloc(n ? n : 1, sizeof(*w->udp));
 	w->tcp = calloc(n ? n : 1, sizeof(struct evconnlistener *));
-	if (!w->ans || !w->rx || !w->tx || !w->udp_fds || !w->udp_events ||
-	    !w->tcp) {
+	if (!w->udp || !w->tcp) {
 		snprintf(err, errlen, "worker %u: out of memory", id);
 		return -1;
 	}
-	w->qc.cfg = cfg;
-	w->qc.rd = w->rd;
-	w->qc.ans = w->ans;
-	w->qc.plan = &w->plan;
-
 	for (size_t i = 0; i < n; i++) {
 		int fd = listen_socket(cfg, &cfg->listen[i], SOCK_DGRAM, err,
 				       errlen);
 
 		if (fd < 0)
 			return -1;
-		w->udp_fds[w->nudp] = fd;
-		w->udp_events[w->nudp] = event_new(w->base, fd,
-						   EV_READ | EV_PERSIST,
-						   udp_on_readable, w);
-		w->nudp++;
-		if (!w->udp_events[w->nudp - 1] ||
-		    event_add(w->udp_events[w->nudp - 1], NULL) < 0) {
-			snprintf(err, errlen, "worker %u: cannot watch a UDP "
-				 "socket", id);
+		/* Counted first, so worker_free closes the socket even if
+		 * the rest of the set-up fails. */
+		w->udp[w->nudp++].fd = fd;
+		if (udp_thread_init(&w->udp[w->nudp - 1], w, fd, err,
+				    errlen) < 0)
 			return -1;
-		}
 		fd = listen_socket(cfg, &cfg->listen[i], SOCK_STREAM, err,
 				   errlen);
 		if (fd < 0)
@@ -117,7 +67,7 @@ int worker_init(struct worker *w, struct server *srv, unsigned id,
 	return 0;
 }
 
-static void *worker_main(void *arg)
+static void *worker_tcp_main(void *arg)
 {
 	struct worker *w = arg;
 
@@ -127,19 +77,44 @@ static void *worker_main(void *arg)
 
 int worker_start(struct worker *w)
 {
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
-		return -1;
-	w->started = 1;
-	return 0;
+	sigset_t all, old;
+	int rc = 0;
+
+	/* The threads inherit a mask blocking every signal, so SIGTERM and
+	 * friends reach the main thread's loop and never interrupt a
+	 * worker's system call. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (size_t i = 0; rc == 0 && i < w->nudp; i++) {
+		rc = pthread_create(&w->udp[i].thread, NULL, udp_thread_main,
+				    &w->udp[i]);
+		w->udp[i].started = rc == 0;
+	}
+	if (rc == 0) {
+		rc = pthread_create(&w->thread, NULL, worker_tcp_main, w);
+		w->started = rc == 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc == 0 ? 0 : -1;
 }
 
 void worker_stop(struct worker *w)
 {
-	if (!w->started)
-		return;
-	event_base_loopbreak(w->base);
-	pthread_join(w->thread, NULL);
-	w->started = 0;
+	atomic_store(&w->stop, 1);
+	for (size_t i = 0; i < w->nudp; i++) {
+		if (!w->udp[i].started)
+			continue;
+		/* Wakes a thread blocked in recvmmsg at once (else it sees
+		 * the flag within WORKER_IDLE_MS). */
+		shutdown(w->udp[i].fd, SHUT_RD);
+		pthread_join(w->udp[i].thread, NULL);
+		w->udp[i].started = 0;
+	}
+	if (w->started) {
+		event_base_loopbreak(w->base);
+		pthread_join(w->thread, NULL);
+		w->started = 0;
+	}
 }
 
 void worker_free(struct worker *w)
@@ -147,21 +122,22 @@ void worker_free(struct worker *w)
 	tcp_close_all(w);
 	for (size_t i = 0; i < w->ntcp; i++)
 		evconnlistener_free(w->tcp[i]);
-	for (size_t i = 0; i < w->nudp; i++) {
-		if (w->udp_events[i])
-			event_free(w->udp_events[i]);
-		close(w->udp_fds[i]);
-	}
+	for (size_t i = 0; i < w->nudp; i++)
+		udp_thread_free(&w->udp[i]);
 	free(w->tcp);
-	free(w->udp_events);
-	free(w->udp_fds);
-	if (w->plan_ok)
-		zones_free(&w->plan);
-	if (w->rd)
-		store_reader_free(w->rd);
+	free(w->udp);
+	responder_free(&w->r);
 	if (w->base)
 		event_base_free(w->base);
-	free(w->ans);
-	free(w->rx);
-	free(w->tx);
+}
+
+void worker_counts(const struct worker *w, uint64_t *queries,
+		   uint64_t *dropped)
+{
+	*queries = w->r.qc.queries;
+	*dropped = w->r.qc.dropped;
+	for (size_t i = 0; i < w->nudp; i++) {
+		*queries += w->udp[i].r.qc.queries;
+		*dropped += w->udp[i].r.qc.dropped;
+	}
 }
