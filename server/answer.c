@@ -249,14 +249,65 @@ static void ans_add_txt(struct answer *a, uint32_t ttl, const char *s,
 	ans_add(a, DNS_TYPE_TXT, ttl, rd, len + 1, 0);
 }
 
+/* What a TXT `$` expands to: an address or a name, formatted only when a
+ * TXT record is actually written (most queries ask for A only). */
+struct subject {
+	int family;              /* 4 or 6: `addr`; 0: `name` */
+	const uint8_t *addr;
+	const uint8_t *name;     /* relative wire name */
+	int done;
+	size_t len;
+	char text[1024];
+};
+
+/* Dotted quad without printf: this runs for every IPv4 TXT answer. */
+static size_t subject_ip4(const uint8_t a[4], char *out)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (i)
+			out[n++] = '.';
+		if (v >= 100)
+			out[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			out[n++] = (char)('0' + v / 10 % 10);
+		out[n++] = (char)('0' + v % 10);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static const char *subject_text(struct subject *s, size_t *len)
+{
+	if (!s->done) {
+		s->done = 1;
+		if (s->family == 4)
+			s->len = subject_ip4(s->addr, s->text);
+		else if (s->family == 6 &&
+			 inet_ntop(AF_INET6, s->addr, s->text, sizeof(s->text)))
+			s->len = strlen(s->text);
+		else if (!s->family &&
+			 dname_to_text(s->name, s->text, sizeof(s->text)) >= 0)
+			s->len = strlen(s->text);
+		else
+			s->text[0] = '\0';
+	}
+	*len = s->len;
+	return s->text;
+}
+
 /* Adds the A and TXT of every listed value in `m`. */
 static void ctx_add_match(struct ans_ctx *c, const struct zp_dataset *d,
-			  const struct store_match *m, const char *subject,
-			  size_t sublen)
+			  const struct store_match *m, struct subject *subj)
 {
 	for (size_t i = 0; i < m->nvalues; i++) {
 		struct store_value v;
 		char txt[TXT_MAX];
+		const char *st;
+		size_t sl;
 		int n;
 
 		if (store_value_get(c->rd, m->values[i], &v) < 0 ||
@@ -266,8 +317,9 @@ static void ctx_add_match(struct ans_ctx *c, const struct zp_dataset *d,
 		if (c->want_a && v.a)
 			ans_add_a(c->a, d->ttl, v.a);
 		if (c->want_txt) {
-			n = txt_expand(v.txt, v.txtlen, &d->meta->meta, subject,
-				       sublen, txt);
+			st = subject_text(subj, &sl);
+			n = txt_expand(v.txt, v.txtlen, &d->meta->meta, st, sl,
+				       txt);
 			if (n >= 0)
 				ans_add_txt(c->a, d->ttl, txt, (size_t)n);
 		}
@@ -280,14 +332,14 @@ static void ctx_lookup_ip(struct ans_ctx *c, const struct zp_dataset *d,
 			  int family, const uint8_t addr[16])
 {
 	struct store_match m;
-	char subject[INET6_ADDRSTRLEN];
+	struct subject subj;
 
 	if (store_lookup_ip(c->rd, d->meta->dsid, family, addr, &m) != 1)
 		return;
-	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, subject,
-		       sizeof(subject)))
-		subject[0] = '\0';
-	ctx_add_match(c, d, &m, subject, strlen(subject));
+	subj.family = family;
+	subj.addr = addr;
+	subj.done = 0;
+	ctx_add_match(c, d, &m, &subj);
 }
 
 static void ctx_range(struct ans_ctx *c, const struct zp_dataset *d,
@@ -325,12 +377,13 @@ static void ctx_dnset(struct ans_ctx *c, const struct zp_dataset *d,
 		      const uint8_t *name)
 {
 	struct store_match m;
-	char subject[1024];
+	struct subject subj;
 
 	if (store_lookup_dn(c->rd, d->meta->dsid, name, &m) == 1) {
-		if (dname_to_text(m.entry, subject, sizeof(subject)) < 0)
-			subject[0] = '\0';
-		ctx_add_match(c, d, &m, subject, strlen(subject));
+		subj.family = 0;
+		subj.name = m.entry;
+		subj.done = 0;
+		ctx_add_match(c, d, &m, &subj);
 	}
 	if (!c->exists && store_name_has_below(c->rd, d->meta->dsid, name) == 1)
 		c->exists = 1;
@@ -575,20 +628,19 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 			c.empty = 1;
 		if (act == VAL_LISTED && before > 0) {
 			/* Always listed: the acl's answer, `$` = client. */
-			char subject[INET6_ADDRSTRLEN];
 			uint8_t addr[16];
 			int fam = acl_client_addr(client, addr);
 			struct store_match m;
+			struct subject subj;
 
-			if (!inet_ntop(fam == 4 ? AF_INET : AF_INET6, addr,
-				       subject, sizeof(subject)))
-				subject[0] = '\0';
+			subj.family = fam == 4 ? 4 : 6;
+			subj.addr = addr;
+			subj.done = 0;
 			memset(&m, 0, sizeof(m));
 			/* Re-look the value up by its match for ctx_add_match. */
 			if (store_lookup_ip(rd, z->acl.meta->dsid, fam, addr,
 					    &m) == 1 && m.nvalues)
-				ctx_add_match(&c, &z->acl, &m, subject,
-					      strlen(subject));
+				ctx_add_match(&c, &z->acl, &m, &subj);
 			c.empty = 1;   /* lists are not consulted */
 		}
 	}

@@ -192,6 +192,7 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 	z->cfg = cz;
 	z->wname = cz->wname;
 	z->labels = wname_labels(cz->wname);
+	z->wlen = wname_len(cz->wname);
 	z->ds = calloc(cz->ndatasets ? cz->ndatasets : 1, sizeof(*z->ds));
 	z->subs = calloc(cz->ndatasets ? cz->ndatasets : 1, sizeof(*z->subs));
 	z->nsubs = calloc(cz->ndatasets ? cz->ndatasets : 1, sizeof(*z->nsubs));
@@ -277,17 +278,28 @@ const struct zp_zone *zones_find(const struct zone_plan *plan,
 				 const uint8_t *qname, unsigned *before)
 {
 	const struct zp_zone *best = NULL;
+	uint8_t off[DNAME_MAX];   /* offset of each label; a name has < 128 */
+	unsigned nl = 0;
+	size_t len = 0;
 
+	/* One walk over the name; then a zone is one comparison of the
+	 * name's suffix with the same number of labels (both lowercase). */
+	while (qname[len] && nl < DNAME_MAX) {
+		off[nl++] = (uint8_t)len;
+		len += (size_t)qname[len] + 1;
+	}
+	len++;
 	for (size_t i = 0; i < plan->nzones; i++) {
 		const struct zp_zone *z = &plan->zones[i];
-		int n;
+		size_t at;
 
-		if (best && z->labels <= best->labels)
+		if ((best && z->labels <= best->labels) || z->labels > nl)
 			continue;
-		n = dname_below(qname, z->wname);
-		if (n >= 0) {
+		at = z->labels ? off[nl - z->labels] : len - 1;
+		if (len - at == z->wlen && memcmp(qname + at, z->wname,
+						  z->wlen) == 0) {
 			best = z;
-			*before = (unsigned)n;
+			*before = nl - z->labels;
 		}
 	}
 	return best;

@@ -36,6 +36,7 @@ struct zp_sub {
 struct zp_zone {
 	const struct cfg_zone *cfg;
 	const uint8_t *wname;          /* absolute, lowercase */
+	size_t wlen;                   /* its length, final zero included */
 	unsigned labels;
 	uint32_t ttl;                  /* zone default TTL */
 
