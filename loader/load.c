@@ -68,6 +68,14 @@ int loader_cmd_load(struct loader *ld, int nargs, char **args)
 				failed++;
 		}
 	}
+	/* The zone table goes with every load, so a server that follows the
+	 * store's zones sees the config's (unchanged tables write nothing). */
+	if (store_put_zones(st, cfg->zones, cfg->nzones, NULL, err,
+			    sizeof(err)) < 0) {
+		fprintf(stderr, "%s: zones: FAILED to store the zone table: %s\n",
+			ld->prog, err);
+		failed++;
+	}
 	store_close(st);
 	if (failed) {
 		fprintf(stderr, "%s: %d dataset%s failed\n", ld->prog, failed,

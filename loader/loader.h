@@ -21,6 +21,8 @@ struct loader {
 	int no_gunzip;             /* -C */
 	int quiet;                 /* -q: no summary lines */
 	unsigned max_logged;       /* -w: bad-line warnings shown per dataset */
+	unsigned debounce_ms;      /* -d: watch: quiet time before a reload */
+	int recheck_s;             /* -i: watch: periodic re-check, <0 = off */
 };
 
 /* `load [DATASET...]`: parse and store each dataset (all by default), each
@@ -35,6 +37,10 @@ int loader_cmd_show(struct loader *ld, int nargs, char **args);
 /* `drop DATASET...`: remove each named dataset (in the config or not) from
  * the store, one transaction each.  Returns an exit status. */
 int loader_cmd_drop(struct loader *ld, int nargs, char **args);
+
+/* `watch`: load every dataset, then follow the config and the feed files
+ * (lib/feedwatch.c) until SIGTERM/SIGINT.  Returns an exit status. */
+int loader_cmd_watch(struct loader *ld, int nargs, char **args);
 
 /* Checks that every name in `args` is a dataset of the config; prints an
  * error naming the first unknown one.  Returns 0 or -1. */

@@ -28,6 +28,8 @@ static const struct loader_command loader_commands[] = {
 	  "print what the store holds for each DATASET (default: all)" },
 	{ "drop", loader_cmd_drop, CONFIG_NO_FILE_CHECK,
 	  "remove each DATASET from the store (e.g. one gone from the config)" },
+	{ "watch", loader_cmd_watch, CONFIG_NO_FILE_CHECK,
+	  "load everything, then apply every feed and config change as it lands" },
 	{ "check", loader_cmd_check, 0,
 	  "check the config, including that every data file is readable" },
 };
@@ -35,7 +37,7 @@ static const struct loader_command loader_commands[] = {
 static void loader_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"usage: %s -c FILE [-e] [-C] [-q] [-w N] COMMAND [DATASET...]\n"
+		"usage: %s -c FILE [-e] [-C] [-q] [-w N] [-d MS] [-i S] COMMAND [DATASET...]\n"
 		"\n"
 		"Fills and inspects the dnsbld LMDB store named in the YAML config.\n"
 		"\n"
@@ -51,10 +53,15 @@ static void loader_usage(FILE *out, const char *prog)
 		"  -C       do not gunzip: a gzip-compressed file is an error, as rbldnsd -C\n"
 		"  -q       quiet: no summary lines, only warnings and errors\n"
 		"  -w N     print at most N bad-line warnings per dataset (default 100, 0 = all)\n"
+		"  -d MS    watch: quiet time after a file event before reloading (default 200)\n"
+		"  -i S     watch: re-check every file and retry failed datasets every S\n"
+		"           seconds, for file systems where inotify misses events\n"
+		"           (default 60, 0 = never)\n"
 		"  -h       this help\n"
 		"\n"
-		"exit status: 0 everything loaded, 1 a dataset or the store failed,\n"
-		"2 bad usage or config.\n");
+		"exit status: 0 everything loaded (watch: stopped by SIGTERM/SIGINT),\n"
+		"1 a dataset or the store failed, 2 bad usage or config.\n"
+		"watch: SIGHUP re-checks every file now.\n");
 }
 
 int loader_check_names(const struct loader *ld, int nargs, char **args)
@@ -90,10 +97,11 @@ int main(int argc, char **argv)
 	const char *cfgfile = NULL;
 	char err[1024];
 	char *end;
+	unsigned long v;
 	int opt, rc;
 
 	ld.prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	while ((opt = getopt(argc, argv, "c:eCqw:h")) != -1) {
+	while ((opt = getopt(argc, argv, "c:eCqw:d:i:h")) != -1) {
 		switch (opt) {
 		case 'c':
 			cfgfile = optarg;
@@ -114,6 +122,19 @@ int main(int argc, char **argv)
 					ld.prog, optarg);
 				return LOADER_EXIT_USAGE;
 			}
+			break;
+		case 'd':
+		case 'i':
+			v = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || v > 86400000) {
+				fprintf(stderr, "%s: -%c wants a number, not \"%s\"\n",
+					ld.prog, opt, optarg);
+				return LOADER_EXIT_USAGE;
+			}
+			if (opt == 'd')
+				ld.debounce_ms = (unsigned)(v ? v : 1);
+			else
+				ld.recheck_s = v ? (int)v : -1;
 			break;
 		case 'h':
 			loader_usage(stdout, ld.prog);

@@ -1,0 +1,125 @@
+/* watch.c -- `dnsbl-loader watch`: load everything, then follow the feeds.
+ *
+ * A thin runner around the watch engine (lib/feedwatch.c): it owns the
+ * event loop and the signals and prints each event with a UTC timestamp.
+ * Applied changes go to stdout (unless -q), failures and notes to stderr.
+ * SIGTERM/SIGINT end it with status 0 (a load in progress finishes first:
+ * signals are handled by the loop between loads); SIGHUP re-checks every
+ * file now and retries failed datasets, like rbldnsd's HUP.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "feedwatch.h"
+#include "loader.h"
+
+static void watch_on_event(void *arg, const struct feedwatch_event *ev)
+{
+	const struct loader *ld = arg;
+	int failure = ev->kind == FEEDWATCH_FAILED ||
+		      ev->kind == FEEDWATCH_CONFIG_FAILED ||
+		      ev->kind == FEEDWATCH_NOTE;
+	FILE *out = failure ? stderr : stdout;
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (!failure && ld->quiet)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (failure)
+		fprintf(out, "%s: %s %s\n", ld->prog, stamp, ev->message);
+	else
+		fprintf(out, "%s %s\n", stamp, ev->message);
+	fflush(out);
+}
+
+static void watch_on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	fprintf(stderr, "dnsbl-loader watch: signal %d, stopping\n", (int)sig);
+	event_base_loopbreak(arg);
+}
+
+static void watch_on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	feedwatch_recheck(arg);
+}
+
+int loader_cmd_watch(struct loader *ld, int nargs, char **args)
+{
+	struct feedwatch_options o;
+	struct feedwatch *fw = NULL;
+	struct event_base *base = NULL;
+	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
+	char err[1024];
+	int failed, rc = LOADER_EXIT_FAILED;
+	size_t nfiles = 0;
+
+	(void)args;
+	if (nargs) {
+		fprintf(stderr, "%s: watch takes no dataset names: it follows "
+			"every dataset of the config\n", ld->prog);
+		return LOADER_EXIT_USAGE;
+	}
+	memset(&o, 0, sizeof(o));
+	o.config_path = ld->cfg->path;
+	o.load.accept_host_bits = ld->accept_host_bits;
+	o.load.no_gunzip = ld->no_gunzip;
+	o.load.max_logged = ld->max_logged;
+	o.load.log = stderr;
+	o.debounce_ms = ld->debounce_ms;
+	o.recheck_s = ld->recheck_s;
+	o.on_event = watch_on_event;
+	o.arg = ld;
+	if (feedwatch_new(&fw, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", ld->prog, err);
+		return LOADER_EXIT_FAILED;
+	}
+	base = event_base_new();
+	if (base) {
+		ev_term = evsignal_new(base, SIGTERM, watch_on_stop, base);
+		ev_int = evsignal_new(base, SIGINT, watch_on_stop, base);
+		ev_hup = evsignal_new(base, SIGHUP, watch_on_hup, fw);
+	}
+	if (!base || !ev_term || !ev_int || !ev_hup ||
+	    event_add(ev_term, NULL) < 0 || event_add(ev_int, NULL) < 0 ||
+	    event_add(ev_hup, NULL) < 0) {
+		fprintf(stderr, "%s: cannot set up the event loop\n", ld->prog);
+		goto out;
+	}
+	failed = feedwatch_load_all(fw);
+	for (size_t i = 0; i < feedwatch_config(fw)->ndatasets; i++)
+		nfiles += feedwatch_config(fw)->datasets[i].nfiles;
+	if (feedwatch_attach(fw, base) < 0) {
+		fprintf(stderr, "%s: cannot watch: event loop\n", ld->prog);
+		goto out;
+	}
+	if (!ld->quiet) {
+		printf("watching %s and %zu file%s of %zu dataset%s (%d failed, "
+		       "kept as stored)\n", ld->cfg->path, nfiles,
+		       nfiles == 1 ? "" : "s", feedwatch_config(fw)->ndatasets,
+		       feedwatch_config(fw)->ndatasets == 1 ? "" : "s", failed);
+		fflush(stdout);
+	}
+	event_base_dispatch(base);
+	rc = LOADER_EXIT_OK;
+out:
+	feedwatch_free(fw);
+	if (ev_term)
+		event_free(ev_term);
+	if (ev_int)
+		event_free(ev_int);
+	if (ev_hup)
+		event_free(ev_hup);
+	if (base)
+		event_base_free(base);
+	return rc;
+}
