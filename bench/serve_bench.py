@@ -6,10 +6,14 @@ runs rbldnsd and dnsbld one after the other on loopback, the server pinned to
 one core and dnsperf to the other, and measures for each:
 
   peak qps          dnsperf with no rate limit (it saturates near one core)
-  CPU us/query      server utime+stime / answered queries at a fixed rate
+  CPU us/query      server utime+stime / answered queries at fixed rates
+                    (--cpu-rate, several allowed), also split into user and
+                    kernel time, and the capacity that projects to on one
+                    core (1 s / CPU per query)
   p50 / p99 ms      latency at a fixed, moderate rate (dnsperf -v)
   anon RSS          private memory (RssAnon), after the load
-  store size        dnsbld's LMDB file (allocated blocks); rbldnsd has none
+  store size        dnsbld's LMDB file (allocated blocks), fresh and after
+                    the 1% update; rbldnsd keeps its data in RSS instead
   start-up ms       exec to the first answer (dnsbld's store is already
                     loaded by dnsbl-loader, timed separately as "load s")
   update ms         1% of the ip4set rewritten (rsync style, rename over) to
@@ -18,6 +22,9 @@ one core and dnsperf to the other, and measures for each:
 and prints a table with the dnsbld/rbldnsd ratio of each figure.  Every
 load is bounded in time (dnsperf -l) and targets 127.0.0.1 only.  The
 medians of --repeat runs are reported: these machines are shared and noisy.
+dnsbld runs with its default worker count, which is the number of cores it
+may use: one here, as it is pinned like rbldnsd.  --datadir keeps the
+generated data (per size) for the next run: 10M lines take minutes to make.
 """
 import argparse
 import os
@@ -70,10 +77,11 @@ def wait_answer(port, t0, limit=120.0):
     raise RuntimeError("server did not answer within %.0f s" % limit)
 
 
-def cpu_seconds(pid):
+def cpu_times(pid):
+    """(user, system) CPU seconds of a process, all its threads."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
 
 
 def rss_anon_kib(pid):
@@ -219,13 +227,23 @@ def measure(server, data, args):
     peak = [dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration)["qps"]
             for _ in range(args.repeat)]
     r["peak_qps"] = statistics.median(peak)
-    cpu = []
-    for _ in range(args.repeat):
-        c0 = cpu_seconds(server.proc.pid)
-        res = dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration,
-                      rate=args.cpu_rate)
-        cpu.append((cpu_seconds(server.proc.pid) - c0) / max(1, res["completed"]) * 1e6)
-    r["cpu_us"] = statistics.median(cpu)
+    for rate in args.cpu_rates:
+        runs = []
+        for _ in range(args.repeat):
+            u0, s0 = cpu_times(server.proc.pid)
+            res = dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration,
+                          rate=rate)
+            u1, s1 = cpu_times(server.proc.pid)
+            n = max(1, res.get("completed", 0))
+            runs.append(((u1 - u0 + s1 - s0) / n * 1e6, (u1 - u0) / n * 1e6,
+                         (s1 - s0) / n * 1e6, res.get("qps", 0)))
+        tot, usr, sys_, qps = min(runs, key=lambda x: abs(x[0] - statistics.median(
+            [y[0] for y in runs])))   # the median run, with its split
+        r["cpu_us@%d" % rate] = tot
+        r["cpu_user_us@%d" % rate] = usr
+        r["cpu_sys_us@%d" % rate] = sys_
+        r["cpu_qps@%d" % rate] = qps
+        r["capacity@%d" % rate] = 1e6 / tot if tot else None
     lat = dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration,
                   rate=args.latency_rate, verbose=True)["lat"]
     r["p50_ms"] = percentile(lat, 0.50) * 1000
@@ -258,36 +276,54 @@ def measure(server, data, args):
     r["update_lost"] = next((int(l.split()[2]) for l in out.splitlines()
                              if l.strip().startswith("Queries lost:")), -1)
     r["rss_after_kib"] = rss_anon_kib(server.proc.pid)
+    r["store_after_bytes"] = server.store_bytes()
     server.stop()
     os.replace(snapshot, os.path.join(data, "bl.ip4set"))
     return r
 
 
-ROWS = [  # key, label, format, "lower is better"
-    ("peak_qps", "peak qps (1 core, dnsperf-bound)", "%.0f", False),
-    ("cpu_us", "server CPU us/query @ cpu-rate", "%.2f", True),
-    ("p50_ms", "latency p50 ms @ latency-rate", "%.3f", True),
-    ("p99_ms", "latency p99 ms @ latency-rate", "%.3f", True),
-    ("rss_kib", "private memory (RssAnon) KiB", "%.0f", True),
-    ("rss_after_kib", "private memory after update KiB", "%.0f", True),
-    ("store_bytes", "store size bytes", "%.0f", True),
-    ("startup_ms", "start-up to first answer ms", "%.1f", True),
-    ("update_ms", "1%% update to new answer ms", "%.1f", True),
-    ("update_lost", "queries lost during update", "%.0f", True),
-]
+def rows(args):
+    """(key, label, format) of every table row, in order."""
+    out = [("peak_qps", "peak qps (1 core, dnsperf-bound)", "%.0f")]
+    for rate in args.cpu_rates:
+        k = "%dk" % (rate // 1000)
+        out += [("cpu_qps@%d" % rate, "qps answered @ %s offered" % k, "%.0f"),
+                ("cpu_us@%d" % rate, "server CPU us/query @ %s" % k, "%.2f"),
+                ("cpu_user_us@%d" % rate, "  of which user us/query", "%.2f"),
+                ("cpu_sys_us@%d" % rate, "  of which kernel us/query", "%.2f"),
+                ("capacity@%d" % rate, "capacity projected from CPU @ %s, qps/core" % k,
+                 "%.0f")]
+    lat = "%dk" % (args.latency_rate // 1000)
+    out += [("p50_ms", "latency p50 ms @ %s" % lat, "%.3f"),
+            ("p99_ms", "latency p99 ms @ %s" % lat, "%.3f"),
+            ("rss_kib", "private memory (RssAnon) KiB", "%.0f"),
+            ("rss_after_kib", "private memory after update KiB", "%.0f"),
+            ("store_bytes", "store size bytes (rbldnsd: its RssAnon)", "%.0f"),
+            ("store_after_bytes", "store size after 1% update bytes", "%.0f"),
+            ("startup_ms", "start-up to first answer ms", "%.1f"),
+            ("update_ms", "1% update to new answer ms", "%.1f"),
+            ("update_lost", "queries lost during update", "%.0f")]
+    return out
 
 
-def table(size, rb, db):
+def table(size, rb, db, args):
     lines = ["", "### %d ip4set lines" % size, "",
              "| figure | rbldnsd | dnsbld | dnsbld/rbldnsd |", "|---|---:|---:|---:|"]
-    for key, label, fmt, _ in ROWS:
+    for key, label, fmt in rows(args):
         a, b = rb.get(key), db.get(key)
+        if key.startswith("store") and not a:
+            # rbldnsd holds its data in private memory instead.
+            rss = rb.get("rss_kib" if key == "store_bytes" else "rss_after_kib")
+            a = rss * 1024 if rss else None
         ratio = "%.2f" % (b / a) if a and b is not None else "-"
-        lines.append("| %s | %s | %s | %s |" % (label % () if "%%" in label else label,
+        lines.append("| %s | %s | %s | %s |" % (label,
                                                fmt % a if a is not None else "-",
                                                fmt % b if b is not None else "-", ratio))
     if "load_s" in db:
         lines.append("| dnsbl-loader full load s | - | %.2f | - |" % db["load_s"])
+    if "gen_s" in db or "gen_s" in rb:
+        lines.append("| data generation s (gendata.py) | %s | | |" % (
+            "%.1f" % (db.get("gen_s") or rb.get("gen_s"))))
     return "\n".join(lines)
 
 
@@ -296,12 +332,15 @@ def main():
     ap.add_argument("--sizes", default="1000000", help="ip4set sizes, e.g. '100000 1000000 10000000'")
     ap.add_argument("--duration", type=int, default=10, help="seconds per dnsperf run")
     ap.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
-    ap.add_argument("--cpu-rate", type=int, default=100000)
+    ap.add_argument("--cpu-rate", default="50000 100000",
+                    help="offered rates for the CPU figures, e.g. '50000 100000'")
     ap.add_argument("--latency-rate", type=int, default=20000)
     ap.add_argument("--update-rate", type=int, default=50000)
     ap.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
     ap.add_argument("--only", choices=("rbldnsd", "dnsbld"))
+    ap.add_argument("--datadir", help="keep generated data here (reused if present)")
     args = ap.parse_args()
+    args.cpu_rates = [int(x) for x in args.cpu_rate.split()]
 
     work = tempfile.mkdtemp(prefix="dnsbld-bench.")
     os.chmod(work, 0o755)   # rbldnsd runs as nobody and must read the data
@@ -310,10 +349,17 @@ def main():
             time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(),
             " ".join(sys.argv[1:]) or "defaults"))
         for size in (int(s) for s in args.sizes.split()):
-            data = os.path.join(work, "data-%d" % size)
-            log("generating %d lines in %s" % (size, data))
-            subprocess.run([sys.executable, os.path.join(HERE, "gendata.py"), data,
-                            "--ip4", str(size)], check=True)
+            base = args.datadir or work
+            data = os.path.join(base, "data-%d" % size)
+            gen_s = None
+            if not os.path.exists(os.path.join(data, "queries.txt")):
+                log("generating %d lines in %s" % (size, data))
+                t0 = time.monotonic()
+                subprocess.run([sys.executable, os.path.join(HERE, "gendata.py"), data,
+                                "--ip4", str(size)], check=True)
+                gen_s = time.monotonic() - t0
+                log("generated in %.1f s" % gen_s)
+            os.chmod(base, 0o755)
             for f in os.listdir(data):
                 os.chmod(os.path.join(data, f), 0o644)
             os.chmod(data, 0o755)
@@ -323,11 +369,16 @@ def main():
                 if args.only and srv.name != args.only:
                     continue
                 log("measuring %s" % srv.name)
+                t0 = time.monotonic()
                 try:
                     results[srv.name] = measure(srv, data, args)
                 finally:
                     srv.stop()
-            print(table(size, results.get("rbldnsd", {}), results.get("dnsbld", {})))
+                log("%s measured in %.0f s" % (srv.name, time.monotonic() - t0))
+            if gen_s is not None:
+                results.setdefault("dnsbld", {})["gen_s"] = gen_s
+            print(table(size, results.get("rbldnsd", {}), results.get("dnsbld", {}), args),
+                  flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -243,6 +243,76 @@ int dns_encode_raw(struct dns_writer *w, size_t owner, uint16_t type,
 	return 0;
 }
 
+/* Appends `name` to the template: its labels in front of `zone` and a
+ * zone pointer to patch, or the whole name if it does not end in `zone`. */
+static int tmpl_name(struct dns_rdata_tmpl *t, const uint8_t *name,
+		     const uint8_t *zone)
+{
+	int below = dname_below(name, zone);
+	size_t n = 0, len = wname_len(name);
+
+	if (below < 0 || t->nptr >= 2) {
+		if (len > sizeof(t->data) - t->len)
+			return -1;
+		memcpy(t->data + t->len, name, len);
+		t->len = (uint16_t)(t->len + len);
+		return 0;
+	}
+	for (int i = 0; i < below; i++)
+		n += (size_t)name[n] + 1;
+	if (n + 2 > sizeof(t->data) - t->len)
+		return -1;
+	memcpy(t->data + t->len, name, n);
+	t->len = (uint16_t)(t->len + n);
+	t->ptr_at[t->nptr++] = t->len;
+	t->data[t->len++] = 0xc0;
+	t->data[t->len++] = 0;
+	return 0;
+}
+
+int dns_tmpl_soa(struct dns_rdata_tmpl *t, const uint8_t *zone,
+		 const uint8_t *mname, const uint8_t *rname, uint32_t serial,
+		 uint32_t refresh, uint32_t retry, uint32_t expire,
+		 uint32_t minimum)
+{
+	const uint32_t v[5] = { serial, refresh, retry, expire, minimum };
+
+	t->len = 0;
+	t->nptr = 0;
+	if (tmpl_name(t, mname, zone) < 0 || tmpl_name(t, rname, zone) < 0 ||
+	    sizeof(t->data) - t->len < 20)
+		return -1;
+	for (int i = 0; i < 5; i++) {
+		t->data[t->len++] = (uint8_t)(v[i] >> 24);
+		t->data[t->len++] = (uint8_t)(v[i] >> 16);
+		t->data[t->len++] = (uint8_t)(v[i] >> 8);
+		t->data[t->len++] = (uint8_t)v[i];
+	}
+	return 0;
+}
+
+int dns_encode_tmpl(struct dns_writer *w, size_t owner, uint16_t type,
+		    uint32_t ttl, const struct dns_rdata_tmpl *t)
+{
+	size_t start = w->b.pos, at;
+
+	if (t->nptr && (!w->zone_off || w->zone_off >= 0x4000))
+		return -1;
+	if (rr_begin(w, owner, type, DNS_CLASS_IN, ttl, &at) < 0 ||
+	    dns_buffer_put_bytes(&w->b, t->data, t->len) < 0 ||
+	    rr_end(w, at) < 0) {
+		w->b.pos = start;
+		return -1;
+	}
+	for (unsigned i = 0; i < t->nptr; i++) {
+		uint8_t *p = w->b.data + at + 2 + t->ptr_at[i];
+
+		p[0] = (uint8_t)(0xc0 | w->zone_off >> 8);
+		p[1] = (uint8_t)w->zone_off;
+	}
+	return 0;
+}
+
 int dns_encode_opt(struct dns_writer *w, uint16_t udp_size,
 		   uint8_t ext_rcode, uint16_t flags)
 {

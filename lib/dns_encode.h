@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dname.h"
 #include "dns_buffer.h"
 #include "dns_packet.h"
 
@@ -74,6 +75,30 @@ int dns_encode_soa(struct dns_writer *w, size_t owner, uint32_t ttl,
 int dns_encode_raw(struct dns_writer *w, size_t owner, uint16_t type,
 		   uint16_t class, uint32_t ttl, const uint8_t *rdata,
 		   uint16_t rdlen);
+/* Rdata encoded once (per zone, when the zone plan is built) and copied
+ * into every reply: names inside it that end in the zone are stored as
+ * their labels in front of the zone plus a pointer whose target, the zone's
+ * offset in the question, is patched in at write time.  The SOA of every
+ * negative answer is written this way, with no name walk per query. */
+#define DNS_TMPL_MAX (2 * DNAME_MAX + 20)
+struct dns_rdata_tmpl {
+	uint16_t len;
+	uint8_t nptr;                 /* zone pointers in data */
+	uint16_t ptr_at[2];           /* their offsets in data */
+	uint8_t data[DNS_TMPL_MAX];
+};
+/* Encodes SOA rdata for zone `zone` (lowercase absolute wire name) into
+ * `t`, compressing as dns_encode_soa does.  0, or -1 if a name is bad. */
+int dns_tmpl_soa(struct dns_rdata_tmpl *t, const uint8_t *zone,
+		 const uint8_t *mname, const uint8_t *rname, uint32_t serial,
+		 uint32_t refresh, uint32_t retry, uint32_t expire,
+		 uint32_t minimum);
+/* Writes a class IN record of `type` with the rdata of template `t`.  The
+ * writer's zone (dns_writer_set_zone) must be the template's zone.  0, or
+ * -1 when it does not fit (nothing written) or no zone is set. */
+int dns_encode_tmpl(struct dns_writer *w, size_t owner, uint16_t type,
+		    uint32_t ttl, const struct dns_rdata_tmpl *t);
+
 /* The OPT pseudo-record: our UDP size, the upper 8 bits of the extended
  * rcode, version 0, `flags` (only DO is kept), no options. */
 int dns_encode_opt(struct dns_writer *w, uint16_t udp_size,

@@ -43,6 +43,18 @@ static uint16_t query_base_flags(const struct dns_query *q)
 			  (q->flags & (0x7800 | DNS_FLAG_RD | DNS_FLAG_CD)));
 }
 
+/* The zone's SOA record, from the rdata encoded with the zone plan. */
+static int query_write_soa(struct dns_writer *w, const struct zp_zone *z,
+			   size_t apex, uint32_t ttl)
+{
+	if (z->soa_rdata_ok)
+		return dns_encode_tmpl(w, apex, DNS_TYPE_SOA, ttl,
+				       &z->soa_rdata);
+	return dns_encode_soa(w, apex, ttl, z->soa_mname, z->soa_rname,
+			      z->soa_serial, z->soa_refresh, z->soa_retry,
+			      z->soa_expire, z->soa_minimum);
+}
+
 /* Writes the answer section: RRsets grouped by type in order of first
  * appearance, then the apex SOA and NS.  -1 if something did not fit. */
 static int query_write_answer(struct dns_writer *w, const struct answer *a,
@@ -76,10 +88,7 @@ static int query_write_answer(struct dns_writer *w, const struct answer *a,
 				return -1;
 		}
 	}
-	if (a->soa_answer &&
-	    dns_encode_soa(w, apex, z->soa_ttl, z->soa_mname, z->soa_rname,
-			   z->soa_serial, z->soa_refresh, z->soa_retry,
-			   z->soa_expire, z->soa_minimum) < 0)
+	if (a->soa_answer && query_write_soa(w, z, apex, z->soa_ttl) < 0)
 		return -1;
 	if (a->ns_answer)
 		for (size_t k = 0; k < z->nns; k++)
@@ -99,9 +108,7 @@ static int query_write_authority(struct dns_writer *w, const struct answer *a,
 	/* RFC 2308: the negative TTL is min(SOA TTL, MINIMUM). */
 	ttl = z->soa_ttl < z->soa_minimum ? z->soa_ttl : z->soa_minimum;
 	dns_writer_section(w, DNS_SEC_AUTHORITY);
-	return dns_encode_soa(w, apex, ttl, z->soa_mname, z->soa_rname,
-			      z->soa_serial, z->soa_refresh, z->soa_retry,
-			      z->soa_expire, z->soa_minimum);
+	return query_write_soa(w, z, apex, ttl);
 }
 
 size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,

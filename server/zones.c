@@ -183,6 +183,11 @@ static void zone_apex(struct zp_zone *z, const struct cfg_zone *cz)
 		z->soa_expire = ZONES_SOA_EXPIRE;
 		z->soa_minimum = ZONES_SOA_MINIMUM;
 	}
+	/* Every negative answer carries it: encode it now, not per query. */
+	z->soa_rdata_ok = dns_tmpl_soa(&z->soa_rdata, z->wname, z->soa_mname,
+				       z->soa_rname, z->soa_serial,
+				       z->soa_refresh, z->soa_retry,
+				       z->soa_expire, z->soa_minimum) == 0;
 }
 
 static int zone_build_one(struct zone_plan *p, struct zp_zone *z,

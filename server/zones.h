@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "dname.h"
+#include "dns_encode.h"
 #include "store.h"
 
 #define ZONES_DEFAULT_TTL 2100
@@ -57,6 +58,8 @@ struct zp_zone {
 	uint32_t soa_ttl, soa_serial, soa_refresh, soa_retry, soa_expire,
 		 soa_minimum;
 	uint8_t default_rname[DNAME_MAX];
+	struct dns_rdata_tmpl soa_rdata; /* the SOA rdata, encoded once */
+	int soa_rdata_ok;
 	/* Apex NS (config or $NS); none: NS queries get NODATA. */
 	const uint8_t *ns[DS_MAX_NS];
 	size_t nns;

@@ -136,6 +136,68 @@ static void test_soa_mx(void)
 	CHECK_INT(u16(out + 6), 2);
 }
 
+/* A pre-encoded SOA writes the same bytes as dns_encode_soa, wherever the
+ * zone sits in the question, for names in and out of the zone. */
+static void test_tmpl(void)
+{
+	static const char *const names[][2] = {
+		{ "bl.test", "hostmaster.example" },
+		{ "ns1.bl.test", "hostmaster.bl.test" },
+		{ "ns.other", "h.x.y.bl.test" },
+	};
+	struct dns_query q;
+	struct dns_rdata_tmpl t;
+	uint8_t zone[DNAME_MAX], mname[DNAME_MAX], rname[DNAME_MAX];
+
+	make_query(&q, DNS_TYPE_A);
+	dname_from_text("bl.test", 7, zone, 1);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t a[512], b[512];
+		struct dns_writer wa, wb;
+		size_t apex;
+
+		dname_from_text(names[i][0], strlen(names[i][0]), mname, 1);
+		dname_from_text(names[i][1], strlen(names[i][1]), rname, 1);
+		CHECK_INT(dns_tmpl_soa(&t, zone, mname, rname, 9, 8, 7, 6, 5), 0);
+		dns_writer_init(&wa, a, sizeof(a));
+		dns_writer_init(&wb, b, sizeof(b));
+		dns_encode_header(&wa, q.id, DNS_FLAG_QR);
+		dns_encode_header(&wb, q.id, DNS_FLAG_QR);
+		dns_encode_question(&wa, &q);
+		dns_encode_question(&wb, &q);
+		apex = dns_writer_set_zone(&wa, &q, zone, 4);
+		CHECK_INT(dns_writer_set_zone(&wb, &q, zone, 4), apex);
+		dns_writer_section(&wa, DNS_SEC_AUTHORITY);
+		dns_writer_section(&wb, DNS_SEC_AUTHORITY);
+		CHECK_INT(dns_encode_soa(&wa, apex, 300, mname, rname, 9, 8, 7, 6,
+					 5), 0);
+		CHECK_INT(dns_encode_tmpl(&wb, apex, DNS_TYPE_SOA, 300, &t), 0);
+		CHECK_INT(dns_writer_finish(&wb), dns_writer_finish(&wa));
+		CHECK(memcmp(a, b, wa.b.pos) == 0);
+		/* Too little room: nothing written, count unchanged. */
+		dns_writer_init(&wb, b, wa.b.pos - 1);
+		dns_encode_header(&wb, q.id, DNS_FLAG_QR);
+		dns_encode_question(&wb, &q);
+		dns_writer_set_zone(&wb, &q, zone, 4);
+		CHECK_INT(dns_encode_tmpl(&wb, apex, DNS_TYPE_SOA, 300, &t), -1);
+		CHECK_INT(wb.b.pos, 12 + q.question_len);
+		CHECK_INT(wb.count[0], 0);
+	}
+	/* Without a zone to point at, a template with pointers is refused. */
+	{
+		uint8_t b[512];
+		struct dns_writer wb;
+
+		dname_from_text("ns1.bl.test", 11, mname, 1);
+		CHECK_INT(dns_tmpl_soa(&t, zone, mname, mname, 1, 1, 1, 1, 1), 0);
+		CHECK_INT(t.nptr, 2);
+		dns_writer_init(&wb, b, sizeof(b));
+		dns_encode_header(&wb, q.id, DNS_FLAG_QR);
+		dns_encode_question(&wb, &q);
+		CHECK_INT(dns_encode_tmpl(&wb, 12, DNS_TYPE_SOA, 1, &t), -1);
+	}
+}
+
 static void test_limits(void)
 {
 	struct dns_query q;
@@ -175,6 +237,7 @@ int main(void)
 {
 	test_answer();
 	test_soa_mx();
+	test_tmpl();
 	test_limits();
 	return check_report();
 }
