@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "filebusy.h"
@@ -64,30 +65,95 @@ static const char *fw_cfg_path(const struct config *cfg)
 
 /* ---- watches ------------------------------------------------------------ */
 
-/* The filewatch index of `path`, adding it the first time.  Paths are never
- * removed: one that left the config is still stat'ed but owned by nobody,
- * and the inotify descriptor stays the same for the caller's loop. */
-static long fw_watch_path(struct feedwatch *fw, const char *path)
+static void fw_set_free(struct fw_set *s)
 {
-	char **paths;
-	int idx;
+	for (size_t i = 0; s->paths && i < s->npaths; i++)
+		free(s->paths[i]);
+	free(s->paths);
+	filewatch_free(s->w);
+	memset(s, 0, sizeof(*s));
+	s->cfg = -1;
+}
 
-	for (size_t i = 0; i < fw->npaths; i++)
-		if (strcmp(fw->paths[i], path) == 0)
+static long fw_set_find(const struct fw_set *s, const char *path)
+{
+	for (size_t i = 0; i < s->npaths; i++)
+		if (strcmp(s->paths[i], path) == 0)
 			return (long)i;
-	paths = realloc(fw->paths, (fw->npaths + 1) * sizeof(*paths));
-	if (!paths)
-		return -1;
-	fw->paths = paths;
-	fw->paths[fw->npaths] = strdup(path);
-	if (!fw->paths[fw->npaths])
-		return -1;
-	idx = filewatch_add(fw->w, path);
-	if (idx < 0 || (size_t)idx != fw->npaths) {
-		free(fw->paths[fw->npaths]);
-		return -1;
+	return -1;
+}
+
+static size_t fw_depth(const char *path)
+{
+	size_t n = 0;
+
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+static int fw_depth_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t dx = fw_depth(x), dy = fw_depth(y);
+
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/* Watches `config_path` (NULL: none) and every file of `cfg`.  0, or -1
+ * with errno set (the set is then empty). */
+static int fw_set_build(struct fw_set *s, const char *config_path,
+			const struct config *cfg)
+{
+	size_t max = config_path ? 1 : 0;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = -1;
+	for (size_t i = 0; i < cfg->ndatasets; i++)
+		max += cfg->datasets[i].nfiles;
+	s->paths = calloc(max ? max : 1, sizeof(*s->paths));
+	s->w = filewatch_new();
+	if (!s->paths || !s->w)
+		goto fail;
+	for (size_t i = 0; i <= cfg->ndatasets; i++) {
+		const struct cfg_dataset *d = i ? &cfg->datasets[i - 1] : NULL;
+		size_t nf = d ? d->nfiles : config_path ? 1 : 0;
+
+		for (size_t k = 0; k < nf; k++) {
+			const char *p = d ? d->files[k] : config_path;
+
+			if (fw_set_find(s, p) >= 0)
+				continue;
+			s->paths[s->npaths] = strdup(p);
+			if (!s->paths[s->npaths])
+				goto fail;
+			s->npaths++;
+		}
 	}
-	return (long)fw->npaths++;
+	qsort(s->paths, s->npaths, sizeof(*s->paths), fw_depth_cmp);
+	for (size_t i = 0; i < s->npaths; i++) {
+		int idx = filewatch_add(s->w, s->paths[i]);
+
+		if (idx < 0)
+			goto fail;
+		if ((size_t)idx != i) {
+			errno = EINVAL;
+			goto fail;
+		}
+	}
+	if (config_path)
+		s->cfg = fw_set_find(s, config_path);
+	return 0;
+fail:
+	{
+		int e = errno ? errno : ENOMEM;
+
+		fw_set_free(s);
+		errno = e;
+	}
+	return -1;
 }
 
 static void fw_free_ds(struct fw_dataset *ds, size_t n)
@@ -97,8 +163,10 @@ static void fw_free_ds(struct fw_dataset *ds, size_t n)
 	free(ds);
 }
 
-/* Per-dataset state for `cfg`, with its files watched.  NULL on error. */
-static struct fw_dataset *fw_bind(struct feedwatch *fw, const struct config *cfg)
+/* Per-dataset state for `cfg`, with indices into watch set `s`.  NULL on
+ * error. */
+static struct fw_dataset *fw_bind(const struct fw_set *s,
+				  const struct config *cfg)
 {
 	struct fw_dataset *ds = calloc(cfg->ndatasets ? cfg->ndatasets : 1,
 				       sizeof(*ds));
@@ -115,16 +183,55 @@ static struct fw_dataset *fw_bind(struct feedwatch *fw, const struct config *cfg
 			return NULL;
 		}
 		for (size_t k = 0; k < d->nfiles; k++) {
-			long idx = fw_watch_path(fw, d->files[k]);
+			long idx = fw_set_find(s, d->files[k]);
 
-			if (idx < 0) {
-				fw_free_ds(ds, cfg->ndatasets);
-				return NULL;
-			}
-			ds[i].watch[ds[i].nwatch++] = (size_t)idx;
+			if (idx >= 0)
+				ds[i].watch[ds[i].nwatch++] = (size_t)idx;
 		}
 	}
 	return ds;
+}
+
+/* Marks pending whatever changed in set `s` since its last scan: the
+ * datasets of `cfg` (state `ds`) that read a changed file, and the config.
+ * Returns -1 if out of memory (the caller retries later). */
+static int fw_set_scan(struct feedwatch *fw, const struct fw_set *s,
+		       const struct config *cfg, struct fw_dataset *ds)
+{
+	size_t *changed = calloc(s->npaths ? s->npaths : 1, sizeof(*changed));
+	size_t n;
+
+	if (!changed)
+		return -1;
+	n = filewatch_scan(s->w, changed, s->npaths);
+	for (size_t c = 0; c < n; c++) {
+		const char *p = s->paths[changed[c]];
+
+		if ((long)changed[c] == s->cfg)
+			fw->cfg_pending = 1;
+		for (size_t i = 0; i < cfg->ndatasets; i++)
+			for (size_t k = 0; k < cfg->datasets[i].nfiles; k++)
+				if (strcmp(cfg->datasets[i].files[k], p) == 0)
+					ds[i].pending = 1;
+	}
+	free(changed);
+	return 0;
+}
+
+/* Makes `s` the set the caller's loop waits on (through fw->epfd). */
+static int fw_set_install(struct feedwatch *fw, struct fw_set *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	ev.data.fd = filewatch_fd(s->w);
+	if (epoll_ctl(fw->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+		return -1;
+	if (fw->set.w)
+		epoll_ctl(fw->epfd, EPOLL_CTL_DEL, filewatch_fd(fw->set.w), NULL);
+	fw_set_free(&fw->set);
+	fw->set = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -220,6 +327,7 @@ static void fw_apply_config(struct feedwatch *fw)
 {
 	struct config *ncfg = NULL, *ocfg = fw->own_cfg;
 	struct fw_dataset *nds, *ods = fw->ds;
+	struct fw_set nset;
 	size_t nnew = 0, nchanged = 0, ndropped = 0;
 	char err[1024];
 
@@ -235,11 +343,16 @@ static void fw_apply_config(struct feedwatch *fw)
 			"config: store changed from %s to %s: that takes a "
 			"restart; still writing to %s", ocfg->store, ncfg->store,
 			ocfg->store);
-	nds = fw_bind(fw, ncfg);
-	if (!nds) {
+	/* The new files are watched before anything is loaded, and the old
+	 * set is scanned one last time after that, so a change landing
+	 * meanwhile is seen by one or the other. */
+	nds = NULL;
+	if (fw_set_build(&nset, fw->config_path, ncfg) < 0 ||
+	    !(nds = fw_bind(&nset, ncfg))) {
 		fw_emit(fw, FEEDWATCH_CONFIG_FAILED, NULL, NULL,
-			"config: out of memory watching its files; the "
-			"previous config stays in force");
+			"config: cannot watch its files (%s); the previous "
+			"config stays in force", strerror(errno));
+		fw_set_free(&nset);
 		config_free(ncfg);
 		return;
 	}
@@ -268,6 +381,17 @@ static void fw_apply_config(struct feedwatch *fw)
 			else
 				nnew++;
 		}
+	}
+	filewatch_drain(fw->set.w);
+	if (fw_set_scan(fw, &fw->set, ncfg, nds) < 0 ||
+	    fw_set_install(fw, &nset) < 0) {
+		fw_emit(fw, FEEDWATCH_CONFIG_FAILED, NULL, NULL,
+			"config: cannot watch its files (%s); the previous "
+			"config stays in force", strerror(errno));
+		fw_set_free(&nset);
+		fw_free_ds(nds, ncfg->ndatasets);
+		config_free(ncfg);
+		return;
 	}
 	fw->own_cfg = ncfg;
 	fw->cfg = ncfg;
@@ -350,7 +474,8 @@ int feedwatch_new(struct feedwatch **out, const struct feedwatch_options *o,
 	if (!fw->o.recheck_s)
 		fw->o.recheck_s = FW_RECHECK_S;
 	atomic_init(&fw->recheck_now, 0);
-	fw->cfg_watch = -1;
+	fw->set.cfg = -1;
+	fw->epfd = -1;
 	fw->wake[0] = fw->wake[1] = -1;
 	if (o->config_path) {
 		fw->config_path = strdup(o->config_path);
@@ -376,20 +501,20 @@ int feedwatch_new(struct feedwatch **out, const struct feedwatch_options *o,
 		}
 		fw->own_store = 1;
 	}
-	fw->w = filewatch_new();
-	if (!fw->w) {
-		snprintf(err, errlen, "inotify: %s", strerror(errno));
-		feedwatch_free(fw);
-		return -1;
-	}
 	/* Watches first, loads later: a change made while loading is seen. */
-	if (fw->config_path)
-		fw->cfg_watch = fw_watch_path(fw, fw->config_path);
-	fw->ds = fw_bind(fw, fw->cfg);
-	if (!fw->ds || (fw->config_path && fw->cfg_watch < 0)) {
-		snprintf(err, errlen, "watching the files: %s", strerror(errno));
-		feedwatch_free(fw);
-		return -1;
+	{
+		struct fw_set s;
+
+		fw->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (fw->epfd < 0 ||
+		    fw_set_build(&s, fw->config_path, fw->cfg) < 0 ||
+		    fw_set_install(fw, &s) < 0 ||
+		    !(fw->ds = fw_bind(&fw->set, fw->cfg))) {
+			snprintf(err, errlen, "watching the files (inotify): %s",
+				 strerror(errno));
+			feedwatch_free(fw);
+			return -1;
+		}
 	}
 	if (fw->o.recheck_s > 0)
 		fw->next_recheck = dsload_now() + fw->o.recheck_s;
@@ -407,10 +532,9 @@ void feedwatch_free(struct feedwatch *fw)
 		fw->detach(fw);
 	if (fw->cfg)
 		fw_free_ds(fw->ds, fw->cfg->ndatasets);
-	for (size_t i = 0; i < fw->npaths; i++)
-		free(fw->paths[i]);
-	free(fw->paths);
-	filewatch_free(fw->w);
+	fw_set_free(&fw->set);
+	if (fw->epfd >= 0)
+		close(fw->epfd);
 	if (fw->own_store)
 		store_close(fw->st);
 	config_free(fw->own_cfg);
@@ -420,7 +544,7 @@ void feedwatch_free(struct feedwatch *fw)
 
 int feedwatch_fd(const struct feedwatch *fw)
 {
-	return filewatch_fd(fw->w);
+	return fw->epfd;
 }
 
 const struct config *feedwatch_config(const struct feedwatch *fw)
@@ -472,24 +596,9 @@ int feedwatch_timeout_ms(const struct feedwatch *fw)
 /* Asks filewatch which files changed and marks their owners pending. */
 static void fw_scan(struct feedwatch *fw)
 {
-	size_t *changed = calloc(fw->npaths ? fw->npaths : 1, sizeof(*changed));
-	size_t n;
-
-	if (!changed) {
-		/* Try again at the next turn rather than lose the change. */
+	/* Out of memory: try again at the next turn rather than lose it. */
+	if (fw_set_scan(fw, &fw->set, fw->cfg, fw->ds) < 0)
 		fw->events = 1;
-		return;
-	}
-	n = filewatch_scan(fw->w, changed, fw->npaths);
-	for (size_t c = 0; c < n; c++) {
-		if ((long)changed[c] == fw->cfg_watch)
-			fw->cfg_pending = 1;
-		for (size_t i = 0; i < fw->cfg->ndatasets; i++)
-			for (size_t k = 0; k < fw->ds[i].nwatch; k++)
-				if (fw->ds[i].watch[k] == changed[c])
-					fw->ds[i].pending = 1;
-	}
-	free(changed);
 }
 
 /* Is a writer still holding one of dataset i's files? */
@@ -506,7 +615,7 @@ static int fw_busy(const struct feedwatch *fw, size_t i)
 void feedwatch_process(struct feedwatch *fw)
 {
 	double now;
-	int n = filewatch_drain(fw->w);
+	int n = filewatch_drain(fw->set.w);
 
 	now = dsload_now();
 	if (n > 0) {
@@ -532,8 +641,9 @@ void feedwatch_process(struct feedwatch *fw)
 				fw->ds[i].pending = 1;
 	}
 	if (fw->cfg_pending && fw->config_path)
-		fw_apply_config(fw);
-	fw->cfg_pending = 0;
+		fw_apply_config(fw);   /* may set it again: a change meanwhile */
+	if (!fw->config_path)
+		fw->cfg_pending = 0;
 	fw->retry_at = 0;
 	for (size_t i = 0; i < fw->cfg->ndatasets; i++) {
 		struct fw_dataset *ds = &fw->ds[i];

@@ -22,6 +22,17 @@ struct fw_dataset {
 	double busy_since;    /* first time a writer still held a file, or 0 */
 };
 
+/* Every file followed (the config first if any), in one filewatch.  Paths
+ * are added deepest directory first: inotify keeps one watch per directory
+ * inode, and a later "parent" watch with fewer events would replace the
+ * mask of a directory that holds watched files itself. */
+struct fw_set {
+	struct filewatch *w;
+	char **paths;                 /* path of each filewatch index */
+	size_t npaths;
+	long cfg;                     /* index of the config file, or -1 */
+};
+
 struct feedwatch {
 	struct feedwatch_options o;
 	char *config_path;            /* owned copy, NULL for a fixed config */
@@ -30,10 +41,9 @@ struct feedwatch {
 	struct store *st;
 	int own_store;
 
-	struct filewatch *w;
-	char **paths;                 /* path of each filewatch index */
-	size_t npaths;
-	long cfg_watch;               /* filewatch index of the config, -1 */
+	struct fw_set set;            /* rebuilt on every config change */
+	int epfd;                     /* epoll set holding set.w's descriptor:
+	                                 what feedwatch_fd gives, stable */
 	struct fw_dataset *ds;
 
 	int cfg_pending;              /* the config file changed */

@@ -286,6 +286,31 @@ int main(void)
 	CHECK_STR(tfw_lookup(st, "c", "10.0.2.2"), "4");
 	CHECK_STR(tfw_lookup(st, "c", "10.0.2.1"), "");
 
+	/* In-place rewrites in a directory that is also the parent of a
+	 * watched one (sub/): a feed, then the config itself. */
+	loaded_a = tlog.loaded[0];
+	snprintf(path, sizeof(path), "%s/a.ip4set", dir);
+	slow = fopen(path, "w");
+	if (slow) {
+		fputs(":127.0.0.2:a\n10.0.0.1\n10.0.0.3\n", slow);
+		fclose(slow);
+	}
+	tfw_run(fw, 3000, &tlog.loaded[0], loaded_a + 1);
+	CHECK_INT(tlog.loaded[0], loaded_a + 1);
+	CHECK_STR(tfw_lookup(st, "a", "10.0.0.3"), "2");
+	snprintf(path, sizeof(path), "%s/c.yaml", dir);
+	slow = fopen(path, "w");
+	if (slow) {
+		fputs(cfg_ab, slow);
+		fclose(slow);
+	}
+	tfw_run(fw, 3000, &tlog.config, 2);
+	CHECK_INT(tlog.config, 2);
+	CHECK_INT(tlog.dropped, 2);            /* c went */
+	CHECK_STR(tfw_lookup(st, "b", "10.0.1.3"), "3");
+	CHECK_STR(tfw_lookup(st, "c", "10.0.2.2"), "missing");
+	CHECK_INT(tfw_nzones(st), 1);
+
 	/* The same engine in its own thread. */
 	CHECK_INT(feedwatch_thread_start(fw), 0);
 	tfw_write("a.ip4set", ":127.0.0.2:a\n10.0.0.6\n");
