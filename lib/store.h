@@ -235,6 +235,67 @@ int store_lookup_generic(struct store_reader *rd, uint32_t dsid,
 /* 1 and fills rr, or 0 at the end. */
 int store_rrset_next(struct store_rrset *it, struct store_rr *rr);
 
+/* ---- iteration (store_iter.c) ------------------------------------------- */
+
+/* Walk a dataset's stored entries in key order, for dumps and exports
+ * (rbldnsd -d, dnsbl-ctl export).  Each walk calls `fn` once per item with
+ * views valid only during the call; `fn` returns 0 to go on or anything
+ * else to stop, and the walk returns that value.  A walk returns 0 at the
+ * end, or a negative STORE_E* code.  `dsid` is store_dsmeta.dsid (for a
+ * combined dataset, a child's). */
+
+/* An address dataset's source entry (ip4set, ip4tset, ip4trie, ip6trie,
+ * ip6tset, acl): one per distinct prefix, IPv4 first, each family in
+ * address order then prefix length. */
+struct store_ip_item {
+	uint8_t family;      /* 4 or 6 */
+	uint8_t plen;
+	uint8_t excluded;    /* a '!' entry: no values */
+	uint8_t addr[16];
+	size_t nvalues;      /* value ids (store_value_get), data order */
+	uint32_t values[STORE_MAX_MATCH];
+};
+int store_iter_ip(struct store_reader *rd, uint32_t dsid,
+		  int (*fn)(const struct store_ip_item *it, void *arg),
+		  void *arg);
+
+/* An address dataset's derived answer map: disjoint listed intervals, in
+ * address order (IPv4 first), adjacent ones with the same answer merged;
+ * holes (exclusions, unlisted space) are not visited. */
+struct store_range_item {
+	uint8_t family;
+	uint8_t start[16], end[16];   /* inclusive */
+	size_t nvalues;
+	uint32_t values[STORE_MAX_MATCH];
+};
+int store_iter_ranges(struct store_reader *rd, uint32_t dsid,
+		      int (*fn)(const struct store_range_item *it, void *arg),
+		      void *arg);
+
+/* A dnset entry, in key order (by reversed labels: a name, then its
+ * wildcard, then its subdomains). */
+struct store_dn_item {
+	const uint8_t *name; /* relative wire name, lowercase; for a wildcard
+	                        `*.d` this is d */
+	uint8_t wild;
+	uint8_t excluded;
+	size_t nvalues;
+	uint32_t values[STORE_MAX_MATCH];
+};
+int store_iter_dn(struct store_reader *rd, uint32_t dsid,
+		  int (*fn)(const struct store_dn_item *it, void *arg),
+		  void *arg);
+
+/* A generic dataset's records at one name, in key order; iterate `rrs`
+ * with store_rrset_next. */
+struct store_generic_item {
+	const uint8_t *name; /* relative wire name; the apex is "\0" */
+	struct store_rrset rrs;
+};
+int store_iter_generic(struct store_reader *rd, uint32_t dsid,
+		       int (*fn)(const struct store_generic_item *it, void *arg),
+		       void *arg);
+
 /* 64-bit FNV-1a, used for source file identity. */
 uint64_t store_hash_update(uint64_t h, const void *data, size_t len);
 #define STORE_HASH_INIT 0xcbf29ce484222325ULL
