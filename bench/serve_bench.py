@@ -19,7 +19,10 @@ one core and dnsperf to the other, and measures for each:
   update ms         1% of the ip4set rewritten (rsync style, rename over) to
                     the new answer being served; lost queries during it
 
-and prints a table with the dnsbld/rbldnsd ratio of each figure.  Every
+and prints a table with the dnsbld/rbldnsd ratio of each figure.  A third
+column, "UDP floor", is bench/udp_floor.c under the same load: an echo with
+dnsbld's batched I/O and no DNS work, i.e. the kernel's share of the CPU
+per query that no UDP server on this machine can go below.  Every
 load is bounded in time (dnsperf -l) and targets 127.0.0.1 only.  The
 medians of --repeat runs are reported: these machines are shared and noisy.
 dnsbld runs with its default worker count, which is the number of cores it
@@ -143,8 +146,8 @@ class Server:
 
 
 class Rbldnsd(Server):
-    def command(self, data):
-        return ["taskset", "-c", "0", "rbldnsd", "-n",
+    def command(self, data, cpus="0"):
+        return ["taskset", "-c", cpus, "rbldnsd", "-n",
                 "-b", "127.0.0.1/%d" % self.port, "-u", "nobody", "-c", "0",
                 "bl.bench:ip4set:%s/bl.ip4set" % data,
                 "v6.bench:ip6trie:%s/v6.ip6trie" % data,
@@ -153,8 +156,8 @@ class Rbldnsd(Server):
     def prepare(self, data):
         return {}
 
-    def start(self, data):
-        self.proc = subprocess.Popen(self.command(data), stdout=subprocess.DEVNULL,
+    def start(self, data, cpus="0"):
+        self.proc = subprocess.Popen(self.command(data, cpus), stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(self.workdir, "rbldnsd.log"), "w"))
 
     def store_bytes(self):
@@ -195,9 +198,10 @@ class Dnsbld(Server):
                        check=True, stdout=subprocess.DEVNULL)
         return {"load_s": time.monotonic() - t0}
 
-    def start(self, data):
+    def start(self, data, cpus="0"):
+        # Default workers: one per core it may use (1 pinned, 2 on 0,1).
         self.proc = subprocess.Popen(
-            ["taskset", "-c", "0", os.path.join(self.bindir, "dnsbld"), "-c", self.cfg],
+            ["taskset", "-c", cpus, os.path.join(self.bindir, "dnsbld"), "-c", self.cfg],
             stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(self.workdir, "dnsbld.log"), "w"))
 
@@ -214,15 +218,30 @@ class Dnsbld(Server):
                        check=True, stdout=subprocess.DEVNULL)
 
 
-def rev4(text):
-    return ".".join(reversed(text.split(".")))
+class Floor(Server):
+    """bench/udp_floor.c: echoes queries with the same batched I/O as
+    dnsbld and does nothing else, so its CPU per query is the kernel's
+    share that every UDP server pays."""
+
+    def __init__(self, name, workdir, port):
+        super().__init__(name, workdir, port)
+        self.binary = os.path.join(workdir, "udp_floor")
+
+    def available(self):
+        if not os.path.exists(self.binary):
+            cc = shutil.which("cc") or shutil.which("gcc")
+            if not cc:
+                return False
+            subprocess.run([cc, "-O2", "-o", self.binary,
+                            os.path.join(HERE, "udp_floor.c")], check=True)
+        return True
+
+    def start(self, data):
+        self.proc = subprocess.Popen(["taskset", "-c", "0", self.binary, str(self.port)])
 
 
-def measure(server, data, args):
-    r = server.prepare(data)
-    t0 = time.monotonic()
-    server.start(data)
-    r["startup_ms"] = wait_answer(server.port, t0) * 1000
+def measure_load(server, data, args, r):
+    """The figures under load: peak qps, CPU per query, latency."""
     time.sleep(0.5)
     peak = [dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration)["qps"]
             for _ in range(args.repeat)]
@@ -248,6 +267,28 @@ def measure(server, data, args):
                   rate=args.latency_rate, verbose=True)["lat"]
     r["p50_ms"] = percentile(lat, 0.50) * 1000
     r["p99_ms"] = percentile(lat, 0.99) * 1000
+    return r
+
+
+def measure_floor(server, data, args):
+    t0 = time.monotonic()
+    server.start(data)
+    wait_answer(server.port, t0)
+    r = measure_load(server, data, args, {})
+    server.stop()
+    return r
+
+
+def rev4(text):
+    return ".".join(reversed(text.split(".")))
+
+
+def measure(server, data, args):
+    r = server.prepare(data)
+    t0 = time.monotonic()
+    server.start(data)
+    r["startup_ms"] = wait_answer(server.port, t0) * 1000
+    measure_load(server, data, args, r)
     r["rss_kib"] = rss_anon_kib(server.proc.pid)
     r["store_bytes"] = server.store_bytes()
 
@@ -279,12 +320,23 @@ def measure(server, data, args):
     r["store_after_bytes"] = server.store_bytes()
     server.stop()
     os.replace(snapshot, os.path.join(data, "bl.ip4set"))
+
+    # All cores: the server may run on both (dnsbld then starts a worker
+    # per core; rbldnsd has one thread), dnsperf still on core 1.
+    t0 = time.monotonic()
+    server.start(data, cpus="0,1")
+    wait_answer(server.port, t0)
+    time.sleep(0.5)
+    r["peak_all_qps"] = dnsperf(server.port, os.path.join(data, "queries.txt"),
+                                args.duration)["qps"]
+    server.stop()
     return r
 
 
 def rows(args):
     """(key, label, format) of every table row, in order."""
-    out = [("peak_qps", "peak qps (1 core, dnsperf-bound)", "%.0f")]
+    out = [("peak_qps", "peak qps (1 core, dnsperf-bound)", "%.0f"),
+           ("peak_all_qps", "peak qps, server on all cores (dnsperf shares one)", "%.0f")]
     for rate in args.cpu_rates:
         k = "%dk" % (rate // 1000)
         out += [("cpu_qps@%d" % rate, "qps answered @ %s offered" % k, "%.0f"),
@@ -306,24 +358,26 @@ def rows(args):
     return out
 
 
-def table(size, rb, db, args):
+def table(size, rb, db, args, fl=None):
+    fl = fl or {}
     lines = ["", "### %d ip4set lines" % size, "",
-             "| figure | rbldnsd | dnsbld | dnsbld/rbldnsd |", "|---|---:|---:|---:|"]
+             "| figure | rbldnsd | dnsbld | dnsbld/rbldnsd | UDP floor |",
+             "|---|---:|---:|---:|---:|"]
     for key, label, fmt in rows(args):
+        f = fl.get(key)
         a, b = rb.get(key), db.get(key)
         if key.startswith("store") and not a:
             # rbldnsd holds its data in private memory instead.
             rss = rb.get("rss_kib" if key == "store_bytes" else "rss_after_kib")
             a = rss * 1024 if rss else None
         ratio = "%.2f" % (b / a) if a and b is not None else "-"
-        lines.append("| %s | %s | %s | %s |" % (label,
-                                               fmt % a if a is not None else "-",
-                                               fmt % b if b is not None else "-", ratio))
+        lines.append("| %s | %s | %s | %s | %s |" % (
+            label, fmt % a if a is not None else "-", fmt % b if b is not None else "-",
+            ratio, fmt % f if f is not None else ""))
     if "load_s" in db:
-        lines.append("| dnsbl-loader full load s | - | %.2f | - |" % db["load_s"])
-    if "gen_s" in db or "gen_s" in rb:
-        lines.append("| data generation s (gendata.py) | %s | | |" % (
-            "%.1f" % (db.get("gen_s") or rb.get("gen_s"))))
+        lines.append("| dnsbl-loader full load s | - | %.2f | - | |" % db["load_s"])
+    if "gen_s" in db:
+        lines.append("| data generation s (gendata.py) | %.1f | | | |" % db["gen_s"])
     return "\n".join(lines)
 
 
@@ -339,6 +393,8 @@ def main():
     ap.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
     ap.add_argument("--only", choices=("rbldnsd", "dnsbld"))
     ap.add_argument("--datadir", help="keep generated data here (reused if present)")
+    ap.add_argument("--no-floor", action="store_true",
+                    help="skip the UDP floor (bench/udp_floor.c, needs a C compiler)")
     args = ap.parse_args()
     args.cpu_rates = [int(x) for x in args.cpu_rate.split()]
 
@@ -375,10 +431,18 @@ def main():
                 finally:
                     srv.stop()
                 log("%s measured in %.0f s" % (srv.name, time.monotonic() - t0))
+            floor = {}
+            fsrv = Floor("floor", work, 5393)
+            if not args.only and not args.no_floor and fsrv.available():
+                log("measuring the UDP floor")
+                try:
+                    floor = measure_floor(fsrv, data, args)
+                finally:
+                    fsrv.stop()
             if gen_s is not None:
                 results.setdefault("dnsbld", {})["gen_s"] = gen_s
-            print(table(size, results.get("rbldnsd", {}), results.get("dnsbld", {}), args),
-                  flush=True)
+            print(table(size, results.get("rbldnsd", {}), results.get("dnsbld", {}), args,
+                        floor), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
