@@ -10,7 +10,7 @@
  *  - ip4tset / ip6tset: the entries; ip6tset /64s as `*.` + 16 nibbles;
  *  - ip4trie / ip6trie: the answer map, each interval split into whole
  *    octet (nibble) blocks, exclusions left out;
- *  - dnset: exact names, then wildcards, each by name length;
+ *  - dnset: exact names, then wildcards, each by name length, then bytes;
  *  - generic: names by length, every record with its TTL;
  *  - combined: the sections under `$ORIGIN sub.zone.`, the apex ones last.
  */
@@ -369,16 +369,20 @@ static int zd_generic_cb(const struct store_generic_item *it, void *arg)
 	return 0;
 }
 
-/* rbldnsd's order: exact before wildcard, then shorter names first; ties
- * keep the store's key order (the index). */
+/* rbldnsd's order (checked with the binary): exact before wildcard, then
+ * shorter wire names first, then the wire bytes (forward, not reversed). */
 static int zd_name_cmp(const void *pa, const void *pb)
 {
 	const struct zd_name *a = pa, *b = pb;
+	int d;
 
 	if (a->wild != b->wild)
 		return a->wild - b->wild;
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
+	d = memcmp(a->name, b->name, a->len);
+	if (d)
+		return d;
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
@@ -429,8 +433,9 @@ static void zd_rr(struct zd *z, const struct store_rr *rr, uint32_t ttl)
 
 		if (dname_to_text(d + 2, t, sizeof(t)) < 0)
 			snprintf(t, sizeof(t), "?");
-		/* An absolute target ends with a dot; a relative one is written
-		 * relative to $ORIGIN, which is what dnsbld answers with. */
+		/* The loader stores MX targets absolute, dot or not, as
+		 * rbldnsd does ("mx2" is mx2.); rel_target is kept for a
+		 * dataset written otherwise. */
 		fprintf(z->out, "MX\t%u\t%s%s\n", d[0] << 8 | d[1], t,
 			rr->rel_target || !strcmp(t, ".") ? "" : ".");
 	} else {
@@ -579,8 +584,8 @@ static void zd_apex(struct zd *z, const struct cfg_zone *zone,
 	}
 }
 
-/* A combined dataset: each section under each of its subzones, the
- * sections at the apex last. */
+/* A combined dataset, as rbldnsd lists it: each subzone once, in order of
+ * first appearance, with every section that serves it; the apex last. */
 static int zd_combined(struct zd *z, const struct cfg_zone *zone,
 		       const struct store_dsmeta *m,
 		       const struct zonedump_options *o)
@@ -589,27 +594,40 @@ static int zd_combined(struct zd *z, const struct cfg_zone *zone,
 
 	zd_abs(zone->wname, zname, sizeof(zname));
 	for (int apex = 0; apex < 2; apex++)
-		for (size_t i = 0; i < m->nchildren; i++) {
-			const struct store_dschild *c = &m->children[i];
+		for (size_t i = 0; i < m->nchildren; i++)
+			for (size_t s = 0; s < m->children[i].nsubzones; s++) {
+				const uint8_t *sz = m->children[i].subzones[s];
+				int seen = 0;
 
-			for (size_t s = 0; s < c->nsubzones; s++) {
-				int is_apex = c->subzones[s][0] == 0;
-
-				if (is_apex != apex || !c->meta)
+				if ((sz[0] == 0) != apex)
 					continue;
-				if (is_apex) {
+				/* Printed already with an earlier section? */
+				for (size_t pi = 0; pi <= i && !seen; pi++)
+					for (size_t ps = 0; ps < m->children[pi].nsubzones &&
+					     !(pi == i && ps >= s); ps++)
+						if (dname_equal(m->children[pi].subzones[ps], sz))
+							seen = 1;
+				if (seen)
+					continue;
+				if (apex) {
 					fprintf(z->out, "$ORIGIN %s\n", zname);
 				} else {
-					if (dname_to_text(c->subzones[s], sub,
-							  sizeof(sub)) < 0)
+					if (dname_to_text(sz, sub, sizeof(sub)) < 0)
 						continue;
 					fprintf(z->out, "$ORIGIN %s.%s\n", sub, zname);
 				}
-				if (zd_dataset(z, c->meta,
-					       zd_clamp(o, c->meta->meta.ttl)) < 0)
-					return -1;
+				for (size_t j = i; j < m->nchildren; j++) {
+					const struct store_dschild *c = &m->children[j];
+					int has = 0;
+
+					for (size_t k = 0; k < c->nsubzones && !has; k++)
+						has = dname_equal(c->subzones[k], sz);
+					if (has && c->meta &&
+					    zd_dataset(z, c->meta,
+						       zd_clamp(o, c->meta->meta.ttl)) < 0)
+						return -1;
+				}
 			}
-		}
 	return 0;
 }
 

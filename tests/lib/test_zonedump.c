@@ -31,7 +31,14 @@ static const struct { const char *name, *text; } files[] = {
 	{ "v6t.ip6tset", ":3:t6 $\n2001:db8:1:2\n!2001:db8:1:2::5\n" },
 	{ "g.generic",
 	  "@ A 127.0.0.1\n@ TXT \"apex txt\"\nwww 300 A 1.2.3.4\n"
-	  "mail MX 10 mx.example.net.\nns A 127.0.0.53\n" },
+	  "mail MX 10 mx.example.net.\nmx MX 20 Mx2\nns A 127.0.0.53\n"
+	  "a.b 60 IN TXT \"x\"\nb.a A 10.0.0.1\n" },
+	{ "tie.dnset",
+	  "c.net\nb.com\na.org\nx.b.com\nd.b.com\n*.zz.a\n*.aa.b\nA.B.C\n" },
+	{ "c2.combined",
+	  "$DATASET dnset sub2\nfoo.bar\n$DATASET ip4set sub1 @ sub3.deep\n"
+	  "1.2.3.4\n$DATASET dnset @\nx.y\n$DATASET generic sub1\n"
+	  "www A 1.2.3.4\n" },
 	{ "c.combined",
 	  "$SOA 3600 ns.c.test. hm.c.test. 7 600 300 86400 300\n"
 	  "$NS 3600 ns.c.test.\n$DATASET ip4set ip4 @\n:2:comb ip $\n"
@@ -203,6 +210,27 @@ static char *sorted_groups(const char *dump)
 	return out;
 }
 
+/* On a mismatch, leaves both dumps next to the data for a diff. */
+static void save_pair(const char *ours, const char *theirs)
+{
+	const char *names[2] = { "dump.dnsbld", "dump.rbldnsd" };
+	const char *texts[2] = { ours, theirs };
+
+	if (strcmp(ours, theirs) == 0)
+		return;
+	for (int i = 0; i < 2; i++) {
+		char p[700];
+		FILE *f;
+
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		f = fopen(p, "w");
+		if (f) {
+			fputs(texts[i], f);
+			fclose(f);
+		}
+	}
+}
+
 static void spec(char *out, size_t len, const char *zone, const char *type,
 		 const char *file)
 {
@@ -213,8 +241,8 @@ static void spec(char *out, size_t len, const char *zone, const char *type,
 
 static void test_exact_types(void)
 {
-	char s[8][700];
-	const char *specs[8];
+	char s[10][700];
+	const char *specs[10];
 	char *ours, *theirs;
 
 	spec(s[0], sizeof(s[0]), "bl.test", "ip4set", "s.ip4set");
@@ -225,9 +253,11 @@ static void test_exact_types(void)
 	spec(s[5], sizeof(s[5]), "g.test", "generic", "g.generic");
 	spec(s[6], sizeof(s[6]), "c.test", "combined", "c.combined");
 	spec(s[7], sizeof(s[7]), "bl.test", "acl", "a.acl");
-	for (int i = 0; i < 8; i++)
+	spec(s[8], sizeof(s[8]), "tie.test", "dnset", "tie.dnset");
+	spec(s[9], sizeof(s[9]), "c2.test", "combined", "c2.combined");
+	for (int i = 0; i < 10; i++)
 		specs[i] = s[i];
-	ours = dnsbld_dump(specs, 8);
+	ours = dnsbld_dump(specs, 10);
 	CHECK(ours != NULL);
 	if (!ours)
 		return;
@@ -258,7 +288,9 @@ static void test_exact_types(void)
 	CHECK(strstr(ours,
 		     "$ORIGIN\tg.test.\n$TTL 2100\n"
 		     "@\t2100\tA\t127.0.0.1\n\t2100\tTXT\t\"apex txt\"\n"
-		     "ns\t2100\tA\t127.0.0.53\nwww\t300\tA\t1.2.3.4\n"
+		     "mx\t2100\tMX\t20\tMx2.\n"
+		     "ns\t2100\tA\t127.0.0.53\na.b\t60\tTXT\t\"x\"\n"
+		     "b.a\t2100\tA\t10.0.0.1\nwww\t300\tA\t1.2.3.4\n"
 		     "mail\t2100\tMX\t10\tmx.example.net.\n") != NULL);
 	CHECK(strstr(ours,
 		     "$TTL 2100\n$ORIGIN ip4.c.test.\n"
@@ -272,9 +304,17 @@ static void test_exact_types(void)
 		     "5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2"
 		     "\tCNAME\texcluded\n") != NULL);
 	/* And all of it against the binary, byte for byte after the header. */
-	theirs = rbldnsd_dump(specs, 8);
+	/* An MX target is absolute, dot or not, case kept (as rbldnsd). */
+	CHECK(strstr(ours, "mx\t2100\tMX\t20\tMx2.\n") != NULL);
+	CHECK(strstr(ours, "$ORIGIN\ttie.test.\n$TTL 2100\n"
+			   "a.b.c\tA\t127.0.0.2\na.org\tA\t127.0.0.2\n"
+			   "b.com\tA\t127.0.0.2\nc.net\tA\t127.0.0.2\n"
+			   "d.b.com\tA\t127.0.0.2\nx.b.com\tA\t127.0.0.2\n"
+			   "*.aa.b\tA\t127.0.0.2\n*.zz.a\tA\t127.0.0.2\n") != NULL);
+	theirs = rbldnsd_dump(specs, 10);
 	if (theirs) {
 		CHECK_STR(body(ours), body(theirs));
+		save_pair(body(ours), body(theirs));
 		free(theirs);
 	} else {
 		printf("rbldnsd not installed: live comparison skipped\n");
@@ -314,15 +354,7 @@ static void test_tries(void)
 		char *a = sorted_groups(body(ours)), *b = sorted_groups(body(theirs));
 
 		CHECK(strcmp(a, b) == 0);
-		if (strcmp(a, b) != 0) {
-			FILE *f = fopen("/tmp/zonedump.ours", "w");
-
-			fputs(a, f);
-			fclose(f);
-			f = fopen("/tmp/zonedump.theirs", "w");
-			fputs(b, f);
-			fclose(f);
-		}
+		save_pair(a, b);
 		free(a);
 		free(b);
 		free(theirs);
