@@ -2,8 +2,11 @@
 """serve_bench.py -- dnsbld against Debian's rbldnsd, same data, same load.
 
 For each data size it generates deterministic data (bench/gendata.py), then
-runs rbldnsd and dnsbld one after the other on loopback, the server pinned to
-one core and dnsperf to the other, and measures for each:
+runs rbldnsd and dnsbld on loopback, the servers pinned to one core and
+dnsperf to the other.  Both servers are up at the same time (an idle one only
+sleeps) and every load figure is taken from each in turn, repeat after
+repeat, so a shared machine's changing background load hits both alike.
+It measures for each:
 
   peak qps          dnsperf with no rate limit (it saturates near one core)
   CPU us/query      server utime+stime / answered queries at fixed rates
@@ -45,6 +48,15 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+NICE = 0   # --nice: every server and dnsperf run at this niceness
+
+
+def pin(cpus):
+    """Command prefix: pinned to `cpus`, at the benchmark's niceness (a
+    shared machine's other jobs then disturb both servers less)."""
+    return (["nice", "-n", str(NICE)] if NICE else []) + ["taskset", "-c", cpus]
 
 
 def log(msg):
@@ -96,7 +108,7 @@ def rss_anon_kib(pid):
 
 
 def dnsperf(port, queries, seconds, rate=None, verbose=False):
-    cmd = ["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port),
+    cmd = pin("1") + ["dnsperf", "-s", "127.0.0.1", "-p", str(port),
            "-d", queries, "-l", str(seconds), "-c", "8", "-q", "400", "-t", "2"]
     if rate:
         cmd += ["-Q", str(rate)]
@@ -129,6 +141,7 @@ def percentile(values, p):
 
 class Server:
     """One server under test: start, pid, stop, and how it takes updates."""
+    has_data = True
 
     def __init__(self, name, workdir, port):
         self.name, self.workdir, self.port = name, workdir, port
@@ -147,7 +160,7 @@ class Server:
 
 class Rbldnsd(Server):
     def command(self, data, cpus="0"):
-        return ["taskset", "-c", cpus, "rbldnsd", "-n",
+        return pin(cpus) + ["rbldnsd", "-n",
                 "-b", "127.0.0.1/%d" % self.port, "-u", "nobody", "-c", "0",
                 "bl.bench:ip4set:%s/bl.ip4set" % data,
                 "v6.bench:ip6trie:%s/v6.ip6trie" % data,
@@ -201,7 +214,7 @@ class Dnsbld(Server):
     def start(self, data, cpus="0"):
         # Default workers: one per core it may use (1 pinned, 2 on 0,1).
         self.proc = subprocess.Popen(
-            ["taskset", "-c", cpus, os.path.join(self.bindir, "dnsbld"), "-c", self.cfg],
+            pin(cpus) + [os.path.join(self.bindir, "dnsbld"), "-c", self.cfg],
             stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(self.workdir, "dnsbld.log"), "w"))
 
@@ -223,9 +236,14 @@ class Floor(Server):
     dnsbld and does nothing else, so its CPU per query is the kernel's
     share that every UDP server pays."""
 
+    has_data = False
+
     def __init__(self, name, workdir, port):
         super().__init__(name, workdir, port)
         self.binary = os.path.join(workdir, "udp_floor")
+
+    def prepare(self, data):
+        return {}
 
     def available(self):
         if not os.path.exists(self.binary):
@@ -236,101 +254,122 @@ class Floor(Server):
                             os.path.join(HERE, "udp_floor.c")], check=True)
         return True
 
-    def start(self, data):
-        self.proc = subprocess.Popen(["taskset", "-c", "0", self.binary, str(self.port)])
-
-
-def measure_load(server, data, args, r):
-    """The figures under load: peak qps, CPU per query, latency."""
-    time.sleep(0.5)
-    peak = [dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration)["qps"]
-            for _ in range(args.repeat)]
-    r["peak_qps"] = statistics.median(peak)
-    for rate in args.cpu_rates:
-        runs = []
-        for _ in range(args.repeat):
-            u0, s0 = cpu_times(server.proc.pid)
-            res = dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration,
-                          rate=rate)
-            u1, s1 = cpu_times(server.proc.pid)
-            n = max(1, res.get("completed", 0))
-            runs.append(((u1 - u0 + s1 - s0) / n * 1e6, (u1 - u0) / n * 1e6,
-                         (s1 - s0) / n * 1e6, res.get("qps", 0)))
-        tot, usr, sys_, qps = min(runs, key=lambda x: abs(x[0] - statistics.median(
-            [y[0] for y in runs])))   # the median run, with its split
-        r["cpu_us@%d" % rate] = tot
-        r["cpu_user_us@%d" % rate] = usr
-        r["cpu_sys_us@%d" % rate] = sys_
-        r["cpu_qps@%d" % rate] = qps
-        r["capacity@%d" % rate] = 1e6 / tot if tot else None
-    lat = dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration,
-                  rate=args.latency_rate, verbose=True)["lat"]
-    r["p50_ms"] = percentile(lat, 0.50) * 1000
-    r["p99_ms"] = percentile(lat, 0.99) * 1000
-    return r
-
-
-def measure_floor(server, data, args):
-    t0 = time.monotonic()
-    server.start(data)
-    wait_answer(server.port, t0)
-    r = measure_load(server, data, args, {})
-    server.stop()
-    return r
+    def start(self, data, cpus="0"):
+        self.proc = subprocess.Popen(pin(cpus) + [self.binary, str(self.port)])
 
 
 def rev4(text):
     return ".".join(reversed(text.split(".")))
 
 
-def measure(server, data, args):
-    r = server.prepare(data)
-    t0 = time.monotonic()
-    server.start(data)
-    r["startup_ms"] = wait_answer(server.port, t0) * 1000
-    measure_load(server, data, args, r)
-    r["rss_kib"] = rss_anon_kib(server.proc.pid)
-    r["store_bytes"] = server.store_bytes()
+def cpu_run(server, data, args, rate):
+    """One fixed-rate run: (CPU us/query, user, kernel, qps answered)."""
+    u0, s0 = cpu_times(server.proc.pid)
+    res = dnsperf(server.port, os.path.join(data, "queries.txt"), args.duration, rate=rate)
+    u1, s1 = cpu_times(server.proc.pid)
+    n = max(1, res.get("completed", 0))
+    return ((u1 - u0 + s1 - s0) / n * 1e6, (u1 - u0) / n * 1e6, (s1 - s0) / n * 1e6,
+            res.get("qps", 0))
 
-    # The 1% update under a steady load: time to the new answer, and losses.
+
+def measure_update(server, data, args, r):
+    """The 1% update under a steady load: time to the new answer, losses."""
     snapshot = os.path.join(data, "bl.ip4set.orig")
     shutil.copyfile(os.path.join(data, "bl.ip4set"), snapshot)
-    subprocess.run([sys.executable, os.path.join(HERE, "gendata.py"), data,
-                    "--mutate", "0.01"], check=True)
-    with open(os.path.join(data, "changes.txt")) as f:
-        changes = dict(line.split() for line in f)
-    added = "%s.bl.bench" % rev4(changes["added"])
-    load = subprocess.Popen(
-        ["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(server.port),
-         "-d", os.path.join(data, "queries.txt"), "-l", "6", "-Q", str(args.update_rate),
-         "-t", "2"], stdout=subprocess.PIPE, text=True)
-    time.sleep(1)
-    t0 = time.monotonic()
-    server.apply_update(data)
-    r["apply_ms"] = (time.monotonic() - t0) * 1000
-    while time.monotonic() - t0 < 60:
-        a = ask(server.port, added, timeout=0.01)
-        if a is not None and a[0] == 0 and a[1] > 0:
-            break
-    r["update_ms"] = (time.monotonic() - t0) * 1000
-    out = load.communicate(timeout=60)[0]
-    r["update_lost"] = next((int(l.split()[2]) for l in out.splitlines()
-                             if l.strip().startswith("Queries lost:")), -1)
-    r["rss_after_kib"] = rss_anon_kib(server.proc.pid)
-    r["store_after_bytes"] = server.store_bytes()
-    server.stop()
-    os.replace(snapshot, os.path.join(data, "bl.ip4set"))
+    try:
+        subprocess.run([sys.executable, os.path.join(HERE, "gendata.py"), data,
+                        "--mutate", "0.01"], check=True)
+        with open(os.path.join(data, "changes.txt")) as f:
+            changes = dict(line.split() for line in f)
+        added = "%s.bl.bench" % rev4(changes["added"])
+        load = subprocess.Popen(
+            pin("1") + ["dnsperf", "-s", "127.0.0.1", "-p", str(server.port),
+                        "-d", os.path.join(data, "queries.txt"), "-l", "6",
+                        "-Q", str(args.update_rate), "-t", "2"],
+            stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+        t0 = time.monotonic()
+        server.apply_update(data)
+        r["apply_ms"] = (time.monotonic() - t0) * 1000
+        while time.monotonic() - t0 < 60:
+            a = ask(server.port, added, timeout=0.01)
+            if a is not None and a[0] == 0 and a[1] > 0:
+                break
+        r["update_ms"] = (time.monotonic() - t0) * 1000
+        out = load.communicate(timeout=60)[0]
+        r["update_lost"] = next((int(l.split()[2]) for l in out.splitlines()
+                                 if l.strip().startswith("Queries lost:")), -1)
+        r["rss_after_kib"] = rss_anon_kib(server.proc.pid)
+        r["store_after_bytes"] = server.store_bytes()
+    finally:
+        os.replace(snapshot, os.path.join(data, "bl.ip4set"))
 
+
+def measure_all(servers, data, args):
+    """Every figure of every server.  All servers run at once on core 0
+    (an idle one only sleeps) and each load figure is measured in turn,
+    server after server, repeat after repeat, so the drift of a shared
+    machine's background load hits them all alike."""
+    res = {s.name: {} for s in servers}
+    queries = os.path.join(data, "queries.txt")
+    try:
+        for s in servers:
+            log("starting %s" % s.name)
+            res[s.name].update(s.prepare(data))
+            t0 = time.monotonic()
+            s.start(data)
+            res[s.name]["startup_ms"] = wait_answer(s.port, t0) * 1000
+        time.sleep(0.5)
+        log("peak qps")
+        peaks = {s.name: [] for s in servers}
+        for _ in range(args.repeat):
+            for s in servers:
+                peaks[s.name].append(dnsperf(s.port, queries, args.duration)["qps"])
+        for s in servers:
+            res[s.name]["peak_qps"] = statistics.median(peaks[s.name])
+        for rate in args.cpu_rates:
+            log("CPU per query at %d qps" % rate)
+            runs = {s.name: [] for s in servers}
+            for _ in range(args.repeat):
+                for s in servers:
+                    runs[s.name].append(cpu_run(s, data, args, rate))
+            for s in servers:
+                med = statistics.median([x[0] for x in runs[s.name]])
+                tot, usr, sys_, qps = min(runs[s.name], key=lambda x: abs(x[0] - med))
+                r = res[s.name]
+                r["cpu_us@%d" % rate], r["cpu_user_us@%d" % rate] = tot, usr
+                r["cpu_sys_us@%d" % rate], r["cpu_qps@%d" % rate] = sys_, qps
+                r["capacity@%d" % rate] = 1e6 / tot if tot else None
+        log("latency at %d qps" % args.latency_rate)
+        for s in servers:
+            lat = dnsperf(s.port, queries, args.duration, rate=args.latency_rate,
+                          verbose=True)["lat"]
+            res[s.name]["p50_ms"] = percentile(lat, 0.50) * 1000
+            res[s.name]["p99_ms"] = percentile(lat, 0.99) * 1000
+        for s in servers:
+            if s.has_data:
+                res[s.name]["rss_kib"] = rss_anon_kib(s.proc.pid)
+                res[s.name]["store_bytes"] = s.store_bytes()
+                log("1%% update, %s" % s.name)
+                measure_update(s, data, args, res[s.name])
+    finally:
+        for s in servers:
+            s.stop()
     # All cores: the server may run on both (dnsbld then starts a worker
     # per core; rbldnsd has one thread), dnsperf still on core 1.
-    t0 = time.monotonic()
-    server.start(data, cpus="0,1")
-    wait_answer(server.port, t0)
-    time.sleep(0.5)
-    r["peak_all_qps"] = dnsperf(server.port, os.path.join(data, "queries.txt"),
-                                args.duration)["qps"]
-    server.stop()
-    return r
+    for s in servers:
+        if not s.has_data:
+            continue
+        log("peak qps on all cores, %s" % s.name)
+        try:
+            t0 = time.monotonic()
+            s.start(data, cpus="0,1")
+            wait_answer(s.port, t0)
+            time.sleep(0.5)
+            res[s.name]["peak_all_qps"] = dnsperf(s.port, queries, args.duration)["qps"]
+        finally:
+            s.stop()
+    return res
 
 
 def rows(args):
@@ -393,16 +432,20 @@ def main():
     ap.add_argument("--bindir", default=os.path.join(ROOT, "build", "bin"))
     ap.add_argument("--only", choices=("rbldnsd", "dnsbld"))
     ap.add_argument("--datadir", help="keep generated data here (reused if present)")
+    ap.add_argument("--nice", type=int, default=-10,
+                    help="niceness of the servers and dnsperf when run as root (0: leave)")
     ap.add_argument("--no-floor", action="store_true",
                     help="skip the UDP floor (bench/udp_floor.c, needs a C compiler)")
     args = ap.parse_args()
     args.cpu_rates = [int(x) for x in args.cpu_rate.split()]
+    global NICE
+    NICE = args.nice if os.geteuid() == 0 else 0
 
     work = tempfile.mkdtemp(prefix="dnsbld-bench.")
     os.chmod(work, 0o755)   # rbldnsd runs as nobody and must read the data
     try:
-        print("# dnsbld vs rbldnsd -- %s, %d cores, %s" % (
-            time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(),
+        print("# dnsbld vs rbldnsd -- %s, %d cores, nice %d, %s" % (
+            time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(), NICE,
             " ".join(sys.argv[1:]) or "defaults"))
         for size in (int(s) for s in args.sizes.split()):
             base = args.datadir or work
@@ -419,26 +462,16 @@ def main():
             for f in os.listdir(data):
                 os.chmod(os.path.join(data, f), 0o644)
             os.chmod(data, 0o755)
-            results = {}
-            for srv in (Rbldnsd("rbldnsd", work, 5391),
-                        Dnsbld("dnsbld", work, 5392, args.bindir)):
-                if args.only and srv.name != args.only:
-                    continue
-                log("measuring %s" % srv.name)
-                t0 = time.monotonic()
-                try:
-                    results[srv.name] = measure(srv, data, args)
-                finally:
-                    srv.stop()
-                log("%s measured in %.0f s" % (srv.name, time.monotonic() - t0))
-            floor = {}
+            servers = [Rbldnsd("rbldnsd", work, 5391),
+                       Dnsbld("dnsbld", work, 5392, args.bindir)]
+            servers = [x for x in servers if not args.only or x.name == args.only]
             fsrv = Floor("floor", work, 5393)
             if not args.only and not args.no_floor and fsrv.available():
-                log("measuring the UDP floor")
-                try:
-                    floor = measure_floor(fsrv, data, args)
-                finally:
-                    fsrv.stop()
+                servers.append(fsrv)
+            t0 = time.monotonic()
+            results = measure_all(servers, data, args)
+            log("measured in %.0f s" % (time.monotonic() - t0))
+            floor = results.get("floor", {})
             if gen_s is not None:
                 results.setdefault("dnsbld", {})["gen_s"] = gen_s
             print(table(size, results.get("rbldnsd", {}), results.get("dnsbld", {}), args,
