@@ -220,6 +220,66 @@ static void test_mvcc(void)
 	dataset_free(b);
 }
 
+/* A renewed reader keeps its snapshot while nothing is committed (renew is
+ * then free) and moves to the new one after a commit: cursors, generation
+ * and cached values follow, for every lookup kind, over many renews. */
+static void test_renew_keeps_snapshot(void)
+{
+	struct dataset *a = dataset_new(DS_IP4SET), *b = dataset_new(DS_IP4SET);
+	struct dataset *d = dataset_new(DS_DNSET);
+	struct store_reader *rd;
+	struct store_value v;
+	struct store_match m;
+	struct ds_ip_entry e;
+	uint32_t id, dn;
+	uint64_t g0;
+	char err[256];
+
+	tsu_ip(a, "192.0.2.0/24", tsu_val(a, 2, "two"));
+	tsu_ip(b, "192.0.2.0/24", tsu_val(b, 5, "five"));
+	tsu_dn(d, "*.example", tsu_val(d, 7, NULL));
+	id = tsu_put(st, "renew", a, NULL);
+	dn = tsu_put(st, "renewdn", d, NULL);
+	store_reader_new(st, &rd);
+	g0 = store_generation(rd);
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(store_reader_renew(rd), STORE_OK);
+		CHECK(store_generation(rd) == g0);
+		CHECK_STR(tsu_q(rd, id, "192.0.2.9"), "2");
+		CHECK_STR(tsu_qdn(rd, dn, "x.example", NULL), "7");
+		CHECK_INT(store_name_has_below(rd, dn, tsu_name("example")), 1);
+	}
+	/* A value read twice (the second from the cache) says the same. */
+	tsu_parse("192.0.2.9", &e);
+	CHECK_INT(store_lookup_ip(rd, id, 4, e.addr, &m), 1);
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(store_value_get(rd, m.values[0], &v), STORE_OK);
+		CHECK_INT(v.a & 0xff, 2);
+		CHECK(v.txtlen == 3 && memcmp(v.txt, "two", 3) == 0);
+	}
+	/* Reset, then renewed with nothing committed: answers again. */
+	store_reader_reset(rd);
+	CHECK_STR(tsu_q(rd, id, "192.0.2.9"), "ERR");
+	CHECK_INT(store_reader_renew(rd), STORE_OK);
+	CHECK_STR(tsu_q(rd, id, "192.0.2.9"), "2");
+	/* A commit: the held snapshot is kept until renewed, then dropped. */
+	CHECK_INT(store_put_dataset(st, "renew", b, NULL, 0, NULL, err,
+				    sizeof(err)), 0);
+	CHECK_STR(tsu_q(rd, id, "192.0.2.9"), "2");
+	CHECK(store_generation(rd) == g0);
+	CHECK_INT(store_reader_renew(rd), STORE_OK);
+	CHECK(store_generation(rd) > g0);
+	CHECK_STR(tsu_q(rd, id, "192.0.2.9"), "5");
+	CHECK_STR(tsu_qdn(rd, dn, "y.example", NULL), "7");
+	CHECK_INT(store_lookup_ip(rd, id, 4, e.addr, &m), 1);
+	CHECK_INT(store_value_get(rd, m.values[0], &v), STORE_OK);
+	CHECK(v.txtlen == 4 && memcmp(v.txt, "five", 4) == 0);
+	store_reader_free(rd);
+	dataset_free(a);
+	dataset_free(b);
+	dataset_free(d);
+}
+
 static void test_meta_roundtrip(void)
 {
 	struct dataset *ds = dataset_new(DS_IP4TRIE);
@@ -663,6 +723,7 @@ int main(void)
 	test_meta_only_change();
 	test_value_dedup();
 	test_mvcc();
+	test_renew_keeps_snapshot();
 	test_meta_roundtrip();
 	test_combined();
 	test_drop_and_type_change();
