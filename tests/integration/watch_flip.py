@@ -9,7 +9,8 @@
 # 2 ms until it is answered NOERROR, at most 60 s.  Meanwhile and for 2 s
 # after, samples RssAnon of PID every 20 ms.  Prints the seconds from the
 # rename to the first listed answer, the number of queries that got no
-# reply within 1 s, and RssAnon before / peak / after (kB).  Loopback only.
+# reply within 1 s, RssAnon before / peak / after and RssFile (the mapped
+# store, for dnsbld) before / after, in kB.  Loopback only.
 import os
 import select
 import signal
@@ -19,11 +20,11 @@ import sys
 import time
 
 
-def rss(pid):
+def rss(pid, what="RssAnon:"):
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("RssAnon:"):
+                if line.startswith(what):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -43,6 +44,7 @@ def main():
     hup = int(sys.argv[7]) if len(sys.argv) > 7 and sys.argv[6] == "--hup" else 0
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     before = rss(pid)
+    file_before = rss(pid, "RssFile:")
     peak = before
     lost = 0
     t0 = time.monotonic()
@@ -81,8 +83,9 @@ def main():
         peak = max(peak, rss(pid))
         time.sleep(0.02)
     print("rename -> served: %s s; unanswered probes: %d; RssAnon kB before %d "
-          "peak %d after %d" % ("%.3f" % flip if flip is not None else "NEVER",
-                                lost, before, peak, rss(pid)))
+          "peak %d after %d; RssFile kB (mapped store pages) before %d after %d"
+          % ("%.3f" % flip if flip is not None else "NEVER", lost, before,
+             peak, rss(pid), file_before, rss(pid, "RssFile:")))
     return 0 if flip is not None else 1
 
 
