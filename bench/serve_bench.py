@@ -13,7 +13,8 @@ It measures for each:
                     (--cpu-rate, several allowed), also split into user and
                     kernel time, and the capacity that projects to on one
                     core (1 s / CPU per query)
-  p50 / p99 ms      latency at a fixed, moderate rate (dnsperf -v)
+  p50 / p99 ms      latency at a fixed, moderate rate (dnsperf -v), the
+                    medians over the repeats
   anon RSS          private memory (RssAnon), after the load
   store size        dnsbld's LMDB file (allocated blocks), fresh and after
                     the 1% update; rbldnsd keeps its data in RSS instead
@@ -114,8 +115,13 @@ def dnsperf(port, queries, seconds, rate=None, verbose=False):
         cmd += ["-Q", str(rate)]
     if verbose:
         cmd += ["-v"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30).stdout
     res = {"lat": []}
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True,
+                             timeout=seconds + 30).stdout
+    except subprocess.TimeoutExpired:
+        log("dnsperf on port %d did not end in time: run ignored" % port)
+        return res
     for line in out.splitlines():
         line = line.strip()
         if line.startswith("> ") and verbose:
@@ -269,7 +275,7 @@ def cpu_run(server, data, args, rate):
     u1, s1 = cpu_times(server.proc.pid)
     n = max(1, res.get("completed", 0))
     return ((u1 - u0 + s1 - s0) / n * 1e6, (u1 - u0) / n * 1e6, (s1 - s0) / n * 1e6,
-            res.get("qps", 0))
+            res.get("qps", 0), res.get("lost", 0))
 
 
 def measure_update(server, data, args, r):
@@ -324,9 +330,12 @@ def measure_all(servers, data, args):
         peaks = {s.name: [] for s in servers}
         for _ in range(args.repeat):
             for s in servers:
-                peaks[s.name].append(dnsperf(s.port, queries, args.duration)["qps"])
+                q = dnsperf(s.port, queries, args.duration).get("qps")
+                if q is not None:
+                    peaks[s.name].append(q)
         for s in servers:
-            res[s.name]["peak_qps"] = statistics.median(peaks[s.name])
+            if peaks[s.name]:
+                res[s.name]["peak_qps"] = statistics.median(peaks[s.name])
         for rate in args.cpu_rates:
             log("CPU per query at %d qps" % rate)
             runs = {s.name: [] for s in servers}
@@ -335,17 +344,26 @@ def measure_all(servers, data, args):
                     runs[s.name].append(cpu_run(s, data, args, rate))
             for s in servers:
                 med = statistics.median([x[0] for x in runs[s.name]])
-                tot, usr, sys_, qps = min(runs[s.name], key=lambda x: abs(x[0] - med))
+                tot, usr, sys_, qps, lost = min(runs[s.name],
+                                                key=lambda x: abs(x[0] - med))
                 r = res[s.name]
                 r["cpu_us@%d" % rate], r["cpu_user_us@%d" % rate] = tot, usr
                 r["cpu_sys_us@%d" % rate], r["cpu_qps@%d" % rate] = sys_, qps
+                r["cpu_lost@%d" % rate] = lost
                 r["capacity@%d" % rate] = 1e6 / tot if tot else None
         log("latency at %d qps" % args.latency_rate)
+        lats = {s.name: [] for s in servers}
+        for _ in range(args.repeat):
+            for s in servers:
+                lat = dnsperf(s.port, queries, args.duration, rate=args.latency_rate,
+                              verbose=True)["lat"]
+                if lat:
+                    lats[s.name].append((percentile(lat, 0.50) * 1000,
+                                         percentile(lat, 0.99) * 1000))
         for s in servers:
-            lat = dnsperf(s.port, queries, args.duration, rate=args.latency_rate,
-                          verbose=True)["lat"]
-            res[s.name]["p50_ms"] = percentile(lat, 0.50) * 1000
-            res[s.name]["p99_ms"] = percentile(lat, 0.99) * 1000
+            if lats[s.name]:   # medians over the runs
+                res[s.name]["p50_ms"] = statistics.median(x[0] for x in lats[s.name])
+                res[s.name]["p99_ms"] = statistics.median(x[1] for x in lats[s.name])
         for s in servers:
             if s.has_data:
                 res[s.name]["rss_kib"] = rss_anon_kib(s.proc.pid)
@@ -379,6 +397,8 @@ def rows(args):
     for rate in args.cpu_rates:
         k = "%dk" % (rate // 1000)
         out += [("cpu_qps@%d" % rate, "qps answered @ %s offered" % k, "%.0f"),
+                ("cpu_lost@%d" % rate, "  queries lost (of %d s worth)" % args.duration,
+                 "%.0f"),
                 ("cpu_us@%d" % rate, "server CPU us/query @ %s" % k, "%.2f"),
                 ("cpu_user_us@%d" % rate, "  of which user us/query", "%.2f"),
                 ("cpu_sys_us@%d" % rate, "  of which kernel us/query", "%.2f"),
