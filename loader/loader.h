@@ -34,6 +34,10 @@ int loader_cmd_load(struct loader *ld, int nargs, char **args);
  * status. */
 int loader_cmd_show(struct loader *ld, int nargs, char **args);
 
+/* `zones`: print the zone table stored in the store (what a server that
+ * follows the store serves).  Returns an exit status. */
+int loader_cmd_zones(struct loader *ld, int nargs, char **args);
+
 /* `drop DATASET...`: remove each named dataset (in the config or not) from
  * the store, one transaction each.  Returns an exit status. */
 int loader_cmd_drop(struct loader *ld, int nargs, char **args);

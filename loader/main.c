@@ -26,6 +26,8 @@ static const struct loader_command loader_commands[] = {
 	  "parse each DATASET's files (default: all) and store it" },
 	{ "show", loader_cmd_show, CONFIG_NO_FILE_CHECK,
 	  "print what the store holds for each DATASET (default: all)" },
+	{ "zones", loader_cmd_zones, CONFIG_NO_FILE_CHECK,
+	  "print the zone table stored with the data" },
 	{ "drop", loader_cmd_drop, CONFIG_NO_FILE_CHECK,
 	  "remove each DATASET from the store (e.g. one gone from the config)" },
 	{ "watch", loader_cmd_watch, CONFIG_NO_FILE_CHECK,

@@ -139,6 +139,67 @@ static int show_one(struct loader *ld, struct store_reader *rd,
 	return 0;
 }
 
+/* The zone table the loader stored (what a server following the store
+ * serves): one line per zone.  0, or -1 if there is none or it is bad. */
+static int show_zones(const struct loader *ld, struct store_reader *rd)
+{
+	struct store_zones *zt = NULL;
+	int rc = store_get_zones(rd, &zt);
+
+	if (rc == STORE_ENOTFOUND) {
+		fprintf(stderr, "%s: no zone table stored yet\n", ld->prog);
+		return -1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s: the stored zone table is unreadable\n",
+			ld->prog);
+		return -1;
+	}
+	printf("zones (stored table, serial %" PRIu32 "):\n", zt->serial);
+	for (size_t i = 0; i < zt->nzones; i++) {
+		const struct cfg_zone *z = &zt->zones[i];
+
+		printf("  %s serial %" PRIu32 " datasets", z->name, zt->serials[i]);
+		for (size_t k = 0; k < z->ndatasets; k++)
+			printf("%s%s", k ? "," : " ", z->datasets[k]);
+		if (z->acl)
+			printf(" acl %s", z->acl);
+		printf("\n");
+	}
+	store_zones_free(zt);
+	return 0;
+}
+
+int loader_cmd_zones(struct loader *ld, int nargs, char **args)
+{
+	struct store *st = NULL;
+	struct store_reader *rd = NULL;
+	char err[1024];
+	int rc;
+
+	(void)args;
+	if (nargs) {
+		fprintf(stderr, "%s: zones takes no arguments\n", ld->prog);
+		return LOADER_EXIT_USAGE;
+	}
+	if (store_open(&st, ld->cfg->store, STORE_READONLY, err,
+		       sizeof(err)) < 0) {
+		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
+			err);
+		return LOADER_EXIT_FAILED;
+	}
+	if (store_reader_new(st, &rd) < 0) {
+		fprintf(stderr, "%s: store %s: cannot start a read transaction\n",
+			ld->prog, ld->cfg->store);
+		store_close(st);
+		return LOADER_EXIT_FAILED;
+	}
+	rc = show_zones(ld, rd);
+	store_reader_free(rd);
+	store_close(st);
+	return rc < 0 ? LOADER_EXIT_FAILED : LOADER_EXIT_OK;
+}
+
 int loader_cmd_show(struct loader *ld, int nargs, char **args)
 {
 	const struct config *cfg = ld->cfg;

@@ -231,6 +231,7 @@ wait_log "config: applied" out "config: .*c\.yaml applied: 3 datasets \(1 new, 0
 check_not "config: unchanged datasets not reloaded" "$(tail -n +"$((OUTMARK + 1))" "$WORK/watch.out")" "(spam|names): [a-z0-9]+, "
 show=$("$LOADER" -c "$WORK/c.yaml" show extra 2>&1)
 check "config: extra is stored" "$show" "extra"
+check "config: the zone table follows" "$("$LOADER" -c "$WORK/c.yaml" zones 2>&1)" "^  bl\.test serial [0-9]+ datasets spam,names,extra$"
 printf ':127.0.0.4:extra\n10.0.0.14\n' >"$D/.extra.tmp"
 mv "$D/.extra.tmp" "$D/extra.ip4set"
 wait_log "config: the new file is followed" out "extra: ip4set, 2 lines, 1 entries, 0 warnings; records \+[1-9][0-9]* -[1-9]"
