@@ -130,9 +130,11 @@ static void dir_arm(struct filewatch *fw, struct watched_dir *d)
 	char parent[PATH_MAX];
 	struct stat st;
 
-	if (d->wd >= 0)
-		inotify_rm_watch(fw->fd, d->wd);
-	d->wd = inotify_add_watch(fw->fd, d->path, DIR_EVENTS);
+	/* No inotify_rm_watch of the old watch: another entry may share it
+	 * (a directory is its subdirectory's parent), and a watch on a
+	 * replaced inode only sends events nobody matches.  IN_MASK_ADD keeps
+	 * both entries' event masks on a shared watch. */
+	d->wd = inotify_add_watch(fw->fd, d->path, DIR_EVENTS | IN_MASK_ADD);
 	d->dev = 0;
 	d->ino = 0;
 	if (stat(d->path, &st) == 0) {
@@ -141,7 +143,8 @@ static void dir_arm(struct filewatch *fw, struct watched_dir *d)
 	}
 	if (d->parent_wd < 0) {
 		snprintf(parent, sizeof(parent), "%s", d->path);
-		d->parent_wd = inotify_add_watch(fw->fd, dirname(parent), PARENT_EVENTS);
+		d->parent_wd = inotify_add_watch(fw->fd, dirname(parent),
+						PARENT_EVENTS | IN_MASK_ADD);
 	}
 }
 

@@ -104,6 +104,26 @@ int main(void)
 	CHECK(woke);
 
 	filewatch_free(fw);
+
+	/* A feed directory that is also another feed directory's parent keeps
+	 * its own event mask (the parent watch must not replace it). */
+	fw = filewatch_new();
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/sub'", dir);
+	CHECK_INT(system(cmd), 0);
+	snprintf(other, sizeof(other), "%s/sub/nested.ip4set", dir);
+	write_file(other, "5.5.5.5\n");
+	CHECK_INT(filewatch_add(fw, file), 0);
+	CHECK_INT(filewatch_add(fw, other), 1);
+	write_file(file, "6.6.6.6\n7.7.7.7\n8.8.8.8\n");
+	CHECK_INT(wait_change(fw, &idx, &woke), 1);
+	CHECK(woke);
+	CHECK_INT(idx, 0);
+	write_file(other, "9.9.9.9\n");
+	CHECK_INT(wait_change(fw, &idx, &woke), 1);
+	CHECK(woke);
+	CHECK_INT(idx, 1);
+	filewatch_free(fw);
+
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		return 2;
