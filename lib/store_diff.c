@@ -45,17 +45,29 @@ static int diff_memn_cmp(const void *a, size_t alen, const void *b, size_t blen)
 	return alen < blen ? -1 : alen > blen;
 }
 
+/* Writes sorted fixed-size records as the duplicates of key k: the first
+ * one creates the key, the rest go in MDB_MULTIPLE|MDB_APPENDDUP calls, so
+ * LMDB fills leaf pages in sequence (full pages, no search per record). */
 static int diff_fixed_append(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
 			size_t n, size_t rsz)
 {
-	for (size_t i = 0; i < n; i++) {
-		MDB_val d = { rsz, (void *)(recs + i * rsz) };
-		int rc = mdb_cursor_put(c, k, &d, i ? MDB_APPENDDUP : 0);
+	MDB_val first = { rsz, (void *)recs };
+	size_t done = 1;
+	int rc;
 
-		if (rc)
-			return rc;
+	if (n == 0)
+		return 0;
+	rc = mdb_cursor_put(c, k, &first, 0);
+	while (rc == 0 && done < n) {
+		MDB_val d[2] = { { rsz, (void *)(recs + done * rsz) },
+				 { n - done, NULL } };
+
+		rc = mdb_cursor_put(c, k, d, MDB_MULTIPLE | MDB_APPENDDUP);
+		if (rc == 0 && d[1].mv_size == 0)
+			rc = STORE_EIO;   /* no progress: never loop forever */
+		done += d[1].mv_size;
 	}
-	return 0;
+	return rc;
 }
 
 int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,

@@ -95,10 +95,15 @@ static int put_type_is_union(enum ds_type t)
 
 /* ---- address datasets --------------------------------------------------- */
 
+/* What the equal-prefix rules need of an entry, copied next to its sort
+ * key: after sorting, going back to ds->ip[] would be a cache miss per
+ * entry (measured: 40% of a 1M-line write). */
 struct ipsort {
 	uint64_t hi, lo;    /* address, big-endian halves (IPv4: hi only) */
-	uint32_t seq, idx;
+	uint32_t seq;
+	uint32_t value;     /* dataset value index */
 	uint8_t plen;
+	uint8_t excluded;
 };
 
 static int put_ipsort_cmp(const void *a, const void *b)
@@ -196,7 +201,8 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 		s->lo = family == 4 ? 0 : be64_get(e->addr + 8);
 		s->plen = e->plen;
 		s->seq = e->seq;
-		s->idx = (uint32_t)i;
+		s->value = e->value;
+		s->excluded = e->excluded;
 	}
 	if (n && (family != 4 || put_ipsort_radix4(ix, n) != 0))
 		qsort(ix, n, sizeof(*ix), put_ipsort_cmp);
@@ -213,21 +219,23 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 			j++;
 		if (put_type_is_union(ds->type)) {
 			for (size_t k = i; k < j; k++) {
-				const struct ds_ip_entry *e = &ds->ip[ix[k].idx];
-
-				if (e->excluded)
+				if (ix[k].excluded)
 					excl = 1;
 				else
-					put_union_add(ids, &nids, gid[e->value]);
+					put_union_add(ids, &nids, gid[ix[k].value]);
 			}
 		} else {
-			const struct ds_ip_entry *e = &ds->ip[ix[i].idx];
-
-			excl = e->excluded;
+			excl = ix[i].excluded;
 			if (!excl)
-				ids[nids++] = gid[e->value];
+				ids[nids++] = gid[ix[i].value];
 		}
-		memcpy(o->addr, ds->ip[ix[i].idx].addr, 16);
+		memset(o->addr, 0, sizeof(o->addr));
+		if (family == 4) {
+			be32_put(o->addr, (uint32_t)ix[i].hi);
+		} else {
+			be64_put(o->addr, ix[i].hi);
+			be64_put(o->addr + 8, ix[i].lo);
+		}
 		o->plen = ix[i].plen;
 		o->ref = REF_EXCLUDED;
 		if (!excl)
