@@ -93,29 +93,40 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		mdb_cursor_close(c);
 		return rc;
 	}
-	/* Read pass: merge the stored duplicates with the new records. */
+	/* Read pass: merge the stored duplicates with the new records, a leaf
+	 * page of them at a time (DUPFIXED pages are plain arrays); a page
+	 * equal to the next run of new records is skipped with one memcmp. */
+	rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
 	while (rc == 0) {
-		int cmp;
+		const uint8_t *page = d.mv_data;
+		size_t cnt = d.mv_size / rsz, b = 0;
 
-		if (d.mv_size != rsz) {
+		if (d.mv_size % rsz) {
 			rc = STORE_EINVAL;
 			break;
 		}
-		cmp = i < n ? memcmp(d.mv_data, recs + i * rsz, rsz) : -1;
-		if (cmp <= 0)
-			nold++;   /* this stored record is done with */
-		if (cmp == 0) {
-			i++;
-		} else if (cmp < 0) {
-			if ((rc = diff_gb_add(&dels, d.mv_data, rsz)) != 0)
-				break;
-		} else {
-			if ((rc = diff_gb_add(&adds, &i, sizeof(i))) != 0)
-				break;
-			i++;
-			continue;   /* same stored record against the next */
+		if (i + cnt <= n && memcmp(page, recs + i * rsz, d.mv_size) == 0) {
+			nold += cnt;
+			i += cnt;
+			b = cnt;
 		}
-		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP);
+		while (rc == 0 && b < cnt) {
+			const uint8_t *old = page + b * rsz;
+			int cmp = i < n ? memcmp(old, recs + i * rsz, rsz) : -1;
+
+			if (cmp <= 0) {
+				nold++;   /* this stored record is done with */
+				b++;
+			}
+			if (cmp == 0)
+				i++;
+			else if (cmp < 0)
+				rc = diff_gb_add(&dels, old, rsz);
+			else
+				rc = diff_gb_add(&adds, &i, sizeof(i)), i++;
+		}
+		if (rc == 0)
+			rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
 	}
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
