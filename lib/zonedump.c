@@ -8,8 +8,9 @@
  *    octet levels in between with the larger one's values (in DNS, the
  *    inner name would otherwise hide the outer wildcard there);
  *  - ip4tset / ip6tset: the entries; ip6tset /64s as `*.` + 16 nibbles;
- *  - ip4trie / ip6trie: the answer map, each interval split into whole
- *    octet (nibble) blocks, exclusions left out;
+ *  - ip4trie / ip6trie: each prefix's own addresses (minus the more
+ *    specific prefixes inside it) in whole octet (nibble) blocks,
+ *    exclusions left out;
  *  - dnset: exact names, then wildcards, each by name length, then bytes;
  *  - generic: names by length, every record with its TTL;
  *  - combined: the sections under `$ORIGIN sub.zone.`, the apex ones last.
@@ -267,13 +268,96 @@ static int zd_expand(struct zd *z, zd_u128 a, zd_u128 b, unsigned level,
 	return tail ? zd_units(z, tail_lo, tail_hi, level, it) : 0;
 }
 
-static int zd_range_cb(const struct store_range_item *it, void *arg)
-{
-	struct zd *z = arg;
+/* Tries, as rbldnsd walks them: every prefix names its own addresses (the
+ * prefix minus the more specific prefixes inside it), block by block;
+ * adjacent prefixes with the same answer are not merged; exclusions name
+ * nothing. */
+struct zd_trie_open {
+	struct store_ip_item it;
+	zd_u128 start, end, cursor;
+	int spent;               /* cursor moved past the end of the space */
+};
 
-	z->family = it->family;
-	return zd_expand(z, zd_addr_get(it->start, it->family),
-			 zd_addr_get(it->end, it->family), 0, it);
+struct zd_trie {
+	struct zd *z;
+	struct zd_trie_open st[130];
+	size_t depth;
+};
+
+static int zd_trie_emit(struct zd *z, const struct zd_trie_open *o,
+			zd_u128 lo, zd_u128 hi)
+{
+	struct store_range_item r;
+
+	if (o->it.excluded || !o->it.nvalues)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.family = o->it.family;
+	r.nvalues = o->it.nvalues;
+	memcpy(r.values, o->it.values, o->it.nvalues * sizeof(r.values[0]));
+	z->family = o->it.family;
+	return zd_expand(z, lo, hi, 0, &r);
+}
+
+static int zd_trie_close(struct zd_trie *t)
+{
+	struct zd_trie_open *o = &t->st[--t->depth];
+
+	if (o->spent || o->cursor > o->end)
+		return 0;
+	return zd_trie_emit(t->z, o, o->cursor, o->end);
+}
+
+static int zd_trie_cb(const struct store_ip_item *it, void *arg)
+{
+	struct zd_trie *t = arg;
+	zd_u128 s = zd_addr_get(it->addr, it->family);
+	zd_u128 e = zd_prefix_end(s, it->plen, it->family);
+	struct zd_trie_open *o;
+
+	while (t->depth) {
+		struct zd_trie_open *p = &t->st[t->depth - 1];
+
+		if (p->it.family == it->family && p->it.plen < it->plen &&
+		    s >= p->start && e <= p->end)
+			break;
+		if (zd_trie_close(t) < 0)
+			return -1;
+	}
+	if (t->depth) {
+		struct zd_trie_open *p = &t->st[t->depth - 1];
+
+		if (!p->spent && p->cursor < s &&
+		    zd_trie_emit(t->z, p, p->cursor, s - 1) < 0)
+			return -1;
+		if (e == p->end)
+			p->spent = 1;
+		else
+			p->cursor = e + 1;
+	}
+	if (t->depth == sizeof(t->st) / sizeof(t->st[0]))
+		return -1;
+	o = &t->st[t->depth++];
+	o->it = *it;
+	o->start = o->cursor = s;
+	o->end = e;
+	o->spent = 0;
+	return 0;
+}
+
+static int zd_trie(struct zd *z, uint32_t dsid)
+{
+	struct zd_trie *t = calloc(1, sizeof(*t));
+	int rc;
+
+	if (!t)
+		return STORE_ENOMEM;
+	t->z = z;
+	rc = store_iter_ip(z->rd, dsid, zd_trie_cb, t);
+	while (rc == 0 && t->depth)
+		rc = zd_trie_close(t);
+	free(t);
+	return rc;
 }
 
 /* ---- dnset and generic: collected, then sorted as rbldnsd lists them ---- */
@@ -511,7 +595,7 @@ static int zd_dataset(struct zd *z, const struct store_dsmeta *m, uint32_t ttl)
 		break;
 	case DS_IP4TRIE:
 	case DS_IP6TRIE:
-		rc = store_iter_ranges(walk.rd, m->dsid, zd_range_cb, &walk);
+		rc = zd_trie(&walk, m->dsid);
 		break;
 	case DS_DNSET:
 		rc = zd_dnset(&walk, m->dsid);
