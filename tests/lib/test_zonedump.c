@@ -382,6 +382,16 @@ static int stop_at_two(const struct store_ip_item *it, void *arg)
 	return ++*n == 2 ? 42 : 0;
 }
 
+static int collect_range(const struct store_range_item *it, void *arg)
+{
+	char *out = arg;
+
+	sprintf(out + strlen(out), "%u.%u.%u.%u-%u.%u.%u.%u/%zu ", it->start[0],
+		it->start[1], it->start[2], it->start[3], it->end[0], it->end[1],
+		it->end[2], it->end[3], it->nvalues);
+	return 0;
+}
+
 static void test_iter(void)
 {
 	char s[2][700], store[600], err[256];
@@ -416,8 +426,13 @@ static void test_iter(void)
 			CHECK_INT(n[2], 1);
 			CHECK_INT(n[3], 7);
 		} else {
+			char ranges[256] = "";
+
 			CHECK_INT(store_iter_ip(rd, m->dsid, stop_at_two, &stops), 42);
 			CHECK_INT(stops, 2);
+			/* The answer map: two single addresses, one value each. */
+			CHECK_INT(store_iter_ranges(rd, m->dsid, collect_range, ranges), 0);
+			CHECK_STR(ranges, "1.2.3.4-1.2.3.4/1 5.6.7.8-5.6.7.8/1 ");
 		}
 		store_dsmeta_free(m);
 		free(names[i]);
