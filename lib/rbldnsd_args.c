@@ -6,6 +6,7 @@
 #include "rbldnsd_args.h"
 
 #include "dname.h"
+#include "store.h"
 #include "timeunit.h"
 
 #include <ctype.h>
@@ -19,6 +20,8 @@
 #define DEFAULT_TTL (35 * 60)
 #define DEFAULT_CHECK 60
 #define DEFAULT_STORE "dnsbld-store"
+/* The longest dataset name the store accepts. */
+#define DATASET_NAME_MAX 200
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -102,6 +105,30 @@ static int add_listen(struct config *cfg, const char *arg)
 	return 0;
 }
 
+/* The store name of spec "type:files": the spec itself, readable in logs
+ * and `dnsbl-loader show`, with '%' and '/' escaped as %25 and %2F (store
+ * names have no '/'); a spec longer than the store allows keeps its start
+ * and ends in a hash of the whole, so distinct specs keep distinct names. */
+static char *dataset_name_for_spec(const char *spec)
+{
+	char *name = malloc(strlen(spec) * 3 + 1), *o = name;
+
+	if (!name)
+		return NULL;
+	for (const char *p = spec; *p; p++) {
+		if (*p == '%' || *p == '/')
+			o += sprintf(o, "%%%02X", (unsigned char)*p);
+		else
+			*o++ = *p;
+	}
+	*o = '\0';
+	if (o - name > DATASET_NAME_MAX)
+		snprintf(name + DATASET_NAME_MAX - 17, 18, "~%016llx",
+			 (unsigned long long)store_hash_update(STORE_HASH_INIT, spec,
+							      strlen(spec)));
+	return name;
+}
+
 /* Finds the dataset for spec "type:files", creating it: identical specs
  * share one dataset, as rbldnsd loads them once.  Returns its name. */
 static const char *dataset_for_spec(struct config *cfg, enum ds_type type,
@@ -109,19 +136,26 @@ static const char *dataset_for_spec(struct config *cfg, enum ds_type type,
 {
 	struct cfg_dataset *d;
 	const char *p = files;
+	char *name = dataset_name_for_spec(spec);
 
-	for (size_t i = 0; i < cfg->ndatasets; i++)
-		if (strcmp(cfg->datasets[i].name, spec) == 0)
-			return cfg->datasets[i].name;
-	d = realloc(cfg->datasets, (cfg->ndatasets + 1) * sizeof(*d));
-	if (!d)
+	if (!name)
 		return NULL;
+	for (size_t i = 0; i < cfg->ndatasets; i++) {
+		if (strcmp(cfg->datasets[i].name, name) == 0) {
+			free(name);
+			return cfg->datasets[i].name;
+		}
+	}
+	d = realloc(cfg->datasets, (cfg->ndatasets + 1) * sizeof(*d));
+	if (!d) {
+		free(name);
+		return NULL;
+	}
 	cfg->datasets = d;
 	d = &cfg->datasets[cfg->ndatasets];
 	memset(d, 0, sizeof(*d));
 	d->type = type;
-	if (!(d->name = strdup(spec)))
-		return NULL;
+	d->name = name;
 	cfg->ndatasets++;
 	/* Files are separated by ',' or ':'; empty names are skipped. */
 	while (*p) {

@@ -86,6 +86,28 @@ static void test_file_separators(void)
 	rbldnsd_args_free(&a);
 }
 
+static void test_dataset_names(void)
+{
+	struct rbldnsd_args a;
+	char err[256], longspec[400];
+
+	/* Paths become store names without '/': escaped, still readable. */
+	memset(longspec, 'x', sizeof(longspec));
+	memcpy(longspec, "z:ip4set:/", 10);
+	longspec[sizeof(longspec) - 1] = '\0';
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1", "z:ip4set:/var/lib/rbldns/spam,50%",
+			"y:ip4set:/var/lib/rbldns/spam,50%", "w:dnset:a%2Fb", longspec), 0);
+	CHECK_INT(a.cfg->ndatasets, 3);
+	CHECK_STR(a.cfg->datasets[0].name, "ip4set:%2Fvar%2Flib%2Frbldns%2Fspam,50%25");
+	CHECK_STR(a.cfg->datasets[0].files[0], "/var/lib/rbldns/spam");
+	CHECK_STR(a.cfg->datasets[1].name, "dnset:a%252Fb");
+	CHECK_INT(strlen(a.cfg->datasets[2].name), 200);
+	CHECK(strchr(a.cfg->datasets[2].name, '/') == NULL);
+	CHECK(a.cfg->datasets[2].name[183] == '~');
+	CHECK_STR(a.cfg->zones[1].datasets[0], a.cfg->zones[0].datasets[0]);
+	rbldnsd_args_free(&a);
+}
+
 static void test_errors(void)
 {
 	struct rbldnsd_args a;
@@ -143,6 +165,7 @@ int main(void)
 {
 	test_full_line();
 	test_file_separators();
+	test_dataset_names();
 	test_errors();
 	test_time_units();
 	return check_report();
