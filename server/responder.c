@@ -35,6 +35,29 @@ int responder_init(struct responder *r, const struct config *cfg,
 	return 0;
 }
 
+/* Builds the zone plan from the zone table the loader stored with the data
+ * (so zones added, removed or changed in the loader's config reach a running
+ * server with the data, in the same snapshot); the server's own config zones
+ * serve until a loader has stored a table.  The plan points into r->zt. */
+static int responder_build_plan(struct responder *r)
+{
+	struct config view = *r->cfg;
+	int rc;
+
+	store_zones_free(r->zt);
+	r->zt = NULL;
+	rc = store_get_zones(r->rd, &r->zt);
+	if (rc == 0) {
+		view.zones = r->zt->zones;
+		view.nzones = r->zt->nzones;
+	} else if (rc != STORE_ENOTFOUND) {
+		log_err("%s: cannot read the stored zone table (error %d); "
+			"serving the config's zones", r->who, rc);
+	}
+	return zones_build(&r->plan, &view, r->rd,
+			   r->zt ? r->zt->serials : NULL);
+}
+
 int responder_begin(struct responder *r)
 {
 	uint64_t gen;
@@ -50,7 +73,7 @@ int responder_begin(struct responder *r)
 		return 0;
 	if (r->plan_ok)
 		zones_free(&r->plan);
-	r->plan_ok = zones_build(&r->plan, r->cfg, r->rd) == 0;
+	r->plan_ok = responder_build_plan(r) == 0;
 	if (!r->plan_ok) {
 		log_err("%s: out of memory building the zone plan", r->who);
 		store_reader_reset(r->rd);
@@ -72,6 +95,8 @@ void responder_free(struct responder *r)
 	if (r->plan_ok)
 		zones_free(&r->plan);
 	r->plan_ok = 0;
+	store_zones_free(r->zt);
+	r->zt = NULL;
 	if (r->rd)
 		store_reader_free(r->rd);
 	r->rd = NULL;

@@ -23,6 +23,7 @@ struct responder {
 	const char *who;               /* for log lines: "worker 0 udp" */
 	struct store_reader *rd;
 	struct zone_plan plan;
+	struct store_zones *zt;        /* the store's zone table the plan uses */
 	int plan_ok;
 	struct answer *ans;
 	struct query_ctx qc;           /* qc.queries, qc.dropped: counters */

@@ -119,10 +119,11 @@ static int zone_subs(struct zp_zone *z, size_t i, const struct cfg_zone *cz)
 	return 0;
 }
 
-static void zone_apex(struct zp_zone *z, const struct cfg_zone *cz)
+static void zone_apex(struct zp_zone *z, const struct cfg_zone *cz,
+		      uint32_t floor)
 {
 	const struct ds_soa *dsoa = NULL;
-	uint32_t serial = 0;
+	uint32_t serial = floor;
 
 	for (size_t i = 0; i < z->nds; i++) {
 		const struct store_dsmeta *m = z->ds[i].meta;
@@ -237,12 +238,12 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 			return -1;
 		z->acl.ttl = zone_ds_ttl(cz, z->acl.meta, 0);
 	}
-	zone_apex(z, cz);
+	zone_apex(z, cz, p->serial_floor);
 	return 0;
 }
 
 int zones_build(struct zone_plan *plan, const struct config *cfg,
-		struct store_reader *rd)
+		struct store_reader *rd, const uint32_t *zone_serials)
 {
 	memset(plan, 0, sizeof(*plan));
 	plan->generation = store_generation(rd);
@@ -252,6 +253,7 @@ int zones_build(struct zone_plan *plan, const struct config *cfg,
 		return -1;
 	plan->nzones = cfg->nzones;
 	for (size_t i = 0; i < cfg->nzones; i++) {
+		plan->serial_floor = zone_serials ? zone_serials[i] : 0;
 		if (zone_build_one(plan, &plan->zones[i], cfg, &cfg->zones[i],
 				   rd) < 0) {
 			zones_free(plan);

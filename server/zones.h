@@ -72,13 +72,14 @@ struct zone_plan {
 	struct store_dsmeta **metas;   /* owned metadata */
 	size_t nmetas;
 	uint64_t generation;           /* store generation it was built at */
+	uint32_t serial_floor;         /* building: the zone table's serial */
 };
 
 /* Builds `plan` for `cfg` from the store seen by `rd` (renewed by the
  * caller).  Datasets missing from the store are kept without data.  Returns
  * 0, or -1 on out of memory (plan left empty). */
 int zones_build(struct zone_plan *plan, const struct config *cfg,
-		struct store_reader *rd);
+		struct store_reader *rd, const uint32_t *zone_serials);
 
 /* Frees what zones_build allocated; the plan is empty afterwards. */
 void zones_free(struct zone_plan *plan);
