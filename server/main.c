@@ -1,5 +1,8 @@
 /* main.c -- dnsbld: options, config, store, workers, signals.
  *
+ * `dnsbld -c FILE` serves a YAML config; a command line with zone specs is
+ * rbldnsd's and runs in dropin.c instead.
+ *
  * The main thread only sets things up and waits for SIGTERM/SIGINT on its
  * own event loop; the workers (worker.c) do all the answering.  Sockets are
  * bound before any thread starts, so a bad listen address fails the start
@@ -17,7 +20,9 @@
 #include <event2/thread.h>
 
 #include "config.h"
+#include "dropin.h"
 #include "log.h"
+#include "rbldnsd_args.h"
 #include "store.h"
 #include "worker.h"
 
@@ -75,6 +80,9 @@ int main(int argc, char **argv)
 	char err[512];
 	unsigned n = 0;
 
+	/* zone specs on the command line: rbldnsd's command line */
+	if (dropin_wanted(argc, argv))
+		return dropin_main(argc, argv);
 	while ((opt = getopt(argc, argv, "c:flw:dh")) != -1) {
 		switch (opt) {
 		case 'c':
@@ -98,6 +106,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			fprintf(stdout, "\nor rbldnsd's command line (zone specs "
+				"instead of -c FILE):\n");
+			rbldnsd_args_usage("dnsbld", stdout);
 			return 0;
 		default:
 			usage(stderr);

@@ -1,0 +1,410 @@
+/* dropin.c -- rbldnsd mode: specs -> store -> serve -> watch -> signals.
+ *
+ * Why one file: this is the start-up sequence rbldnsd users rely on, in
+ * rbldnsd's order (resolve the user, pid file, chroot, chdir, load, bind,
+ * drop privileges), wiring the tested lib/ pieces together.  The store is
+ * opened once, read-write, and shared by the workers' readers and the watch
+ * engine's thread (LMDB must not be opened twice in one process).
+ */
+#include "dropin.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "daemon.h"
+#include "dsload.h"
+#include "feedwatch.h"
+#include "log.h"
+#include "rbldnsd_args.h"
+#include "store.h"
+#include "worker.h"
+#include "zonedump.h"
+
+#ifndef DNSBLD_VERSION
+#define DNSBLD_VERSION "0.1"
+#endif
+
+/* rbldnsd's options that take an argument (lib/rbldnsd_args.c's string). */
+static const char dropin_argopts[] = "urbwtcplsFxX";
+
+int dropin_wanted(int argc, char *const argv[])
+{
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (strcmp(s, "--") == 0)
+			return i + 1 < argc;
+		if (strcmp(s, "--store") == 0) {
+			i++;
+			continue;
+		}
+		if (s[0] != '-' || s[1] == '\0')
+			return strchr(s, ':') != NULL;
+		if (s[1] == '-')
+			continue;
+		/* A cluster of flags; the first that takes an argument takes
+		 * the rest of the word, or the next word. */
+		for (const char *p = s + 1; *p; p++) {
+			if (strchr(dropin_argopts, *p)) {
+				if (p[1] == '\0')
+					i++;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Everything the mode holds, for one clean-up path. */
+struct dropin {
+	struct rbldnsd_args a;
+	struct store *store;
+	struct feedwatch *fw;
+	int fw_running;
+	struct server srv;
+	struct worker *workers;
+	unsigned nworkers;
+	struct event_base *base;
+	struct event *ev[5];
+};
+
+static long dropin_usable_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n;
+}
+
+static void dropin_on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct dropin *d = arg;
+
+	(void)what;
+	log_info("signal %d: terminating", (int)sig);
+	event_base_loopbreak(d->base);
+}
+
+static void dropin_on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct dropin *d = arg;
+
+	(void)sig;
+	(void)what;
+	if (d->fw_running) {
+		log_info("SIGHUP: re-checking the data files");
+		feedwatch_recheck(d->fw);
+	} else {
+		log_info("SIGHUP: updates are off (-c 0); nothing to re-check");
+	}
+}
+
+/* -d: the loaded zones in BIND format on stdout. */
+static int dropin_dump(struct dropin *d)
+{
+	struct store_reader *rd = NULL;
+	struct zonedump_options o = {
+		.ttl_default = d->a.ttl_default,
+		.ttl_min = d->a.ttl_min,
+		.ttl_max = d->a.ttl_max,
+		.now = time(NULL),
+		.version = "dnsbld " DNSBLD_VERSION,
+	};
+	char err[512];
+	int rc;
+
+	if (store_reader_new(d->store, &rd) < 0) {
+		fprintf(stderr, "dnsbld: cannot read the store\n");
+		return 1;
+	}
+	rc = zonedump_write(stdout, d->a.cfg, rd, &o, err, sizeof(err));
+	store_reader_free(rd);
+	if (fflush(stdout) != 0 || rc < 0) {
+		fprintf(stderr, "dnsbld: %s\n", rc < 0 ? err : "write error");
+		return 1;
+	}
+	return 0;
+}
+
+/* Without -n: fork; the parent waits until the child says it serves (one
+ * byte on a pipe) and exits 0, or 1 if the child failed to start.  Must run
+ * before any thread or store exists.  Returns the pipe's write end in the
+ * child (-1 when staying in the foreground). */
+static int dropin_background(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p) < 0 || (pid = fork()) < 0) {
+		fprintf(stderr, "dnsbld: cannot fork: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		ssize_t n;
+
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
+/* Tells a waiting parent the start worked, and detaches from the terminal. */
+static void dropin_started(int *ready_fd)
+{
+	int fd;
+
+	if (*ready_fd < 0)
+		return;
+	if (write(*ready_fd, "", 1) != 1)
+		log_warn("cannot tell the parent the server started");
+	close(*ready_fd);
+	*ready_fd = -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+static void dropin_free(struct dropin *d)
+{
+	if (d->fw_running)
+		feedwatch_thread_stop(d->fw);
+	d->fw_running = 0;
+	for (unsigned i = 0; d->workers && i < d->nworkers; i++)
+		worker_stop(&d->workers[i]);
+	for (unsigned i = 0; d->workers && i < d->nworkers; i++)
+		worker_free(&d->workers[i]);
+	free(d->workers);
+	for (size_t i = 0; i < sizeof(d->ev) / sizeof(d->ev[0]); i++)
+		if (d->ev[i])
+			event_free(d->ev[i]);
+	if (d->base)
+		event_base_free(d->base);
+	if (d->fw)
+		feedwatch_free(d->fw);
+	if (d->store)
+		store_close(d->store);
+	rbldnsd_args_free(&d->a);
+}
+
+/* Loads every dataset and stores the zone table through the watch engine
+ * (the same code that reloads them later).  0, or -1 if the start must
+ * fail. */
+static int dropin_load(struct dropin *d)
+{
+	struct feedwatch_options o;
+	char err[1024];
+	int failed;
+
+	if (dsload_mkdirs(d->a.cfg->store, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (store_open(&d->store, d->a.cfg->store, 0, err, sizeof(err)) < 0) {
+		log_err("store %s: %s", d->a.cfg->store, err);
+		return -1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.config = d->a.cfg;
+	o.store = d->store;
+	o.load.accept_host_bits = d->a.accept_host_bits;
+	o.load.no_gunzip = d->a.no_gunzip;
+	o.load.max_logged = 10;
+	o.recheck_s = d->a.check_interval ? (int)d->a.check_interval : -1;
+	if (feedwatch_new(&d->fw, &o, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	failed = feedwatch_load_all(d->fw);
+	if (failed && !d->a.quick_start) {
+		log_err("%d dataset(s) failed to load (see above); -q starts "
+			"anyway", failed);
+		return -1;
+	}
+	log_info("zones loaded into %s (%zu zone(s), %zu dataset(s), %d "
+		 "failed)", d->a.cfg->store, d->a.cfg->nzones,
+		 d->a.cfg->ndatasets, failed);
+	return 0;
+}
+
+/* Binds every -b address in every worker (as root, before the drop). */
+static int dropin_bind(struct dropin *d)
+{
+	const struct config *cfg = d->a.cfg;
+	long n = cfg->workers ? (long)cfg->workers : dropin_usable_cpus();
+	char err[512];
+
+	d->srv.cfg = cfg;
+	d->srv.store = d->store;
+	atomic_init(&d->srv.tcp_clients, 0);
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		if (listen_probe(&cfg->listen[i], SOCK_DGRAM, err,
+				 sizeof(err)) < 0 ||
+		    listen_probe(&cfg->listen[i], SOCK_STREAM, err,
+				 sizeof(err)) < 0) {
+			log_err("%s", err);
+			return -1;
+		}
+	}
+	d->workers = calloc((size_t)n, sizeof(*d->workers));
+	if (!d->workers) {
+		log_err("out of memory");
+		return -1;
+	}
+	for (d->nworkers = 0; d->nworkers < (unsigned)n;) {
+		unsigned id = d->nworkers++;   /* counted: worker_free frees it */
+
+		if (worker_init(&d->workers[id], &d->srv, id, err,
+				sizeof(err)) < 0) {
+			log_err("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int dropin_signals(struct dropin *d)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	event_callback_fn fns[] = { dropin_on_stop, dropin_on_stop,
+				    dropin_on_hup };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		d->ev[i] = evsignal_new(d->base, sigs[i], fns[i], d);
+		if (!d->ev[i] || evsignal_add(d->ev[i], NULL) < 0) {
+			log_err("cannot install signal handlers");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int dropin_main(int argc, char *argv[])
+{
+	struct dropin d;
+	struct daemon_ids ids;
+	char err[1024];
+	int have_ids = 0, ready_fd = -1, rc = 1, dump;
+
+	memset(&d, 0, sizeof(d));
+	if (rbldnsd_args_parse(argc, argv, &d.a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dnsbld: %s\n", err);
+		return 1;
+	}
+	dump = d.a.dump;
+	if (d.a.help) {
+		rbldnsd_args_usage("dnsbld", stdout);
+		rbldnsd_args_free(&d.a);
+		return 0;
+	}
+	log_init("dnsbld", !d.a.dump, LOG_LVL_INFO);
+	if (d.a.syslog_facility) {
+		int fac = daemon_facility(d.a.syslog_facility);
+
+		if (fac < 0) {
+			fprintf(stderr, "dnsbld: log facility %s is not valid\n",
+				d.a.syslog_facility);
+			goto out;
+		}
+		openlog("dnsbld", LOG_PID, fac);
+	}
+	for (size_t i = 0; i < d.a.nignored; i++)
+		log_info("%s", d.a.ignored[i]);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!d.a.dump && geteuid() == 0) {
+		if (daemon_resolve_user(d.a.user, &ids, err, sizeof(err)) < 0 ||
+		    daemon_check_not_root(&ids, err, sizeof(err)) < 0) {
+			log_err("%s", err);
+			goto out;
+		}
+		have_ids = 1;
+	}
+	if (!d.a.dump && !d.a.foreground)
+		ready_fd = dropin_background();
+	if (!d.a.dump && d.a.pid_file &&
+	    daemon_write_pidfile(d.a.pid_file, getpid(), err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (daemon_enter(d.a.dump ? NULL : d.a.root_dir, d.a.work_dir, err,
+			 sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (dropin_load(&d) < 0)
+		goto out;
+	if (d.a.dump) {
+		rc = dropin_dump(&d);
+		goto out;
+	}
+	if (evthread_use_pthreads() < 0 || !(d.base = event_base_new())) {
+		log_err("cannot set up the event loop");
+		goto out;
+	}
+	if (dropin_bind(&d) < 0)
+		goto out;
+	if (have_ids && daemon_drop(&ids, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (dropin_signals(&d) < 0)
+		goto out;
+	if (d.a.check_interval) {
+		if (feedwatch_thread_start(d.fw) < 0) {
+			log_err("cannot start the watch thread: %s",
+				strerror(errno));
+			goto out;
+		}
+		d.fw_running = 1;
+	} else {
+		log_info("-c 0: the data files are not watched (no updates)");
+	}
+	for (unsigned i = 0; i < d.nworkers; i++) {
+		if (worker_start(&d.workers[i]) < 0) {
+			log_err("cannot start worker %u", i);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < d.a.cfg->nlisten; i++)
+		log_info("listening on %s/%s", d.a.cfg->listen[i].host,
+			 d.a.cfg->listen[i].port);
+	log_info("rbldnsd mode: serving %zu zone(s) with %u worker(s)",
+		 d.a.cfg->nzones, d.nworkers);
+	dropin_started(&ready_fd);
+	event_base_dispatch(d.base);
+	rc = 0;
+out:
+	dropin_free(&d);
+	if (ready_fd >= 0)
+		close(ready_fd);
+	if (rc == 0 && !dump)
+		log_info("stopped");
+	return rc;
+}
