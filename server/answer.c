@@ -499,6 +499,31 @@ static void answer_reset(struct answer *a)
 	a->arena_used = 0;
 }
 
+/* 1 if some dataset of `z` is searched for a name of form `f` (rbldnsd
+ * gives an acl's "always listed" answer only then: in an ip4set zone
+ * `1.2.3.4.zone` is listed, `1.2.3.zone` and `x.zone` are not). */
+static int answer_form_queried(const struct zp_zone *z, const struct qform *f)
+{
+	for (size_t i = 0; i < z->nds; i++) {
+		switch (z->ds[i].type) {
+		case DS_IP4SET:
+		case DS_IP4TSET:
+		case DS_IP4TRIE:
+			if (f->ip4 || f->embedded4)
+				return 1;
+			break;
+		case DS_IP6TRIE:
+		case DS_IP6TSET:
+			if (f->ip6)
+				return 1;
+			break;
+		default:
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* RFC 5782 test points: 1 = always listed, -1 = never, 0 = neither. */
 static int answer_test_point(const struct zp_zone *z, const uint8_t *name,
 		      const struct qform *f)
@@ -626,7 +651,8 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 		}
 		if (act == VAL_ACL_EMPTY)
 			c.empty = 1;
-		if (act == VAL_LISTED && before > 0) {
+		if (act == VAL_LISTED && before > 0 &&
+		    answer_form_queried(z, &f)) {
 			/* Always listed: the acl's answer, `$` = client. */
 			uint8_t addr[16];
 			int fam = acl_client_addr(client, addr);

@@ -52,7 +52,7 @@ int dropin_wanted(int argc, char *const argv[])
 			continue;
 		}
 		if (s[0] != '-' || s[1] == '\0')
-			return strchr(s, ':') != NULL;
+			return 1;
 		if (s[1] == '-')
 			continue;
 		/* A cluster of flags; the first that takes an argument takes
@@ -101,6 +101,34 @@ static void dropin_on_stop(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(d->base);
 }
 
+/* Loads every dataset now in this thread (only when the watch thread does
+ * not run: one writer at a time), keeping the last good data of a dataset
+ * that fails. */
+static void dropin_reload_now(struct dropin *d)
+{
+	const struct config *cfg = d->a.cfg;
+	struct dsload_options o = {
+		.accept_host_bits = d->a.accept_host_bits,
+		.no_gunzip = d->a.no_gunzip,
+		.max_logged = 10,
+	};
+	char line[1536];
+
+	for (size_t i = 0; i < cfg->ndatasets; i++) {
+		struct dsload_report rep;
+
+		if (dsload_dataset(d->store, &cfg->datasets[i], &o, &rep) < 0) {
+			dsload_failure(&cfg->datasets[i], "command line", &rep,
+				       line, sizeof(line));
+			log_err("%s", line);
+		} else {
+			dsload_summary(&cfg->datasets[i], &rep, line,
+				       sizeof(line));
+			log_info("%s", line);
+		}
+	}
+}
+
 static void dropin_on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	struct dropin *d = arg;
@@ -110,9 +138,12 @@ static void dropin_on_hup(evutil_socket_t sig, short what, void *arg)
 	if (d->fw_running) {
 		log_info("SIGHUP: re-checking the data files");
 		feedwatch_recheck(d->fw);
-	} else {
-		log_info("SIGHUP: updates are off (-c 0); nothing to re-check");
+		return;
 	}
+	/* -c 0: no watching, but HUP still reloads, as in rbldnsd.  Each
+	 * load is a diff, so unchanged files change nothing. */
+	log_info("SIGHUP: reloading the data files (-c 0)");
+	dropin_reload_now(d);
 }
 
 /* -d: the loaded zones in BIND format on stdout. */

@@ -8,9 +8,9 @@
 #ifndef DNSBLD_DROPIN_H
 #define DNSBLD_DROPIN_H
 
-/* 1 if `argv` is an rbldnsd command line: it has a non-option argument (a
- * zone spec `zone:type:file`) once rbldnsd's options and their arguments
- * are skipped.  `dnsbld -c FILE` (config mode) has none. */
+/* 1 if `argv` is an rbldnsd command line: it has a non-option argument
+ * (meant as a zone spec `zone:type:file`) once rbldnsd's options and their
+ * arguments are skipped.  `dnsbld -c FILE` (config mode) takes none. */
 int dropin_wanted(int argc, char *const argv[]);
 
 /* Runs dnsbld in rbldnsd mode until TERM/INT; returns the exit status (0,

@@ -1,0 +1,148 @@
+#!/bin/bash
+# test_dropin.sh -- dnsbld started with rbldnsd's command line, against rbldnsd.
+#
+# Debian's rbldnsd and dnsbld get the same command line (apart from the
+# port and dnsbld's --store in a temp dir) over the same files: every
+# dataset type diffgen.py writes, a zone merging three, specs shared by
+# zones, an acl that always lists 127.0.0.1 in one zone and one that
+# refuses it in another.  Thousands of queries must get the same answers,
+# except the deliberate differences diffgen.py's compare() lists.  Then:
+# -h, an unknown option, a bad spec, -d, a live update of a spec'd file,
+# -c 0 with HUP, and TERM.  Skipped (77) without rbldnsd.
+set -u
+. "$SRCDIR/tests/integration/server_lib.sh"
+RBLDNSD=${RBLDNSD:-/usr/sbin/rbldnsd}
+if [ ! -x "$RBLDNSD" ]; then
+	echo "rbldnsd not installed: skipped"
+	exit 77
+fi
+srv_workdir dropin
+srv_pick_port 5750 5759
+PORT_D=$PORT
+srv_pick_port 5760 5769
+PORT_R=$PORT
+srv_pick_port 5770 5779
+PORT_H=$PORT
+# Both servers drop to nobody and must read the files as nobody.
+RBLDIR=$(mktemp -d /tmp/dnsbld-dropin.XXXXXX)
+chmod 755 "$RBLDIR"
+trap 'srv_cleanup; rm -rf "$RBLDIR"' EXIT
+cd "$WORK" || exit 1
+
+# wait_up PORT ZONE PID: until ZONE's apex answers (10 s at most).
+wait_up() {
+	for _ in $(seq 100); do
+		$DNSQ "$1" "$2" SOA --timeout 0.2 | grep -q '^rcode=' && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# answer PORT NAME TYPE: "RCODE answers..." on one line.
+answer() {
+	$DNSQ "$1" "$2" "$3" | awk '/^rcode=/{sub(/rcode=/,"");split($1,a," ");r=a[1]} /^an: /{$1="";$2="";$3="";$4="";s=s $0} END{print r s}'
+}
+
+python3 "$SRCDIR/tests/integration/diffgen.py" gen "$WORK" "${DIFF_SEED:-20265}" || exit 1
+cp ./*.data "$RBLDIR/"
+printf '127.0.0.1 :127.0.0.9:always listed for $\n' >"$RBLDIR/always.acl"
+printf '127.0.0.1 :refuse\n' >"$RBLDIR/refuse.acl"
+printf '192.0.2.1 :2:old\n' >"$RBLDIR/live.ip4set"
+chmod 644 "$RBLDIR"/*
+
+specs=()
+while read -r zone type file; do
+	specs+=("$zone:$type:$RBLDIR/$file")
+done <zones.txt
+# The same specs shared by two more zones, each with an acl.
+specs+=("acl4.t:ip4set:$RBLDIR/ip4set.data" "acl4.t:acl:$RBLDIR/always.acl")
+specs+=("aclr.t:dnset:$RBLDIR/dnset.data" "aclr.t:acl:$RBLDIR/refuse.acl")
+specs+=("live.t:ip4set:$RBLDIR/live.ip4set")
+# Queries for the acl zones: the ones of the zones they share data with.
+awk '$3 != "testpoint" && $1 ~ /\.ip4set\.t$/ && n++ < 600 {sub(/ip4set\.t$/, "acl4.t", $1); print}
+     $3 != "testpoint" && $1 ~ /\.dnset\.t$/ && m++ < 300 {sub(/dnset\.t$/, "aclr.t", $1); print}' \
+	queries.txt >acl-queries.txt
+cat acl-queries.txt >>queries.txt
+
+"$RBLDNSD" -n -b 127.0.0.1/$PORT_R -u nobody "${specs[@]}" >rbldnsd.log 2>&1 &
+RBL_PID=$!
+SRV_PIDS+=("$RBL_PID")
+"$BIN/dnsbld" -n -b 127.0.0.1/$PORT_D -u nobody --store "$WORK/store" "${specs[@]}" >dnsbld.log 2>&1 &
+D_PID=$!
+SRV_PIDS+=("$D_PID")
+wait_up $PORT_R ip4set.t $RBL_PID || { echo "rbldnsd did not start"; cat rbldnsd.log; exit 1; }
+wait_up $PORT_D ip4set.t $D_PID || { echo "dnsbld did not start"; cat dnsbld.log; exit 1; }
+
+$DNSQ $PORT_R --bulk queries.txt >rbldnsd.out
+$DNSQ $PORT_D --bulk queries.txt >dnsbld.out
+out=$(python3 "$SRCDIR/tests/integration/diffgen.py" compare queries.txt rbldnsd.out dnsbld.out)
+rc=$?
+echo "$out" | head -60
+check_eq "dnsbld and rbldnsd agree on $(wc -l <queries.txt) queries (same command line)" "$rc" 0
+n=$(grep -c . queries.txt)
+[ "$n" -ge 2000 ] && check_eq "at least 2000 queries" ok ok || check_eq "at least 2000 queries" "$n" ">=2000"
+check "acl: always listed in acl4.t" "$(grep -c 'acl4.t A.*127.0.0.9' dnsbld.out)" '^[1-9]'
+check "acl: refused in aclr.t" "$(grep -c 'aclr.t [A-Z]* REFUSED' dnsbld.out)" '^[1-9]'
+check "every dataset loaded into the store" "$(cat dnsbld.log)" 'zones loaded into .*0 failed'
+
+# Live update: a file renamed over the spec'd one is served.
+check "live: before" "$(answer $PORT_D 1.2.0.192.live.t TXT)" '^NOERROR.*old'
+printf '192.0.2.1 :3:new\n' >"$RBLDIR/live.tmp"
+chmod 644 "$RBLDIR/live.tmp"
+mv "$RBLDIR/live.tmp" "$RBLDIR/live.ip4set"
+got=
+for _ in $(seq 50); do
+	got=$(answer $PORT_D 1.2.0.192.live.t TXT)
+	grep -q new <<<"$got" && break
+	sleep 0.1
+done
+check "live: the renamed file is served within 5 s" "$got" '^NOERROR.*new'
+
+# -c 0: no updates, but HUP reloads; TERM exits 0.
+printf '192.0.2.1 :2:first\n' >"$RBLDIR/hup.ip4set"
+chmod 644 "$RBLDIR/hup.ip4set"
+"$BIN/dnsbld" -n -c 0 -b 127.0.0.1/$PORT_H -u nobody --store "$WORK/store-hup" \
+	"hup.t:ip4set:$RBLDIR/hup.ip4set" >dnsbld-hup.log 2>&1 &
+H_PID=$!
+SRV_PIDS+=("$H_PID")
+wait_up $PORT_H hup.t $H_PID || { echo "dnsbld -c 0 did not start"; cat dnsbld-hup.log; exit 1; }
+check "hup: before" "$(answer $PORT_H 1.2.0.192.hup.t TXT)" '^NOERROR.*first'
+printf '192.0.2.1 :2:second\n' >"$RBLDIR/hup.tmp"
+chmod 644 "$RBLDIR/hup.tmp"
+mv "$RBLDIR/hup.tmp" "$RBLDIR/hup.ip4set"
+sleep 1
+check "hup: -c 0 does not follow the file" "$(answer $PORT_H 1.2.0.192.hup.t TXT)" '^NOERROR.*first'
+kill -HUP $H_PID
+got=
+for _ in $(seq 50); do
+	got=$(answer $PORT_H 1.2.0.192.hup.t TXT)
+	grep -q second <<<"$got" && break
+	sleep 0.1
+done
+check "hup: HUP reloads" "$got" '^NOERROR.*second'
+kill -TERM $H_PID
+wait $H_PID
+check_eq "TERM: exit status 0" "$?" 0
+check "TERM: logged" "$(cat dnsbld-hup.log)" 'terminating'
+
+# Command line errors, as rbldnsd words them.
+out=$("$BIN/dnsbld" -h 2>&1)
+check_eq "-h: exit 0" "$?" 0
+check "-h: rbldnsd's usage" "$out" 'zonespec'
+out=$("$BIN/dnsbld" -z -b 127.0.0.1/$PORT_H bl.t:ip4set:x 2>&1)
+check_eq "unknown option: exit 1" "$?" 1
+check "unknown option: message" "$out" "^dnsbld: invalid option -- 'z'"
+out=$("$BIN/dnsbld" -b 127.0.0.1/$PORT_H bl.t:nosuch:x 2>&1)
+check_eq "bad spec: exit 1" "$?" 1
+check "bad spec: message" "$out" "^dnsbld: unknown dataset type \`nosuch'"
+out=$("$BIN/dnsbld" -b 127.0.0.1/$PORT_H bl.t 2>&1)
+check_eq "spec without type: exit 1" "$?" 1
+check "spec without type: message" "$out" '^dnsbld: '
+
+# -d: the zones in BIND format, then exit 0.
+"$BIN/dnsbld" --store "$WORK/store-dump" -d "live.t:ip4set:$RBLDIR/live.ip4set" >dump.out 2>dump.err
+check_eq "-d: exit 0" "$?" 0
+check "-d: starts with \$ORIGIN after the header" "$(grep -v '^;' dump.out | head -1)" '^\$ORIGIN	live\.t\.$'
+check "-d: the record" "$(cat dump.out)" '^1\.2\.0\.192	A	127\.0\.0\.3'
+srv_report
