@@ -8,6 +8,7 @@
  * bounds-checked; a short or odd blob is STORE_EINVAL, never an over-read.
  */
 #include "store_private.h"
+#include "store_blob.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,101 +16,46 @@
 #define META_VERSION 1
 #define META_NOSTR 0xffffffffu
 
-struct mbuf {
-	uint8_t *p;
-	size_t len, cap;
-	int oom;
-};
-
-static uint8_t *mb_room(struct mbuf *b, size_t n)
+/* Strings and names carry a u32 length; META_NOSTR stands for "none". */
+static void mb_bytes(struct blob_writer *b, const void *data, size_t len)
 {
-	if (b->oom)
-		return NULL;
-	if (b->len + n > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 256;
-		uint8_t *p;
-
-		while (ncap < b->len + n)
-			ncap *= 2;
-		p = realloc(b->p, ncap);
-		if (!p) {
-			b->oom = 1;
-			return NULL;
-		}
-		b->p = p;
-		b->cap = ncap;
-	}
-	b->len += n;
-	return b->p + b->len - n;
-}
-
-static void mb_u8(struct mbuf *b, uint8_t v)
-{
-	uint8_t *p = mb_room(b, 1);
-
-	if (p)
-		*p = v;
-}
-
-static void mb_u32(struct mbuf *b, uint32_t v)
-{
-	uint8_t *p = mb_room(b, 4);
-
-	if (p)
-		be32_put(p, v);
-}
-
-static void mb_u64(struct mbuf *b, uint64_t v)
-{
-	uint8_t *p = mb_room(b, 8);
-
-	if (p)
-		be64_put(p, v);
-}
-
-static void mb_bytes(struct mbuf *b, const void *data, size_t len)
-{
-	uint8_t *p;
-
 	if (!data) {
-		mb_u32(b, META_NOSTR);
+		blob_put_u32(b, META_NOSTR);
 		return;
 	}
-	mb_u32(b, (uint32_t)len);
-	p = mb_room(b, len);
-	if (p && len)
-		memcpy(p, data, len);
+	blob_put_u32(b, (uint32_t)len);
+	blob_put(b, data, len);
 }
 
-static void mb_str(struct mbuf *b, const char *s)
+static void mb_str(struct blob_writer *b, const char *s)
 {
 	mb_bytes(b, s, s ? strlen(s) : 0);
 }
 
-static void mb_wname(struct mbuf *b, const uint8_t *w)
+static void mb_wname(struct blob_writer *b, const uint8_t *w)
 {
 	mb_bytes(b, w, w ? wname_len(w) : 0);
 }
 
-static void meta_encode_specials(struct mbuf *b, const struct ds_meta *m)
+static void meta_encode_specials(struct blob_writer *b, const struct ds_meta *m)
 {
-	mb_u8(b, m->soa.present ? 1 : 0);
-	mb_u32(b, m->soa.ttl);
+	blob_put_u8(b, m->soa.present ? 1 : 0);
+	blob_put_u32(b, m->soa.ttl);
 	mb_wname(b, m->soa.present ? m->soa.mname : NULL);
 	mb_wname(b, m->soa.present ? m->soa.rname : NULL);
-	mb_u32(b, m->soa.serial);
-	mb_u32(b, m->soa.refresh);
-	mb_u32(b, m->soa.retry);
-	mb_u32(b, m->soa.expire);
-	mb_u32(b, m->soa.minimum);
-	mb_u32(b, m->ns.ttl);
-	mb_u32(b, (uint32_t)m->ns.count);
+	blob_put_u32(b, m->soa.serial);
+	blob_put_u32(b, m->soa.refresh);
+	blob_put_u32(b, m->soa.retry);
+	blob_put_u32(b, m->soa.expire);
+	blob_put_u32(b, m->soa.minimum);
+	blob_put_u32(b, m->ns.ttl);
+	blob_put_u32(b, (uint32_t)m->ns.count);
 	for (size_t i = 0; i < m->ns.count; i++)
 		mb_wname(b, m->ns.names[i]);
-	mb_u32(b, m->ttl);
-	mb_u32(b, m->maxrange4);
-	mb_u64(b, (uint64_t)m->timestamp);
-	mb_u64(b, (uint64_t)m->expires);
+	blob_put_u32(b, m->ttl);
+	blob_put_u32(b, m->maxrange4);
+	blob_put_u64(b, (uint64_t)m->timestamp);
+	blob_put_u64(b, (uint64_t)m->expires);
 	for (int i = 0; i < 10; i++)
 		mb_str(b, m->vars[i]);
 	mb_str(b, m->base_template);
@@ -118,37 +64,37 @@ static void meta_encode_specials(struct mbuf *b, const struct ds_meta *m)
 int store_meta_encode(const struct store_meta_in *in, uint8_t **blob,
 		      size_t *len)
 {
-	struct mbuf b = { 0 };
+	struct blob_writer b = { 0 };
 	size_t cstart;
 
-	mb_u8(&b, META_VERSION);
-	mb_u32(&b, 0);            /* content length, patched below */
+	blob_put_u8(&b, META_VERSION);
+	blob_put_u32(&b, 0);            /* content length, patched below */
 	cstart = b.len;
-	mb_u8(&b, (uint8_t)in->type);
+	blob_put_u8(&b, (uint8_t)in->type);
 	meta_encode_specials(&b, in->meta);
-	mb_u32(&b, (uint32_t)in->nchildren);
+	blob_put_u32(&b, (uint32_t)in->nchildren);
 	for (size_t i = 0; i < in->nchildren; i++) {
 		const struct ds_child *c = &in->children[i];
 
 		mb_str(&b, c->label);
-		mb_u32(&b, in->child_dsids[i]);
-		mb_u32(&b, (uint32_t)c->nsubzones);
+		blob_put_u32(&b, in->child_dsids[i]);
+		blob_put_u32(&b, (uint32_t)c->nsubzones);
 		for (size_t j = 0; j < c->nsubzones; j++)
 			mb_wname(&b, c->subzones[j]);
 	}
 	if (!b.oom)
 		be32_put(b.p + 1, (uint32_t)(b.len - cstart));
 	mb_str(&b, in->name);
-	mb_u32(&b, in->serial);
-	mb_u64(&b, (uint64_t)in->newest_mtime);
-	mb_u64(&b, (uint64_t)in->loaded_at);
-	mb_u64(&b, in->entries);
-	mb_u32(&b, (uint32_t)in->nsources);
+	blob_put_u32(&b, in->serial);
+	blob_put_u64(&b, (uint64_t)in->newest_mtime);
+	blob_put_u64(&b, (uint64_t)in->loaded_at);
+	blob_put_u64(&b, in->entries);
+	blob_put_u32(&b, (uint32_t)in->nsources);
 	for (size_t i = 0; i < in->nsources; i++) {
 		mb_str(&b, in->sources[i].path);
-		mb_u64(&b, in->sources[i].size);
-		mb_u64(&b, (uint64_t)in->sources[i].mtime);
-		mb_u64(&b, in->sources[i].hash);
+		blob_put_u64(&b, in->sources[i].size);
+		blob_put_u64(&b, (uint64_t)in->sources[i].mtime);
+		blob_put_u64(&b, in->sources[i].hash);
 	}
 	if (b.oom) {
 		free(b.p);
@@ -176,116 +122,36 @@ int store_meta_content(const uint8_t *blob, size_t len,
 
 /* ---- decoding ----------------------------------------------------------- */
 
-struct mrd {
-	const uint8_t *p, *end;
-	int bad;    /* short read or out of memory */
-};
-
-static const uint8_t *rd_take(struct mrd *r, size_t n)
+/* A fresh copy of a length-prefixed field, NULL if absent (META_NOSTR). */
+static char *rd_str(struct blob_reader *r)
 {
-	const uint8_t *p = r->p;
+	uint32_t n = blob_u32(r);
 
-	if (r->bad || (size_t)(r->end - r->p) < n) {
-		r->bad = 1;
-		return NULL;
-	}
-	r->p += n;
-	return p;
+	return r->bad || n == META_NOSTR ? NULL : blob_strdup(r, n);
 }
 
-static uint8_t rd_u8(struct mrd *r)
+static uint8_t *rd_wname(struct blob_reader *r)
 {
-	const uint8_t *p = rd_take(r, 1);
+	uint32_t n = blob_u32(r);
 
-	return p ? *p : 0;
+	return r->bad || n == META_NOSTR ? NULL : blob_wname(r, n);
 }
 
-static uint32_t rd_u32(struct mrd *r)
-{
-	const uint8_t *p = rd_take(r, 4);
-
-	return p ? be32_get(p) : 0;
-}
-
-static uint64_t rd_u64(struct mrd *r)
-{
-	const uint8_t *p = rd_take(r, 8);
-
-	return p ? be64_get(p) : 0;
-}
-
-/* A fresh NUL-terminated copy of a length-prefixed field, NULL if absent. */
-static char *rd_str(struct mrd *r)
-{
-	uint32_t n = rd_u32(r);
-	const uint8_t *p;
-	char *s;
-
-	if (r->bad || n == META_NOSTR)
-		return NULL;
-	p = rd_take(r, n);
-	if (!p)
-		return NULL;
-	s = malloc((size_t)n + 1);
-	if (!s) {
-		r->bad = 1;
-		return NULL;
-	}
-	memcpy(s, p, n);
-	s[n] = '\0';
-	return s;
-}
-
-static uint8_t *rd_wname(struct mrd *r)
-{
-	uint32_t n = rd_u32(r);
-	const uint8_t *p;
-	uint8_t *w;
-
-	if (r->bad || n == META_NOSTR)
-		return NULL;
-	p = rd_take(r, n);
-	if (!p || n == 0 || n > 255) {
-		r->bad = 1;
-		return NULL;
-	}
-	/* Bounded walk: the labels must end exactly at the last byte. */
-	for (size_t i = 0; i < n; i += (size_t)p[i] + 1) {
-		if (p[i] == 0 ? i != n - 1 : p[i] > 63) {
-			r->bad = 1;
-			return NULL;
-		}
-		if (p[i] == 0)
-			break;
-		if (i + p[i] + 1 >= n) {
-			r->bad = 1;
-			return NULL;
-		}
-	}
-	w = malloc(n);
-	if (!w) {
-		r->bad = 1;
-		return NULL;
-	}
-	memcpy(w, p, n);
-	return w;
-}
-
-static void meta_decode_specials(struct mrd *r, struct ds_meta *m)
+static void meta_decode_specials(struct blob_reader *r, struct ds_meta *m)
 {
 	uint32_t nns;
 
-	m->soa.present = rd_u8(r);
-	m->soa.ttl = rd_u32(r);
+	m->soa.present = blob_u8(r);
+	m->soa.ttl = blob_u32(r);
 	m->soa.mname = rd_wname(r);
 	m->soa.rname = rd_wname(r);
-	m->soa.serial = rd_u32(r);
-	m->soa.refresh = rd_u32(r);
-	m->soa.retry = rd_u32(r);
-	m->soa.expire = rd_u32(r);
-	m->soa.minimum = rd_u32(r);
-	m->ns.ttl = rd_u32(r);
-	nns = rd_u32(r);
+	m->soa.serial = blob_u32(r);
+	m->soa.refresh = blob_u32(r);
+	m->soa.retry = blob_u32(r);
+	m->soa.expire = blob_u32(r);
+	m->soa.minimum = blob_u32(r);
+	m->ns.ttl = blob_u32(r);
+	nns = blob_u32(r);
 	if (nns > DS_MAX_NS) {
 		r->bad = 1;
 		return;
@@ -297,10 +163,10 @@ static void meta_decode_specials(struct mrd *r, struct ds_meta *m)
 	}
 	if (m->ns.count != nns)
 		r->bad = 1;
-	m->ttl = rd_u32(r);
-	m->maxrange4 = rd_u32(r);
-	m->timestamp = (int64_t)rd_u64(r);
-	m->expires = (int64_t)rd_u64(r);
+	m->ttl = blob_u32(r);
+	m->maxrange4 = blob_u32(r);
+	m->timestamp = (int64_t)blob_u64(r);
+	m->expires = (int64_t)blob_u64(r);
 	for (int i = 0; i < 10; i++)
 		m->vars[i] = rd_str(r);
 	m->base_template = rd_str(r);
@@ -309,7 +175,7 @@ static void meta_decode_specials(struct mrd *r, struct ds_meta *m)
 int store_meta_decode(const uint8_t *blob, size_t len, uint32_t dsid,
 		      struct store_dsmeta **out, uint32_t **child_dsids)
 {
-	struct mrd r = { blob, blob + len, 0 };
+	struct blob_reader r = { blob, blob + len, 0 };
 	struct store_dsmeta *m;
 	uint32_t *cids = NULL;
 	uint32_t n;
@@ -317,16 +183,16 @@ int store_meta_decode(const uint8_t *blob, size_t len, uint32_t dsid,
 	*out = NULL;
 	if (child_dsids)
 		*child_dsids = NULL;
-	if (rd_u8(&r) != META_VERSION)
+	if (blob_u8(&r) != META_VERSION)
 		return STORE_EINVAL;
-	rd_u32(&r);
+	blob_u32(&r);
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return STORE_ENOMEM;
 	m->dsid = dsid;
-	m->type = (enum ds_type)rd_u8(&r);
+	m->type = (enum ds_type)blob_u8(&r);
 	meta_decode_specials(&r, &m->meta);
-	n = rd_u32(&r);
+	n = blob_u32(&r);
 	if (!r.bad && n > (size_t)(r.end - r.p) / 12)
 		r.bad = 1;
 	if (!r.bad && n) {
@@ -341,8 +207,8 @@ int store_meta_decode(const uint8_t *blob, size_t len, uint32_t dsid,
 
 		m->nchildren = i + 1;
 		c->label = rd_str(&r);
-		cids[i] = rd_u32(&r);
-		ns = rd_u32(&r);
+		cids[i] = blob_u32(&r);
+		ns = blob_u32(&r);
 		if (r.bad || ns > (size_t)(r.end - r.p) / 5) {
 			r.bad = 1;
 			break;
@@ -358,11 +224,11 @@ int store_meta_decode(const uint8_t *blob, size_t len, uint32_t dsid,
 		}
 	}
 	m->name = rd_str(&r);
-	m->serial = rd_u32(&r);
-	m->newest_mtime = (int64_t)rd_u64(&r);
-	m->loaded_at = (int64_t)rd_u64(&r);
-	m->entries = rd_u64(&r);
-	n = rd_u32(&r);
+	m->serial = blob_u32(&r);
+	m->newest_mtime = (int64_t)blob_u64(&r);
+	m->loaded_at = (int64_t)blob_u64(&r);
+	m->entries = blob_u64(&r);
+	n = blob_u32(&r);
 	if (!r.bad && n > (size_t)(r.end - r.p) / 28)
 		r.bad = 1;
 	if (!r.bad && n) {
@@ -373,9 +239,9 @@ int store_meta_decode(const uint8_t *blob, size_t len, uint32_t dsid,
 	for (uint32_t i = 0; i < n && !r.bad; i++) {
 		m->nsources = i + 1;
 		m->sources[i].path = rd_str(&r);
-		m->sources[i].size = rd_u64(&r);
-		m->sources[i].mtime = (int64_t)rd_u64(&r);
-		m->sources[i].hash = rd_u64(&r);
+		m->sources[i].size = blob_u64(&r);
+		m->sources[i].mtime = (int64_t)blob_u64(&r);
+		m->sources[i].hash = blob_u64(&r);
 	}
 	if (r.bad || !m->name) {
 		free(cids);

@@ -16,6 +16,7 @@
  * bounds-checked: a damaged record is STORE_EINVAL, never an over-read.
  */
 #include "store_private.h"
+#include "store_blob.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,59 +26,11 @@
 
 #define ZONES_VERSION 1
 #define ZONES_KEY "zones"
-#define ZONES_MAX_ATTEMPTS 16
 
 /* ---- encoding ----------------------------------------------------------- */
 
-struct zbuf {
-	uint8_t *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void zbuf_put(struct zbuf *b, const void *data, size_t n)
-{
-	if (b->oom || n == 0)
-		return;
-	if (b->len + n > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 256;
-		uint8_t *p;
-
-		while (ncap < b->len + n)
-			ncap *= 2;
-		p = realloc(b->p, ncap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-}
-
-static void zbuf_u8(struct zbuf *b, uint8_t v)
-{
-	zbuf_put(b, &v, 1);
-}
-
-static void zbuf_u16(struct zbuf *b, uint16_t v)
-{
-	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	zbuf_put(b, x, 2);
-}
-
-static void zbuf_u32(struct zbuf *b, uint32_t v)
-{
-	uint8_t x[4];
-
-	be32_put(x, v);
-	zbuf_put(b, x, 4);
-}
-
-static void zbuf_str(struct zbuf *b, const char *s)
+/* Strings and names carry a u16 length. */
+static void zbuf_str(struct blob_writer *b, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -85,137 +38,55 @@ static void zbuf_str(struct zbuf *b, const char *s)
 		b->oom = 1;
 		return;
 	}
-	zbuf_u16(b, (uint16_t)n);
-	zbuf_put(b, s, n);
+	blob_put_u16(b, (uint16_t)n);
+	blob_put(b, s, n);
 }
 
-static void zbuf_wire(struct zbuf *b, const uint8_t *w)
+static void zbuf_wire(struct blob_writer *b, const uint8_t *w)
 {
 	size_t n = wname_len(w);
 
-	zbuf_u16(b, (uint16_t)n);
-	zbuf_put(b, w, n);
+	blob_put_u16(b, (uint16_t)n);
+	blob_put(b, w, n);
 }
 
 /* One zone's content part (everything but its serial). */
-static void zones_encode_content(struct zbuf *b, const struct cfg_zone *z)
+static void zones_encode_content(struct blob_writer *b, const struct cfg_zone *z)
 {
 	zbuf_str(b, z->name);
 	zbuf_wire(b, z->wname);
-	zbuf_u16(b, (uint16_t)z->ndatasets);
+	blob_put_u16(b, (uint16_t)z->ndatasets);
 	for (size_t i = 0; i < z->ndatasets; i++)
 		zbuf_str(b, z->datasets[i]);
-	zbuf_u8(b, z->acl != NULL);
+	blob_put_u8(b, z->acl != NULL);
 	if (z->acl)
 		zbuf_str(b, z->acl);
-	zbuf_u8(b, z->soa.present != 0);
+	blob_put_u8(b, z->soa.present != 0);
 	if (z->soa.present) {
 		zbuf_wire(b, z->soa.mname);
 		zbuf_wire(b, z->soa.rname);
-		zbuf_u32(b, z->soa.ttl);
-		zbuf_u32(b, z->soa.refresh);
-		zbuf_u32(b, z->soa.retry);
-		zbuf_u32(b, z->soa.expire);
-		zbuf_u32(b, z->soa.minimum);
+		blob_put_u32(b, z->soa.ttl);
+		blob_put_u32(b, z->soa.refresh);
+		blob_put_u32(b, z->soa.retry);
+		blob_put_u32(b, z->soa.expire);
+		blob_put_u32(b, z->soa.minimum);
 	}
-	zbuf_u16(b, (uint16_t)z->nns);
+	blob_put_u16(b, (uint16_t)z->nns);
 	for (size_t i = 0; i < z->nns; i++)
 		zbuf_wire(b, z->ns[i]);
-	zbuf_u32(b, z->ttl);
+	blob_put_u32(b, z->ttl);
 }
 
 /* ---- decoding ----------------------------------------------------------- */
 
-struct zrd {
-	const uint8_t *p, *end;
-	int bad;
-};
-
-static const uint8_t *zrd_take(struct zrd *r, size_t n)
+static char *zrd_str(struct blob_reader *r)
 {
-	const uint8_t *p = r->p;
-
-	if (r->bad || (size_t)(r->end - r->p) < n) {
-		r->bad = 1;
-		return NULL;
-	}
-	r->p += n;
-	return p;
+	return blob_strdup(r, blob_u16(r));
 }
 
-static uint8_t zrd_u8(struct zrd *r)
+static uint8_t *zrd_wire(struct blob_reader *r)
 {
-	const uint8_t *p = zrd_take(r, 1);
-
-	return p ? p[0] : 0;
-}
-
-static uint16_t zrd_u16(struct zrd *r)
-{
-	const uint8_t *p = zrd_take(r, 2);
-
-	return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
-}
-
-static uint32_t zrd_u32(struct zrd *r)
-{
-	const uint8_t *p = zrd_take(r, 4);
-
-	return p ? be32_get(p) : 0;
-}
-
-static char *zrd_str(struct zrd *r)
-{
-	uint16_t n = zrd_u16(r);
-	const uint8_t *p = zrd_take(r, n);
-	char *s;
-
-	if (!p)
-		return NULL;
-	if (memchr(p, '\0', n)) {
-		r->bad = 1;
-		return NULL;
-	}
-	s = malloc((size_t)n + 1);
-	if (!s) {
-		r->bad = 1;
-		return NULL;
-	}
-	memcpy(s, p, n);
-	s[n] = '\0';
-	return s;
-}
-
-/* A wire name whose labels end exactly at its stored length. */
-static uint8_t *zrd_wire(struct zrd *r)
-{
-	uint16_t n = zrd_u16(r);
-	const uint8_t *p = zrd_take(r, n);
-	size_t i = 0;
-	uint8_t *w;
-
-	if (!p || n == 0 || n > 255) {
-		r->bad = 1;
-		return NULL;
-	}
-	while (i < n && p[i] != 0) {
-		if (p[i] > 63) {
-			r->bad = 1;
-			return NULL;
-		}
-		i += (size_t)p[i] + 1;
-	}
-	if (i != (size_t)n - 1) {
-		r->bad = 1;
-		return NULL;
-	}
-	w = malloc(n);
-	if (!w) {
-		r->bad = 1;
-		return NULL;
-	}
-	memcpy(w, p, n);
-	return w;
+	return blob_wname(r, blob_u16(r));
 }
 
 static void zones_free_zone(struct cfg_zone *z)
@@ -234,12 +105,12 @@ static void zones_free_zone(struct cfg_zone *z)
 	memset(z, 0, sizeof(*z));
 }
 
-static int zones_decode_content(struct zrd *r, struct cfg_zone *z)
+static int zones_decode_content(struct blob_reader *r, struct cfg_zone *z)
 {
 	memset(z, 0, sizeof(*z));
 	z->name = zrd_str(r);
 	z->wname = zrd_wire(r);
-	z->ndatasets = zrd_u16(r);
+	z->ndatasets = blob_u16(r);
 	if (!r->bad) {
 		z->datasets = calloc(z->ndatasets ? z->ndatasets : 1,
 				     sizeof(*z->datasets));
@@ -248,19 +119,19 @@ static int zones_decode_content(struct zrd *r, struct cfg_zone *z)
 	}
 	for (size_t i = 0; !r->bad && i < z->ndatasets; i++)
 		z->datasets[i] = zrd_str(r);
-	if (zrd_u8(r))
+	if (blob_u8(r))
 		z->acl = zrd_str(r);
-	z->soa.present = zrd_u8(r);
+	z->soa.present = blob_u8(r);
 	if (z->soa.present && !r->bad) {
 		z->soa.mname = zrd_wire(r);
 		z->soa.rname = zrd_wire(r);
-		z->soa.ttl = zrd_u32(r);
-		z->soa.refresh = zrd_u32(r);
-		z->soa.retry = zrd_u32(r);
-		z->soa.expire = zrd_u32(r);
-		z->soa.minimum = zrd_u32(r);
+		z->soa.ttl = blob_u32(r);
+		z->soa.refresh = blob_u32(r);
+		z->soa.retry = blob_u32(r);
+		z->soa.expire = blob_u32(r);
+		z->soa.minimum = blob_u32(r);
 	}
-	z->nns = zrd_u16(r);
+	z->nns = blob_u16(r);
 	if (!r->bad) {
 		z->ns = calloc(z->nns ? z->nns : 1, sizeof(*z->ns));
 		if (!z->ns)
@@ -268,7 +139,7 @@ static int zones_decode_content(struct zrd *r, struct cfg_zone *z)
 	}
 	for (size_t i = 0; !r->bad && i < z->nns; i++)
 		z->ns[i] = zrd_wire(r);
-	z->ttl = zrd_u32(r);
+	z->ttl = blob_u32(r);
 	if (r->bad || r->p != r->end) {
 		zones_free_zone(z);
 		return STORE_EINVAL;
@@ -300,36 +171,36 @@ struct zview {
 static int zones_split(const uint8_t *blob, size_t len, uint32_t *serial,
 		       struct zview **out, size_t *count)
 {
-	struct zrd r = { blob, blob + len, 0 };
+	struct blob_reader r = { blob, blob + len, 0 };
 	struct zview *v;
 	uint32_t n;
 
 	*out = NULL;
 	*count = 0;
-	if (zrd_u8(&r) != ZONES_VERSION)
+	if (blob_u8(&r) != ZONES_VERSION)
 		return STORE_EINVAL;
-	*serial = zrd_u32(&r);
-	n = zrd_u32(&r);
+	*serial = blob_u32(&r);
+	n = blob_u32(&r);
 	if (r.bad || n > len / 8)
 		return STORE_EINVAL;
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)
 		return STORE_ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
-		struct zrd c;
+		struct blob_reader c;
 		uint16_t nl;
 		const uint8_t *np;
 
-		v[i].serial = zrd_u32(&r);
-		v[i].clen = zrd_u32(&r);
-		v[i].content = zrd_take(&r, v[i].clen);
+		v[i].serial = blob_u32(&r);
+		v[i].clen = blob_u32(&r);
+		v[i].content = blob_take(&r, v[i].clen);
 		if (r.bad)
 			break;
 		c.p = v[i].content;
 		c.end = c.p + v[i].clen;
 		c.bad = 0;
-		nl = zrd_u16(&c);
-		np = zrd_take(&c, nl);
+		nl = blob_u16(&c);
+		np = blob_take(&c, nl);
 		if (!np || nl >= sizeof(v[i].name)) {
 			r.bad = 1;
 			break;
@@ -376,7 +247,7 @@ int store_get_zones(struct store_reader *rd, struct store_zones **out)
 	}
 	zt->serial = serial;
 	for (size_t i = 0; i < n; i++) {
-		struct zrd r = { v[i].content, v[i].content + v[i].clen, 0 };
+		struct blob_reader r = { v[i].content, v[i].content + v[i].clen, 0 };
 
 		rc = zones_decode_content(&r, &zt->zones[i]);
 		if (rc) {
@@ -406,10 +277,10 @@ static uint32_t zones_next_serial(uint32_t old, int64_t now)
  * sets *changed.  0 or STORE_ENOMEM. */
 static int zones_build(const struct cfg_zone *zones, size_t nzones,
 		       const struct zview *old, size_t nold, uint32_t oldserial,
-		       int have_old, int64_t now, struct zbuf *out,
+		       int have_old, int64_t now, struct blob_writer *out,
 		       int *changed)
 {
-	struct zbuf body = { 0 }, c = { 0 };
+	struct blob_writer body = { 0 }, c = { 0 };
 	int ch = !have_old || nold != nzones;
 
 	for (size_t i = 0; i < nzones; i++) {
@@ -436,40 +307,44 @@ static int zones_build(const struct cfg_zone *zones, size_t nzones,
 			serial = zones_next_serial(o ? o->serial : 0, now);
 			ch = 1;
 		}
-		zbuf_u32(&body, serial);
-		zbuf_u32(&body, (uint32_t)c.len);
-		zbuf_put(&body, c.p, c.len);
+		blob_put_u32(&body, serial);
+		blob_put_u32(&body, (uint32_t)c.len);
+		blob_put(&body, c.p, c.len);
 	}
 	free(c.p);
 	if (c.oom || body.oom) {
 		free(body.p);
 		return STORE_ENOMEM;
 	}
-	zbuf_u8(out, ZONES_VERSION);
-	zbuf_u32(out, ch ? zones_next_serial(oldserial, now) : oldserial);
-	zbuf_u32(out, (uint32_t)nzones);
-	zbuf_put(out, body.p, body.len);
+	blob_put_u8(out, ZONES_VERSION);
+	blob_put_u32(out, ch ? zones_next_serial(oldserial, now) : oldserial);
+	blob_put_u32(out, (uint32_t)nzones);
+	blob_put(out, body.p, body.len);
 	free(body.p);
 	*changed = ch;
 	return out->oom ? STORE_ENOMEM : 0;
 }
 
-/* One attempt: returns 0, an LMDB code or STORE_E*. */
-static int zones_put_txn(struct store *st, const struct cfg_zone *zones,
-			 size_t nzones, int *changed, char *err, size_t errlen)
+/* One store_put_zones transaction (store_write_txn may run it again). */
+struct zones_job {
+	const struct cfg_zone *zones;
+	size_t nzones;
+	int changed;
+	struct store *st;
+};
+
+static int zones_put_txn(MDB_txn *txn, void *arg)
 {
+	struct zones_job *job = arg;
+	struct store *st = job->st;
 	MDB_val k = { strlen(ZONES_KEY), (void *)ZONES_KEY }, d;
 	struct zview *old = NULL;
 	size_t nold = 0;
 	uint32_t oldserial = 0;
-	int have_old = 0, ch = 0, rc;
-	struct zbuf rec = { 0 };
-	MDB_txn *txn;
-	uint64_t gen;
+	int have_old = 0, rc;
+	struct blob_writer rec = { 0 };
 
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return rc;
+	job->changed = 0;
 	rc = mdb_get(txn, st->dbi[SDB_INFO], &k, &d);
 	if (rc == 0) {
 		/* A damaged record is simply replaced (every zone changes). */
@@ -480,36 +355,27 @@ static int zones_put_txn(struct store *st, const struct cfg_zone *zones,
 		rc = 0;
 	}
 	if (rc == 0)
-		rc = zones_build(zones, nzones, old, nold, oldserial, have_old,
-				 (int64_t)time(NULL), &rec, &ch);
-	if (rc == 0 && ch) {
+		rc = zones_build(job->zones, job->nzones, old, nold, oldserial,
+				 have_old, (int64_t)time(NULL), &rec,
+				 &job->changed);
+	/* Nothing changed: nothing is written, the generation stays. */
+	if (rc == 0 && job->changed) {
 		d.mv_size = rec.len;
 		d.mv_data = rec.p;
 		rc = mdb_put(txn, st->dbi[SDB_INFO], &k, &d, 0);
 		if (rc == 0)
-			rc = store_info_get(txn, st, "generation", &gen, 0);
-		if (rc == 0)
-			rc = store_info_put(txn, st, "generation", gen + 1, 8);
+			rc = store_bump_generation(txn, st);
 	}
 	free(old);
 	free(rec.p);
-	if (rc == 0 && ch) {
-		rc = mdb_txn_commit(txn);
-	} else {
-		mdb_txn_abort(txn);
-		if (rc == STORE_ENOMEM)
-			store_seterr(err, errlen, "storing the zone table: out "
-				     "of memory");
-	}
-	if (rc == 0)
-		*changed = ch;
 	return rc;
 }
 
 int store_put_zones(struct store *st, const struct cfg_zone *zones,
 		    size_t nzones, int *changed, char *err, size_t errlen)
 {
-	int ch = 0, rc = 0;
+	struct zones_job job = { .zones = zones, .nzones = nzones, .st = st };
+	int rc;
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -533,20 +399,15 @@ int store_put_zones(struct store *st, const struct cfg_zone *zones,
 			return STORE_EINVAL;
 		}
 	}
-	for (int attempt = 0; attempt < ZONES_MAX_ATTEMPTS; attempt++) {
-		rc = zones_put_txn(st, zones, nzones, &ch, err, errlen);
-		if (rc != MDB_MAP_FULL)
-			break;
-		if (store_grow(st, err, errlen) != 0)
-			return STORE_EIO;
-	}
+	rc = store_write_txn(st, zones_put_txn, &job, err, errlen);
 	if (rc) {
 		if (!err || !errlen || !err[0])
 			store_seterr(err, errlen, "storing the zone table: %s",
+				     rc == STORE_ENOMEM ? "out of memory" :
 				     store_strerror(rc));
 		return store_rc(rc);
 	}
 	if (changed)
-		*changed = ch;
+		*changed = job.changed;
 	return STORE_OK;
 }
