@@ -45,7 +45,7 @@ int feed_ip4_prefix(const char *s, uint32_t *addr, const char **end)
 
 int feed_ip4_addr(const char *s, uint32_t *addr, const char **end)
 {
-	uint32_t a;
+	uint32_t a = 0;   /* feed_ip4_prefix leaves it unset on failure */
 	int bits = feed_ip4_prefix(s, &a, end);
 
 	/* The last octet written is the host's last octet. */
