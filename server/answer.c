@@ -575,17 +575,21 @@ static void answer_unify_ttls(struct answer *a)
 				a->rr[i].ttl = a->rr[j].ttl;
 }
 
-static void answer_version(struct answer *a, const struct dns_query *q)
+/* version.bind: "dnsbld VERSION"; rbldnsd's -v says only the name, -vv
+ * refuses the query. */
+static void answer_version(struct answer *a, const struct dns_query *q,
+			   int hide)
 {
 	static const char version[] = "dnsbld " DNSBLD_VERSION;
+	size_t len = hide ? sizeof("dnsbld") - 1 : sizeof(version) - 1;
 
 	a->rclass = DNS_CLASS_CH;
-	if (!answer_is_version_name(q->qname)) {
+	if (!answer_is_version_name(q->qname) || hide > 1) {
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
 	if (q->qtype == DNS_TYPE_TXT || q->qtype == DNS_TYPE_ANY)
-		ans_add_txt(a, 0, version, sizeof(version) - 1);
+		ans_add_txt(a, 0, version, len);
 }
 
 void answer_decide(struct answer *a, const struct zone_plan *plan,
@@ -601,7 +605,7 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 
 	answer_reset(a);
 	if (q->qclass == DNS_CLASS_CH) {
-		answer_version(a, q);
+		answer_version(a, q, plan->hide_version);
 		return;
 	}
 	if (q->qclass != DNS_CLASS_IN && q->qclass != DNS_CLASS_ANY) {

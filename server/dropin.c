@@ -28,6 +28,8 @@
 #include "dsload.h"
 #include "feedwatch.h"
 #include "log.h"
+#include "qstats.h"
+#include "querylog.h"
 #include "rbldnsd_args.h"
 #include "store.h"
 #include "worker.h"
@@ -78,8 +80,29 @@ struct dropin {
 	struct worker *workers;
 	unsigned nworkers;
 	struct event_base *base;
-	struct event *ev[5];
+	struct event *ev[6];
+	struct querylog *qlog;         /* -l */
+	struct querylog_buf **qbufs;   /* one per responder */
+	struct qstats *stats;          /* always counted (USR1, exit) */
+	size_t nslots;                 /* responders: buffers, stats slots */
 };
+
+/* -4 / -6: an address of the other family fails, as in rbldnsd. */
+static int dropin_check_family(const struct rbldnsd_args *a, char *err,
+			       size_t errlen)
+{
+	for (size_t i = 0; a->family && i < a->cfg->nlisten; i++) {
+		const struct cfg_listen *l = &a->cfg->listen[i];
+		int v6 = strchr(l->host, ':') != NULL;
+
+		if ((a->family == 4 && v6) || (a->family == 6 && !v6)) {
+			snprintf(err, errlen, "%s/%s: Address family for "
+				 "hostname not supported", l->host, l->port);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static long dropin_usable_cpus(void)
 {
@@ -129,12 +152,63 @@ static void dropin_reload_now(struct dropin *d)
 	}
 }
 
+/* Appends a stats line (or a bare timestamp when `line` is 0) to -s. */
+static void dropin_stats_write(struct dropin *d, int line)
+{
+	time_t now = time(NULL);
+	char err[512], *text = NULL;
+
+	if (!d->a.stats_file || !d->stats)
+		return;
+	if (line && !(text = qstats_line(d->stats, now))) {
+		log_err("stats: out of memory");
+		return;
+	}
+	if (qstats_append(d->a.stats_file, now, text, err, sizeof(err)) < 0)
+		log_err("%s", err);
+	free(text);
+}
+
+static void dropin_log_line(const char *line, void *arg)
+{
+	(void)arg;
+	log_info("%s", line);
+}
+
+static void dropin_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	dropin_stats_write(arg, 1);
+}
+
+/* USR1: a stats line and the stats in the log; USR2: the same, then the
+ * counters start over (and the stats file gets a bare timestamp). */
+static void dropin_on_usr(evutil_socket_t sig, short what, void *arg)
+{
+	struct dropin *d = arg;
+	time_t now = time(NULL);
+
+	(void)what;
+	if (!d->stats)
+		return;
+	dropin_stats_write(d, 1);
+	qstats_log(d->stats, now, dropin_log_line, NULL);
+	if (sig == SIGUSR2) {
+		qstats_reset(d->stats, now);
+		dropin_stats_write(d, 0);
+	}
+}
+
 static void dropin_on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	struct dropin *d = arg;
+	char err[512];
 
 	(void)sig;
 	(void)what;
+	if (d->qlog && querylog_reopen(d->qlog, err, sizeof(err)) < 0)
+		log_err("%s", err);
 	if (d->fw_running) {
 		log_info("SIGHUP: re-checking the data files");
 		feedwatch_recheck(d->fw);
@@ -229,8 +303,15 @@ static void dropin_free(struct dropin *d)
 	d->fw_running = 0;
 	for (unsigned i = 0; d->workers && i < d->nworkers; i++)
 		worker_stop(&d->workers[i]);
+	for (size_t i = 0; d->qbufs && i < d->nslots; i++)
+		if (d->qbufs[i])
+			querylog_buf_free(d->qbufs[i]);
+	free(d->qbufs);
+	if (d->qlog)
+		querylog_close(d->qlog);
 	for (unsigned i = 0; d->workers && i < d->nworkers; i++)
 		worker_free(&d->workers[i]);
+	qstats_free(d->stats);
 	free(d->workers);
 	for (size_t i = 0; i < sizeof(d->ev) / sizeof(d->ev[0]); i++)
 		if (d->ev[i])
@@ -320,16 +401,73 @@ static int dropin_bind(struct dropin *d)
 	return 0;
 }
 
+/* Gives every responder (each UDP thread, each TCP loop) -t's TTL policy,
+ * its query log buffer and its stats slot. */
+static int dropin_attach(struct dropin *d)
+{
+	const struct config *cfg = d->a.cfg;
+	const char **names = calloc(cfg->nzones ? cfg->nzones : 1,
+				    sizeof(*names));
+	size_t slot = 0;
+
+	d->nslots = 0;
+	for (unsigned i = 0; i < d->nworkers; i++)
+		d->nslots += 1 + d->workers[i].nudp;
+	if (!names)
+		return -1;
+	for (size_t i = 0; i < cfg->nzones; i++)
+		names[i] = cfg->zones[i].name;
+	d->stats = qstats_new(names, cfg->nzones, (unsigned)d->nslots,
+			      d->a.stats_relative, time(NULL));
+	free(names);
+	d->qbufs = calloc(d->nslots, sizeof(*d->qbufs));
+	if (!d->stats || !d->qbufs)
+		return -1;
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		struct worker *w = &d->workers[i];
+
+		for (size_t k = 0; k <= w->nudp; k++, slot++) {
+			struct responder *r = k < w->nudp ? &w->udp[k].r : &w->r;
+			struct query_ctx *qc = &r->qc;
+
+			r->ttl.def = d->a.ttl_default;
+			r->ttl.min = d->a.ttl_min;
+			r->ttl.max = d->a.ttl_max;
+			r->hide_version = d->a.hide_version;
+			qc->stats = d->stats;
+			qc->stats_slot = (unsigned)slot;
+			if (d->qlog) {
+				d->qbufs[slot] = querylog_buf_new(d->qlog);
+				if (!d->qbufs[slot])
+					return -1;
+				qc->qlog = d->qbufs[slot];
+			}
+		}
+	}
+	return 0;
+}
+
 static int dropin_signals(struct dropin *d)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
 	event_callback_fn fns[] = { dropin_on_stop, dropin_on_stop,
-				    dropin_on_hup };
+				    dropin_on_hup, dropin_on_usr, dropin_on_usr };
+	size_t n = sizeof(sigs) / sizeof(sigs[0]);
 
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		d->ev[i] = evsignal_new(d->base, sigs[i], fns[i], d);
 		if (!d->ev[i] || evsignal_add(d->ev[i], NULL) < 0) {
 			log_err("cannot install signal handlers");
+			return -1;
+		}
+	}
+	/* The stats file gets a line every -c interval, as in rbldnsd. */
+	if (d->a.stats_file && d->a.check_interval) {
+		struct timeval tv = { (time_t)d->a.check_interval, 0 };
+
+		d->ev[n] = event_new(d->base, -1, EV_PERSIST, dropin_on_tick, d);
+		if (!d->ev[n] || event_add(d->ev[n], &tv) < 0) {
+			log_err("cannot arm the stats timer");
 			return -1;
 		}
 	}
@@ -353,6 +491,11 @@ int dropin_main(int argc, char *argv[])
 		rbldnsd_args_usage("dnsbld", stdout);
 		rbldnsd_args_free(&d.a);
 		return 0;
+	}
+	if (dropin_check_family(&d.a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dnsbld: %s\n", err);
+		rbldnsd_args_free(&d.a);
+		return 1;
 	}
 	log_init("dnsbld", !d.a.dump, LOG_LVL_INFO);
 	if (d.a.syslog_facility) {
@@ -384,6 +527,17 @@ int dropin_main(int argc, char *argv[])
 		log_err("%s", err);
 		goto out;
 	}
+	/* The query log's path is outside the chroot: open it first. */
+	if (!dump && d.a.query_log) {
+		char spec[4096];
+
+		snprintf(spec, sizeof(spec), "%s%s",
+			 d.a.query_log_unbuffered ? "+" : "", d.a.query_log);
+		if (querylog_open(&d.qlog, spec, err, sizeof(err)) < 0) {
+			log_err("%s", err);
+			goto out;
+		}
+	}
 	if (daemon_enter(d.a.dump ? NULL : d.a.root_dir, d.a.work_dir, err,
 			 sizeof(err)) < 0) {
 		log_err("%s", err);
@@ -401,6 +555,10 @@ int dropin_main(int argc, char *argv[])
 	}
 	if (dropin_bind(&d) < 0)
 		goto out;
+	if (dropin_attach(&d) < 0) {
+		log_err("out of memory");
+		goto out;
+	}
 	if (have_ids && daemon_drop(&ids, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		goto out;
@@ -428,9 +586,16 @@ int dropin_main(int argc, char *argv[])
 			 d.a.cfg->listen[i].port);
 	log_info("rbldnsd mode: serving %zu zone(s) with %u worker(s)",
 		 d.a.cfg->nzones, d.nworkers);
+	dropin_stats_write(&d, 0);
 	dropin_started(&ready_fd);
 	event_base_dispatch(d.base);
 	rc = 0;
+	/* rbldnsd at exit: a stats line, a bare timestamp, the stats logged. */
+	for (unsigned i = 0; i < d.nworkers; i++)
+		worker_stop(&d.workers[i]);
+	dropin_stats_write(&d, 1);
+	dropin_stats_write(&d, 0);
+	qstats_log(d.stats, time(NULL), dropin_log_line, NULL);
 out:
 	dropin_free(&d);
 	if (ready_fd >= 0)

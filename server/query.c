@@ -9,8 +9,13 @@
  */
 #include "query.h"
 
+#include <string.h>
+#include <time.h>
+
 #include "dns_encode.h"
 #include "dns_packet.h"
+#include "qstats.h"
+#include "querylog.h"
 
 #define OPT_LEN 11
 
@@ -111,11 +116,12 @@ static int query_write_authority(struct dns_writer *w, const struct answer *a,
 	return query_write_soa(w, z, apex, ttl);
 }
 
-size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
-		     const struct sockaddr *client, int tcp, uint8_t *out,
-		     size_t outcap)
+/* The reply to one query; *zone is set to the answer's zone index in the
+ * plan when one was decided, else stays -1. */
+static size_t query_build(struct query_ctx *c, const uint8_t *pkt, size_t len,
+			  const struct sockaddr *client, int tcp, uint8_t *out,
+			  size_t outcap, struct dns_query *qp, int *zone)
 {
-	struct dns_query q;
 	struct dns_writer w;
 	struct dns_writer_mark m;
 	enum dns_parse_status st;
@@ -124,10 +130,10 @@ size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
 	uint16_t flags;
 
 	c->queries++;
-	st = dns_query_parse(pkt, len, &q);
+	st = dns_query_parse(pkt, len, qp);
 	if (outcap > DNS_MAX_UDP)
 		outcap = DNS_MAX_UDP;
-	limit = tcp ? outcap : query_udp_limit(c, &q);
+	limit = tcp ? outcap : query_udp_limit(c, qp);
 	if (limit > outcap)
 		limit = outcap;
 	dns_writer_init(&w, out, limit);
@@ -138,48 +144,50 @@ size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
 		return 0;
 	case DNS_PARSE_NOTIMP:
 		/* Same opcode, all counts zero. */
-		dns_encode_header(&w, q.id, (uint16_t)(query_base_flags(&q) |
+		dns_encode_header(&w, qp->id, (uint16_t)(query_base_flags(qp) |
 						      DNS_RCODE_NOTIMP));
 		return dns_writer_finish(&w);
 	case DNS_PARSE_FORMERR:
-		dns_encode_header(&w, q.id, (uint16_t)(query_base_flags(&q) |
+		dns_encode_header(&w, qp->id, (uint16_t)(query_base_flags(qp) |
 						      DNS_RCODE_FORMERR));
-		if (q.has_question)
-			dns_encode_question(&w, &q);
-		if (q.edns) {
+		if (qp->has_question)
+			dns_encode_question(&w, qp);
+		if (qp->edns) {
 			dns_writer_section(&w, DNS_SEC_ADDITIONAL);
 			dns_encode_opt(&w, query_our_udp_size(c), 0,
-				       q.edns_flags);
+				       qp->edns_flags);
 		}
 		return dns_writer_finish(&w);
 	case DNS_PARSE_OK:
 		break;
 	}
 
-	if (q.edns && q.edns_version > 0) {
+	if (qp->edns && qp->edns_version > 0) {
 		/* BADVERS = 16: low 4 bits 0 in the header, 1 in the OPT. */
-		dns_encode_header(&w, q.id, query_base_flags(&q));
-		dns_encode_question(&w, &q);
+		dns_encode_header(&w, qp->id, query_base_flags(qp));
+		dns_encode_question(&w, qp);
 		dns_writer_section(&w, DNS_SEC_ADDITIONAL);
 		dns_encode_opt(&w, query_our_udp_size(c),
-			       DNS_RCODE_BADVERS >> 4, q.edns_flags);
+			       DNS_RCODE_BADVERS >> 4, qp->edns_flags);
 		return dns_writer_finish(&w);
 	}
 
-	answer_decide(c->ans, c->plan, c->rd, &q, client);
+	answer_decide(c->ans, c->plan, c->rd, qp, client);
 	if (a->drop) {
 		c->dropped++;
 		return 0;
 	}
-	flags = (uint16_t)(query_base_flags(&q) | (a->aa ? DNS_FLAG_AA : 0) |
+	if (a->zone)
+		*zone = (int)(a->zone - c->plan->zones);
+	flags = (uint16_t)(query_base_flags(qp) | (a->aa ? DNS_FLAG_AA : 0) |
 			   a->rcode);
-	if (dns_encode_header(&w, q.id, flags) < 0 ||
-	    dns_encode_question(&w, &q) < 0)
+	if (dns_encode_header(&w, qp->id, flags) < 0 ||
+	    dns_encode_question(&w, qp) < 0)
 		return 0;
 	if (a->zone)
-		apex = dns_writer_set_zone(&w, &q, a->zone->wname, a->before);
+		apex = dns_writer_set_zone(&w, qp, a->zone->wname, a->before);
 	/* Keep room for the OPT while writing the sections. */
-	if (q.edns)
+	if (qp->edns)
 		w.b.limit -= OPT_LEN;
 	dns_writer_mark(&w, &m);
 	dns_writer_section(&w, DNS_SEC_ANSWER);
@@ -188,10 +196,51 @@ size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
 		dns_writer_rollback(&w, &m);
 		dns_writer_set_flags(&w, DNS_FLAG_TC, 0);
 	}
-	if (q.edns) {
+	if (qp->edns) {
 		w.b.limit += OPT_LEN;
 		dns_writer_section(&w, DNS_SEC_ADDITIONAL);
-		dns_encode_opt(&w, query_our_udp_size(c), 0, q.edns_flags);
+		dns_encode_opt(&w, query_our_udp_size(c), 0, qp->edns_flags);
 	}
 	return dns_writer_finish(&w);
+}
+
+/* rbldnsd's -l line and -s counters for one reply of `n` bytes. */
+static void query_account(struct query_ctx *c, const uint8_t *pkt, size_t len,
+			  const struct dns_query *q, const struct sockaddr *client,
+			  const uint8_t *out, size_t n, int zone)
+{
+	unsigned rcode = out[3] & 0x0f;
+
+	if (c->stats)
+		qstats_count(c->stats, c->stats_slot, zone, rcode, len, n);
+	if (c->qlog && q->has_question && q->qname_len &&
+	    len >= DNS_QNAME_OFFSET + q->qname_len) {
+		struct querylog_entry e = {
+			.when = time(NULL),
+			.peer = client,
+			.qname = pkt + DNS_QNAME_OFFSET,   /* as received */
+			.qtype = q->qtype,
+			.qclass = q->qclass,
+			.rcode = rcode,
+			.ancount = (unsigned)(out[6] << 8 | out[7]),
+			.replylen = n,
+		};
+
+		querylog_add(c->qlog, &e);
+	}
+}
+
+size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
+		     const struct sockaddr *client, int tcp, uint8_t *out,
+		     size_t outcap)
+{
+	struct dns_query q;
+	int zone = -1;
+	size_t n;
+
+	memset(&q, 0, sizeof(q));
+	n = query_build(c, pkt, len, client, tcp, out, outcap, &q, &zone);
+	if (n >= DNS_HEADER_LEN && (c->qlog || c->stats))
+		query_account(c, pkt, len, &q, client, out, n, zone);
+	return n;
 }

@@ -16,12 +16,20 @@
 #include "store.h"
 #include "zones.h"
 
+struct querylog_buf;
+struct qstats;
+
 struct query_ctx {
 	const struct config *cfg;
 	const struct zone_plan *plan;
 	struct store_reader *rd;     /* renewed by the caller */
 	struct answer *ans;          /* scratch, one per worker */
 	uint64_t queries, dropped;   /* counters */
+	/* rbldnsd mode (-l, -s): this thread's query log buffer and stats
+	 * slot; NULL when off. */
+	struct querylog_buf *qlog;
+	struct qstats *stats;
+	unsigned stats_slot;
 };
 
 /* Answers `len` bytes of `pkt` from `client` into `out` (`outcap` bytes,
@@ -29,6 +37,8 @@ struct query_ctx {
  * client's EDNS size clamped to [512, cfg->max_udp_size], setting TC when
  * the answer does not fit.  Returns the reply length, or 0 when nothing must
  * be sent (no header, a response, an acl that ignores the client). */
+/* (After each reply, when set, the query is logged to c->qlog and counted
+ * in c->stats, as rbldnsd's -l and -s do.) */
 size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
 		     const struct sockaddr *client, int tcp, uint8_t *out,
 		     size_t outcap);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "querylog.h"
 
 int responder_init(struct responder *r, const struct config *cfg,
 		   struct store *st, const char *who, char *err, size_t errlen)
@@ -54,8 +55,10 @@ static int responder_build_plan(struct responder *r)
 		log_err("%s: cannot read the stored zone table (error %d); "
 			"serving the config's zones", r->who, rc);
 	}
-	return zones_build(&r->plan, &view, r->rd,
-			   r->zt ? r->zt->serials : NULL);
+	rc = zones_build_ttl(&r->plan, &view, r->rd,
+			     r->zt ? r->zt->serials : NULL, &r->ttl);
+	r->plan.hide_version = r->hide_version;
+	return rc;
 }
 
 int responder_begin(struct responder *r)
@@ -86,6 +89,8 @@ int responder_begin(struct responder *r)
 
 void responder_idle(struct responder *r)
 {
+	if (r->qc.qlog)
+		querylog_flush(r->qc.qlog);
 	if (r->rd)
 		store_reader_reset(r->rd);
 }

@@ -30,16 +30,32 @@ static int zones_keep_meta(struct zone_plan *p, struct store_dsmeta *m)
 	return 0;
 }
 
-static uint32_t zone_ds_ttl(const struct cfg_zone *cz,
+/* A TTL taken from data, clamped to -t's min and max. */
+static uint32_t zone_clamp(const struct zone_plan *p, uint32_t ttl)
+{
+	if (p->ttl.min && ttl < p->ttl.min)
+		ttl = p->ttl.min;
+	if (p->ttl.max && ttl > p->ttl.max)
+		ttl = p->ttl.max;
+	return ttl;
+}
+
+static uint32_t zone_default_ttl(const struct zone_plan *p)
+{
+	return p->ttl.def ? p->ttl.def : ZONES_DEFAULT_TTL;
+}
+
+static uint32_t zone_ds_ttl(const struct zone_plan *p,
+			    const struct cfg_zone *cz,
 			    const struct store_dsmeta *m, uint32_t parent_ttl)
 {
 	if (cz->ttl)
 		return cz->ttl;
 	if (m && m->meta.ttl)
-		return m->meta.ttl;
+		return zone_clamp(p, m->meta.ttl);
 	if (parent_ttl)
-		return parent_ttl;
-	return ZONES_DEFAULT_TTL;
+		return zone_clamp(p, parent_ttl);
+	return zone_default_ttl(p);
 }
 
 /* Keeps the earliest $TIMESTAMP expiry seen (rbldnsd: SERVFAIL after it). */
@@ -89,7 +105,8 @@ static int zone_meta(struct zone_plan *p, struct store_reader *rd,
 }
 
 /* Expands a combined dataset into (subzone, section) pairs. */
-static int zone_subs(struct zp_zone *z, size_t i, const struct cfg_zone *cz)
+static int zone_subs(const struct zone_plan *p, struct zp_zone *z, size_t i,
+		     const struct cfg_zone *cz)
 {
 	const struct store_dsmeta *m = z->ds[i].meta;
 	size_t n = 0, k = 0;
@@ -110,7 +127,7 @@ static int zone_subs(struct zp_zone *z, size_t i, const struct cfg_zone *cz)
 			sub->ds.name = ch->label ? ch->label : z->ds[i].name;
 			sub->ds.meta = ch->meta;
 			sub->ds.type = ch->meta ? ch->meta->type : DS_TYPE_COUNT;
-			sub->ds.ttl = zone_ds_ttl(cz, ch->meta, m->meta.ttl);
+			sub->ds.ttl = zone_ds_ttl(p, cz, ch->meta, m->meta.ttl);
 			zone_note_type(z, sub->ds.type);
 			zone_note_expiry(z, ch->meta);
 		}
@@ -221,13 +238,13 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 	z->ttl = cz->ttl;
 	for (size_t i = 0; !z->ttl && i < z->nds; i++)
 		if (z->ds[i].meta && z->ds[i].meta->meta.ttl)
-			z->ttl = z->ds[i].meta->meta.ttl;
+			z->ttl = zone_clamp(p, z->ds[i].meta->meta.ttl);
 	if (!z->ttl)
-		z->ttl = ZONES_DEFAULT_TTL;
+		z->ttl = zone_default_ttl(p);
 	for (size_t i = 0; i < z->nds; i++) {
-		z->ds[i].ttl = zone_ds_ttl(cz, z->ds[i].meta, 0);
+		z->ds[i].ttl = zone_ds_ttl(p, cz, z->ds[i].meta, 0);
 		if (z->ds[i].type == DS_COMBINED && z->ds[i].meta &&
-		    zone_subs(z, i, cz) < 0)
+		    zone_subs(p, z, i, cz) < 0)
 			return -1;
 	}
 	if (cz->acl) {
@@ -236,7 +253,7 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 		z->acl.type = DS_ACL;
 		if (zone_meta(p, rd, cz->acl, &z->acl.meta) < 0)
 			return -1;
-		z->acl.ttl = zone_ds_ttl(cz, z->acl.meta, 0);
+		z->acl.ttl = zone_ds_ttl(p, cz, z->acl.meta, 0);
 	}
 	zone_apex(z, cz, p->serial_floor);
 	return 0;
@@ -245,7 +262,16 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 int zones_build(struct zone_plan *plan, const struct config *cfg,
 		struct store_reader *rd, const uint32_t *zone_serials)
 {
+	return zones_build_ttl(plan, cfg, rd, zone_serials, NULL);
+}
+
+int zones_build_ttl(struct zone_plan *plan, const struct config *cfg,
+		    struct store_reader *rd, const uint32_t *zone_serials,
+		    const struct zones_ttl *ttl)
+{
 	memset(plan, 0, sizeof(*plan));
+	if (ttl)
+		plan->ttl = *ttl;
 	plan->generation = store_generation(rd);
 	plan->zones = calloc(cfg->nzones ? cfg->nzones : 1,
 			     sizeof(*plan->zones));

@@ -66,6 +66,12 @@ struct zp_zone {
 	uint32_t ns_ttl;
 };
 
+/* rbldnsd's -t def:min:max: the TTL when the data has no $TTL (0 =
+ * ZONES_DEFAULT_TTL) and the clamp of TTLs taken from data (0 = none). */
+struct zones_ttl {
+	uint32_t def, min, max;
+};
+
 struct zone_plan {
 	struct zp_zone *zones;
 	size_t nzones;
@@ -73,6 +79,9 @@ struct zone_plan {
 	size_t nmetas;
 	uint64_t generation;           /* store generation it was built at */
 	uint32_t serial_floor;         /* building: the zone table's serial */
+	struct zones_ttl ttl;          /* the TTL policy it was built with */
+	int hide_version;              /* rbldnsd -v: 1 = version.bind says
+	                                  only "dnsbld", 2 = refused */
 };
 
 /* Builds `plan` for `cfg` from the store seen by `rd` (renewed by the
@@ -80,6 +89,10 @@ struct zone_plan {
  * 0, or -1 on out of memory (plan left empty). */
 int zones_build(struct zone_plan *plan, const struct config *cfg,
 		struct store_reader *rd, const uint32_t *zone_serials);
+/* zones_build with a TTL policy (`ttl` NULL = the defaults). */
+int zones_build_ttl(struct zone_plan *plan, const struct config *cfg,
+		    struct store_reader *rd, const uint32_t *zone_serials,
+		    const struct zones_ttl *ttl);
 
 /* Frees what zones_build allocated; the plan is empty afterwards. */
 void zones_free(struct zone_plan *plan);

@@ -32,7 +32,7 @@ cd "$WORK" || exit 1
 # wait_up PORT ZONE PID: until ZONE's apex answers (10 s at most).
 wait_up() {
 	for _ in $(seq 100); do
-		$DNSQ "$1" "$2" SOA --timeout 0.2 | grep -q '^rcode=' && return 0
+		$DNSQ "$1" "$2" SOA --timeout 0.2 | grep '^rcode=' >/dev/null && return 0
 		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.1
 	done
@@ -99,15 +99,26 @@ for _ in $(seq 50); do
 done
 check "live: the renamed file is served within 5 s" "$got" '^NOERROR.*new'
 
-# -c 0: no updates, but HUP reloads; TERM exits 0.
+# -c 0: no updates, but HUP reloads; -l, -s, USR1, USR2; TERM exits 0.
+# (The stats file is reopened as nobody, as in rbldnsd.)
+LOGDIR=$RBLDIR/logs
+mkdir "$LOGDIR" && chmod 777 "$LOGDIR"
+# -v hides the version.  -t 45:30:60: 45 s without $TTL, a $TTL of 10 raised to 30 (as rbldnsd).
 printf '192.0.2.1 :2:first\n' >"$RBLDIR/hup.ip4set"
-chmod 644 "$RBLDIR/hup.ip4set"
+printf '$TTL 10\n192.0.2.1\n' >"$RBLDIR/ttl.ip4set"
+chmod 644 "$RBLDIR/hup.ip4set" "$RBLDIR/ttl.ip4set"
 "$BIN/dnsbld" -n -c 0 -b 127.0.0.1/$PORT_H -u nobody --store "$WORK/store-hup" \
-	"hup.t:ip4set:$RBLDIR/hup.ip4set" >dnsbld-hup.log 2>&1 &
+	-l "+$LOGDIR/query.log" -s "$LOGDIR/stats.log" -t 45:30:60 -v \
+	"hup.t:ip4set:$RBLDIR/hup.ip4set" "ttl.t:ip4set:$RBLDIR/ttl.ip4set" \
+	>dnsbld-hup.log 2>&1 &
 H_PID=$!
 SRV_PIDS+=("$H_PID")
 wait_up $PORT_H hup.t $H_PID || { echo "dnsbld -c 0 did not start"; cat dnsbld-hup.log; exit 1; }
 check "hup: before" "$(answer $PORT_H 1.2.0.192.hup.t TXT)" '^NOERROR.*first'
+check "-v: version.bind names only the program" "$($DNSQ $PORT_H version.bind TXT --class 3)" '^an: .* TXT "dnsbld"$'
+check "without -v: version.bind has the version" "$($DNSQ $PORT_D version.bind TXT --class 3)" '^an: .* TXT "dnsbld [0-9]'
+check "-t: the default TTL" "$($DNSQ $PORT_H 1.2.0.192.hup.t A)" '^an: .* 45 IN A 127\.0\.0\.2'
+check "-t: a data TTL under min is raised" "$($DNSQ $PORT_H 1.2.0.192.ttl.t A)" '^an: .* 30 IN A 127\.0\.0\.2'
 printf '192.0.2.1 :2:second\n' >"$RBLDIR/hup.tmp"
 chmod 644 "$RBLDIR/hup.tmp"
 mv "$RBLDIR/hup.tmp" "$RBLDIR/hup.ip4set"
@@ -121,10 +132,30 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check "hup: HUP reloads" "$got" '^NOERROR.*second'
+check "-l: rbldnsd's query log line" "$(cat "$LOGDIR/query.log")" \
+	'^[0-9]{10} 127\.0\.0\.1 1\.2\.0\.192\.hup\.t TXT IN: NOERROR/1/[0-9]+$'
+check "-l: SOA query logged" "$(cat "$LOGDIR/query.log")" \
+	'^[0-9]{10} 127\.0\.0\.1 hup\.t SOA IN: NOERROR/1/[0-9]+$'
+kill -USR1 $H_PID
+sleep 0.5
+check "USR1: stats logged per zone" "$(cat dnsbld-hup.log)" \
+	"stats for [0-9]+secs zone hup\.t: tot=[0-9]+ ok=[0-9]+ nxd=0 err=0 in=[0-9]+ out=[0-9]+"
+check "USR1: total logged" "$(cat dnsbld-hup.log)" 'stats for [0-9]+sec: tot='
+check "-s: a line on USR1" "$(cat "$LOGDIR/stats.log")" \
+	'^[0-9]{10} hup\.t:[0-9]+:[0-9]+:0:[0-9]+:[0-9]+ ttl\.t:[0-9]+:[0-9]+:0:[0-9]+:[0-9]+ \*:[0-9]+:[0-9]+:0:[0-9]+:[0-9]+$'
+kill -USR2 $H_PID
+sleep 0.5
+check_eq "USR2: a bare timestamp after the reset" \
+	"$(tail -1 "$LOGDIR/stats.log" | grep -cE '^[0-9]{10}$')" 1
+kill -USR1 $H_PID
+sleep 0.5
+check "USR2: the counters start over" "$(tail -1 "$LOGDIR/stats.log")" ' hup\.t:0:0:0:0:0 '
 kill -TERM $H_PID
 wait $H_PID
 check_eq "TERM: exit status 0" "$?" 0
 check "TERM: logged" "$(cat dnsbld-hup.log)" 'terminating'
+check_eq "TERM: the stats file ends with a bare timestamp" \
+	"$(tail -1 "$LOGDIR/stats.log" | grep -cE '^[0-9]{10}$')" 1
 
 # Command line errors, as rbldnsd words them.
 out=$("$BIN/dnsbld" -h 2>&1)
@@ -139,6 +170,11 @@ check "bad spec: message" "$out" "^dnsbld: unknown dataset type \`nosuch'"
 out=$("$BIN/dnsbld" -b 127.0.0.1/$PORT_H bl.t 2>&1)
 check_eq "spec without type: exit 1" "$?" 1
 check "spec without type: message" "$out" '^dnsbld: '
+
+out=$("$BIN/dnsbld" -4 -b ::1/$PORT_H bl.t:ip4set:x 2>&1)
+check_eq "-4 with an IPv6 address: exit 1" "$?" 1
+check "-4 with an IPv6 address: rbldnsd's message" "$out" \
+	"^dnsbld: ::1/$PORT_H: Address family for hostname not supported"
 
 # -d: the zones in BIND format, then exit 0.
 "$BIN/dnsbld" --store "$WORK/store-dump" -d "live.t:ip4set:$RBLDIR/live.ip4set" >dump.out 2>dump.err
