@@ -362,6 +362,12 @@ static void ctx_generic(struct ans_ctx *c, const struct zp_dataset *d,
 			uint32_t ttl = rr.ttl ? rr.ttl : d->ttl;
 			int want = c->want_any || rr.type == c->qtype;
 
+			/* rbldnsd -t min:max clamps per-record TTLs too. */
+			if (rr.ttl && c->z->ttl_min && ttl < c->z->ttl_min)
+				ttl = c->z->ttl_min;
+			if (rr.ttl && c->z->ttl_max && ttl > c->z->ttl_max)
+				ttl = c->z->ttl_max;
+
 			if (!want)
 				continue;
 			c->listed = 1;

@@ -136,8 +136,8 @@ static int zone_subs(const struct zone_plan *p, struct zp_zone *z, size_t i,
 	return 0;
 }
 
-static void zone_apex(struct zp_zone *z, const struct cfg_zone *cz,
-		      uint32_t floor)
+static void zone_apex(const struct zone_plan *p, struct zp_zone *z,
+		      const struct cfg_zone *cz, uint32_t floor)
 {
 	const struct ds_soa *dsoa = NULL;
 	uint32_t serial = floor;
@@ -155,7 +155,8 @@ static void zone_apex(struct zp_zone *z, const struct cfg_zone *cz,
 			z->nns = m->meta.ns.count;
 			for (size_t k = 0; k < z->nns; k++)
 				z->ns[k] = m->meta.ns.names[k];
-			z->ns_ttl = m->meta.ns.ttl ? m->meta.ns.ttl : z->ttl;
+			z->ns_ttl = m->meta.ns.ttl ? zone_clamp(p, m->meta.ns.ttl)
+						   : z->ttl;
 		}
 	}
 	if (!serial)
@@ -179,7 +180,7 @@ static void zone_apex(struct zp_zone *z, const struct cfg_zone *cz,
 	} else if (dsoa) {
 		z->soa_mname = dsoa->mname;
 		z->soa_rname = dsoa->rname;
-		z->soa_ttl = dsoa->ttl ? dsoa->ttl : z->ttl;
+		z->soa_ttl = dsoa->ttl ? zone_clamp(p, dsoa->ttl) : z->ttl;
 		z->soa_serial = dsoa->serial ? dsoa->serial : serial;
 		z->soa_refresh = dsoa->refresh;
 		z->soa_retry = dsoa->retry;
@@ -239,6 +240,8 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 	for (size_t i = 0; !z->ttl && i < z->nds; i++)
 		if (z->ds[i].meta && z->ds[i].meta->meta.ttl)
 			z->ttl = zone_clamp(p, z->ds[i].meta->meta.ttl);
+	z->ttl_min = p->ttl.min;
+	z->ttl_max = p->ttl.max;
 	if (!z->ttl)
 		z->ttl = zone_default_ttl(p);
 	for (size_t i = 0; i < z->nds; i++) {
@@ -255,7 +258,7 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 			return -1;
 		z->acl.ttl = zone_ds_ttl(p, cz, z->acl.meta, 0);
 	}
-	zone_apex(z, cz, p->serial_floor);
+	zone_apex(p, z, cz, p->serial_floor);
 	return 0;
 }
 

@@ -40,6 +40,7 @@ struct zp_zone {
 	size_t wlen;                   /* its length, final zero included */
 	unsigned labels;
 	uint32_t ttl;                  /* zone default TTL */
+	uint32_t ttl_min, ttl_max;     /* -t clamp of TTLs from data, 0 = none */
 
 	struct zp_dataset *ds;         /* answer order; combined ones have subs */
 	size_t nds;

@@ -23,6 +23,10 @@ srv_pick_port 5760 5769
 PORT_R=$PORT
 srv_pick_port 5770 5779
 PORT_H=$PORT
+srv_pick_port 5780 5784
+PORT_TD=$PORT
+srv_pick_port 5785 5789
+PORT_TR=$PORT
 # Both servers drop to nobody and must read the files as nobody.
 RBLDIR=$(mktemp -d /tmp/dnsbld-dropin.XXXXXX)
 chmod 755 "$RBLDIR"
@@ -156,6 +160,29 @@ check_eq "TERM: exit status 0" "$?" 0
 check "TERM: logged" "$(cat dnsbld-hup.log)" 'terminating'
 check_eq "TERM: the stats file ends with a bare timestamp" \
 	"$(tail -1 "$LOGDIR/stats.log" | grep -cE '^[0-9]{10}$')" 1
+
+# -t def:min:max against rbldnsd: data TTLs ($TTL, per-record generic TTLs,
+# $SOA, $NS) clamped, the default where the data has none.
+printf 'www 5 A 1.2.3.4\nmx 500 MX 10 mail\nnottl TXT "hi"\n' >"$RBLDIR/ttl.generic"
+printf '$SOA 5 ns.x. h.x. 1 2 3 4 5\n$NS 7 ns.x.\n$TTL 900\n192.0.2.1\n' >"$RBLDIR/soa.ip4set"
+chmod 644 "$RBLDIR/ttl.generic" "$RBLDIR/soa.ip4set"
+tspecs=("g.t:generic:$RBLDIR/ttl.generic" "s.t:ip4set:$RBLDIR/soa.ip4set" "n.t:ip4set:$RBLDIR/hup.ip4set")
+"$RBLDNSD" -n -u nobody -t 45:30:60 -b 127.0.0.1/$PORT_TR "${tspecs[@]}" >rbldnsd-ttl.log 2>&1 &
+TR_PID=$!
+SRV_PIDS+=("$TR_PID")
+"$BIN/dnsbld" -n -u nobody -t 45:30:60 -b 127.0.0.1/$PORT_TD --store "$WORK/store-ttl" "${tspecs[@]}" >dnsbld-ttl.log 2>&1 &
+TD_PID=$!
+SRV_PIDS+=("$TD_PID")
+wait_up $PORT_TR s.t $TR_PID || { echo "rbldnsd -t did not start"; cat rbldnsd-ttl.log; exit 1; }
+wait_up $PORT_TD s.t $TD_PID || { echo "dnsbld -t did not start"; cat dnsbld-ttl.log; exit 1; }
+for q in "www.g.t A" "mx.g.t MX" "nottl.g.t TXT" "s.t SOA" "s.t NS" "1.2.0.192.s.t A" "1.2.0.192.n.t A"; do
+	# shellcheck disable=SC2086
+	r=$($DNSQ $PORT_TR $q | grep '^an: ')
+	# shellcheck disable=SC2086
+	d=$($DNSQ $PORT_TD $q | grep '^an: ')
+	check_eq "-t 45:30:60: $q as rbldnsd (TTLs included)" "$d" "$r"
+	check "-t 45:30:60: $q answered" "$d" '^an: '
+done
 
 # Command line errors, as rbldnsd words them.
 out=$("$BIN/dnsbld" -h 2>&1)
