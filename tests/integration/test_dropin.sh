@@ -161,6 +161,40 @@ check "TERM: logged" "$(cat dnsbld-hup.log)" 'terminating'
 check_eq "TERM: the stats file ends with a bare timestamp" \
 	"$(tail -1 "$LOGDIR/stats.log" | grep -cE '^[0-9]{10}$')" 1
 
+# Without -n, with -r and -p: the parent exits 0 once the child serves; the
+# pid file (written before the chroot) names the child; files and store
+# are inside the jail; TERM through the pid file stops it.
+JAIL=$RBLDIR/jail
+mkdir "$JAIL" && chmod 755 "$JAIL"
+printf '192.0.2.1 :2:jailed\n' >"$JAIL/j.ip4set"
+chmod 644 "$JAIL/j.ip4set"
+"$BIN/dnsbld" -u nobody -r "$JAIL" -p "$WORK/j.pid" --store st \
+	-b 127.0.0.1/$PORT_H j.t:ip4set:j.ip4set >dnsbld-jail.log 2>&1
+check_eq "background: the parent exits 0" "$?" 0
+J_PID=$(cat "$WORK/j.pid" 2>/dev/null)
+check "background: the pid file names a running process" \
+	"$( [ -n "$J_PID" ] && kill -0 "$J_PID" 2>/dev/null && echo alive)" '^alive$'
+[ -n "$J_PID" ] && SRV_PIDS+=("$J_PID")
+check "chroot: the jail's file is served" "$(answer $PORT_H 1.2.0.192.j.t TXT)" '^NOERROR.*jailed'
+check "chroot: the store is in the jail" "$(ls "$JAIL/st")" 'data\.mdb'
+printf '192.0.2.1 :2:moved\n' >"$JAIL/j.tmp"
+chmod 644 "$JAIL/j.tmp"
+mv "$JAIL/j.tmp" "$JAIL/j.ip4set"
+got=
+for _ in $(seq 50); do
+	got=$(answer $PORT_H 1.2.0.192.j.t TXT)
+	grep -q moved <<<"$got" && break
+	sleep 0.1
+done
+check "chroot: a renamed file in the jail is served" "$got" '^NOERROR.*moved'
+[ -n "$J_PID" ] && kill -TERM "$J_PID"
+gone=no
+for _ in $(seq 50); do
+	kill -0 "$J_PID" 2>/dev/null || { gone=yes; break; }
+	sleep 0.1
+done
+check_eq "background: TERM stops it" "$gone" yes
+
 # -t def:min:max against rbldnsd: data TTLs ($TTL, per-record generic TTLs,
 # $SOA, $NS) clamped, the default where the data has none.
 printf 'www 5 A 1.2.3.4\nmx 500 MX 10 mail\nnottl TXT "hi"\n' >"$RBLDIR/ttl.generic"
