@@ -195,6 +195,23 @@ for _ in $(seq 50); do
 done
 check_eq "background: TERM stops it" "$gone" yes
 
+# A failed first load: fatal without -q (exit 1, the file named), a start
+# anyway with -q; -f is accepted and logged as ignored.
+out=$("$BIN/dnsbld" -n -u nobody -b 127.0.0.1/$PORT_H --store "$WORK/store-q" \
+	"m.t:ip4set:$RBLDIR/missing.ip4set" 2>&1)
+check_eq "failed first load: exit 1" "$?" 1
+check "failed first load: the file and why" "$out" 'missing\.ip4set.*(No such file|unable to open)'
+"$BIN/dnsbld" -n -q -f -u nobody -b 127.0.0.1/$PORT_H --store "$WORK/store-q" \
+	"m.t:ip4set:$RBLDIR/missing.ip4set" >dnsbld-q.log 2>&1 &
+Q_PID=$!
+SRV_PIDS+=("$Q_PID")
+wait_up $PORT_H m.t $Q_PID
+check_eq "-q: starts although the load failed" "$?" 0
+check "-f: logged as ignored" "$(cat dnsbld-q.log)" '-f: .*nothing to fork for'
+kill -TERM $Q_PID
+wait $Q_PID
+check_eq "-q: TERM exits 0" "$?" 0
+
 # -t def:min:max against rbldnsd: data TTLs ($TTL, per-record generic TTLs,
 # $SOA, $NS) clamped, the default where the data has none.
 printf 'www 5 A 1.2.3.4\nmx 500 MX 10 mail\nnottl TXT "hi"\n' >"$RBLDIR/ttl.generic"
