@@ -10,38 +10,7 @@
 # shellcheck disable=SC2016  # literal `$` lines of rbldnsd data, on purpose
 set -euo pipefail
 
-BIN="$(cd "${BIN:?BIN not set}" && pwd)"
-TEST_TMPDIR="${TEST_TMPDIR:-/tmp}"
-mkdir -p "$TEST_TMPDIR"
-T="$(mktemp -d "$TEST_TMPDIR/loader.XXXXXX")"
-trap 'rm -rf "$T"' EXIT
-LOADER="$BIN/dnsbl-loader"
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAILED: $*" >&2
-}
-# expect_eq WHAT GOT WANT
-expect_eq() { if [[ "$2" == "$3" ]]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
-# expect_match WHAT TEXT REGEX (extended, multi-line text)
-expect_match() {
-	if grep -Eq -- "$3" <<<"$2"; then ok; else bad "$1: no /$3/ in:"$'\n'"$2"; fi
-}
-expect_no_match() {
-	if grep -Eq -- "$3" <<<"$2"; then bad "$1: unexpected /$3/ in:"$'\n'"$2"; else ok; fi
-}
-# run_loader ARGS...: sets rc, out, err
-run_loader() {
-	set +e
-	"$LOADER" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out="$(cat "$T/out")"
-	err="$(cat "$T/err")"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/loader_lib.sh" loader
 # show_field DATASET FIELD: the value of "  FIELD  value" in `show DATASET`
 show_field() {
 	"$LOADER" -c "$T/c.yaml" show "$1" | awk -v f="$2" '$1 == f { $1 = ""; sub(/^ +/, ""); print; exit }'
@@ -283,5 +252,4 @@ if command -v mdb_stat >/dev/null; then
 	done
 fi
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+report

@@ -7,33 +7,8 @@
 # No network.  Env (from ctest): BIN, SRCDIR, TEST_TMPDIR.
 set -euo pipefail
 
-BIN="$(cd "${BIN:?BIN not set}" && pwd)"
 SRCDIR="$(cd "${SRCDIR:?SRCDIR not set}" && pwd)"
-TEST_TMPDIR="${TEST_TMPDIR:-/tmp}"
-mkdir -p "$TEST_TMPDIR"
-T="$(mktemp -d "$TEST_TMPDIR/loadercfg.XXXXXX")"
-trap 'rm -rf "$T"' EXIT
-LOADER="$BIN/dnsbl-loader"
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAILED: $*" >&2
-}
-expect_eq() { if [[ "$2" == "$3" ]]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
-expect_match() {
-	if grep -Eq -- "$3" <<<"$2"; then ok; else bad "$1: no /$3/ in:"$'\n'"$2"; fi
-}
-run_loader() {
-	set +e
-	"$LOADER" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out="$(cat "$T/out")"
-	err="$(cat "$T/err")"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/loader_lib.sh" loadercfg
 # bad_config NAME YAML REGEX: the config must be refused with exit 2, a
 # message matching REGEX, and no store created.
 bad_config() {
@@ -126,5 +101,4 @@ expect_eq "example: one line per dataset" "$(grep -c . <<<"$out")" 4
 run_loader -c "$T/zones/example.yaml" show
 expect_match "example: spam has its \$SOA" "$out" "^  \\\$SOA +3600 ns1\.example\.org\. hostmaster\.example\.org\. 0 "
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+report
