@@ -8,31 +8,16 @@
  */
 #include "store_diff.h"
 
+#include "store_blob.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-struct diff_buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int diff_gb_add(struct diff_buf *b, const void *data, size_t n)
+/* Appends to a growable list of deletions or additions. */
+static int diff_gb_add(struct blob_writer *b, const void *data, size_t n)
 {
-	if (b->len + n > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
-		uint8_t *p;
-
-		while (ncap < b->len + n)
-			ncap *= 2;
-		p = realloc(b->p, ncap);
-		if (!p)
-			return STORE_ENOMEM;
-		b->p = p;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	return 0;
+	blob_put(b, data, n);
+	return b->oom ? STORE_ENOMEM : 0;
 }
 
 /* LMDB's default key order: bytes, then the shorter first. */
@@ -77,7 +62,7 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, d;
 	MDB_cursor *c;
-	struct diff_buf dels = { 0 }, adds = { 0 };
+	struct blob_writer dels = { 0 }, adds = { 0 };
 	size_t nold = 0, i = 0, ndel, nadd;
 	int rc;
 
@@ -182,7 +167,7 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, d;
 	MDB_cursor *c;
-	struct diff_buf dels = { 0 }, puts = { 0 };
+	struct blob_writer dels = { 0 }, puts = { 0 };
 	size_t nold = 0, i = 0, nput;
 	unsigned putflags = 0;
 	int rc;
