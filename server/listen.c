@@ -40,22 +40,36 @@ static int listen_is_wildcard(const struct sockaddr *sa)
 	return 0;
 }
 
-int listen_probe(const struct cfg_listen *l, int type, char *err,
-		 size_t errlen)
+/* The numeric address of listen entry `l` for socket `type`; 0 and *ai
+ * (freeaddrinfo it), or -1 with err. */
+static int listen_resolve(const struct cfg_listen *l, int type,
+			  struct addrinfo **ai, char *err, size_t errlen)
 {
-	struct addrinfo hints, *ai = NULL;
-	int fd, one = 1, rc;
+	struct addrinfo hints;
+	int rc;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = type;
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	rc = getaddrinfo(l->host, l->port, &hints, &ai);
-	if (rc != 0 || !ai) {
+	*ai = NULL;
+	rc = getaddrinfo(l->host, l->port, &hints, ai);
+	if (rc != 0 || !*ai) {
 		snprintf(err, errlen, "listen %s port %s: %s", l->host, l->port,
 			 gai_strerror(rc));
 		return -1;
 	}
+	return 0;
+}
+
+int listen_probe(const struct cfg_listen *l, int type, char *err,
+		 size_t errlen)
+{
+	struct addrinfo *ai = NULL;
+	int fd, one = 1;
+
+	if (listen_resolve(l, type, &ai, err, errlen) < 0)
+		return -1;
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
 	if (fd >= 0 && ai->ai_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
@@ -84,20 +98,12 @@ int listen_probe(const struct cfg_listen *l, int type, char *err,
 int listen_socket(const struct config *cfg, const struct cfg_listen *l,
 		  int type, char *err, size_t errlen)
 {
-	struct addrinfo hints, *ai = NULL;
-	int fd = -1, one = 1, rc;
+	struct addrinfo *ai = NULL;
+	int fd = -1, one = 1;
 	const char *what = type == SOCK_DGRAM ? "udp" : "tcp";
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = type;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	rc = getaddrinfo(l->host, l->port, &hints, &ai);
-	if (rc != 0 || !ai) {
-		snprintf(err, errlen, "listen %s port %s: %s", l->host, l->port,
-			 gai_strerror(rc));
+	if (listen_resolve(l, type, &ai, err, errlen) < 0)
 		return -1;
-	}
 	/* UDP sockets block: their thread sleeps in recvmmsg. */
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 		    (type == SOCK_STREAM ? SOCK_NONBLOCK : 0), 0);
