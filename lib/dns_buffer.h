@@ -98,6 +98,42 @@ static inline int dns_buffer_get_bytes(struct dns_buffer *b, void *out,
 	return 0;
 }
 
+/* The next `n` bytes as one bounds-checked view, the cursor stepped over
+ * them; NULL (nothing consumed) if fewer remain.  Lets a fixed-size block
+ * (the 12-byte header, a record's fixed fields, a label) be read or written
+ * after one check instead of one per field. */
+static inline uint8_t *dns_buffer_take(struct dns_buffer *b, size_t n)
+{
+	uint8_t *p;
+
+	if (!dns_buffer_available(b, n))
+		return NULL;
+	p = b->data + b->pos;
+	b->pos += n;
+	return p;
+}
+
+/* Big-endian u16 / u32 at `p` (a view from dns_buffer_take), read or
+ * written. */
+static inline uint16_t dns_get16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline void dns_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void dns_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 /* Writes one byte / a big-endian u16 / u32 / `n` bytes; -1 (nothing
  * written) if the limit would be crossed. */
 static inline int dns_buffer_put_u8(struct dns_buffer *b, uint8_t v)

@@ -46,11 +46,11 @@ int dns_encode_question(struct dns_writer *w, const struct dns_query *q)
 size_t dns_writer_set_zone(struct dns_writer *w, const struct dns_query *q,
 			   const uint8_t *zone, unsigned labels_before)
 {
-	size_t off = 0;
+	/* The parse noted where each label starts (same offsets in the
+	 * lowercased copy as in the wire question). */
+	size_t off = labels_before < q->qlabels ? q->qoff[labels_before]
+			: q->qname_len ? q->qname_len - 1 : 0;
 
-	/* Walk the lowercased copy: same label lengths as the wire question. */
-	for (unsigned i = 0; i < labels_before && q->qname[off]; i++)
-		off += (size_t)q->qname[off] + 1;
 	w->zone_off = DNS_QNAME_OFFSET + off;
 	w->zone = zone;
 	return w->zone_off;

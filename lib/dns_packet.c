@@ -7,6 +7,7 @@
  */
 #include "dns_packet.h"
 
+#include <stddef.h>
 #include <string.h>
 
 int dns_name_skip(struct dns_buffer *b)
@@ -32,14 +33,39 @@ int dns_name_skip(struct dns_buffer *b)
 	}
 }
 
-/* Reads the question name into q->qname (lowercased).  No pointers: the
- * question is the first thing after the header, so a pointer could only
- * aim at the header or forward, which is a loop or garbage. */
+/* ASCII letters to lowercase in the `n` bytes at `w`, 8 at a time (this
+ * runs for every query).  Label length bytes (0..63) are never letters, so
+ * a whole wire name can go through it.  May touch bytes up to the next
+ * multiple of 8 (the caller's buffer must have them; their values do not
+ * matter). */
+static void packet_lower(uint8_t *w, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t x, low7, ge_a, gt_z, upper;
+
+		memcpy(&x, w + i, 8);
+		low7 = x & ~high;
+		ge_a = low7 + ones * (0x80 - 'A');   /* bit 7: low7 >= 'A' */
+		gt_z = low7 + ones * (0x7f - 'Z');   /* bit 7: low7 > 'Z' */
+		upper = (ge_a ^ gt_z) & ~x & high;   /* 'A'..'Z', not >= 0x80 */
+		x |= upper >> 2;                     /* 0x80 >> 2 = 0x20 */
+		memcpy(w + i, &x, 8);
+	}
+}
+
+/* Reads the question name into q->qname (lowercased) and the offset of
+ * each label into q->qoff.  No pointers: the question is the first thing
+ * after the header, so a pointer could only aim at the header or forward,
+ * which is a loop or garbage.  The labels are checked first, then the name
+ * is copied and lowercased as a whole. */
 static int packet_read_qname(struct dns_buffer *b, struct dns_query *q)
 {
+	const uint8_t *name = b->data + b->pos;
 	size_t n = 0;
+	unsigned nl = 0;
 
-	q->qlabels = 0;
 	for (;;) {
 		uint8_t len;
 
@@ -57,20 +83,22 @@ static int packet_read_qname(struct dns_buffer *b, struct dns_query *q)
 			q->error = "question name longer than 255 bytes";
 			return -1;
 		}
-		q->qname[n++] = len;
 		if (len == 0)
 			break;
-		if (dns_buffer_get_bytes(b, q->qname + n, len) < 0) {
+		if (dns_buffer_skip(b, len) < 0) {
 			q->error = "question name truncated";
 			return -1;
 		}
-		for (size_t i = n; i < n + len; i++)
-			if (q->qname[i] >= 'A' && q->qname[i] <= 'Z')
-				q->qname[i] = (uint8_t)(q->qname[i] + 32);
-		n += len;
-		q->qlabels++;
+		/* n + 1 + len <= 255 with len >= 1: fewer than 128 labels. */
+		q->qoff[nl++] = (uint8_t)n;
+		n += (size_t)len + 1;
 	}
-	q->qname_len = n;
+	/* The buffer checked all n + 1 bytes; qname has 256 (a multiple of
+	 * 8, so packet_lower stays inside it). */
+	memcpy(q->qname, name, n + 1);
+	packet_lower(q->qname, n + 1);
+	q->qlabels = nl;
+	q->qname_len = n + 1;
 	return 0;
 }
 
@@ -150,21 +178,26 @@ enum dns_parse_status dns_query_parse(const uint8_t *pkt, size_t len,
 				      struct dns_query *q)
 {
 	struct dns_buffer b;
+	const uint8_t *h;
 	size_t qstart;
 
-	memset(q, 0, sizeof(*q));
+	/* Every field but the name buffers (written as far as the name goes). */
+	memset(q, 0, offsetof(struct dns_query, qname));
+	q->qname[0] = 0;
 
 	/* The buffer never writes through this pointer when reading. */
 	dns_buffer_init(&b, (uint8_t *)(uintptr_t)pkt, len);
-	if (dns_buffer_get_u16(&b, &q->id) < 0 ||
-	    dns_buffer_get_u16(&b, &q->flags) < 0 ||
-	    dns_buffer_get_u16(&b, &q->qdcount) < 0 ||
-	    dns_buffer_get_u16(&b, &q->ancount) < 0 ||
-	    dns_buffer_get_u16(&b, &q->nscount) < 0 ||
-	    dns_buffer_get_u16(&b, &q->arcount) < 0) {
+	h = dns_buffer_take(&b, DNS_HEADER_LEN);
+	if (!h) {
 		q->error = "shorter than a DNS header";
 		return DNS_PARSE_DROP;
 	}
+	q->id = dns_get16(h);
+	q->flags = dns_get16(h + 2);
+	q->qdcount = dns_get16(h + 4);
+	q->ancount = dns_get16(h + 6);
+	q->nscount = dns_get16(h + 8);
+	q->arcount = dns_get16(h + 10);
 	if (q->flags & DNS_FLAG_QR) {
 		q->error = "a response (QR set)";
 		return DNS_PARSE_DROP;
@@ -181,11 +214,13 @@ enum dns_parse_status dns_query_parse(const uint8_t *pkt, size_t len,
 	qstart = b.pos;
 	if (packet_read_qname(&b, q) < 0)
 		return DNS_PARSE_FORMERR;
-	if (dns_buffer_get_u16(&b, &q->qtype) < 0 ||
-	    dns_buffer_get_u16(&b, &q->qclass) < 0) {
+	h = dns_buffer_take(&b, 4);
+	if (!h) {
 		q->error = "question type/class truncated";
 		return DNS_PARSE_FORMERR;
 	}
+	q->qtype = dns_get16(h);
+	q->qclass = dns_get16(h + 2);
 	q->has_question = 1;
 	q->question = pkt + qstart;
 	q->question_len = b.pos - qstart;

@@ -66,6 +66,9 @@ enum dns_parse_status {
 	DNS_PARSE_FORMERR     /* malformed; see has_question / edns */
 };
 
+/* A wire name of at most 255 bytes has at most 127 labels. */
+#define DNS_MAX_LABELS 127
+
 struct dns_query {
 	uint16_t id;
 	uint16_t flags;            /* the header's flags word as received */
@@ -74,7 +77,6 @@ struct dns_query {
 	int has_question;          /* the question parsed (even on FORMERR) */
 	const uint8_t *question;   /* the raw question in the packet */
 	size_t question_len;       /* name + type + class */
-	uint8_t qname[256];        /* lowercased wire name */
 	size_t qname_len;          /* bytes in qname, final zero included */
 	unsigned qlabels;
 	uint16_t qtype, qclass;
@@ -85,6 +87,13 @@ struct dns_query {
 	uint16_t edns_flags;       /* DO and the rest */
 
 	const char *error;         /* why FORMERR / DROP, for debug logs */
+
+	/* Last, so that the parse clears only the fields above (the name
+	 * buffers are written as far as the name goes). */
+	uint8_t qname[256];        /* lowercased wire name */
+	uint8_t qoff[DNS_MAX_LABELS]; /* offset in qname of each label, so
+	                              that the zone search, the relative name
+	                              and the encoder never walk it again */
 };
 
 /* Parses `len` bytes of `pkt` into `q`.  Checks, in this order: at least a

@@ -451,6 +451,17 @@ static void answer_name_prefix(const uint8_t *name, unsigned n,
 	out[len] = 0;
 }
 
+/* The first `n` labels of the query name, from the label offsets the
+ * parse noted (no walk). */
+static void answer_query_prefix(const struct dns_query *q, unsigned n,
+				uint8_t out[256])
+{
+	size_t len = n < q->qlabels ? q->qoff[n] : q->qname_len - 1;
+
+	memcpy(out, q->qname, len);
+	out[len] = 0;
+}
+
 /* A combined dataset: the most specific subzone containing the name gets
  * the query (all its sections); subzones below the name make it exist. */
 static void ctx_combined(struct ans_ctx *c, size_t i, const uint8_t *name,
@@ -618,7 +629,7 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
-	z = zones_find(plan, q->qname, &before);
+	z = zones_find(plan, q, &before);
 	if (!z || q->qtype == DNS_TYPE_AXFR || q->qtype == DNS_TYPE_IXFR) {
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
@@ -643,7 +654,7 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 	c.want_txt = c.want_any || q->qtype == DNS_TYPE_TXT;
 	c.want_mx = c.want_any || q->qtype == DNS_TYPE_MX;
 
-	answer_name_prefix(q->qname, before, name);
+	answer_query_prefix(q, before, name);
 	qform_parse(name, before, &f);
 
 	if (z->has_acl) {

@@ -238,7 +238,8 @@ size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
 	int zone = -1;
 	size_t n;
 
-	memset(&q, 0, sizeof(q));
+	/* dns_query_parse sets every field of q (no memset of its name
+	 * buffers here). */
 	n = query_build(c, pkt, len, client, tcp, out, outcap, &q, &zone);
 	if (n >= DNS_HEADER_LEN && (c->qlog || c->stats))
 		query_account(c, pkt, len, &q, client, out, n, zone);

@@ -311,28 +311,23 @@ void zones_free(struct zone_plan *plan)
 }
 
 const struct zp_zone *zones_find(const struct zone_plan *plan,
-				 const uint8_t *qname, unsigned *before)
+				 const struct dns_query *q, unsigned *before)
 {
 	const struct zp_zone *best = NULL;
-	uint8_t off[DNAME_MAX];   /* offset of each label; a name has < 128 */
-	unsigned nl = 0;
-	size_t len = 0;
+	unsigned nl = q->qlabels;
+	size_t len = q->qname_len;
 
-	/* One walk over the name; then a zone is one comparison of the
-	 * name's suffix with the same number of labels (both lowercase). */
-	while (qname[len] && nl < DNAME_MAX) {
-		off[nl++] = (uint8_t)len;
-		len += (size_t)qname[len] + 1;
-	}
-	len++;
+	/* The parse noted where each label starts; a zone is then one
+	 * comparison of the name's suffix with the same number of labels
+	 * (both lowercase), most labels first wins. */
 	for (size_t i = 0; i < plan->nzones; i++) {
 		const struct zp_zone *z = &plan->zones[i];
 		size_t at;
 
 		if ((best && z->labels <= best->labels) || z->labels > nl)
 			continue;
-		at = z->labels ? off[nl - z->labels] : len - 1;
-		if (len - at == z->wlen && memcmp(qname + at, z->wname,
+		at = z->labels ? q->qoff[nl - z->labels] : len - 1;
+		if (len - at == z->wlen && memcmp(q->qname + at, z->wname,
 						  z->wlen) == 0) {
 			best = z;
 			*before = nl - z->labels;

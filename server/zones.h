@@ -98,9 +98,10 @@ int zones_build_ttl(struct zone_plan *plan, const struct config *cfg,
 /* Frees what zones_build allocated; the plan is empty afterwards. */
 void zones_free(struct zone_plan *plan);
 
-/* The most specific zone containing `qname` (lowercase wire), and in
- * *before the number of labels in front of it; NULL if none. */
+/* The most specific zone containing the name of parsed query `q` (its
+ * lowercase qname and label offsets), and in *before the number of labels
+ * in front of it; NULL if none. */
 const struct zp_zone *zones_find(const struct zone_plan *plan,
-				 const uint8_t *qname, unsigned *before);
+				 const struct dns_query *q, unsigned *before);
 
 #endif
