@@ -16,6 +16,7 @@
 
 #include "feedwatch.h"
 #include "loader.h"
+#include "sigevents.h"
 
 static void watch_on_event(void *arg, const struct feedwatch_event *ev)
 {
@@ -58,7 +59,7 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	struct feedwatch_options o;
 	struct feedwatch *fw = NULL;
 	struct event_base *base = NULL;
-	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
+	struct sigevents *sigs = NULL;
 	char err[1024];
 	int failed, rc = LOADER_EXIT_FAILED;
 	size_t nfiles = 0;
@@ -84,15 +85,18 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 		return LOADER_EXIT_FAILED;
 	}
 	base = event_base_new();
-	if (base) {
-		ev_term = evsignal_new(base, SIGTERM, watch_on_stop, base);
-		ev_int = evsignal_new(base, SIGINT, watch_on_stop, base);
-		ev_hup = evsignal_new(base, SIGHUP, watch_on_hup, fw);
-	}
-	if (!base || !ev_term || !ev_int || !ev_hup ||
-	    event_add(ev_term, NULL) < 0 || event_add(ev_int, NULL) < 0 ||
-	    event_add(ev_hup, NULL) < 0) {
+	if (!base) {
 		fprintf(stderr, "%s: cannot set up the event loop\n", ld->prog);
+		goto out;
+	}
+	const struct sigevent_spec specs[] = {
+		{ SIGTERM, watch_on_stop, base },
+		{ SIGINT, watch_on_stop, base },
+		{ SIGHUP, watch_on_hup, fw },
+	};
+	if (sigevents_add(base, specs, sizeof(specs) / sizeof(specs[0]), &sigs,
+			  err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", ld->prog, err);
 		goto out;
 	}
 	failed = feedwatch_load_all(fw);
@@ -113,12 +117,7 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	rc = LOADER_EXIT_OK;
 out:
 	feedwatch_free(fw);
-	if (ev_term)
-		event_free(ev_term);
-	if (ev_int)
-		event_free(ev_int);
-	if (ev_hup)
-		event_free(ev_hup);
+	sigevents_free(sigs);
 	if (base)
 		event_base_free(base);
 	return rc;

@@ -31,6 +31,7 @@
 #include "qstats.h"
 #include "querylog.h"
 #include "rbldnsd_args.h"
+#include "sigevents.h"
 #include "store.h"
 #include "worker.h"
 #include "zonedump.h"
@@ -80,7 +81,8 @@ struct dropin {
 	struct worker *workers;
 	unsigned nworkers;
 	struct event_base *base;
-	struct event *ev[6];
+	struct sigevents *sigs;        /* TERM, INT, HUP, USR1, USR2 */
+	struct event *stats_tick;      /* -s with -c: a line every interval */
 	struct querylog *qlog;         /* -l */
 	struct querylog_buf **qbufs;   /* one per responder */
 	struct qstats *stats;          /* always counted (USR1, exit) */
@@ -141,7 +143,7 @@ static void dropin_reload_now(struct dropin *d)
 		struct dsload_report rep;
 
 		if (dsload_dataset(d->store, &cfg->datasets[i], &o, &rep) < 0) {
-			dsload_failure(&cfg->datasets[i], "command line", &rep,
+			dsload_failure(&cfg->datasets[i], NULL, &rep,
 				       line, sizeof(line));
 			log_err("%s", line);
 		} else {
@@ -313,9 +315,9 @@ static void dropin_free(struct dropin *d)
 		worker_free(&d->workers[i]);
 	qstats_free(d->stats);
 	free(d->workers);
-	for (size_t i = 0; i < sizeof(d->ev) / sizeof(d->ev[0]); i++)
-		if (d->ev[i])
-			event_free(d->ev[i]);
+	sigevents_free(d->sigs);
+	if (d->stats_tick)
+		event_free(d->stats_tick);
 	if (d->base)
 		event_base_free(d->base);
 	if (d->fw)
@@ -449,24 +451,27 @@ static int dropin_attach(struct dropin *d)
 
 static int dropin_signals(struct dropin *d)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
-	event_callback_fn fns[] = { dropin_on_stop, dropin_on_stop,
-				    dropin_on_hup, dropin_on_usr, dropin_on_usr };
-	size_t n = sizeof(sigs) / sizeof(sigs[0]);
+	const struct sigevent_spec specs[] = {
+		{ SIGTERM, dropin_on_stop, d },
+		{ SIGINT, dropin_on_stop, d },
+		{ SIGHUP, dropin_on_hup, d },
+		{ SIGUSR1, dropin_on_usr, d },
+		{ SIGUSR2, dropin_on_usr, d },
+	};
+	char err[512];
 
-	for (size_t i = 0; i < n; i++) {
-		d->ev[i] = evsignal_new(d->base, sigs[i], fns[i], d);
-		if (!d->ev[i] || evsignal_add(d->ev[i], NULL) < 0) {
-			log_err("cannot install signal handlers");
-			return -1;
-		}
+	if (sigevents_add(d->base, specs, sizeof(specs) / sizeof(specs[0]),
+			  &d->sigs, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
 	}
 	/* The stats file gets a line every -c interval, as in rbldnsd. */
 	if (d->a.stats_file && d->a.check_interval) {
 		struct timeval tv = { (time_t)d->a.check_interval, 0 };
 
-		d->ev[n] = event_new(d->base, -1, EV_PERSIST, dropin_on_tick, d);
-		if (!d->ev[n] || event_add(d->ev[n], &tv) < 0) {
+		d->stats_tick = event_new(d->base, -1, EV_PERSIST,
+					  dropin_on_tick, d);
+		if (!d->stats_tick || event_add(d->stats_tick, &tv) < 0) {
 			log_err("cannot arm the stats timer");
 			return -1;
 		}

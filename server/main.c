@@ -23,6 +23,7 @@
 #include "dropin.h"
 #include "log.h"
 #include "rbldnsd_args.h"
+#include "sigevents.h"
 #include "store.h"
 #include "worker.h"
 
@@ -76,7 +77,7 @@ int main(int argc, char **argv)
 	struct server srv;
 	struct worker *workers = NULL;
 	struct event_base *base = NULL;
-	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
+	struct sigevents *sigs = NULL;
 	char err[512];
 	unsigned n = 0;
 
@@ -164,12 +165,14 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	ev_term = evsignal_new(base, SIGTERM, main_on_signal, base);
-	ev_int = evsignal_new(base, SIGINT, main_on_signal, base);
-	ev_hup = evsignal_new(base, SIGHUP, main_on_hup, base);
-	if (!ev_term || !ev_int || !ev_hup || evsignal_add(ev_term, NULL) < 0 ||
-	    evsignal_add(ev_int, NULL) < 0 || evsignal_add(ev_hup, NULL) < 0) {
-		log_err("cannot install signal handlers");
+	const struct sigevent_spec specs[] = {
+		{ SIGTERM, main_on_signal, base },
+		{ SIGINT, main_on_signal, base },
+		{ SIGHUP, main_on_hup, NULL },
+	};
+	if (sigevents_add(base, specs, sizeof(specs) / sizeof(specs[0]), &sigs,
+			  err, sizeof(err)) < 0) {
+		log_err("%s", err);
 		goto out;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -198,12 +201,7 @@ out:
 	for (unsigned i = 0; workers && i < n; i++)
 		worker_free(&workers[i]);
 	free(workers);
-	if (ev_term)
-		event_free(ev_term);
-	if (ev_int)
-		event_free(ev_int);
-	if (ev_hup)
-		event_free(ev_hup);
+	sigevents_free(sigs);
 	if (base)
 		event_base_free(base);
 	if (srv.store)
