@@ -109,8 +109,11 @@ void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,
 	if (rep->stage == DSLOAD_STORE_FAILED)
 		snprintf(buf, buflen, "%s: FAILED to store: %s; the stored "
 			 "version is unchanged", d->name, rep->err);
-	else
+	else if (d->line > 0)
 		snprintf(buf, buflen, "%s: FAILED (%s:%d): %s; the stored "
-			 "version is unchanged", d->name, cfgpath, d->line,
-			 rep->err);
+			 "version is unchanged", d->name,
+			 cfgpath ? cfgpath : "config", d->line, rep->err);
+	else    /* no config line: a dataset of rbldnsd's command line */
+		snprintf(buf, buflen, "%s: FAILED: %s; the stored version is "
+			 "unchanged", d->name, rep->err);
 }

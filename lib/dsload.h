@@ -53,7 +53,9 @@ void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep
 		    char *buf, size_t buflen);
 
 /* The one-line reason of a failed load: "NAME: FAILED (CONFIG:LINE): why;
- * the stored version is unchanged" or "NAME: FAILED to store: why; ...". */
+ * the stored version is unchanged" or "NAME: FAILED to store: why; ...".
+ * A dataset with no config line (d->line 0: rbldnsd's command line) gets
+ * no location: "NAME: FAILED: why; ...".  `cfgpath` may be NULL. */
 void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,
 		    const struct dsload_report *rep, char *buf, size_t buflen);
 

@@ -8,7 +8,7 @@
 # refuses it in another.  Thousands of queries must get the same answers,
 # except the deliberate differences diffgen.py's compare() lists.  Then:
 # -h, an unknown option, a bad spec, -d, a live update of a spec'd file,
-# -c 0 with HUP, and TERM.  Skipped (77) without rbldnsd.
+# a failed reload, -c 0 with HUP, and TERM.  Skipped (77) without rbldnsd.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
 RBLDNSD=${RBLDNSD:-/usr/sbin/rbldnsd}
@@ -102,6 +102,22 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check "live: the renamed file is served within 5 s" "$got" '^NOERROR.*new'
+# A failed reload (a file nobody can read) keeps the last good data and
+# logs "NAME: FAILED: why": no config file location, as there is none.
+printf '192.0.2.1 :4:unread\n' >"$RBLDIR/live.tmp"
+chmod 000 "$RBLDIR/live.tmp"
+mv "$RBLDIR/live.tmp" "$RBLDIR/live.ip4set"
+for _ in $(seq 50); do
+	grep -q 'live\.ip4set: FAILED' dnsbld.log && break
+	sleep 0.1
+done
+check "live: a failed reload logs the dataset and why" "$(cat dnsbld.log)" \
+	'live\.ip4set: FAILED: .*live\.ip4set: unable to open file: Permission denied'
+check_not "live: a failed reload names no config location" "$(grep FAILED dnsbld.log)" 'config:0|\(command line'
+check "live: a failed reload keeps the last good data" "$(answer $PORT_D 1.2.0.192.live.t TXT)" '^NOERROR.*new'
+printf '192.0.2.1 :3:new\n' >"$RBLDIR/live.tmp"
+chmod 644 "$RBLDIR/live.tmp"
+mv "$RBLDIR/live.tmp" "$RBLDIR/live.ip4set"
 
 # -c 0: no updates, but HUP reloads; -l, -s, USR1, USR2; TERM exits 0.
 # (The stats file is reopened as nobody, as in rbldnsd.)
@@ -136,6 +152,17 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check "hup: HUP reloads" "$got" '^NOERROR.*second'
+chmod 000 "$RBLDIR/hup.ip4set"
+kill -HUP $H_PID
+for _ in $(seq 50); do
+	grep -q 'hup\.ip4set: FAILED' dnsbld-hup.log && break
+	sleep 0.1
+done
+check "hup: a failed reload logs the dataset and why" "$(cat dnsbld-hup.log)" \
+	'hup\.ip4set: FAILED: .*hup\.ip4set: unable to open file: Permission denied'
+check_not "hup: a failed reload names no config location" "$(grep FAILED dnsbld-hup.log)" 'config:0|\(command line'
+check "hup: a failed reload keeps the last good data" "$(answer $PORT_H 1.2.0.192.hup.t TXT)" '^NOERROR.*second'
+chmod 644 "$RBLDIR/hup.ip4set"
 check "-l: rbldnsd's query log line" "$(cat "$LOGDIR/query.log")" \
 	'^[0-9]{10} 127\.0\.0\.1 1\.2\.0\.192\.hup\.t TXT IN: NOERROR/1/[0-9]+$'
 check "-l: SOA query logged" "$(cat "$LOGDIR/query.log")" \
