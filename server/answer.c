@@ -100,36 +100,37 @@ static int label_nibble(const uint8_t *l, unsigned *v)
 }
 
 /* Parses relative wire name `name` of `nl` labels (reversed order: the
- * first label is the least significant octet/nibble). */
+ * first label is the least significant octet/nibble), in one pass that
+ * stops as soon as the name can be neither form.  Only the flags are
+ * cleared: each address field is set (and read) only with its flag. */
 static void qform_parse(const uint8_t *name, unsigned nl, struct qform *f)
 {
-	const uint8_t *lab[32];
 	int dec = nl >= 1 && nl <= 4, nib = nl >= 1 && nl <= 32;
+	uint8_t oct[4] = { 0, 0, 0, 0 }, lo[16];
 	const uint8_t *p = name;
 
-	memset(f, 0, sizeof(*f));
+	f->ip4 = f->ip6 = f->embedded4 = f->p4 = f->p6 = 0;
 	if (!dec && !nib)
 		return;
-	for (unsigned i = 0; i < nl; i++) {
-		unsigned v;
+	memset(lo, 0, sizeof(lo));
+	for (unsigned i = 0; i < nl && (dec || nib); i++, p += *p + 1) {
+		unsigned at = nl - 1 - i, v;   /* octet / nibble index */
 
-		lab[i] = p;
-		if (dec && !label_decimal(p, &v))
-			dec = 0;
-		if (nib && !label_nibble(p, &v))
-			nib = 0;
-		p += *p + 1;
+		if (dec) {
+			if (label_decimal(p, &v))
+				oct[at] = (uint8_t)v;
+			else
+				dec = 0;
+		}
+		if (nib) {
+			if (label_nibble(p, &v))
+				lo[at / 2] = (uint8_t)(lo[at / 2] |
+						       (at % 2 ? v : v << 4));
+			else
+				nib = 0;
+		}
 	}
 	if (dec) {
-		uint8_t oct[4] = { 0, 0, 0, 0 };
-
-		/* Label nl-1 is the first octet. */
-		for (unsigned i = 0; i < nl; i++) {
-			unsigned v = 0;
-
-			label_decimal(lab[nl - 1 - i], &v);
-			oct[i] = (uint8_t)v;
-		}
 		if (nl == 4) {
 			f->ip4 = 1;
 			memcpy(f->a4, oct, 4);
@@ -142,22 +143,6 @@ static void qform_parse(const uint8_t *name, unsigned nl, struct qform *f)
 		}
 	}
 	if (nib) {
-		uint8_t lo[16], hi[16];
-
-		memset(lo, 0, 16);
-		memset(hi, 0xff, 16);
-		for (unsigned i = 0; i < nl; i++) {
-			unsigned v = 0, byte = i / 2;
-
-			label_nibble(lab[nl - 1 - i], &v);
-			if (i % 2 == 0) {
-				lo[byte] = (uint8_t)(v << 4);
-				hi[byte] = (uint8_t)(v << 4 | 0x0f);
-			} else {
-				lo[byte] = (uint8_t)(lo[byte] | v);
-				hi[byte] = (uint8_t)((hi[byte] & 0xf0) | v);
-			}
-		}
 		if (nl == 32) {
 			f->ip6 = 1;
 			memcpy(f->a6, lo, 16);
@@ -169,9 +154,14 @@ static void qform_parse(const uint8_t *name, unsigned nl, struct qform *f)
 				memcpy(f->e4, lo + 2, 4);
 			}
 		} else {
+			/* hi: the nibbles not given are all ones. */
 			f->p6 = 1;
 			memcpy(f->lo6, lo, 16);
-			memcpy(f->hi6, hi, 16);
+			memcpy(f->hi6, lo, 16);
+			if (nl % 2)
+				f->hi6[nl / 2] |= 0x0f;
+			for (unsigned i = (nl + 1) / 2; i < 16; i++)
+				f->hi6[i] = 0xff;
 		}
 	}
 }
@@ -184,6 +174,8 @@ static int qform_mapped_range(const struct qform *f, uint8_t lo[16],
 	uint8_t mlo[16], mhi[16];
 	const uint8_t *l, *h;
 
+	if (!f->p6)
+		return 0;
 	memcpy(mlo, v4mapped_prefix, 12);
 	memset(mlo + 12, 0, 4);
 	memcpy(mhi, v4mapped_prefix, 12);
