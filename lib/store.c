@@ -1,10 +1,9 @@
-/* store.c -- the LMDB environment: open, close, map growth, counters.
+/* store.c -- error codes, info counters, map growth, the write transaction.
  *
- * One environment directory holds every dataset (layout: store_layout.h).
  * The writer starts with a modest map and doubles it on MDB_MAP_FULL (the
- * write is retried whole); read-only opens map a large window up front so a
- * growing writer in another process practically never forces a remap.
- * Stale reader slots left by crashed processes are cleared at open.
+ * write is retried whole).  Every write runs through store_write_txn, which
+ * also moves a writer to the new instance when the store was compacted
+ * while it waited for the write lock (store_instance.c).
  */
 #include "store_private.h"
 
@@ -14,16 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define STORE_MAP_INITIAL ((size_t)1 << 30)
-#define STORE_MAP_READER (sizeof(size_t) > 4 ? (size_t)64 << 30 : (size_t)1 << 30)
-
-static const char *const store_db_names[SDB_COUNT] = {
-	[SDB_INFO] = "info",     [SDB_NAMES] = "names", [SDB_META] = "meta",
-	[SDB_VALUES] = "values", [SDB_VINDEX] = "vindex",
-	[SDB_SRC4] = "src4",     [SDB_SRC6] = "src6",
-	[SDB_IP4] = "ip4",       [SDB_IP6] = "ip6",     [SDB_DN] = "dn",
-};
 
 int store_rc(int rc)
 {
@@ -97,28 +86,28 @@ int store_info_put(MDB_txn *txn, const struct store *st, const char *key,
 	return mdb_put(txn, st->dbi[SDB_INFO], &k, &d, 0);
 }
 
-int store_grow(struct store *st, char *err, size_t errlen)
+int store_grow(struct store_env *e, char *err, size_t errlen)
 {
-	size_t want = st->mapsize * 2;
+	size_t want = e->mapsize * 2;
 	int rc;
 
-	if (atomic_load(&st->active_readers) > 0) {
+	if (atomic_load(&e->active_readers) > 0) {
 		store_seterr(err, errlen, "store map full (%zu bytes) and it "
 			     "cannot grow while this process has readers open",
-			     st->mapsize);
+			     e->mapsize);
 		return STORE_EIO;
 	}
-	if (want < st->mapsize) {
+	if (want < e->mapsize) {
 		store_seterr(err, errlen, "store map size overflow");
 		return STORE_EIO;
 	}
-	rc = mdb_env_set_mapsize(st->env, want);
+	rc = mdb_env_set_mapsize(e->env, want);
 	if (rc) {
 		store_seterr(err, errlen, "growing the store map to %zu bytes: %s",
 			     want, mdb_strerror(rc));
 		return rc;
 	}
-	st->mapsize = want;
+	e->mapsize = want;
 	return 0;
 }
 
@@ -136,149 +125,44 @@ int store_bump_generation(MDB_txn *txn, const struct store *st)
 int store_write_txn(struct store *st, int (*body)(MDB_txn *txn, void *arg),
 		    void *arg, char *err, size_t errlen)
 {
+	struct store_env *e = store_env_acquire(st);
 	int rc = 0;
 
 	for (int attempt = 0; attempt < STORE_WRITE_ATTEMPTS; attempt++) {
 		MDB_txn *txn;
+		unsigned next;
 
-		rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+		rc = mdb_txn_begin(e->env, NULL, 0, &txn);
 		if (rc)
-			return rc;
+			break;
+		/* Compacted meanwhile: write to the new instance instead. */
+		rc = store_superseded(txn, st, &next);
+		if (rc || next) {
+			struct store_env *ne = NULL;
+
+			mdb_txn_abort(txn);
+			if (rc == 0)
+				ne = store_env_follow(st, e, next, err, errlen);
+			if (!ne) {
+				rc = rc ? rc : STORE_EIO;
+				break;
+			}
+			store_env_release(st, e);
+			e = ne;
+			continue;
+		}
 		rc = body(txn, arg);
 		if (rc == 0)
 			rc = mdb_txn_commit(txn);
 		else
 			mdb_txn_abort(txn);
 		if (rc != MDB_MAP_FULL)
-			return rc;
-		if (store_grow(st, err, errlen) != 0)
-			return STORE_EIO;
-	}
-	return rc;
-}
-
-/* The map size to start with: DNSBLD_STORE_MAPSIZE (bytes) overrides, so
- * tests can exercise growth. */
-static size_t store_initial_mapsize(int readonly)
-{
-	const char *s = getenv("DNSBLD_STORE_MAPSIZE");
-
-	if (s && *s) {
-		char *end;
-		unsigned long long v = strtoull(s, &end, 10);
-
-		if (*end == '\0' && v >= 65536)
-			return (size_t)v;
-	}
-	return readonly ? STORE_MAP_READER : STORE_MAP_INITIAL;
-}
-
-static int store_open_dbs(struct store *st, char *err, size_t errlen)
-{
-	int ro = st->flags & STORE_READONLY;
-	MDB_txn *txn;
-	uint64_t schema;
-	int rc;
-
-	rc = mdb_txn_begin(st->env, NULL, ro ? MDB_RDONLY : 0, &txn);
-	if (rc) {
-		store_seterr(err, errlen, "store: begin: %s", mdb_strerror(rc));
-		return rc;
-	}
-	for (int i = 0; i < SDB_COUNT; i++) {
-		unsigned f = ro ? 0 : MDB_CREATE;
-
-		if (i == SDB_SRC4 || i == SDB_SRC6 || i == SDB_IP4 || i == SDB_IP6)
-			f |= MDB_DUPSORT | MDB_DUPFIXED;
-		rc = mdb_dbi_open(txn, store_db_names[i], f, &st->dbi[i]);
-		if (rc) {
-			store_seterr(err, errlen, "store: table %s: %s%s",
-				     store_db_names[i], mdb_strerror(rc),
-				     rc == MDB_NOTFOUND ? " (store not initialised)" : "");
-			mdb_txn_abort(txn);
-			return rc == MDB_NOTFOUND ? STORE_ESCHEMA : rc;
+			break;
+		if (store_grow(e, err, errlen) != 0) {
+			rc = STORE_EIO;
+			break;
 		}
 	}
-	rc = store_info_get(txn, st, "schema", &schema, 0);
-	if (rc == 0 && schema == 0 && !ro) {
-		schema = STORE_SCHEMA;
-		rc = store_info_put(txn, st, "schema", schema, 4);
-	}
-	if (rc) {
-		store_seterr(err, errlen, "store: schema: %s", store_strerror(rc));
-		mdb_txn_abort(txn);
-		return rc;
-	}
-	if (schema != STORE_SCHEMA) {
-		store_seterr(err, errlen, "store schema %llu, this program reads %d",
-			     (unsigned long long)schema, STORE_SCHEMA);
-		mdb_txn_abort(txn);
-		return STORE_ESCHEMA;
-	}
-	rc = mdb_txn_commit(txn);
-	if (rc)
-		store_seterr(err, errlen, "store: commit: %s", mdb_strerror(rc));
+	store_env_release(st, e);
 	return rc;
-}
-
-int store_open(struct store **out, const char *dir, unsigned flags,
-	       char *err, size_t errlen)
-{
-	int ro = flags & STORE_READONLY;
-	struct store *st;
-	MDB_envinfo info;
-	struct stat sb;
-	int rc, dead;
-
-	*out = NULL;
-	if (!ro && mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		store_seterr(err, errlen, "store %s: mkdir: %s", dir, strerror(errno));
-		return STORE_EIO;
-	}
-	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		store_seterr(err, errlen, "store %s: not a directory%s", dir,
-			     ro ? " (nothing loaded yet?)" : "");
-		return STORE_ENOTFOUND;
-	}
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return STORE_ENOMEM;
-	st->flags = flags;
-	atomic_init(&st->active_readers, 0);
-	rc = mdb_env_create(&st->env);
-	if (rc == 0)
-		rc = mdb_env_set_maxdbs(st->env, SDB_COUNT + 2);
-	if (rc == 0)
-		rc = mdb_env_set_maxreaders(st->env, 512);
-	if (rc == 0)
-		rc = mdb_env_set_mapsize(st->env, store_initial_mapsize(ro));
-	if (rc == 0)
-		rc = mdb_env_open(st->env, dir, MDB_NOTLS | (ro ? MDB_RDONLY : 0),
-				  0644);
-	if (rc) {
-		store_seterr(err, errlen, "store %s: %s", dir, mdb_strerror(rc));
-		mdb_env_close(st->env);
-		free(st);
-		return rc == ENOENT ? STORE_ENOTFOUND : store_rc(rc);
-	}
-	/* Slots of readers that died without closing would pin old pages. */
-	mdb_reader_check(st->env, &dead);
-	mdb_env_info(st->env, &info);
-	st->mapsize = info.me_mapsize;
-	rc = store_open_dbs(st, err, errlen);
-	if (rc) {
-		mdb_env_close(st->env);
-		free(st);
-		return store_rc(rc);
-	}
-	*out = st;
-	return STORE_OK;
-}
-
-void store_close(struct store *st)
-{
-	if (!st)
-		return;
-	mdb_env_close(st->env);
-	free(st);
 }

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "dataset.h"
 
@@ -101,6 +102,50 @@ int store_edit_ip(struct store *st, const char *name,
 int store_drop_dataset(struct store *st, const char *name,
 		       char *err, size_t errlen);
 
+/* ---- space (store_compact.c) ------------------------------------------- */
+
+/* LMDB never returns file space, and a write keeps the old version of every
+ * page it touches for readers still on it, so a store that takes broad
+ * diffs grows to 2-3x its packed size.  Compaction copies the live data,
+ * packed, into a new environment directory beside the old one (DIR/vN+1,
+ * DIR/current points at it); every process using the store moves there on
+ * its next snapshot, and the old files go. */
+struct store_space {
+	uint64_t page_size;
+	uint64_t file_pages;     /* pages in the data file */
+	uint64_t free_pages;     /* of those, free for reuse */
+	uint64_t packed_pages;   /* size right after the last compaction, 0 */
+	unsigned instance;       /* N of DIR/vN (0: an old flat store) */
+};
+int store_space(struct store *st, struct store_space *sp);
+/* Worth compacting: a quarter of the file free (and at least 4 MiB), or
+ * the live pages half again what they were when packed. */
+int store_space_bloated(const struct store_space *sp);
+
+struct store_compact_stats {
+	uint64_t before_bytes, after_bytes;   /* data file sizes */
+	unsigned instance;                    /* the new N */
+	double seconds;
+};
+/* Compacts now, while readers and writers go on.  If a write is committed
+ * during the copy, the copy is discarded and taken again (up to 3 times,
+ * then STORE_EIO "try again later").  On failure nothing changed. */
+int store_compact(struct store *st, struct store_compact_stats *cs,
+		  char *err, size_t errlen);
+/* Compacts if store_space_bloated says so: 1 compacted, 0 not needed, or
+ * a negative STORE_E* code (err set; nothing changed). */
+int store_compact_if_bloated(struct store *st, struct store_compact_stats *cs,
+			     char *err, size_t errlen);
+/* "store: compacted into vN, A MB -> B MB in T s" (no newline). */
+void store_compact_describe(const struct store_compact_stats *cs, char *buf,
+			    size_t len);
+
+/* Hands the store's directory and current files to uid:gid, so a process
+ * that drops privileges after opening it can still compact (which makes
+ * and removes files there).  0 or STORE_EIO with err set. */
+int store_give_to(struct store *st, uid_t uid, gid_t gid, char *err,
+		  size_t errlen);
+
 /* ---- zone table (store_zones.c) ----------------------------------------- */
 
 /* The config's zone table kept in the store, so a running server can follow
@@ -141,6 +186,10 @@ int store_reader_new(struct store *st, struct store_reader **out);
 void store_reader_free(struct store_reader *rd);
 int store_reader_renew(struct store_reader *rd);
 void store_reader_reset(struct store_reader *rd);
+/* For a thread about to sleep: holds no snapshot, and no store instance a
+ * compaction has replaced (store_compact), so the old file's space can go
+ * back; the next renew takes the newest.  Call it now and then too. */
+void store_reader_idle(struct store_reader *rd);
 
 /* Counter that changes with every committed write to the store (cheap: one
  * key read).  The server rebuilds cached dataset metadata when it moves. */

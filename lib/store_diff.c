@@ -30,11 +30,8 @@ static int diff_memn_cmp(const void *a, size_t alen, const void *b, size_t blen)
 	return alen < blen ? -1 : alen > blen;
 }
 
-/* Writes sorted fixed-size records as the duplicates of key k: the first
- * one creates the key, the rest go in MDB_MULTIPLE|MDB_APPENDDUP calls, so
- * LMDB fills leaf pages in sequence (full pages, no search per record). */
-static int diff_fixed_append(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
-			size_t n, size_t rsz)
+int store_append_fixed(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
+		       size_t n, size_t rsz)
 {
 	MDB_val first = { rsz, (void *)recs };
 	size_t done = 1;
@@ -72,7 +69,7 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		return rc;
 	rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
 	if (rc == MDB_NOTFOUND) {
-		rc = diff_fixed_append(c, &k, recs, n, rsz);
+		rc = store_append_fixed(c, &k, recs, n, rsz);
 		if (rc == 0)
 			st->added += n;
 		mdb_cursor_close(c);
@@ -127,7 +124,7 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		if (rc == 0)
 			rc = mdb_cursor_open(txn, dbi, &c);
 		if (rc == 0)
-			rc = diff_fixed_append(c, &k, recs, n, rsz);
+			rc = store_append_fixed(c, &k, recs, n, rsz);
 		if (rc == 0) {
 			st->added += n;
 			st->removed += nold;

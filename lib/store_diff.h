@@ -22,6 +22,13 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		     const uint8_t *recs, size_t n, size_t rsz,
 		     struct store_apply_stats *st);
 
+/* Writes sorted fixed-size records as duplicates of key k after those it
+ * has: the first with a plain put (it may create the key), the rest in
+ * MDB_MULTIPLE|MDB_APPENDDUP calls, so LMDB fills leaf pages in sequence
+ * (full pages, no search per record). */
+int store_append_fixed(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
+		       size_t n, size_t rsz);
+
 /* Makes the keys starting with `dsid` in plain table `dbi` equal to `recs`
  * (sorted in LMDB key order, distinct keys). */
 int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,

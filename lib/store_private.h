@@ -8,6 +8,7 @@
 #define DNSBLD_STORE_PRIVATE_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,12 +16,28 @@
 #include "store.h"
 #include "store_layout.h"
 
-struct store {
+/* One LMDB environment directory holding the store's data (an "instance").
+ * Compaction (store_compact.c) writes a packed copy into a new instance and
+ * the store moves to it; a process keeps an old instance open until its
+ * last reader has left it (store_instance.c). */
+struct store_env {
 	MDB_env *env;
-	unsigned flags;
-	MDB_dbi dbi[SDB_COUNT];
+	char *path;                 /* the environment directory */
+	unsigned number;            /* N of DIR/vN; 0 = a flat (old) layout */
 	size_t mapsize;
-	atomic_int active_readers;  /* read txns live in this process */
+	atomic_int active_readers;  /* read txns live on it in this process */
+	int users;                  /* readers and writers holding it (lock) */
+};
+
+struct store {
+	char *dir;                  /* as given to store_open */
+	unsigned flags;
+	/* The same in every instance: store_env_open opens the tables in one
+	 * fixed order, and LMDB numbers them in opening order. */
+	MDB_dbi dbi[SDB_COUNT];
+	int dbi_known;              /* dbi set by the first instance opened */
+	pthread_mutex_t lock;       /* cur, users, moving to a new instance */
+	struct store_env *cur;      /* the newest instance this process knows */
 };
 
 /* Answer values the reader has already read in its current snapshot (a
@@ -33,6 +50,7 @@ struct reader_vcache {
 
 struct store_reader {
 	struct store *st;
+	struct store_env *e;  /* the instance txn and the cursors belong to */
 	MDB_txn *txn;
 	int active;
 	MDB_cursor *ip[2];   /* SDB_IP4, SDB_IP6 */
@@ -58,8 +76,40 @@ int store_info_get(MDB_txn *txn, const struct store *st, const char *key,
 		   uint64_t *out, uint64_t dflt);
 int store_info_put(MDB_txn *txn, const struct store *st, const char *key,
 		   uint64_t v, size_t width);
-/* Doubles the map size (writer, no readers active in this process). */
-int store_grow(struct store *st, char *err, size_t errlen);
+/* Doubles the map size of instance `e` (writer, no readers active on it
+ * in this process). */
+int store_grow(struct store_env *e, char *err, size_t errlen);
+/* Instances (store_instance.c).  store_env_acquire returns the current
+ * instance with one more user; store_env_release drops one (the last user
+ * of an instance that is no longer current closes it).  A holder of `old`
+ * that found it superseded by instance `next` (store_superseded) calls
+ * store_env_follow: it makes the newest instance current if `old` still
+ * is, and returns the current one acquired (NULL and err set if it cannot
+ * be opened); the caller then releases `old`. */
+struct store_env *store_env_acquire(struct store *st);
+void store_env_release(struct store *st, struct store_env *e);
+struct store_env *store_env_follow(struct store *st, struct store_env *old,
+				   unsigned next, char *err, size_t errlen);
+/* *next = the instance that superseded the one of snapshot `txn`, 0 if
+ * none.  Returns 0 or an internal error code. */
+int store_superseded(MDB_txn *txn, const struct store *st, unsigned *next);
+/* Creates and opens (as a writer, tables made) the empty instance DIR/vN,
+ * its map at least `mapsize` bytes.  The directory must not exist. */
+int store_env_create(struct store *st, unsigned number, size_t mapsize,
+		     struct store_env **out, char *err, size_t errlen);
+void store_env_close(struct store_env *e);
+/* Deletes an instance's files (data.mdb, lock.mdb, the directory). */
+void store_env_remove(const char *path);
+/* Points DIR/current at vN (atomically: a new link renamed over). */
+int store_point_current(const struct store *st, unsigned number,
+			char *err, size_t errlen);
+/* Is `e` this process's current instance? */
+int store_env_is_current(struct store *st, const struct store_env *e);
+/* Makes `e` the current instance (st->lock held by the caller). */
+void store_env_install(struct store *st, struct store_env *e);
+/* The info key a superseded instance carries (the new instance's number). */
+#define STORE_INFO_SUPERSEDED "superseded_by"
+
 /* Moves the store-wide generation counter (readers rebuild their caches). */
 int store_bump_generation(MDB_txn *txn, const struct store *st);
 /* Runs body(txn, arg) in one write transaction and commits it.  When the

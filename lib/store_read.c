@@ -40,12 +40,12 @@ static int reader_begin(struct store_reader *rd)
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = rd->txn ? mdb_txn_renew(rd->txn)
-			     : mdb_txn_begin(rd->st->env, NULL, MDB_RDONLY, &rd->txn);
+			     : mdb_txn_begin(rd->e->env, NULL, MDB_RDONLY, &rd->txn);
 		if (rc != MDB_MAP_RESIZED)
 			break;
-		if (atomic_load(&rd->st->active_readers) > 0)
+		if (atomic_load(&rd->e->active_readers) > 0)
 			break;
-		rc = mdb_env_set_mapsize(rd->st->env, 0);
+		rc = mdb_env_set_mapsize(rd->e->env, 0);
 		if (rc)
 			break;
 	}
@@ -66,7 +66,7 @@ static int reader_is_current(const struct store_reader *rd)
 {
 	MDB_envinfo info;
 
-	if (!rd->active || mdb_env_info(rd->st->env, &info) != 0)
+	if (!rd->active || !rd->e || mdb_env_info(rd->e->env, &info) != 0)
 		return 0;
 	return info.me_last_txnid == mdb_txn_id(rd->txn);
 }
@@ -89,6 +89,67 @@ static MDB_cursor *reader_cursor(struct store_reader *rd, unsigned which,
 	return c;
 }
 
+/* Begins a snapshot on the reader's instance and opens its cursors. */
+static int reader_start(struct store_reader *rd)
+{
+	int rc = reader_begin(rd);
+
+	if (rc == 0)
+		rc = mdb_cursor_open(rd->txn, rd->st->dbi[SDB_IP4], &rd->ip[0]);
+	if (rc == 0)
+		rc = mdb_cursor_open(rd->txn, rd->st->dbi[SDB_IP6], &rd->ip[1]);
+	if (rc == 0)
+		rc = mdb_cursor_open(rd->txn, rd->st->dbi[SDB_DN], &rd->dn);
+	if (rc) {
+		reader_close_cursors(rd);
+		if (rd->txn)
+			mdb_txn_abort(rd->txn);
+		rd->txn = NULL;
+		return rc;
+	}
+	reader_forget(rd);
+	rd->active = 1;
+	rd->fresh = 7;   /* the cursors were opened in this snapshot */
+	atomic_fetch_add(&rd->e->active_readers, 1);
+	return 0;
+}
+
+/* Ends the snapshot and gives the instance's cursors and txn back. */
+static void reader_stop(struct store_reader *rd)
+{
+	reader_close_cursors(rd);
+	if (rd->active)
+		atomic_fetch_sub(&rd->e->active_readers, 1);
+	rd->active = 0;
+	if (rd->txn)
+		mdb_txn_abort(rd->txn);
+	rd->txn = NULL;
+}
+
+/* The snapshot just begun is of a compacted-away instance: move the reader
+ * to the newest one (cursors and transactions belong to one instance). */
+static int reader_follow(struct store_reader *rd)
+{
+	for (int hop = 0; hop < 4; hop++) {
+		struct store_env *e;
+		unsigned next;
+		int rc = store_superseded(rd->txn, rd->st, &next);
+
+		if (rc || !next)
+			return rc;
+		reader_stop(rd);
+		e = store_env_follow(rd->st, rd->e, next, NULL, 0);
+		if (!e)
+			return STORE_EIO;
+		store_env_release(rd->st, rd->e);
+		rd->e = e;
+		rc = reader_start(rd);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int store_reader_new(struct store *st, struct store_reader **out)
 {
 	struct store_reader *rd = calloc(1, sizeof(*rd));
@@ -98,23 +159,14 @@ int store_reader_new(struct store *st, struct store_reader **out)
 	if (!rd)
 		return STORE_ENOMEM;
 	rd->st = st;
-	rc = reader_begin(rd);
+	rd->e = store_env_acquire(st);
+	rc = reader_start(rd);
 	if (rc == 0)
-		rc = mdb_cursor_open(rd->txn, st->dbi[SDB_IP4], &rd->ip[0]);
-	if (rc == 0)
-		rc = mdb_cursor_open(rd->txn, st->dbi[SDB_IP6], &rd->ip[1]);
-	if (rc == 0)
-		rc = mdb_cursor_open(rd->txn, st->dbi[SDB_DN], &rd->dn);
+		rc = reader_follow(rd);
 	if (rc) {
-		reader_close_cursors(rd);
-		if (rd->txn)
-			mdb_txn_abort(rd->txn);
-		free(rd);
+		store_reader_free(rd);
 		return store_rc(rc);
 	}
-	rd->active = 1;
-	rd->fresh = 7;   /* the cursors were opened in this snapshot */
-	atomic_fetch_add(&st->active_readers, 1);
 	*out = rd;
 	return STORE_OK;
 }
@@ -123,10 +175,9 @@ void store_reader_free(struct store_reader *rd)
 {
 	if (!rd)
 		return;
-	reader_close_cursors(rd);
-	if (rd->active)
-		atomic_fetch_sub(&rd->st->active_readers, 1);
-	mdb_txn_abort(rd->txn);
+	reader_stop(rd);
+	if (rd->e)
+		store_env_release(rd->st, rd->e);
 	free(rd);
 }
 
@@ -136,7 +187,7 @@ void store_reader_reset(struct store_reader *rd)
 		return;
 	mdb_txn_reset(rd->txn);
 	rd->active = 0;
-	atomic_fetch_sub(&rd->st->active_readers, 1);
+	atomic_fetch_sub(&rd->e->active_readers, 1);
 }
 
 int store_reader_renew(struct store_reader *rd)
@@ -146,13 +197,31 @@ int store_reader_renew(struct store_reader *rd)
 	if (reader_is_current(rd))
 		return STORE_OK;   /* nothing committed since: same data */
 	store_reader_reset(rd);
-	rc = reader_begin(rd);
+	if (!rd->e)
+		rd->e = store_env_acquire(rd->st);   /* let go by idle */
+	rc = rd->txn ? reader_begin(rd) : reader_start(rd);
 	if (rc)
 		return store_rc(rc);
-	reader_forget(rd);
-	rd->active = 1;
-	atomic_fetch_add(&rd->st->active_readers, 1);
-	return STORE_OK;
+	if (!rd->active) {
+		reader_forget(rd);
+		rd->active = 1;
+		atomic_fetch_add(&rd->e->active_readers, 1);
+	}
+	/* A commit happened: it may be a compaction's marker. */
+	return store_rc(reader_follow(rd));
+}
+
+void store_reader_idle(struct store_reader *rd)
+{
+	/* Renewing looks for a compaction's marker, so an idle thread lets go
+	 * of a compacted-away instance even if no query ever comes. */
+	store_reader_renew(rd);
+	store_reader_reset(rd);
+	if (rd->e && !store_env_is_current(rd->st, rd->e)) {
+		reader_stop(rd);
+		store_env_release(rd->st, rd->e);
+		rd->e = NULL;
+	}
 }
 
 uint64_t store_generation(struct store_reader *rd)

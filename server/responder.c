@@ -92,7 +92,7 @@ void responder_idle(struct responder *r)
 	if (r->qc.qlog)
 		querylog_flush(r->qc.qlog);
 	if (r->rd)
-		store_reader_reset(r->rd);
+		store_reader_idle(r->rd);
 }
 
 void responder_free(struct responder *r)

@@ -43,7 +43,8 @@ int responder_init(struct responder *r, const struct config *cfg,
  * store generation moved.  Returns 0, or -1: answer nothing this time. */
 int responder_begin(struct responder *r);
 
-/* Releases the read snapshot (call when the thread is about to sleep). */
+/* Releases the read snapshot, and a store instance replaced by a
+ * compaction (call when the thread is about to sleep, and now and then). */
 void responder_idle(struct responder *r);
 
 /* Frees what responder_init made. */

@@ -16,9 +16,20 @@
 
 #include "log.h"
 
+static void worker_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	responder_idle(&w->r);
+}
+
 int worker_init(struct worker *w, struct server *srv, unsigned id,
 		char *err, size_t errlen)
 {
+	struct timeval tick = { WORKER_TICK_MS / 1000,
+				(WORKER_TICK_MS % 1000) * 1000 };
 	const struct config *cfg = srv->cfg;
 	size_t n = cfg->nlisten;
 
@@ -33,6 +44,11 @@ int worker_init(struct worker *w, struct server *srv, unsigned id,
 	}
 	if (responder_init(&w->r, cfg, srv->store, w->who, err, errlen) < 0)
 		return -1;
+	w->tick = event_new(w->base, -1, EV_PERSIST, worker_on_tick, w);
+	if (!w->tick || event_add(w->tick, &tick) < 0) {
+		snprintf(err, errlen, "worker %u: cannot add a timer", id);
+		return -1;
+	}
 	w->udp = calloc(n ? n : 1, sizeof(*w->udp));
 	w->tcp = calloc(n ? n : 1, sizeof(struct evconnlistener *));
 	if (!w->udp || !w->tcp) {
@@ -126,6 +142,8 @@ void worker_free(struct worker *w)
 		udp_thread_free(&w->udp[i]);
 	free(w->tcp);
 	free(w->udp);
+	if (w->tick)
+		event_free(w->tick);
 	responder_free(&w->r);
 	if (w->base)
 		event_base_free(w->base);

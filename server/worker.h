@@ -27,6 +27,9 @@
 #define WORKER_BATCH 32            /* datagrams per recvmmsg/sendmmsg */
 #define WORKER_RX_SIZE 4096        /* bytes kept of a UDP query */
 #define WORKER_TCP_MAX 65535
+/* How often the TCP loop lets go of what its reader holds even when no
+ * query comes (a compacted store's old file). */
+#define WORKER_TICK_MS 1000
 #define WORKER_IDLE_MS 100         /* a UDP thread idle this long releases
                                       its snapshot and checks for stop */
 
@@ -70,6 +73,7 @@ struct worker {
 	int started;
 	char who[48];
 	struct event_base *base;
+	struct event *tick;            /* WORKER_TICK_MS: responder_idle */
 	struct responder r;
 	struct evconnlistener **tcp;
 	size_t ntcp;

@@ -203,7 +203,7 @@ check "background: the pid file names a running process" \
 	"$( [ -n "$J_PID" ] && kill -0 "$J_PID" 2>/dev/null && echo alive)" '^alive$'
 [ -n "$J_PID" ] && SRV_PIDS+=("$J_PID")
 check "chroot: the jail's file is served" "$(answer $PORT_H 1.2.0.192.j.t TXT)" '^NOERROR.*jailed'
-check "chroot: the store is in the jail" "$(ls "$JAIL/st")" 'data\.mdb'
+check "chroot: the store is in the jail" "$(ls "$JAIL/st/current/")" 'data\.mdb'
 printf '192.0.2.1 :2:moved\n' >"$JAIL/j.tmp"
 chmod 644 "$JAIL/j.tmp"
 mv "$JAIL/j.tmp" "$JAIL/j.ip4set"

@@ -248,7 +248,7 @@ expect_no_match "show: no combined sections left" "$out" "DATASET"
 # ---- the store is not corrupted by all of the above ------------------------
 if command -v mdb_stat >/dev/null; then
 	for st in var/store var/store2; do
-		if mdb_stat -a "$st" >/dev/null 2>&1; then ok; else bad "mdb_stat cannot read $st"; fi
+		if mdb_stat -a "$st/current" >/dev/null 2>&1; then ok; else bad "mdb_stat cannot read $st/current"; fi
 	done
 fi
 

@@ -620,7 +620,7 @@ static void test_corrupt_meta(void)
 	tsu_ip(ds, "192.0.2.0/24", tsu_val(ds, 2, NULL));
 	id = tsu_put(st, "corrupt", ds, NULL);
 	be32_put(kb, id);
-	CHECK_INT(mdb_txn_begin(st->env, NULL, 0, &txn), 0);
+	CHECK_INT(mdb_txn_begin(st->cur->env, NULL, 0, &txn), 0);
 	CHECK_INT(mdb_put(txn, st->dbi[SDB_META], &k, &d, 0), 0);
 	CHECK_INT(mdb_txn_commit(txn), 0);
 	store_reader_new(st, &rd);
@@ -633,7 +633,7 @@ static void test_corrupt_meta(void)
 	m = meta_of("corrupt");
 	CHECK(m && m->dsid == id && m->entries == 1);
 	store_dsmeta_free(m);
-	CHECK_INT(mdb_txn_begin(st->env, NULL, 0, &txn), 0);
+	CHECK_INT(mdb_txn_begin(st->cur->env, NULL, 0, &txn), 0);
 	CHECK_INT(mdb_put(txn, st->dbi[SDB_META], &k, &d, 0), 0);
 	CHECK_INT(mdb_txn_commit(txn), 0);
 	CHECK_INT(store_drop_dataset(st, "corrupt", err, sizeof(err)), 0);

@@ -44,24 +44,33 @@ TSU_FN const char *tsu_tmpdir(const char *tag)
 	return d;
 }
 
+/* Removes a store directory: its files, instance directories, links. */
+TSU_FN void tsu_rmtree(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *e;
+	char p[1024];
+
+	while (dir && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", path, e->d_name) >=
+		    (int)sizeof(p))
+			continue;
+		if (e->d_type == DT_DIR)
+			tsu_rmtree(p);
+		else
+			unlink(p);
+	}
+	if (dir)
+		closedir(dir);
+	rmdir(path);
+}
+
 TSU_FN void tsu_cleanup(void)
 {
-	for (int i = 0; i < tsu_ndirs && i < 64; i++) {
-		DIR *dir = opendir(tsu_dirs[i]);
-		struct dirent *e;
-		char p[1024];
-
-		while (dir && (e = readdir(dir))) {
-			if (e->d_name[0] == '.')
-				continue;
-			if (snprintf(p, sizeof(p), "%s/%s", tsu_dirs[i],
-				     e->d_name) < (int)sizeof(p))
-				unlink(p);
-		}
-		if (dir)
-			closedir(dir);
-		rmdir(tsu_dirs[i]);
-	}
+	for (int i = 0; i < tsu_ndirs && i < 64; i++)
+		tsu_rmtree(tsu_dirs[i]);
 }
 
 TSU_FN struct store *tsu_open(const char *dir)

@@ -258,9 +258,11 @@ out:
 	config_free(b);
 }
 
-/* Replaces the stored record with `len` raw bytes (LMDB directly). */
+/* Replaces the stored record with `len` raw bytes (LMDB directly, in the
+ * current instance: store_instance.c). */
 static int tz_poke(const char *sdir, const void *bytes, size_t len)
 {
+	char path[1024];
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
@@ -270,7 +272,8 @@ static int tz_poke(const char *sdir, const void *bytes, size_t len)
 	if (rc)
 		return rc;
 	mdb_env_set_maxdbs(env, 16);
-	rc = mdb_env_open(env, sdir, 0, 0644);
+	snprintf(path, sizeof(path), "%s/current", sdir);
+	rc = mdb_env_open(env, path, 0, 0644);
 	if (rc == 0)
 		rc = mdb_txn_begin(env, NULL, 0, &txn);
 	if (rc == 0) {

@@ -1,0 +1,411 @@
+/* store_compact.c -- give a bloated store's space back: copy the live data,
+ * packed, into a new instance and move every process over to it.
+ *
+ * Why a copy and not mdb_env_copy2(MDB_CP_COMPACT): that one drops free
+ * pages but keeps the half-full pages diffs leave behind (a 1M-entry store
+ * after a few 1% updates: 55 MB against 36 MB fresh).  Re-putting every
+ * record in key order with MDB_APPEND fills each page, as a fresh load does.
+ *
+ * The copy is taken from a read snapshot while the store keeps serving and
+ * taking writes; it is only switched in if no write was committed since
+ * (checked under the write lock), else it is thrown away and retried.  How
+ * processes move over is in store_instance.c.
+ */
+#include "store_private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store_diff.h"
+
+/* Attempts when writes keep landing during the copy. */
+#define COMPACT_ATTEMPTS 3
+/* Below this many free pages (4 MiB of 4 KiB pages) space is not worth a
+ * copy of the whole store. */
+#define COMPACT_MIN_PAGES 1024
+
+/* Copies table `dbi` of snapshot `src` into `dst` in key order. */
+static int compact_table(MDB_txn *src, MDB_txn *dst, MDB_dbi dbi, int fixed)
+{
+	MDB_cursor *rc_ = NULL, *wc = NULL;
+	unsigned append = MDB_APPEND;
+	MDB_stat ms;
+	MDB_val k, d;
+	int rc;
+
+	/* info already holds "schema" (written when the copy was created):
+	 * append only into an empty table. */
+	rc = mdb_stat(dst, dbi, &ms);
+	if (rc == 0 && ms.ms_entries > 0)
+		append = 0;
+	if (rc == 0)
+		rc = mdb_cursor_open(src, dbi, &rc_);
+	if (rc == 0)
+		rc = mdb_cursor_open(dst, dbi, &wc);
+	for (rc = rc ? rc : mdb_cursor_get(rc_, &k, &d, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(rc_, &k, &d, fixed ? MDB_NEXT_NODUP : MDB_NEXT)) {
+		size_t rsz = d.mv_size;
+
+		if (!fixed) {
+			rc = mdb_cursor_put(wc, &k, &d, append);
+			if (rc)
+				break;
+			continue;
+		}
+		/* A page of duplicates at a time, appended as a run. */
+		for (rc = mdb_cursor_get(rc_, &k, &d, MDB_GET_MULTIPLE); rc == 0;
+		     rc = mdb_cursor_get(rc_, &k, &d, MDB_NEXT_MULTIPLE)) {
+			rc = store_append_fixed(wc, &k, d.mv_data,
+						d.mv_size / rsz, rsz);
+			if (rc)
+				break;
+		}
+		if (rc != MDB_NOTFOUND)
+			break;
+	}
+	if (wc)
+		mdb_cursor_close(wc);
+	if (rc_)
+		mdb_cursor_close(rc_);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Every table of snapshot `src` into the empty instance `ne`, one write
+ * transaction (retried whole with a bigger map when it runs out). */
+static int compact_copy(struct store *st, MDB_txn *src, struct store_env *ne,
+			char *err, size_t errlen)
+{
+	for (int attempt = 0; attempt < 16; attempt++) {
+		MDB_txn *dst = NULL;
+		int rc = mdb_txn_begin(ne->env, NULL, 0, &dst);
+
+		for (int i = 0; rc == 0 && i < SDB_COUNT; i++)
+			rc = compact_table(src, dst, st->dbi[i],
+					   i == SDB_SRC4 || i == SDB_SRC6 ||
+					   i == SDB_IP4 || i == SDB_IP6);
+		/* Readers that move over see a new generation. */
+		if (rc == 0)
+			rc = store_bump_generation(dst, st);
+		if (rc == 0)
+			rc = mdb_txn_commit(dst);
+		else if (dst)
+			mdb_txn_abort(dst);
+		if (rc != MDB_MAP_FULL)
+			return rc;
+		if (store_grow(ne, err, errlen) != 0)
+			return STORE_EIO;
+	}
+	return MDB_MAP_FULL;
+}
+
+/* Records the packed size in the copy, what store_space_bloated compares
+ * the live size with later. */
+static int compact_note_packed(struct store *st, struct store_env *ne)
+{
+	MDB_envinfo info;
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(ne->env, NULL, 0, &txn);
+
+	if (rc)
+		return rc;
+	mdb_env_info(ne->env, &info);
+	rc = store_info_put(txn, st, "packed_pages", info.me_last_pgno + 1, 8);
+	if (rc == 0)
+		return mdb_txn_commit(txn);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* Removes instances older than `number` left by crashes or by openers
+ * that raced with an earlier compaction (processes still using one keep
+ * their mapping: only the names go). */
+static void compact_sweep(const struct store *st, unsigned number)
+{
+	DIR *d = opendir(st->dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX], *end;
+		unsigned long v;
+
+		if (de->d_name[0] != 'v')
+			continue;
+		v = strtoul(de->d_name + 1, &end, 10);
+		if (*end || v == 0 || v >= number)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", st->dir, de->d_name);
+		store_env_remove(path);
+	}
+	closedir(d);
+}
+
+static uint64_t file_bytes(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Makes the new directory entries durable before anyone is sent there. */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Under the write lock of `e`: if nothing was committed after snapshot
+ * `txnid`, mark `e` superseded by `ne` and make `ne` this process's current
+ * instance.  1 switched, 0 a write came in between (nothing done), <0. */
+static int compact_switch(struct store *st, struct store_env *e,
+			  struct store_env *ne, size_t txnid)
+{
+	MDB_txn *w;
+	int rc = mdb_txn_begin(e->env, NULL, 0, &w);
+
+	if (rc)
+		return rc;
+	if (mdb_txn_id(w) != txnid + 1) {
+		mdb_txn_abort(w);
+		return 0;
+	}
+	rc = store_info_put(w, st, STORE_INFO_SUPERSEDED, ne->number, 4);
+	if (rc == 0)
+		rc = store_bump_generation(w, st);
+	if (rc) {
+		mdb_txn_abort(w);
+		return rc;
+	}
+	/* Held across the commit: a thread of this process that sees the
+	 * marker must find `ne` already current, not open it a second time. */
+	pthread_mutex_lock(&st->lock);
+	rc = mdb_txn_commit(w);
+	if (rc == 0)
+		store_env_install(st, ne);
+	pthread_mutex_unlock(&st->lock);
+	return rc ? rc : 1;
+}
+
+/* One try: copy, then switch.  1 done, 0 raced with a write, <0 error. */
+static int compact_once(struct store *st, struct store_env *e,
+			struct store_compact_stats *cs, char *err,
+			size_t errlen)
+{
+	struct store_env *ne = NULL;
+	MDB_txn *src;
+	unsigned number = e->number + 1, next;
+	char oldpath[PATH_MAX];
+	size_t txnid;
+	int rc;
+
+	rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &src);
+	if (rc)
+		return rc;
+	rc = store_superseded(src, st, &next);
+	if (rc == 0 && next) {
+		mdb_txn_abort(src);
+		return 0;   /* another process compacted first: follow, retry */
+	}
+	txnid = mdb_txn_id(src);
+	snprintf(oldpath, sizeof(oldpath), "%s/v%u", st->dir, number);
+	store_env_remove(oldpath);   /* left by a copy that died */
+	if (rc == 0)
+		rc = store_env_create(st, number, e->mapsize, &ne, err, errlen);
+	if (rc == 0)
+		rc = compact_copy(st, src, ne, err, errlen);
+	mdb_txn_abort(src);
+	if (rc == 0)
+		rc = compact_note_packed(st, ne);
+	if (rc == 0)
+		rc = mdb_env_sync(ne->env, 1);
+	if (rc == 0) {
+		sync_dir(st->dir);
+		rc = compact_switch(st, e, ne, txnid);
+	}
+	if (rc <= 0) {
+		if (ne) {
+			snprintf(oldpath, sizeof(oldpath), "%s", ne->path);
+			store_env_close(ne);
+			store_env_remove(oldpath);
+		}
+		if (rc < 0 && !(err && *err))
+			store_seterr(err, errlen, "store %s: compacting: %s",
+				     st->dir, store_strerror(rc));
+		return rc;
+	}
+	/* Switched: send new openers straight there, drop the old files (the
+	 * space returns when the last process has left them). */
+	if (store_point_current(st, number, err, errlen) == 0)
+		sync_dir(st->dir);
+	cs->after_bytes = file_bytes(ne->path);
+	cs->instance = number;
+	if (e->number > 0) {
+		compact_sweep(st, number);
+	} else {
+		char f[PATH_MAX];
+
+		snprintf(f, sizeof(f), "%s/data.mdb", e->path);
+		unlink(f);
+		snprintf(f, sizeof(f), "%s/lock.mdb", e->path);
+		unlink(f);
+	}
+	return 1;
+}
+
+int store_compact(struct store *st, struct store_compact_stats *cs,
+		  char *err, size_t errlen)
+{
+	double t0 = now_s();
+	int rc = 0;
+
+	memset(cs, 0, sizeof(*cs));
+	if (err && errlen)
+		err[0] = '\0';
+	if (st->flags & STORE_READONLY) {
+		store_seterr(err, errlen, "store %s: opened read-only", st->dir);
+		return STORE_EINVAL;
+	}
+	for (int attempt = 0; attempt < COMPACT_ATTEMPTS; attempt++) {
+		struct store_env *e = store_env_acquire(st);
+
+		cs->before_bytes = file_bytes(e->path);
+		rc = compact_once(st, e, cs, err, errlen);
+		if (rc == 0) {
+			/* Moved on under us: take up the newest and retry. */
+			MDB_txn *t;
+			unsigned next = 0;
+
+			if (mdb_txn_begin(e->env, NULL, MDB_RDONLY, &t) == 0) {
+				store_superseded(t, st, &next);
+				mdb_txn_abort(t);
+			}
+			if (next) {
+				struct store_env *ne =
+					store_env_follow(st, e, next, err, errlen);
+
+				if (ne)
+					store_env_release(st, ne);
+			}
+		}
+		store_env_release(st, e);
+		if (rc != 0)
+			break;
+	}
+	cs->seconds = now_s() - t0;
+	if (rc == 0) {
+		store_seterr(err, errlen, "store %s: writes kept coming during "
+			     "the copy (%d tries); try again later", st->dir,
+			     COMPACT_ATTEMPTS);
+		return STORE_EIO;
+	}
+	return rc < 0 ? store_rc(rc) : STORE_OK;
+}
+
+/* Free pages: the total of the freelist's page lists (as mdb_stat -f). */
+static int freelist_pages(MDB_txn *txn, uint64_t *out)
+{
+	MDB_cursor *c;
+	MDB_val k, d;
+	int rc = mdb_cursor_open(txn, 0, &c);   /* 0 = LMDB's FREE_DBI */
+
+	*out = 0;
+	if (rc)
+		return rc;
+	while ((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) == 0) {
+		size_t n;
+
+		if (d.mv_size < sizeof(n))
+			continue;
+		memcpy(&n, d.mv_data, sizeof(n));   /* an IDL: count first */
+		*out += n;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int store_space(struct store *st, struct store_space *sp)
+{
+	struct store_env *e = store_env_acquire(st);
+	MDB_envinfo info;
+	MDB_stat ms;
+	MDB_txn *txn;
+	uint64_t packed = 0;
+	int rc;
+
+	memset(sp, 0, sizeof(*sp));
+	rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0) {
+		mdb_env_info(e->env, &info);
+		mdb_env_stat(e->env, &ms);
+		sp->page_size = ms.ms_psize;
+		sp->file_pages = info.me_last_pgno + 1;
+		sp->instance = e->number;
+		rc = freelist_pages(txn, &sp->free_pages);
+		if (rc == 0)
+			rc = store_info_get(txn, st, "packed_pages", &packed, 0);
+		sp->packed_pages = packed;
+		mdb_txn_abort(txn);
+	}
+	store_env_release(st, e);
+	return store_rc(rc);
+}
+
+int store_space_bloated(const struct store_space *sp)
+{
+	uint64_t live = sp->file_pages - sp->free_pages;
+
+	if (sp->free_pages >= COMPACT_MIN_PAGES &&
+	    sp->free_pages * 4 >= sp->file_pages)
+		return 1;
+	return sp->packed_pages &&
+	       live >= sp->packed_pages * 3 / 2 + COMPACT_MIN_PAGES;
+}
+
+int store_compact_if_bloated(struct store *st, struct store_compact_stats *cs,
+			     char *err, size_t errlen)
+{
+	struct store_space sp;
+	int rc = store_space(st, &sp);
+
+	memset(cs, 0, sizeof(*cs));
+	if (rc) {
+		store_seterr(err, errlen, "store %s: reading its free space: %s",
+			     st->dir, store_strerror(rc));
+		return rc;
+	}
+	if (!store_space_bloated(&sp))
+		return 0;
+	rc = store_compact(st, cs, err, errlen);
+	return rc < 0 ? rc : 1;
+}
+
+void store_compact_describe(const struct store_compact_stats *cs, char *buf,
+			    size_t len)
+{
+	snprintf(buf, len, "store: compacted into v%u, %.1f MB -> %.1f MB "
+		 "in %.2f s", cs->instance, (double)cs->before_bytes / 1e6,
+		 (double)cs->after_bytes / 1e6, cs->seconds);
+}
