@@ -28,6 +28,9 @@
 #define FW_MAX_DELAY_MS 2000
 #define FW_BUSY_WAIT_MS 10000
 #define FW_RECHECK_S 60
+/* After a failed compaction (say, no write access to the store directory)
+ * the data is still served: try again this much later, not every load. */
+#define FW_COMPACT_RETRY_S 600
 
 /* ---- reporting ---------------------------------------------------------- */
 
@@ -251,6 +254,7 @@ static void fw_load_one(struct feedwatch *fw, size_t i)
 		return;
 	}
 	fw->ds[i].failed = 0;
+	fw->wrote = 1;
 	dsload_summary(d, &rep, line, sizeof(line));
 	fw_emit(fw, FEEDWATCH_LOADED, d->name, &rep, "%s", line);
 }
@@ -298,6 +302,30 @@ static void fw_note_strays(struct feedwatch *fw)
 	store_reader_free(rd);
 }
 
+/* After writes: gives the store's space back when a quarter of it is free
+ * (broad diffs leave the previous version's pages behind). */
+static void fw_compact_if_bloated(struct feedwatch *fw)
+{
+	struct store_compact_stats cs;
+	char err[1024], line[256];
+	double now = dsload_now();
+	int rc;
+
+	if (!fw->wrote || now < fw->compact_after)
+		return;
+	fw->wrote = 0;
+	rc = store_compact_if_bloated(fw->st, &cs, err, sizeof(err));
+	if (rc < 0) {
+		fw->compact_after = now + FW_COMPACT_RETRY_S;
+		fw_emit(fw, FEEDWATCH_NOTE, NULL, NULL, "store: could not "
+			"compact (the data is stored and served; next try in "
+			"%d s): %s", FW_COMPACT_RETRY_S, err);
+	} else if (rc > 0) {
+		store_compact_describe(&cs, line, sizeof(line));
+		fw_emit(fw, FEEDWATCH_NOTE, NULL, NULL, "%s", line);
+	}
+}
+
 int feedwatch_load_all(struct feedwatch *fw)
 {
 	int failed = 0;
@@ -308,6 +336,7 @@ int feedwatch_load_all(struct feedwatch *fw)
 	}
 	fw_put_zones(fw);
 	fw_note_strays(fw);
+	fw_compact_if_bloated(fw);
 	return failed;
 }
 
@@ -425,6 +454,7 @@ static void fw_apply_config(struct feedwatch *fw)
 		rc = store_drop_dataset(fw->st, name, err, sizeof(err));
 		if (rc == 0 || rc == STORE_ENOTFOUND) {
 			ndropped++;
+			fw->wrote = 1;
 			fw_emit(fw, FEEDWATCH_DROPPED, name, NULL,
 				"%s: no longer in %s: %s", name,
 				fw_cfg_path(ncfg),
@@ -668,4 +698,5 @@ void feedwatch_process(struct feedwatch *fw)
 		}
 		fw_load_one(fw, i);
 	}
+	fw_compact_if_bloated(fw);
 }

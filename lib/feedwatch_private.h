@@ -52,6 +52,9 @@ struct feedwatch {
 	double next_recheck;          /* 0 = off */
 	atomic_int recheck_now;       /* feedwatch_recheck, any thread */
 	double retry_at;              /* busy files: look again then, or 0 */
+	int wrote;                    /* stored something since the last
+	                                 look at the store's free space */
+	double compact_after;         /* a compaction failed: not before */
 
 	/* Tells the runner that feedwatch_recheck made work due now. */
 	void (*poke)(struct feedwatch *fw);

@@ -46,6 +46,7 @@ int loader_cmd_drop(struct loader *ld, int nargs, char **args)
 			printf("%s: dropped\n", args[i]);
 		}
 	}
+	loader_compact_if_bloated(ld, st);
 	store_close(st);
 	return failed ? LOADER_EXIT_FAILED : LOADER_EXIT_OK;
 }

@@ -76,6 +76,7 @@ int loader_cmd_load(struct loader *ld, int nargs, char **args)
 			ld->prog, err);
 		failed++;
 	}
+	loader_compact_if_bloated(ld, st);
 	store_close(st);
 	if (failed) {
 		fprintf(stderr, "%s: %d dataset%s failed\n", ld->prog, failed,

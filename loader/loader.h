@@ -42,6 +42,15 @@ int loader_cmd_zones(struct loader *ld, int nargs, char **args);
  * the store, one transaction each.  Returns an exit status. */
 int loader_cmd_drop(struct loader *ld, int nargs, char **args);
 
+/* `compact`: copy the store's live data, packed, into a new instance and
+ * move to it (lib/store_compact.c).  Returns an exit status. */
+int loader_cmd_compact(struct loader *ld, int nargs, char **args);
+
+/* After writes: compacts the store if a quarter of it is free, printing
+ * what it did (a failure is a warning: the data is stored). */
+struct store;
+void loader_compact_if_bloated(struct loader *ld, struct store *st);
+
 /* `watch`: load every dataset, then follow the config and the feed files
  * (lib/feedwatch.c) until SIGTERM/SIGINT.  Returns an exit status. */
 int loader_cmd_watch(struct loader *ld, int nargs, char **args);

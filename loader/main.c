@@ -30,6 +30,8 @@ static const struct loader_command loader_commands[] = {
 	  "print the zone table stored with the data" },
 	{ "drop", loader_cmd_drop, CONFIG_NO_FILE_CHECK,
 	  "remove each DATASET from the store (e.g. one gone from the config)" },
+	{ "compact", loader_cmd_compact, CONFIG_NO_FILE_CHECK,
+	  "return the store's free space now (load/drop/watch do it by themselves)" },
 	{ "watch", loader_cmd_watch, CONFIG_NO_FILE_CHECK,
 	  "load everything, then apply every feed and config change as it lands" },
 	{ "check", loader_cmd_check, 0,
@@ -45,7 +47,7 @@ static void loader_usage(FILE *out, const char *prog)
 		"\n"
 		"commands:\n", prog);
 	for (size_t i = 0; i < sizeof(loader_commands) / sizeof(loader_commands[0]); i++)
-		fprintf(out, "  %-6s %s\n", loader_commands[i].name,
+		fprintf(out, "  %-7s %s\n", loader_commands[i].name,
 			loader_commands[i].help);
 	fprintf(out,
 		"\n"

@@ -564,6 +564,10 @@ int dropin_main(int argc, char *argv[])
 		log_err("out of memory");
 		goto out;
 	}
+	/* The watch thread compacts the store as that user. */
+	if (have_ids && d.store &&
+	    store_give_to(d.store, ids.uid, ids.gid, err, sizeof(err)) < 0)
+		log_warn("%s (compaction will fail)", err);
 	if (have_ids && daemon_drop(&ids, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		goto out;
