@@ -58,21 +58,25 @@ static void packet_lower(uint8_t *w, size_t n)
 /* Reads the question name into q->qname (lowercased) and the offset of
  * each label into q->qoff.  No pointers: the question is the first thing
  * after the header, so a pointer could only aim at the header or forward,
- * which is a loop or garbage.  The labels are checked first, then the name
- * is copied and lowercased as a whole. */
+ * which is a loop or garbage.  The labels are checked against the bytes the
+ * buffer has left (kept in locals: stores into q's byte arrays could alias
+ * the buffer's fields and force a reload per label), then the buffer steps
+ * over the name and it is copied and lowercased as a whole. */
 static int packet_read_qname(struct dns_buffer *b, struct dns_query *q)
 {
 	const uint8_t *name = b->data + b->pos;
-	size_t n = 0;
+	size_t room = dns_buffer_remaining(b), n = 0;
 	unsigned nl = 0;
+	uint8_t off[DNS_MAX_LABELS];
 
 	for (;;) {
 		uint8_t len;
 
-		if (dns_buffer_get_u8(b, &len) < 0) {
+		if (n >= room) {
 			q->error = "question name truncated";
 			return -1;
 		}
+		len = name[n];
 		if (len & 0xc0) {
 			q->error = (len & 0xc0) == 0xc0
 				? "compression pointer in the question name"
@@ -85,20 +89,23 @@ static int packet_read_qname(struct dns_buffer *b, struct dns_query *q)
 		}
 		if (len == 0)
 			break;
-		if (dns_buffer_skip(b, len) < 0) {
+		if (n + 1 + len > room) {
 			q->error = "question name truncated";
 			return -1;
 		}
 		/* n + 1 + len <= 255 with len >= 1: fewer than 128 labels. */
-		q->qoff[nl++] = (uint8_t)n;
+		off[nl++] = (uint8_t)n;
 		n += (size_t)len + 1;
 	}
-	/* The buffer checked all n + 1 bytes; qname has 256 (a multiple of
-	 * 8, so packet_lower stays inside it). */
-	memcpy(q->qname, name, n + 1);
-	packet_lower(q->qname, n + 1);
+	n++;   /* the final zero */
+	if (dns_buffer_skip(b, n) < 0)
+		return -1;   /* cannot happen: n <= room */
+	/* qname has 256 bytes, a multiple of 8: packet_lower stays inside. */
+	memcpy(q->qname, name, n);
+	packet_lower(q->qname, n);
+	memcpy(q->qoff, off, nl);
 	q->qlabels = nl;
-	q->qname_len = n + 1;
+	q->qname_len = n;
 	return 0;
 }
 
