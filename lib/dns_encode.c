@@ -22,14 +22,15 @@ void dns_writer_init(struct dns_writer *w, uint8_t *buf, size_t limit)
 
 int dns_encode_header(struct dns_writer *w, uint16_t id, uint16_t flags)
 {
+	uint8_t *h;
+
 	w->b.pos = 0;
-	if (dns_buffer_put_u16(&w->b, id) < 0 ||
-	    dns_buffer_put_u16(&w->b, flags) < 0 ||
-	    dns_buffer_put_u32(&w->b, 0) < 0 ||
-	    dns_buffer_put_u32(&w->b, 0) < 0) {
-		w->b.pos = 0;
+	h = dns_buffer_take(&w->b, DNS_HEADER_LEN);
+	if (!h)
 		return -1;
-	}
+	dns_put16(h, id);
+	dns_put16(h + 2, flags);
+	memset(h + 4, 0, DNS_HEADER_LEN - 4);   /* counts: at finish */
 	return 0;
 }
 
@@ -77,10 +78,14 @@ void dns_writer_rollback(struct dns_writer *w, const struct dns_writer_mark *m)
 
 size_t dns_writer_finish(struct dns_writer *w)
 {
-	dns_buffer_set_u16_at(&w->b, 4, w->qdcount);
-	dns_buffer_set_u16_at(&w->b, 6, w->count[0]);
-	dns_buffer_set_u16_at(&w->b, 8, w->count[1]);
-	dns_buffer_set_u16_at(&w->b, 10, w->count[2]);
+	if (w->b.pos >= DNS_HEADER_LEN) {
+		uint8_t *h = w->b.data;
+
+		dns_put16(h + 4, w->qdcount);
+		dns_put16(h + 6, w->count[0]);
+		dns_put16(h + 8, w->count[1]);
+		dns_put16(h + 10, w->count[2]);
+	}
 	return w->b.pos;
 }
 
@@ -129,19 +134,25 @@ static int encode_name(struct dns_writer *w, const uint8_t *name, int relative)
 	return dns_buffer_put_u16(&w->b, (uint16_t)(0xc000 | w->zone_off));
 }
 
-/* Owner pointer and fixed fields; *rdlen_at receives where RDLENGTH goes. */
+/* Owner pointer and fixed fields, RDLENGTH zero for now (one bounds check
+ * for the 12 bytes); *rdlen_at receives where RDLENGTH goes. */
 static int rr_begin(struct dns_writer *w, size_t owner, uint16_t type,
 		    uint16_t class, uint32_t ttl, size_t *rdlen_at)
 {
+	uint8_t *p;
+
 	if (owner >= 0x4000)
 		return -1;
-	if (dns_buffer_put_u16(&w->b, (uint16_t)(0xc000 | owner)) < 0 ||
-	    dns_buffer_put_u16(&w->b, type) < 0 ||
-	    dns_buffer_put_u16(&w->b, class) < 0 ||
-	    dns_buffer_put_u32(&w->b, ttl) < 0)
+	p = dns_buffer_take(&w->b, 12);
+	if (!p)
 		return -1;
-	*rdlen_at = w->b.pos;
-	return dns_buffer_put_u16(&w->b, 0);
+	dns_put16(p, (uint16_t)(0xc000 | owner));
+	dns_put16(p + 2, type);
+	dns_put16(p + 4, class);
+	dns_put32(p + 6, ttl);
+	dns_put16(p + 10, 0);
+	*rdlen_at = w->b.pos - 2;
+	return 0;
 }
 
 static int rr_end(struct dns_writer *w, size_t rdlen_at)
