@@ -4,10 +4,8 @@
  * store file is free (lib/store_compact.c); this command does it now, e.g.
  * after dropping a big dataset, and says how big the store was and is.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "loader.h"
 #include "store.h"
@@ -16,7 +14,6 @@ int loader_cmd_compact(struct loader *ld, int nargs, char **args)
 {
 	struct store_compact_stats cs;
 	struct store *st = NULL;
-	struct stat sb;
 	char err[1024], line[256];
 	int rc;
 
@@ -25,15 +22,9 @@ int loader_cmd_compact(struct loader *ld, int nargs, char **args)
 		fprintf(stderr, "%s: compact takes no dataset names\n", ld->prog);
 		return LOADER_EXIT_USAGE;
 	}
-	if (stat(ld->cfg->store, &sb) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
-			strerror(errno));
+	st = loader_open_existing(ld);
+	if (!st)
 		return LOADER_EXIT_FAILED;
-	}
-	if (store_open(&st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store, err);
-		return LOADER_EXIT_FAILED;
-	}
 	rc = store_compact(st, &cs, err, sizeof(err));
 	store_close(st);
 	if (rc < 0) {

@@ -4,10 +4,8 @@
  * "[not in the config]") until it is dropped, so removing one is an explicit
  * act, each in its own transaction.  Names need not be in the config.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "loader.h"
 #include "store.h"
@@ -15,7 +13,6 @@
 int loader_cmd_drop(struct loader *ld, int nargs, char **args)
 {
 	struct store *st = NULL;
-	struct stat sb;
 	char err[1024];
 	int failed = 0;
 
@@ -23,15 +20,9 @@ int loader_cmd_drop(struct loader *ld, int nargs, char **args)
 		fprintf(stderr, "%s: drop: name the datasets to remove\n", ld->prog);
 		return LOADER_EXIT_USAGE;
 	}
-	if (stat(ld->cfg->store, &sb) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
-			strerror(errno));
+	st = loader_open_existing(ld);
+	if (!st)
 		return LOADER_EXIT_FAILED;
-	}
-	if (store_open(&st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store, err);
-		return LOADER_EXIT_FAILED;
-	}
 	for (int i = 0; i < nargs; i++) {
 		int rc = store_drop_dataset(st, args[i], err, sizeof(err));
 

@@ -55,6 +55,10 @@ void loader_compact_if_bloated(struct loader *ld, struct store *st);
  * (lib/feedwatch.c) until SIGTERM/SIGINT.  Returns an exit status. */
 int loader_cmd_watch(struct loader *ld, int nargs, char **args);
 
+/* Opens the config's store for writing; it must exist already (drop and
+ * compact never make one).  NULL after an error message. */
+struct store *loader_open_existing(const struct loader *ld);
+
 /* Checks that every name in `args` is a dataset of the config; prints an
  * error naming the first unknown one.  Returns 0 or -1. */
 int loader_check_names(const struct loader *ld, int nargs, char **args);

@@ -4,13 +4,16 @@
  * here once; each subcommand is a function in its own file, found through
  * the table below, so adding `watch` later touches nothing else.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "loader.h"
+#include "store.h"
 
 struct loader_command {
 	const char *name;
@@ -66,6 +69,24 @@ static void loader_usage(FILE *out, const char *prog)
 		"exit status: 0 everything loaded (watch: stopped by SIGTERM/SIGINT),\n"
 		"1 a dataset or the store failed, 2 bad usage or config.\n"
 		"watch: SIGHUP re-checks every file now.\n");
+}
+
+struct store *loader_open_existing(const struct loader *ld)
+{
+	struct store *st = NULL;
+	struct stat sb;
+	char err[1024];
+
+	if (stat(ld->cfg->store, &sb) < 0) {
+		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
+			strerror(errno));
+		return NULL;
+	}
+	if (store_open(&st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store, err);
+		return NULL;
+	}
+	return st;
 }
 
 int loader_check_names(const struct loader *ld, int nargs, char **args)
