@@ -262,6 +262,27 @@ static int zone_build_one(struct zone_plan *p, struct zp_zone *z,
 	return 0;
 }
 
+/* The search order of zones_find: most labels first, so the first zone
+ * that matches is the most specific one (a stable insertion sort keeps the
+ * config order among zones of as many labels). */
+static int zones_order(struct zone_plan *p)
+{
+	p->by_labels = calloc(p->nzones ? p->nzones : 1, sizeof(size_t));
+	if (!p->by_labels)
+		return -1;
+	for (size_t i = 0; i < p->nzones; i++) {
+		size_t k = i;
+
+		while (k > 0 &&
+		       p->zones[p->by_labels[k - 1]].labels < p->zones[i].labels) {
+			p->by_labels[k] = p->by_labels[k - 1];
+			k--;
+		}
+		p->by_labels[k] = i;
+	}
+	return 0;
+}
+
 int zones_build(struct zone_plan *plan, const struct config *cfg,
 		struct store_reader *rd, const uint32_t *zone_serials)
 {
@@ -289,6 +310,10 @@ int zones_build_ttl(struct zone_plan *plan, const struct config *cfg,
 			return -1;
 		}
 	}
+	if (zones_order(plan) < 0) {
+		zones_free(plan);
+		return -1;
+	}
 	return 0;
 }
 
@@ -304,6 +329,7 @@ void zones_free(struct zone_plan *plan)
 		free(z->ds);
 	}
 	free(plan->zones);
+	free(plan->by_labels);
 	for (size_t i = 0; i < plan->nmetas; i++)
 		store_dsmeta_free(plan->metas[i]);
 	free(plan->metas);
@@ -313,25 +339,25 @@ void zones_free(struct zone_plan *plan)
 const struct zp_zone *zones_find(const struct zone_plan *plan,
 				 const struct dns_query *q, unsigned *before)
 {
-	const struct zp_zone *best = NULL;
 	unsigned nl = q->qlabels;
 	size_t len = q->qname_len;
 
 	/* The parse noted where each label starts; a zone is then one
 	 * comparison of the name's suffix with the same number of labels
-	 * (both lowercase), most labels first wins. */
+	 * (both lowercase).  Most labels first: the first match is the most
+	 * specific zone. */
 	for (size_t i = 0; i < plan->nzones; i++) {
-		const struct zp_zone *z = &plan->zones[i];
+		const struct zp_zone *z = &plan->zones[plan->by_labels[i]];
 		size_t at;
 
-		if ((best && z->labels <= best->labels) || z->labels > nl)
+		if (z->labels > nl)
 			continue;
 		at = z->labels ? q->qoff[nl - z->labels] : len - 1;
-		if (len - at == z->wlen && memcmp(q->qname + at, z->wname,
-						  z->wlen) == 0) {
-			best = z;
+		if (len - at == z->wlen &&
+		    memcmp(q->qname + at, z->wname, z->wlen) == 0) {
 			*before = nl - z->labels;
+			return z;
 		}
 	}
-	return best;
+	return NULL;
 }

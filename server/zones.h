@@ -76,6 +76,8 @@ struct zones_ttl {
 struct zone_plan {
 	struct zp_zone *zones;
 	size_t nzones;
+	size_t *by_labels;             /* zone indexes, most labels first
+	                                  (config order among equals) */
 	struct store_dsmeta **metas;   /* owned metadata */
 	size_t nmetas;
 	uint64_t generation;           /* store generation it was built at */
