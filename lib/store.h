@@ -128,8 +128,9 @@ struct store_compact_stats {
 	double seconds;
 };
 /* Compacts now, while readers and writers go on.  If a write is committed
- * during the copy, the copy is discarded and taken again (up to 3 times,
- * then STORE_EIO "try again later").  On failure nothing changed. */
+ * during the copy, the copy is discarded and taken again; the third try
+ * holds the write lock during the copy (writers wait).  Needs free disk
+ * space for one packed copy.  On failure nothing changed. */
 int store_compact(struct store *st, struct store_compact_stats *cs,
 		  char *err, size_t errlen);
 /* Compacts if store_space_bloated says so: 1 compacted, 0 not needed, or

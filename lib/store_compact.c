@@ -8,8 +8,10 @@
  *
  * The copy is taken from a read snapshot while the store keeps serving and
  * taking writes; it is only switched in if no write was committed since
- * (checked under the write lock), else it is thrown away and retried.  How
- * processes move over is in store_instance.c.
+ * (checked under the write lock), else it is thrown away and taken again;
+ * the last try copies under the write lock (writers wait, it cannot miss).
+ * A flock on DIR/compact.lock keeps compactions of several processes apart.
+ * How processes move over is in store_instance.c.
  */
 #include "store_private.h"
 
@@ -20,6 +22,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -177,22 +180,13 @@ static void sync_dir(const char *dir)
 	}
 }
 
-/* Under the write lock of `e`: if nothing was committed after snapshot
- * `txnid`, mark `e` superseded by `ne` and make `ne` this process's current
- * instance.  1 switched, 0 a write came in between (nothing done), <0. */
-static int compact_switch(struct store *st, struct store_env *e,
-			  struct store_env *ne, size_t txnid)
+/* Under the write lock of `e` (write txn `w`, which this ends): marks `e`
+ * superseded by `ne` and makes `ne` this process's current instance.
+ * 1 switched, <0 error (nothing switched). */
+static int compact_switch(struct store *st, MDB_txn *w, struct store_env *ne)
 {
-	MDB_txn *w;
-	int rc = mdb_txn_begin(e->env, NULL, 0, &w);
+	int rc = store_info_put(w, st, STORE_INFO_SUPERSEDED, ne->number, 4);
 
-	if (rc)
-		return rc;
-	if (mdb_txn_id(w) != txnid + 1) {
-		mdb_txn_abort(w);
-		return 0;
-	}
-	rc = store_info_put(w, st, STORE_INFO_SUPERSEDED, ne->number, 4);
 	if (rc == 0)
 		rc = store_bump_generation(w, st);
 	if (rc) {
@@ -209,19 +203,39 @@ static int compact_switch(struct store *st, struct store_env *e,
 	return rc ? rc : 1;
 }
 
-/* One try: copy, then switch.  1 done, 0 raced with a write, <0 error. */
-static int compact_once(struct store *st, struct store_env *e,
+/* The old instance's files go; its space returns when the last process
+ * has left it. */
+static void compact_remove_old(struct store *st, struct store_env *e,
+			       unsigned number)
+{
+	char f[PATH_MAX];
+
+	if (e->number > 0) {
+		compact_sweep(st, number);
+		return;
+	}
+	snprintf(f, sizeof(f), "%s/data.mdb", e->path);   /* a flat store */
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/lock.mdb", e->path);
+	unlink(f);
+}
+
+/* One try: copy, then switch.  Unlocked, the copy comes from a read
+ * snapshot and is only switched in if no write was committed meanwhile;
+ * `locked`, it comes from a write transaction, so writers wait for the
+ * copy but it cannot miss.  1 done, 0 raced with a write, <0 error. */
+static int compact_once(struct store *st, struct store_env *e, int locked,
 			struct store_compact_stats *cs, char *err,
 			size_t errlen)
 {
 	struct store_env *ne = NULL;
-	MDB_txn *src;
+	MDB_txn *src, *w = NULL;
 	unsigned number = e->number + 1, next;
-	char oldpath[PATH_MAX];
+	char path[PATH_MAX];
 	size_t txnid;
 	int rc;
 
-	rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &src);
+	rc = mdb_txn_begin(e->env, NULL, locked ? 0 : MDB_RDONLY, &src);
 	if (rc)
 		return rc;
 	rc = store_superseded(src, st, &next);
@@ -230,56 +244,77 @@ static int compact_once(struct store *st, struct store_env *e,
 		return 0;   /* another process compacted first: follow, retry */
 	}
 	txnid = mdb_txn_id(src);
-	snprintf(oldpath, sizeof(oldpath), "%s/v%u", st->dir, number);
-	store_env_remove(oldpath);   /* left by a copy that died */
+	snprintf(path, sizeof(path), "%s/v%u", st->dir, number);
+	store_env_remove(path);   /* left by a copy that died */
 	if (rc == 0)
 		rc = store_env_create(st, number, e->mapsize, &ne, err, errlen);
 	if (rc == 0)
 		rc = compact_copy(st, src, ne, err, errlen);
-	mdb_txn_abort(src);
 	if (rc == 0)
 		rc = compact_note_packed(st, ne);
 	if (rc == 0)
 		rc = mdb_env_sync(ne->env, 1);
-	if (rc == 0) {
+	if (rc == 0)
 		sync_dir(st->dir);
-		rc = compact_switch(st, e, ne, txnid);
+	if (locked) {
+		w = src;
+	} else {
+		mdb_txn_abort(src);
+		if (rc == 0)
+			rc = mdb_txn_begin(e->env, NULL, 0, &w);
+		if (rc == 0 && mdb_txn_id(w) != txnid + 1) {
+			mdb_txn_abort(w);   /* a write came in during the copy */
+			w = NULL;
+		}
 	}
+	if (rc == 0 && w)
+		rc = compact_switch(st, w, ne);
+	else if (w)
+		mdb_txn_abort(w);
 	if (rc <= 0) {
 		if (ne) {
-			snprintf(oldpath, sizeof(oldpath), "%s", ne->path);
+			snprintf(path, sizeof(path), "%s", ne->path);
 			store_env_close(ne);
-			store_env_remove(oldpath);
+			store_env_remove(path);
 		}
 		if (rc < 0 && !(err && *err))
 			store_seterr(err, errlen, "store %s: compacting: %s",
 				     st->dir, store_strerror(rc));
 		return rc;
 	}
-	/* Switched: send new openers straight there, drop the old files (the
-	 * space returns when the last process has left them). */
+	/* Switched: send new openers straight there. */
 	if (store_point_current(st, number, err, errlen) == 0)
 		sync_dir(st->dir);
 	cs->after_bytes = file_bytes(ne->path);
 	cs->instance = number;
-	if (e->number > 0) {
-		compact_sweep(st, number);
-	} else {
-		char f[PATH_MAX];
-
-		snprintf(f, sizeof(f), "%s/data.mdb", e->path);
-		unlink(f);
-		snprintf(f, sizeof(f), "%s/lock.mdb", e->path);
-		unlink(f);
-	}
+	compact_remove_old(st, e, number);
 	return 1;
+}
+
+/* One compaction at a time per store, across processes: a second one
+ * would remove the first one's copy in progress. */
+static int compact_lock(const struct store *st, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/compact.lock", st->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		store_seterr(err, errlen, "store %s: compaction lock: %s",
+			     path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int store_compact(struct store *st, struct store_compact_stats *cs,
 		  char *err, size_t errlen)
 {
 	double t0 = now_s();
-	int rc = 0;
+	int rc = 0, lock;
 
 	memset(cs, 0, sizeof(*cs));
 	if (err && errlen)
@@ -288,11 +323,15 @@ int store_compact(struct store *st, struct store_compact_stats *cs,
 		store_seterr(err, errlen, "store %s: opened read-only", st->dir);
 		return STORE_EINVAL;
 	}
+	lock = compact_lock(st, err, errlen);
+	if (lock < 0)
+		return STORE_EIO;
 	for (int attempt = 0; attempt < COMPACT_ATTEMPTS; attempt++) {
 		struct store_env *e = store_env_acquire(st);
+		int locked = attempt == COMPACT_ATTEMPTS - 1;
 
 		cs->before_bytes = file_bytes(e->path);
-		rc = compact_once(st, e, cs, err, errlen);
+		rc = compact_once(st, e, locked, cs, err, errlen);
 		if (rc == 0) {
 			/* Moved on under us: take up the newest and retry. */
 			MDB_txn *t;
@@ -314,11 +353,12 @@ int store_compact(struct store *st, struct store_compact_stats *cs,
 		if (rc != 0)
 			break;
 	}
+	close(lock);   /* releases the flock */
 	cs->seconds = now_s() - t0;
 	if (rc == 0) {
-		store_seterr(err, errlen, "store %s: writes kept coming during "
-			     "the copy (%d tries); try again later", st->dir,
-			     COMPACT_ATTEMPTS);
+		store_seterr(err, errlen, "store %s: the store kept moving "
+			     "during the copy (%d tries); try again later",
+			     st->dir, COMPACT_ATTEMPTS);
 		return STORE_EIO;
 	}
 	return rc < 0 ? store_rc(rc) : STORE_OK;
