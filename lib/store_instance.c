@@ -4,6 +4,7 @@
  * A store directory DIR holds:
  *   DIR/current          symlink to the current instance, "vN"
  *   DIR/vN/data.mdb      one LMDB environment (and its lock.mdb)
+ *   DIR/compact.lock     flock'd by a compaction (store_compact.c)
  * A store made before instances existed keeps DIR/data.mdb itself: it is
  * instance 0 until its first compaction.
  *
