@@ -33,25 +33,45 @@ int dns_name_skip(struct dns_buffer *b)
 	}
 }
 
-/* ASCII letters to lowercase in the `n` bytes at `w`, 8 at a time (this
- * runs for every query).  Label length bytes (0..63) are never letters, so
- * a whole wire name can go through it.  May touch bytes up to the next
- * multiple of 8 (the caller's buffer must have them; their values do not
- * matter). */
-static void packet_lower(uint8_t *w, size_t n)
+/* One 8-byte word with its ASCII letters lowercased. */
+static uint64_t packet_lower8(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	uint64_t low7 = x & ~high;
+	uint64_t ge_a = low7 + ones * (0x80 - 'A');   /* bit 7: low7 >= 'A' */
+	uint64_t gt_z = low7 + ones * (0x7f - 'Z');   /* bit 7: low7 > 'Z' */
 
-	for (size_t i = 0; i < n; i += 8) {
-		uint64_t x, low7, ge_a, gt_z, upper;
+	/* 'A'..'Z' and not >= 0x80: add 0x20 (= 0x80 >> 2). */
+	return x | ((ge_a ^ gt_z) & ~x & high) >> 2;
+}
 
-		memcpy(&x, w + i, 8);
-		low7 = x & ~high;
-		ge_a = low7 + ones * (0x80 - 'A');   /* bit 7: low7 >= 'A' */
-		gt_z = low7 + ones * (0x7f - 'Z');   /* bit 7: low7 > 'Z' */
-		upper = (ge_a ^ gt_z) & ~x & high;   /* 'A'..'Z', not >= 0x80 */
-		x |= upper >> 2;                     /* 0x80 >> 2 = 0x20 */
-		memcpy(w + i, &x, 8);
+/* Copies `n` bytes from `src` to `dst` with ASCII letters lowercased, 8 at
+ * a time (this runs for every query).  Label length bytes (0..63) are never
+ * letters, so a whole wire name can go through it.  Reads and writes only
+ * the n bytes: the last word overlaps the one before it (lowercasing twice
+ * changes nothing). */
+static void packet_copy_lower(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	uint64_t x;
+	size_t i = 0;
+
+	if (n < 8) {
+		for (; i < n; i++) {
+			uint8_t c = src[i];
+
+			dst[i] = (uint8_t)(c + ((unsigned)(c - 'A') < 26u ? 32 : 0));
+		}
+		return;
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, src + i, 8);
+		x = packet_lower8(x);
+		memcpy(dst + i, &x, 8);
+	}
+	if (i < n) {
+		memcpy(&x, src + n - 8, 8);
+		x = packet_lower8(x);
+		memcpy(dst + n - 8, &x, 8);
 	}
 }
 
@@ -67,7 +87,6 @@ static int packet_read_qname(struct dns_buffer *b, struct dns_query *q)
 	const uint8_t *name = b->data + b->pos;
 	size_t room = dns_buffer_remaining(b), n = 0;
 	unsigned nl = 0;
-	uint8_t off[DNS_MAX_LABELS];
 
 	for (;;) {
 		uint8_t len;
@@ -94,16 +113,13 @@ static int packet_read_qname(struct dns_buffer *b, struct dns_query *q)
 			return -1;
 		}
 		/* n + 1 + len <= 255 with len >= 1: fewer than 128 labels. */
-		off[nl++] = (uint8_t)n;
+		q->qoff[nl++] = (uint8_t)n;
 		n += (size_t)len + 1;
 	}
 	n++;   /* the final zero */
 	if (dns_buffer_skip(b, n) < 0)
 		return -1;   /* cannot happen: n <= room */
-	/* qname has 256 bytes, a multiple of 8: packet_lower stays inside. */
-	memcpy(q->qname, name, n);
-	packet_lower(q->qname, n);
-	memcpy(q->qoff, off, nl);
+	packet_copy_lower(q->qname, name, n);
 	q->qlabels = nl;
 	q->qname_len = n;
 	return 0;
