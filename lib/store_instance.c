@@ -71,6 +71,32 @@ int store_superseded(MDB_txn *txn, const struct store *st, unsigned *next)
 	return rc;
 }
 
+/* memcmp order (LMDB's default: on a tie the shorter sorts first), four
+ * bytes at a time and without a library call.  Same order, so stores
+ * written with or without it are read alike; it only saves instructions
+ * (the descents of one address lookup compare about 20 times). */
+static int env_cmp_bytes(const MDB_val *a, const MDB_val *b)
+{
+	const uint8_t *x = a->mv_data, *y = b->mv_data;
+	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size, i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		uint32_t u, v;
+
+		memcpy(&u, x + i, 4);
+		memcpy(&v, y + i, 4);
+		if (u != v) {
+			u = __builtin_bswap32(u);
+			v = __builtin_bswap32(v);
+			return u < v ? -1 : 1;
+		}
+	}
+	for (; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return a->mv_size < b->mv_size ? -1 : a->mv_size > b->mv_size;
+}
+
 /* Opens the tables of instance `e` (`create`: makes them in a new one),
  * checks the schema and reads its superseded marker into *next. */
 static int env_open_dbs(struct store *st, struct store_env *e, int create,
@@ -94,6 +120,10 @@ static int env_open_dbs(struct store *st, struct store_env *e, int create,
 		if (i == SDB_SRC4 || i == SDB_SRC6 || i == SDB_IP4 || i == SDB_IP6)
 			f |= MDB_DUPSORT | MDB_DUPFIXED;
 		rc = mdb_dbi_open(txn, store_db_names[i], f, &dbi[i]);
+		if (rc == 0)
+			rc = mdb_set_compare(txn, dbi[i], env_cmp_bytes);
+		if (rc == 0 && (f & MDB_DUPSORT))
+			rc = mdb_set_dupsort(txn, dbi[i], env_cmp_bytes);
 		if (rc) {
 			store_seterr(err, errlen, "store: table %s: %s%s",
 				     store_db_names[i], mdb_strerror(rc),
