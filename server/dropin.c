@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,17 +103,6 @@ static int dropin_check_family(const struct rbldnsd_args *a, char *err,
 		}
 	}
 	return 0;
-}
-
-static long dropin_usable_cpus(void)
-{
-	cpu_set_t set;
-	long n;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n;
 }
 
 static void dropin_on_stop(evutil_socket_t sig, short what, void *arg)
@@ -371,7 +359,7 @@ static int dropin_load(struct dropin *d)
 static int dropin_bind(struct dropin *d)
 {
 	const struct config *cfg = d->a.cfg;
-	long n = cfg->workers ? (long)cfg->workers : dropin_usable_cpus();
+	long n = cfg->workers ? (long)cfg->workers : worker_default_count();
 	char err[512];
 
 	d->srv.cfg = cfg;

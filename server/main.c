@@ -9,7 +9,6 @@
  * with a clear message and exit status 1.
  */
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,19 +52,6 @@ static void main_on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	log_info("SIGHUP ignored: store changes are picked up without a "
 		 "reload");
-}
-
-/* The cores this process may run on (taskset, cgroups cpusets): one
- * worker per core, and no more threads than cores to answer on. */
-static long main_usable_cpus(void)
-{
-	cpu_set_t set;
-	long n;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n;
 }
 
 int main(int argc, char **argv)
@@ -142,7 +128,7 @@ int main(int argc, char **argv)
 	if (!nworkers)
 		nworkers = cfg->workers;
 	if (!nworkers)
-		nworkers = main_usable_cpus();
+		nworkers = worker_default_count();
 	workers = calloc((size_t)nworkers, sizeof(*workers));
 	base = event_base_new();
 	if (!workers || !base) {

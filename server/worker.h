@@ -82,6 +82,10 @@ struct worker {
 	uint8_t tcp_out[WORKER_TCP_MAX + 2];   /* one reply out, framed */
 };
 
+/* The default number of workers: the cores this process may run on
+ * (taskset, cgroup cpusets), so no more answering threads than cores. */
+long worker_default_count(void);
+
 /* Creates worker `id`: event base, responders, buffers, and its sockets on
  * every listen address.  Returns 0 or -1 with a message in `err`. */
 int worker_init(struct worker *w, struct server *srv, unsigned id,
