@@ -11,17 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "feed.h"
-
-double dsload_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "monoclock.h"
 
 int dsload_mkdirs(const char *path, char *err, size_t errlen)
 {
@@ -67,10 +59,10 @@ int dsload_dataset(struct store *st, const struct cfg_dataset *d,
 
 	memset(rep, 0, sizeof(*rep));
 	memset(&res, 0, sizeof(res));
-	t0 = dsload_now();
+	t0 = monoclock_now();
 	rc = feed_load(d->type, (const char *const *)d->files, d->nfiles, &fo,
 		       &ds, &res, rep->err, sizeof(rep->err));
-	t1 = dsload_now();
+	t1 = monoclock_now();
 	rep->lines = res.lines;
 	rep->warnings = res.warnings;
 	rep->parse_s = t1 - t0;
@@ -81,7 +73,7 @@ int dsload_dataset(struct store *st, const struct cfg_dataset *d,
 	}
 	rc = store_put_dataset(st, d->name, ds, res.sources, res.nsources,
 			       &rep->stats, rep->err, sizeof(rep->err));
-	t2 = dsload_now();
+	t2 = monoclock_now();
 	rep->write_s = t2 - t1;
 	if (rc < 0)
 		rep->stage = DSLOAD_STORE_FAILED;

@@ -63,7 +63,4 @@ void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,
  * `err` naming the directory and why. */
 int dsload_mkdirs(const char *path, char *err, size_t errlen);
 
-/* Monotonic clock in seconds. */
-double dsload_now(void);
-
 #endif

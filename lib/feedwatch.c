@@ -23,6 +23,7 @@
 
 #include "filebusy.h"
 #include "log.h"
+#include "monoclock.h"
 
 #define FW_DEBOUNCE_MS 200
 #define FW_MAX_DELAY_MS 2000
@@ -308,7 +309,7 @@ static void fw_compact_if_bloated(struct feedwatch *fw)
 {
 	struct store_compact_stats cs;
 	char err[1024], line[256];
-	double now = dsload_now();
+	double now = monoclock_now();
 	int rc;
 
 	if (!fw->wrote || now < fw->compact_after)
@@ -547,7 +548,7 @@ int feedwatch_new(struct feedwatch **out, const struct feedwatch_options *o,
 		}
 	}
 	if (fw->o.recheck_s > 0)
-		fw->next_recheck = dsload_now() + fw->o.recheck_s;
+		fw->next_recheck = monoclock_now() + fw->o.recheck_s;
 	*out = fw;
 	return 0;
 }
@@ -600,7 +601,7 @@ static double fw_due(const struct feedwatch *fw)
 	double due = 0;
 
 	if (atomic_load(&fw->recheck_now) || fw->cfg_pending)
-		return dsload_now();
+		return monoclock_now();
 	if (fw->events) {
 		double quiet = fw->last_event + fw->o.debounce_ms / 1000.0;
 		double cap = fw->first_event + fw->o.max_delay_ms / 1000.0;
@@ -613,7 +614,7 @@ static double fw_due(const struct feedwatch *fw)
 
 int feedwatch_timeout_ms(const struct feedwatch *fw)
 {
-	double due = fw_due(fw), now = dsload_now();
+	double due = fw_due(fw), now = monoclock_now();
 
 	if (due == 0)
 		return -1;
@@ -647,7 +648,7 @@ void feedwatch_process(struct feedwatch *fw)
 	double now;
 	int n = filewatch_drain(fw->set.w);
 
-	now = dsload_now();
+	now = monoclock_now();
 	if (n > 0) {
 		if (!fw->events)
 			fw->first_event = now;
@@ -681,7 +682,7 @@ void feedwatch_process(struct feedwatch *fw)
 		if (!ds->pending)
 			continue;
 		if (fw_busy(fw, i)) {
-			now = dsload_now();
+			now = monoclock_now();
 			if (!ds->busy_since) {
 				ds->busy_since = now;
 				fw_emit(fw, FEEDWATCH_NOTE, NULL, NULL,

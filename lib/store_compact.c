@@ -24,9 +24,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "store_diff.h"
 
 /* Attempts when writes keep landing during the copy. */
@@ -161,14 +161,6 @@ static uint64_t file_bytes(const char *dir)
 	return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Makes the new directory entries durable before anyone is sent there. */
 static void sync_dir(const char *dir)
 {
@@ -204,33 +196,29 @@ static int compact_switch(struct store *st, MDB_txn *w, struct store_env *ne)
 }
 
 /* The old instance's files go; its space returns when the last process
- * has left it. */
+ * has left it.  Older ones left behind by crashes go too. */
 static void compact_remove_old(struct store *st, struct store_env *e,
 			       unsigned number)
 {
-	char f[PATH_MAX];
-
-	if (e->number > 0) {
+	if (e->number > 0)
 		compact_sweep(st, number);
-		return;
-	}
-	snprintf(f, sizeof(f), "%s/data.mdb", e->path);   /* a flat store */
-	unlink(f);
-	snprintf(f, sizeof(f), "%s/lock.mdb", e->path);
-	unlink(f);
+	else
+		store_env_remove(e->path);   /* a flat store: DIR/data.mdb */
 }
 
 /* One try: copy, then switch.  Unlocked, the copy comes from a read
  * snapshot and is only switched in if no write was committed meanwhile;
  * `locked`, it comes from a write transaction, so writers wait for the
- * copy but it cannot miss.  1 done, 0 raced with a write, <0 error. */
+ * copy but it cannot miss.  1 done, 0 raced with a write or another
+ * process's compaction (then *next is the instance that replaced `e`),
+ * <0 error. */
 static int compact_once(struct store *st, struct store_env *e, int locked,
-			struct store_compact_stats *cs, char *err,
-			size_t errlen)
+			unsigned *next, struct store_compact_stats *cs,
+			char *err, size_t errlen)
 {
 	struct store_env *ne = NULL;
 	MDB_txn *src, *w = NULL;
-	unsigned number = e->number + 1, next;
+	unsigned number = e->number + 1;
 	char path[PATH_MAX];
 	size_t txnid;
 	int rc;
@@ -238,8 +226,8 @@ static int compact_once(struct store *st, struct store_env *e, int locked,
 	rc = mdb_txn_begin(e->env, NULL, locked ? 0 : MDB_RDONLY, &src);
 	if (rc)
 		return rc;
-	rc = store_superseded(src, st, &next);
-	if (rc == 0 && next) {
+	rc = store_superseded(src, st, next);
+	if (rc == 0 && *next) {
 		mdb_txn_abort(src);
 		return 0;   /* another process compacted first: follow, retry */
 	}
@@ -313,7 +301,7 @@ static int compact_lock(const struct store *st, char *err, size_t errlen)
 int store_compact(struct store *st, struct store_compact_stats *cs,
 		  char *err, size_t errlen)
 {
-	double t0 = now_s();
+	double t0 = monoclock_now();
 	int rc = 0, lock;
 
 	memset(cs, 0, sizeof(*cs));
@@ -329,32 +317,24 @@ int store_compact(struct store *st, struct store_compact_stats *cs,
 	for (int attempt = 0; attempt < COMPACT_ATTEMPTS; attempt++) {
 		struct store_env *e = store_env_acquire(st);
 		int locked = attempt == COMPACT_ATTEMPTS - 1;
+		unsigned next = 0;
 
 		cs->before_bytes = file_bytes(e->path);
-		rc = compact_once(st, e, locked, cs, err, errlen);
-		if (rc == 0) {
-			/* Moved on under us: take up the newest and retry. */
-			MDB_txn *t;
-			unsigned next = 0;
+		rc = compact_once(st, e, locked, &next, cs, err, errlen);
+		if (rc == 0 && next) {
+			/* Compacted by another process: take up the newest. */
+			struct store_env *ne =
+				store_env_follow(st, e, next, err, errlen);
 
-			if (mdb_txn_begin(e->env, NULL, MDB_RDONLY, &t) == 0) {
-				store_superseded(t, st, &next);
-				mdb_txn_abort(t);
-			}
-			if (next) {
-				struct store_env *ne =
-					store_env_follow(st, e, next, err, errlen);
-
-				if (ne)
-					store_env_release(st, ne);
-			}
+			if (ne)
+				store_env_release(st, ne);
 		}
 		store_env_release(st, e);
 		if (rc != 0)
 			break;
 	}
 	close(lock);   /* releases the flock */
-	cs->seconds = now_s() - t0;
+	cs->seconds = monoclock_now() - t0;
 	if (rc == 0) {
 		store_seterr(err, errlen, "store %s: the store kept moving "
 			     "during the copy (%d tries); try again later",
