@@ -5,8 +5,8 @@
  * batch is one or two datagrams, and an epoll_wait plus a recvmmsg that
  * ends in EAGAIN per batch cost more than answering.  recvmmsg with
  * MSG_WAITFORONE sleeps until one datagram is there and then takes every
- * one already queued, so a wake-up is two system calls (receive, send) at
- * any rate.  The read snapshot is kept between batches while the store does
+ * one already queued, so a wake-up is two or three system calls (receive,
+ * the first reply, the rest) at any rate.  The read snapshot is kept between batches while the store does
  * not change (free to renew) and released when the socket has been idle
  * for WORKER_IDLE_MS (the receive timeout), which is also when the thread
  * looks at the stop flag.  Replies leave from the address the query came to
@@ -105,60 +105,78 @@ static size_t udp_reply_control(struct udp_thread *u, int i)
 	return 0;
 }
 
-/* Answers the `n` datagrams received into the slots; returns how many
- * replies were put in tx_msgs. */
-static int udp_answer_batch(struct udp_thread *u, int n)
+/* Sends replies [from, to) of tx_msgs, one sendmmsg for as many as the
+ * kernel takes at a time. */
+static void udp_send_replies(struct udp_thread *u, int from, int to)
 {
-	int nout = 0;
-
-	for (int i = 0; i < n; i++) {
-		uint8_t *out = u->tx + (size_t)nout * u->tx_size;
-		struct msghdr *h = &u->tx_msgs[nout].msg_hdr;
-		size_t len = query_respond(&u->r.qc, u->rx_iov[i].iov_base,
-					   u->rx_msgs[i].msg_len,
-					   (struct sockaddr *)&u->peers[i], 0,
-					   out, u->tx_size);
-
-		if (!len)
-			continue;
-		u->tx_iov[nout].iov_base = out;
-		u->tx_iov[nout].iov_len = len;
-		memset(h, 0, sizeof(*h));
-		h->msg_name = &u->peers[i];
-		h->msg_namelen = u->rx_msgs[i].msg_hdr.msg_namelen;
-		h->msg_iov = &u->tx_iov[nout];
-		h->msg_iovlen = 1;
-		h->msg_controllen = udp_reply_control(u, i);
-		if (h->msg_controllen) {
-			/* The control slot of the reply follows the query's. */
-			if (i != nout)
-				memcpy(u->tx_ctl[nout], u->tx_ctl[i],
-				       sizeof(u->tx_ctl[nout]));
-			h->msg_control = u->tx_ctl[nout];
-		}
-		nout++;
-	}
-	return nout;
-}
-
-static void udp_send_batch(struct udp_thread *u, int nout)
-{
-	int sent = 0;
-
-	while (sent < nout) {
-		int k = sendmmsg(u->fd, u->tx_msgs + sent,
-				 (unsigned)(nout - sent), 0);
+	while (from < to) {
+		int k = sendmmsg(u->fd, u->tx_msgs + from, (unsigned)(to - from),
+				 0);
 
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
 			/* A full send queue or a bad peer: skip that reply
 			 * (UDP; the client retries). */
-			sent++;
+			from++;
 			continue;
 		}
-		sent += k;
+		from += k;
 	}
+}
+
+/* Answers datagram `i` into reply slot `nout`; returns 1 if it has a
+ * reply, 0 if it is dropped. */
+static int udp_answer_one(struct udp_thread *u, int i, int nout)
+{
+	uint8_t *out = u->tx + (size_t)nout * u->tx_size;
+	struct msghdr *h = &u->tx_msgs[nout].msg_hdr;
+	size_t len = query_respond(&u->r.qc, u->rx_iov[i].iov_base,
+				   u->rx_msgs[i].msg_len,
+				   (struct sockaddr *)&u->peers[i], 0, out,
+				   u->tx_size);
+
+	if (!len)
+		return 0;
+	u->tx_iov[nout].iov_base = out;
+	u->tx_iov[nout].iov_len = len;
+	memset(h, 0, sizeof(*h));
+	h->msg_name = &u->peers[i];
+	h->msg_namelen = u->rx_msgs[i].msg_hdr.msg_namelen;
+	h->msg_iov = &u->tx_iov[nout];
+	h->msg_iovlen = 1;
+	h->msg_controllen = udp_reply_control(u, i);
+	if (h->msg_controllen) {
+		/* The control slot of the reply follows the query's. */
+		if (i != nout)
+			memcpy(u->tx_ctl[nout], u->tx_ctl[i],
+			       sizeof(u->tx_ctl[nout]));
+		h->msg_control = u->tx_ctl[nout];
+	}
+	return 1;
+}
+
+/* Answers and sends the `n` datagrams received into the slots.
+ *
+ * The first reply leaves as soon as it is ready, the others together after
+ * it: the client wakes on that first one while the rest are answered.
+ * Sending all at the end held the first back by every other answer of the
+ * batch (2-3 datagrams at moderate rates, about a microsecond each on a
+ * cold cache), which put dnsbld's median latency 3-4 us above the
+ * do-nothing UDP floor (bench/udp_floor.c); sent early it is at the floor,
+ * for no measurable CPU (one more sendmmsg per batch, docs/BENCHMARKS.md). */
+static void udp_answer_batch(struct udp_thread *u, int n)
+{
+	int nout = 0, sent = 0;
+
+	for (int i = 0; i < n; i++) {
+		nout += udp_answer_one(u, i, nout);
+		if (nout == 1 && sent == 0 && i + 1 < n) {
+			udp_send_replies(u, 0, 1);
+			sent = 1;
+		}
+	}
+	udp_send_replies(u, sent, nout);
 }
 
 void *udp_thread_main(void *arg)
@@ -193,7 +211,7 @@ void *udp_thread_main(void *arg)
 		used = n;
 		if (responder_begin(&u->r) < 0)
 			continue;
-		udp_send_batch(u, udp_answer_batch(u, n));
+		udp_answer_batch(u, n);
 	}
 	responder_idle(&u->r);
 	return NULL;
