@@ -119,51 +119,124 @@ static int put_ipsort_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Sorts IPv4 entries by (address, plen) with a stable LSD radix sort over
- * the five key bytes: 1M entries in a few tens of ms, against ~200 ms for
- * qsort.  Stability keeps data order within a prefix, so it is only used
- * when the entries are in seq order already (what dataset_add_ip makes).
- * Returns 0, or -1 if the caller should fall back to qsort. */
-static int put_ipsort_radix4(struct ipsort *ix, size_t n)
+/* The sort record of the IPv4 radix sort: half an ipsort, so each pass
+ * moves 16 bytes per entry.  key = address << 16 | plen << 8 | excluded;
+ * bits 8..47 (address, plen) are sorted on, the excluded bit rides along. */
+struct ip4rec {
+	uint64_t key;
+	uint32_t value;
+	uint32_t seq;
+};
+
+#define RADIX4_BITS 10                  /* 40 key bits: four passes */
+#define RADIX4_PASSES 4
+#define RADIX4_BUCKETS (1u << RADIX4_BITS)
+
+static unsigned radix4_digit(uint64_t key, int pass)
 {
-	struct ipsort *tmp, *src = ix, *dst;
+	return (unsigned)(key >> (8 + RADIX4_BITS * pass)) &
+	       (RADIX4_BUCKETS - 1);
+}
 
-	for (size_t i = 1; i < n; i++)
-		if (ix[i].seq < ix[i - 1].seq)
-			return -1;
-	tmp = malloc(n * sizeof(*tmp));
-	if (!tmp)
-		return -1;
-	dst = tmp;
-	for (int pass = 0; pass < 5; pass++) {
-		size_t count[257] = { 0 };
+/* Fills `ix` with the dataset's `n` IPv4 entries sorted by (address,
+ * plen): a stable LSD radix sort, 1M entries in about 40 ms where qsort
+ * takes 200 ms and the earlier five byte-wide passes over whole ipsorts
+ * took 140 ms.  All four histograms come from one read; the last pass
+ * writes the full ipsort.  Stability keeps data order within a prefix, so
+ * it is only used when the entries are in seq order already (what
+ * dataset_add_ip makes).  Returns 0, or -1 if the caller should fill and
+ * qsort `ix` itself. */
+static int put_ipsort_radix4(const struct dataset *ds, struct ipsort *ix,
+			     size_t n)
+{
+	struct ip4rec *a, *b;
+	size_t (*count)[RADIX4_BUCKETS];
+	size_t k = 0;
+	uint32_t last_seq = 0;
 
-		for (size_t i = 0; i < n; i++) {
-			unsigned b = pass == 0 ? src[i].plen :
-				(unsigned)(src[i].hi >> (8 * (pass - 1))) & 0xff;
+	a = malloc(n * sizeof(*a));
+	b = malloc(n * sizeof(*b));
+	count = calloc(RADIX4_PASSES, sizeof(*count));
+	if (!a || !b || !count)
+		goto fallback;
+	for (size_t i = 0; i < ds->nip; i++) {
+		const struct ds_ip_entry *e = &ds->ip[i];
 
-			count[b + 1]++;
-		}
-		for (int b = 0; b < 256; b++)
-			count[b + 1] += count[b];
-		for (size_t i = 0; i < n; i++) {
-			unsigned b = pass == 0 ? src[i].plen :
-				(unsigned)(src[i].hi >> (8 * (pass - 1))) & 0xff;
+		if (e->family != 4)
+			continue;
+		if (k && e->seq < last_seq)
+			goto fallback;
+		last_seq = e->seq;
+		a[k].key = (uint64_t)be32_get(e->addr) << 16 |
+			   (uint64_t)e->plen << 8 | (e->excluded ? 1 : 0);
+		a[k].value = e->value;
+		a[k].seq = e->seq;
+		for (int p = 0; p < RADIX4_PASSES; p++)
+			count[p][radix4_digit(a[k].key, p)]++;
+		k++;
+	}
+	for (int p = 0; p < RADIX4_PASSES; p++) {
+		size_t sum = 0;
 
-			dst[count[b]++] = src[i];
-		}
-		/* swap roles */
-		{
-			struct ipsort *t = src;
+		for (unsigned d = 0; d < RADIX4_BUCKETS; d++) {
+			size_t c = count[p][d];
 
-			src = dst;
-			dst = t;
+			count[p][d] = sum;   /* now where bucket d starts */
+			sum += c;
 		}
 	}
-	/* Five passes: the result is in tmp. */
-	memcpy(ix, src, n * sizeof(*ix));
-	free(tmp);
+	for (int p = 0; p < RADIX4_PASSES - 1; p++) {
+		struct ip4rec *t;
+
+		for (size_t i = 0; i < n; i++)
+			b[count[p][radix4_digit(a[i].key, p)]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct ipsort *o =
+			&ix[count[RADIX4_PASSES - 1]
+				 [radix4_digit(a[i].key, RADIX4_PASSES - 1)]++];
+
+		o->hi = a[i].key >> 16;
+		o->lo = 0;
+		o->seq = a[i].seq;
+		o->value = a[i].value;
+		o->plen = (uint8_t)(a[i].key >> 8);
+		o->excluded = a[i].key & 1;
+	}
+	free(a);
+	free(b);
+	free(count);
 	return 0;
+fallback:
+	free(a);
+	free(b);
+	free(count);
+	return -1;
+}
+
+/* Fills `ix` with the dataset's `n` entries of `family`, in data order. */
+static void put_ipsort_fill(const struct dataset *ds, int family,
+			    struct ipsort *ix)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ds->nip; i++) {
+		const struct ds_ip_entry *e = &ds->ip[i];
+		struct ipsort *s;
+
+		if (e->family != family)
+			continue;
+		s = &ix[n++];
+		s->hi = family == 4 ? be32_get(e->addr) : be64_get(e->addr);
+		s->lo = family == 4 ? 0 : be64_get(e->addr + 8);
+		s->plen = e->plen;
+		s->seq = e->seq;
+		s->value = e->value;
+		s->excluded = e->excluded;
+	}
 }
 
 /* Builds and diff-writes the src and ip tables of one family. */
@@ -189,23 +262,10 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 			goto out;
 		}
 	}
-	n = 0;
-	for (size_t i = 0; i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
-		struct ipsort *s;
-
-		if (e->family != family)
-			continue;
-		s = &ix[n++];
-		s->hi = family == 4 ? be32_get(e->addr) : be64_get(e->addr);
-		s->lo = family == 4 ? 0 : be64_get(e->addr + 8);
-		s->plen = e->plen;
-		s->seq = e->seq;
-		s->value = e->value;
-		s->excluded = e->excluded;
-	}
-	if (n && (family != 4 || put_ipsort_radix4(ix, n) != 0))
+	if (n && (family != 4 || put_ipsort_radix4(ds, ix, n) != 0)) {
+		put_ipsort_fill(ds, family, ix);
 		qsort(ix, n, sizeof(*ix), put_ipsort_cmp);
+	}
 	/* Collapse equal prefixes by the type's rule. */
 	for (size_t i = 0; rc == 0 && i < n;) {
 		size_t j = i;
