@@ -138,6 +138,8 @@ def dnsperf(port, queries, seconds, rate=None, verbose=False):
             res["lost"] = int(line.split()[2])
         elif line.startswith("Queries per second:"):
             res["qps"] = float(line.split()[3])
+        elif line.startswith("Run time (s):"):
+            res["run_s"] = float(line.split()[3])
     return res
 
 
@@ -348,12 +350,19 @@ def measure_all(servers, data, args):
         peaks = {s.name: [] for s in servers}
         for _ in range(args.repeat):
             for s in servers:
-                q = dnsperf(s.port, queries, args.duration).get("qps")
-                if q is not None:
-                    peaks[s.name].append(q)
+                u0, s0 = cpu_times(s.proc.pid)
+                run = dnsperf(s.port, queries, args.duration)
+                u1, s1 = cpu_times(s.proc.pid)
+                if run.get("qps") and run.get("run_s"):
+                    # How much of its core the server needed to keep up.
+                    share = (u1 - u0 + s1 - s0) / run["run_s"] * 100
+                    peaks[s.name].append((run["qps"], share))
         for s in servers:
             if peaks[s.name]:
-                res[s.name]["peak_qps"] = statistics.median(peaks[s.name])
+                q = statistics.median(x[0] for x in peaks[s.name])
+                res[s.name]["peak_qps"] = q
+                res[s.name]["peak_cpu_pct"] = min(
+                    peaks[s.name], key=lambda x: abs(x[0] - q))[1]
         for rate in args.cpu_rates:
             log("CPU per query at %d qps" % rate)
             runs = {s.name: [] for s in servers}
@@ -411,6 +420,7 @@ def measure_all(servers, data, args):
 def rows(args):
     """(key, label, format) of every table row, in order."""
     out = [("peak_qps", "peak qps (1 core, dnsperf-bound)", "%.0f"),
+           ("peak_cpu_pct", "  server CPU at that rate, % of its core", "%.0f"),
            ("peak_all_qps", "peak qps, server on all cores (dnsperf shares one)", "%.0f")]
     for rate in args.cpu_rates:
         k = "%dk" % (rate // 1000)
