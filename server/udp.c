@@ -209,6 +209,10 @@ void *udp_thread_main(void *arg)
 			continue;
 		}
 		used = n;
+		/* worker_stop's shutdown(SHUT_RD) ends the wait with an empty
+		 * "datagram": not a query to count as dropped. */
+		if (atomic_load_explicit(&u->w->stop, memory_order_relaxed))
+			break;
 		if (responder_begin(&u->r) < 0)
 			continue;
 		udp_answer_batch(u, n);

@@ -342,6 +342,12 @@ check "delisted range gone after the next commit" "$out" '^rcode=NXDOMAIN'
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
 check_eq "exit status 0 on SIGTERM" "$?" 0
+# The one query dropped is the acl :ignore one; the wake-up of the UDP
+# threads at shutdown is not a query to count.
+out=$(grep -E '^dnsbld: worker [0-9]+: [0-9]+ queries' "$WORK/dnsbld.log")
+check "both workers report their queries" "$out" 'worker 1: [1-9][0-9]* queries'
+check_eq "only the ignored query counted as dropped" \
+	"$(awk '{ n += $(NF - 1) } END { print n + 0 }' <<<"$out")" 1
 if grep -qiE 'error|sanitizer' "$WORK/dnsbld.log"; then
 	check "no errors in the server log" "$(cat "$WORK/dnsbld.log")" '^$NEVER'
 fi
