@@ -14,7 +14,9 @@ It measures for each:
                     kernel time, and the capacity that projects to on one
                     core (1 s / CPU per query)
   p50 / p99 ms      latency at a fixed, moderate rate (dnsperf -v), the
-                    medians over the repeats
+                    medians over --latency-repeat runs (more than the other
+                    figures: one host hiccup in one of three runs moved a
+                    p99 by 3x here)
   anon RSS          private memory (RssAnon), after the load
   store size        dnsbld's LMDB files (allocated blocks), fresh and after
                     --updates successive 1% updates (the loader compacts
@@ -380,7 +382,7 @@ def measure_all(servers, data, args):
                 r["capacity@%d" % rate] = 1e6 / tot if tot else None
         log("latency at %d qps" % args.latency_rate)
         lats = {s.name: [] for s in servers}
-        for _ in range(args.repeat):
+        for _ in range(args.latency_repeat):
             for s in servers:
                 lat = dnsperf(s.port, queries, args.duration, rate=args.latency_rate,
                               verbose=True)["lat"]
@@ -478,6 +480,8 @@ def main():
     ap.add_argument("--cpu-rate", default="50000 100000",
                     help="offered rates for the CPU figures, e.g. '50000 100000'")
     ap.add_argument("--latency-rate", type=int, default=20000)
+    ap.add_argument("--latency-repeat", type=int, default=8,
+                    help="runs per latency figure (median)")
     ap.add_argument("--update-rate", type=int, default=50000)
     ap.add_argument("--updates", type=int, default=3,
                     help="successive 1%% updates (store size is after the last)")
