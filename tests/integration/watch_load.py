@@ -284,6 +284,8 @@ def cmd_run(port, feed, n, seed, seconds):
                 s = soa_serial(port)
                 if s is None or s <= serial:
                     stats["serial_not_increasing"] += 1
+                    wrong_samples.append("SOA serial %s after %s, update %d (%s)" % (
+                        s, serial, stats["updates"], actions[(step - 1) % len(actions)]))
                 serial = s if s is not None else serial
         now = time.monotonic()
         for qid in [k for k, q in outstanding.items() if now - q[1] > TIMEOUT]:
