@@ -49,6 +49,10 @@ out=$(timeout 120 python3 "$SRCDIR/tests/integration/watch_load.py" run "$PORT" 
 rc=$?
 echo "$out"
 check_eq "watch_load.py: every answer right, none lost, every update served" "$rc" 0
+if [ "$rc" -ne 0 ]; then   # what the server and the loader said meanwhile
+	echo "dnsbld.log:"; tail -n 20 "$WORK/dnsbld.log"
+	echo "watch.err:"; tail -n 20 "$WORK/watch.err"
+fi
 check "some queries were judged" "$out" "right [1-9][0-9]{3,}"
 check "updates applied" "$out" "updates ([4-9]|[1-9][0-9]+) served"
 if [ -n "$perf_pid" ]; then
