@@ -1,16 +1,17 @@
 /* udp.c -- the UDP path: a thread per socket that blocks in recvmmsg,
- * answers the batch and sends it with one sendmmsg.
+ * answers the batch and sends it with sendmmsg.
  *
  * Why a thread that blocks rather than an event loop: at moderate rates a
  * batch is one or two datagrams, and an epoll_wait plus a recvmmsg that
  * ends in EAGAIN per batch cost more than answering.  recvmmsg with
  * MSG_WAITFORONE sleeps until one datagram is there and then takes every
  * one already queued, so a wake-up is two or three system calls (receive,
- * the first reply, the rest) at any rate.  The read snapshot is kept between batches while the store does
- * not change (free to renew) and released when the socket has been idle
- * for WORKER_IDLE_MS (the receive timeout), which is also when the thread
- * looks at the stop flag.  Replies leave from the address the query came to
- * (packet info, asked for on wildcard binds only).
+ * the first reply, the rest) at any rate.  The read snapshot is kept
+ * between batches while the store does not change (free to renew) and
+ * released when the socket has been idle for WORKER_IDLE_MS (the receive
+ * timeout), which is also when the thread looks at the stop flag.  Replies
+ * leave from the address the query came to (packet info, asked for on
+ * wildcard binds only).
  */
 #include "worker.h"
 
@@ -163,8 +164,9 @@ static int udp_answer_one(struct udp_thread *u, int i, int nout)
  * Sending all at the end held the first back by every other answer of the
  * batch (2-3 datagrams at moderate rates, about a microsecond each on a
  * cold cache), which put dnsbld's median latency 3-4 us above the
- * do-nothing UDP floor (bench/udp_floor.c); sent early it is at the floor,
- * for no measurable CPU (one more sendmmsg per batch, docs/BENCHMARKS.md). */
+ * do-nothing UDP floor (bench/udp_floor.c); sent early it was at the floor
+ * side by side on a quiet host, for no measurable CPU (one more sendmmsg
+ * per batch; docs/BENCHMARKS.md). */
 static void udp_answer_batch(struct udp_thread *u, int n)
 {
 	int nout = 0, sent = 0;
