@@ -564,6 +564,43 @@ static int cfg_zone_ns_one(struct cfg_parser *p, yaml_node_t *n,
 	return cfg_dname(p, n, key, 0, slot);
 }
 
+/* `codes: {127.0.0.2: spam source, ...}`: names of the zone's return
+ * codes for dnsbl-query's output; the server does not use them. */
+static int cfg_zone_codes(struct cfg_parser *p, yaml_node_t *n,
+			  const char *where, struct cfg_zone *z)
+{
+	yaml_node_t *k, *v;
+	char key[400];
+
+	if (cfg_want_map(p, n, where) < 0 || cfg_check_keys(p, n, where, NULL) < 0)
+		return -1;
+	CFG_FOR_PAIRS(p, n, k, v) {
+		struct cfg_code *c;
+		struct in_addr a;
+
+		cfg_keyjoin(key, sizeof(key), where, cfg_scalar(k));
+		if (inet_pton(AF_INET, cfg_scalar(k), &a) != 1)
+			return cfg_fail(p, k, key, "\"%s\" is not an IPv4 address",
+					cfg_scalar(k));
+		if (ntohl(a.s_addr) >> 24 != 127)
+			return cfg_fail(p, k, key, "\"%s\" is not in 127.0.0.0/8, "
+					"where return codes are (RFC 5782)",
+					cfg_scalar(k));
+		c = cfg_push((void **)&z->codes, &z->ncodes, sizeof(*c));
+		if (!c)
+			return cfg_oom(p);
+		c->a = ntohl(a.s_addr);
+		if (cfg_string(p, v, key, &c->name) < 0)
+			return -1;
+		/* The name goes on one output line. */
+		for (const char *s = c->name; *s; s++)
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				return cfg_fail(p, v, key,
+						"control character in the name");
+	}
+	return 0;
+}
+
 static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 		   struct cfg_zone *z)
 {
@@ -617,7 +654,7 @@ static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
-		"ns", NULL };
+		"ns", "codes", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_zone *z;
 	yaml_node_t *k, *v, *soa_node = NULL;
@@ -675,6 +712,9 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 				return -1;
 		} else if (strcmp(name, "soa") == 0) {
 			soa_node = v;   /* after ttl, whatever the key order */
+		} else if (strcmp(name, "codes") == 0) {
+			if (cfg_zone_codes(p, v, key, z) < 0)
+				return -1;
 		} else {
 			if (cfg_list(p, v, key, cfg_zone_ns_one, z) < 0)
 				return -1;
@@ -958,6 +998,9 @@ void config_free(struct config *cfg)
 		for (size_t j = 0; j < z->nns; j++)
 			free(z->ns[j]);
 		free(z->ns);
+		for (size_t j = 0; j < z->ncodes; j++)
+			free(z->codes[j].name);
+		free(z->codes);
 	}
 	free(cfg->zones);
 	free(cfg);

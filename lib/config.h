@@ -12,7 +12,8 @@
  *   store: PATH (default var/store)   listen: LIST (default 127.0.0.1:53)
  *   datasets.NAME: type, files (list or one string), max_errors (0)
  *   zones.NAME: datasets (list or one string, not acl), acl (an acl
- *     dataset), ttl (0), ns (list), soa {mname, rname (required; '@' allowed),
+ *     dataset), ttl (0), ns (list), codes {ADDRESS: name for dnsbl-query},
+ *     soa {mname, rname (required; '@' allowed),
  *     ttl (zone ttl or 2100), refresh 3600, retry 900, expire 604800,
  *     minimum 300}; times take rbldnsd units s m h d w.
  *   server: {workers 0, max_udp_size 1232, tcp_idle_ms 10000,
@@ -47,6 +48,12 @@ struct cfg_soa {
 	uint32_t ttl, refresh, retry, expire, minimum;
 };
 
+/* A return code's name from a zone's `codes:` (dnsbl-query prints it). */
+struct cfg_code {
+	uint32_t a;            /* host byte order: 127.0.0.2 = 0x7f000002 */
+	char *name;
+};
+
 struct cfg_zone {
 	char *name;            /* lowercase, no trailing dot */
 	uint8_t *wname;        /* the same as an absolute wire name */
@@ -56,6 +63,8 @@ struct cfg_zone {
 	struct cfg_soa soa;
 	uint8_t **ns;          /* absolute wire names */
 	size_t nns;
+	struct cfg_code *codes; /* in file order; the server ignores them */
+	size_t ncodes;
 	uint32_t ttl;          /* 0 = the dataset's $TTL, else 2100 */
 	int line;
 };

@@ -341,7 +341,7 @@ static void test_errors(void)
 		     "1: server.colour: unknown key");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
 		     "zones:\n  z.test: {datasets: a, tll: 5}\n",
-		     "4: zones.z.test.tll: unknown key (known: datasets, acl, ttl, soa, ns)");
+		     "4: zones.z.test.tll: unknown key (known: datasets, acl, ttl, soa, ns, codes)");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
 		     "zones:\n  z.test:\n    datasets: a\n    soa:\n"
 		     "      mname: ns.z.test\n      rname: h.z.test\n      serial: 5\n",
@@ -456,6 +456,56 @@ static void test_errors(void)
 	CHECK(cfg == (struct config *)&want);
 }
 
+/* Zone `codes:`, the names dnsbl-query prints for return codes. */
+static void test_codes(void)
+{
+	char err[1024];
+	struct config *cfg;
+
+	cfg = load("datasets:\n  a: {type: ip4set, files: /dev/null}\n"
+		   "zones:\n  z.test:\n    datasets: a\n"
+		   "    codes: {127.0.0.2: spam source, 127.0.0.10: \"policy: dynamic\"}\n"
+		   "  y.test: {datasets: a, codes: {}}\n"
+		   "  x.test: {datasets: a}\n", 0, err, sizeof(err));
+	CHECK(cfg != NULL);
+	if (cfg) {
+		const struct cfg_zone *z = &cfg->zones[0];
+
+		CHECK_INT(z->ncodes, 2);
+		CHECK_INT(z->codes[0].a, 0x7f000002);
+		CHECK_STR(z->codes[0].name, "spam source");
+		CHECK_INT(z->codes[1].a, 0x7f00000a);
+		CHECK_STR(z->codes[1].name, "policy: dynamic");
+		CHECK_INT(cfg->zones[1].ncodes, 0);
+		CHECK_INT(cfg->zones[2].ncodes, 0);
+		config_free(cfg);
+	} else {
+		fprintf(stderr, "    %s\n", err);
+	}
+
+#define CODES_CFG "datasets:\n  a: {type: ip4set, files: /dev/null}\n" \
+		  "zones:\n  z.test:\n    datasets: a\n    codes:\n" \
+		  "      127.0.0.2: fine\n"
+	EXPECT_ERROR(CODES_CFG "      127.0.0.256: bad\n",
+		     "8: zones.z.test.codes.127.0.0.256: \"127.0.0.256\" is not an IPv4 address");
+	EXPECT_ERROR(CODES_CFG "      spam: bad\n",
+		     "8: zones.z.test.codes.spam: \"spam\" is not an IPv4 address");
+	EXPECT_ERROR(CODES_CFG "      10.0.0.2: bad\n",
+		     "8: zones.z.test.codes.10.0.0.2: \"10.0.0.2\" is not in 127.0.0.0/8");
+	EXPECT_ERROR(CODES_CFG "      127.0.0.2: again\n",
+		     "8: zones.z.test.codes.127.0.0.2: duplicate key (first on line 7)");
+	EXPECT_ERROR(CODES_CFG "      127.0.0.3: [a, b]\n",
+		     "8: zones.z.test.codes.127.0.0.3: expected a value, found a list");
+	EXPECT_ERROR(CODES_CFG "      127.0.0.3:\n",
+		     "8: zones.z.test.codes.127.0.0.3: missing value");
+	EXPECT_ERROR(CODES_CFG "      127.0.0.3: \"a\\tb\"\n",
+		     "8: zones.z.test.codes.127.0.0.3: control character in the name");
+	EXPECT_ERROR("datasets:\n  a: {type: ip4set, files: /dev/null}\n"
+		     "zones:\n  z.test: {datasets: a, codes: [127.0.0.2]}\n",
+		     "4: zones.z.test.codes: expected a map, found a list");
+#undef CODES_CFG
+}
+
 int main(void)
 {
 	make_tmpdir();
@@ -463,5 +513,6 @@ int main(void)
 	test_defaults();
 	test_files();
 	test_errors();
+	test_codes();
 	return check_report();
 }
