@@ -12,7 +12,8 @@
  *    ones once, one TTL per type: the smallest); a combined dataset sends
  *    the name to its most specific matching subzone only;
  *  - a name that is not listed but has data below it (or a subzone below
- *    it, or is a subzone apex) exists: NODATA, not NXDOMAIN;
+ *    it, or is a subzone apex) exists: NODATA, not NXDOMAIN; a full IPv4
+ *    address in a zone with IPv4 data never has anything below it;
  *  - RFC 5782 test points hold whatever the data says;
  *  - a zone whose data is past its $TIMESTAMP expiry answers SERVFAIL.
  */
@@ -177,6 +178,22 @@ static void qform_parse(const uint8_t *name, unsigned nl, struct qform *f)
 				f->hi6[i] = 0xff;
 		}
 	}
+}
+
+/* In a zone (or subzone) with IPv4 data, 4 decimal labels name an IPv4
+ * address, and an address is a leaf: it exists only when listed, as in
+ * rbldnsd.  Read as nibbles the same labels may also be the top of an IPv6
+ * range ("0.0.0.0" is ::/16, where the v4-mapped names are), which must not
+ * make the address an empty non-terminal. */
+static void qform_leaf4(struct qform *f, int ip4_data)
+{
+	if (f->ip4 && ip4_data)
+		f->p6 = 0;
+}
+
+static int answer_type_ip4(enum ds_type t)
+{
+	return t == DS_IP4SET || t == DS_IP4TSET || t == DS_IP4TRIE;
 }
 
 /* The IPv4 range covered by a partial nibble name inside ::ffff:0:0/96;
@@ -467,6 +484,13 @@ static void answer_query_prefix(const struct dns_query *q, unsigned n,
 	out[len] = 0;
 }
 
+/* 1 if section `s` belongs to the same subzone as `best`. */
+static int sub_is(const struct zp_sub *s, const struct zp_sub *best)
+{
+	return s->labels == best->labels &&
+	       dname_equal(s->subzone, best->subzone);
+}
+
 /* A combined dataset: the most specific subzone containing the name gets
  * the query (all its sections); subzones below the name make it exist. */
 static void ctx_combined(struct ans_ctx *c, size_t i, const uint8_t *name,
@@ -477,6 +501,7 @@ static void ctx_combined(struct ans_ctx *c, size_t i, const uint8_t *name,
 	uint8_t rest[256];
 	unsigned restl;
 	struct qform f;
+	int ip4_data = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		if (dname_below(subs[k].subzone, name) > 0)
@@ -495,8 +520,11 @@ static void ctx_combined(struct ans_ctx *c, size_t i, const uint8_t *name,
 	answer_name_prefix(name, restl, rest);
 	qform_parse(rest, restl, &f);
 	for (size_t k = 0; k < n; k++)
-		if (subs[k].labels == best->labels &&
-		    dname_equal(subs[k].subzone, best->subzone))
+		if (sub_is(&subs[k], best) && answer_type_ip4(subs[k].ds.type))
+			ip4_data = 1;
+	qform_leaf4(&f, ip4_data);
+	for (size_t k = 0; k < n; k++)
+		if (sub_is(&subs[k], best))
 			ctx_search(c, &subs[k].ds, rest, &f);
 }
 
@@ -661,6 +689,7 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 
 	answer_query_prefix(q, before, name);
 	qform_parse(name, before, &f);
+	qform_leaf4(&f, z->has_ip4);
 
 	if (z->has_acl) {
 		struct store_value v;
