@@ -4,7 +4,8 @@
  * only when it parsed; NOTIMP keeps the opcode and sends no sections; the
  * OPT is echoed whenever the query had a valid one (DO copied, RFC 3225;
  * other flags and all options dropped); BADVERS for EDNS version > 0; RD and
- * CD are copied, AD is never set (no DNSSEC); over UDP an answer that does
+ * CD are copied (for opcode QUERY only), AD and RA are never set (no DNSSEC,
+ * no recursion); over UDP an answer that does
  * not fit whole is dropped entirely and TC set, so no partial RRset leaves.
  */
 #include "query.h"
@@ -41,11 +42,16 @@ static uint16_t query_our_udp_size(const struct query_ctx *c)
 	return (uint16_t)(max < 512 ? 512 : max);
 }
 
-/* Reply flags from the query's: QR, its opcode, RD and CD copied. */
+/* Reply flags from the query's: QR and its opcode; RD and CD copied only
+ * for QUERY, the one opcode that defines them (in UPDATE, RFC 2136, the
+ * same bits are Z; RFC 6895 expects only RD and CD to be copied at all). */
 static uint16_t query_base_flags(const struct dns_query *q)
 {
-	return (uint16_t)(DNS_FLAG_QR |
-			  (q->flags & (0x7800 | DNS_FLAG_RD | DNS_FLAG_CD)));
+	uint16_t copy = 0x7800;
+
+	if (DNS_OPCODE(q->flags) == DNS_OPCODE_QUERY)
+		copy |= DNS_FLAG_RD | DNS_FLAG_CD;
+	return (uint16_t)(DNS_FLAG_QR | (q->flags & copy));
 }
 
 /* The zone's SOA record, from the rdata encoded with the zone plan. */

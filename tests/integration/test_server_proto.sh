@@ -127,6 +127,21 @@ for op in 1 2 4 5 15; do
 	out=$(q 4.3.2.1.bl.test A --opcode $op)
 	check "opcode $op: NOTIMP, same opcode, counts 0" "$out" "^rcode=NOTIMP opcode=$op .* qd=0 an=0 ns=0 ar=0 "
 done
+# RD, CD, AD and RA are QUERY's bits: a NOTIMP reply to another opcode
+# keeps the ID, the opcode and QR and echoes none of them (raw packets with
+# all four set, plus the question).
+for op in 1 2 4 5 6 15; do
+	hdr=$(printf '1234%04x0001000000000000' $(((op << 11) | 0x01b0)))
+	out=$(raw "$hdr$QUESTION")
+	check "opcode $op with RD/RA/AD/CD: NOTIMP, only QR and the opcode" "$out" \
+		"^rcode=NOTIMP opcode=$op flags=qr qd=0 an=0 ns=0 ar=0 "
+	check_not "opcode $op: the ID kept" "$out" 'ID MISMATCH'
+done
+out=$(raw "123401b00001000000000000$QUESTION")
+check "QUERY with RD/RA/AD/CD: RD and CD still echoed, AD and RA not" "$out" \
+	'^rcode=NOERROR opcode=0 flags=qr,aa,rd,cd qd=1 an=1 '
+out=$(raw "123401b00000000000000000")
+check "QUERY FORMERR: RD and CD still echoed" "$out" '^rcode=FORMERR opcode=0 flags=qr,rd,cd '
 out=$(q 4.3.2.1.bl.test A --opcode 4 --qdcount 0)
 check "NOTIFY with QDCOUNT 0: NOTIMP" "$out" '^rcode=NOTIMP opcode=4 .* qd=0 '
 out=$(dg +opcode=status 4.3.2.1.bl.test A)
