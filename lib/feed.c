@@ -16,40 +16,93 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void feed_vlog_line(struct feed_ctx *ctx, const char *fmt, va_list ap)
+static void feed_log_line(struct feed_ctx *ctx, const char *msg)
 {
 	FILE *f = ctx->opts->log ? ctx->opts->log : stderr;
 
 	if (ctx->fname)
 		fprintf(f, "%s:%lu: ", ctx->fname, ctx->lineno);
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
+	fprintf(f, "%s\n", msg);
 }
 
 int feed_warn(struct feed_ctx *ctx, const char *fmt, ...)
 {
+	const struct feed_options *o = ctx->opts;
+	int log = !o->max_logged || ctx->logged < o->max_logged;
+	int fail = o->max_errors && ctx->res->warnings + 1 > o->max_errors;
+	char msg[512];
 	va_list ap;
 
 	ctx->res->warnings++;
-	if (!ctx->opts->max_logged || ctx->logged < ctx->opts->max_logged) {
+	if (!log && !fail)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log) {
 		ctx->logged++;
-		va_start(ap, fmt);
-		feed_vlog_line(ctx, fmt, ap);
-		va_end(ap);
+		feed_log_line(ctx, msg);
 	}
-	if (ctx->opts->max_errors && ctx->res->warnings > ctx->opts->max_errors)
-		return feed_fail(ctx, "too many errors (more than %u), "
-				 "load aborted", ctx->opts->max_errors);
+	/* The failure names the bad line that was one too many. */
+	if (fail)
+		return feed_fail(ctx, "%s; too many errors (more than %u), "
+				 "load aborted", msg, o->max_errors);
 	return 0;
 }
 
 void feed_note(struct feed_ctx *ctx, const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	feed_vlog_line(ctx, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	feed_log_line(ctx, msg);
+}
+
+const char *feed_quote(struct feed_ctx *ctx, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = ctx->quote;
+
+	*o++ = '"';
+	for (size_t i = 0; i < n && i < FEED_QUOTE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c == '\r' || c == '\t') {
+			*o++ = '\\';
+			*o++ = c == '\r' ? 'r' : 't';
+		} else if (c == '\0') {
+			*o++ = ' ';
+		} else if (c < 0x20 || c > 0x7e) {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o++ = '"';
+	if (n > FEED_QUOTE_MAX) {
+		memcpy(o, "...", 3);
+		o += 3;
+	}
+	*o = '\0';
+	return ctx->quote;
+}
+
+const char *feed_quote_word(struct feed_ctx *ctx, const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && !FEED_ISSPACE(s[n]))
+		n++;
+	return feed_quote(ctx, s, n);
 }
 
 int feed_fail(struct feed_ctx *ctx, const char *fmt, ...)
@@ -94,8 +147,8 @@ static int feed_data_line(struct feed_ctx *ctx, char *s)
 	case DS_GENERIC:
 		return feed_generic_line(ctx, st, s);
 	case DS_COMBINED:
-		return feed_fail(ctx, "invalid/unrecognized entry - specify "
-				 "$DATASET line");
+		return feed_fail(ctx, "invalid/unrecognized entry %s - specify "
+				 "$DATASET line", feed_quote(ctx, s, strlen(s)));
 	default:
 		return feed_ipsets_line(ctx, st, s);
 	}
@@ -122,7 +175,9 @@ static int feed_one_line(struct feed_ctx *ctx, char *line, int flags)
 		if (r < 0 || ctx->fatal)
 			return -1;
 		if (r == 0 && feed_warn(ctx, "invalid or unrecognized special "
-					"entry") < 0)
+					"entry %s",
+					feed_quote(ctx, line,
+						   (size_t)(eol - line))) < 0)
 			return -1;
 		/* After any special line, data goes to the current combined
 		 * section (if any), as rbldnsd does. */

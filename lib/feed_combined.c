@@ -66,7 +66,8 @@ int feed_combined_newset(struct feed_ctx *ctx, char *line)
 		if (strcmp(tname, ds_type_name((enum ds_type)t)) == 0)
 			type = (enum ds_type)t;
 	if (type == DS_TYPE_COUNT)
-		return feed_fail(ctx, "unknown dataset type `%.60s'", tname);
+		return feed_fail(ctx, "unknown dataset type %s",
+				 feed_quote(ctx, tname, strlen(tname)));
 	if (type == DS_COMBINED || type == DS_ACL)
 		return feed_fail(ctx, "dataset type `%s' cannot be used inside "
 				 "`combined'", tname);
@@ -82,7 +83,8 @@ int feed_combined_newset(struct feed_ctx *ctx, char *line)
 		if (strcmp(p, "@") == 0) {
 			w[0] = 0;
 		} else if (feed_dname(p, strlen(p), w, 1) < 0) {
-			if (feed_warn(ctx, "invalid domain name `%.60s'", p) < 0)
+			if (feed_warn(ctx, "invalid domain name %s",
+				      feed_quote(ctx, p, strlen(p))) < 0)
 				return -1;
 			continue;
 		}

@@ -20,6 +20,9 @@
 #define FEED_ISCOMMENT(c) ((c) == '#' || (c) == ';')
 #define FEED_SKIPSPACE(p) while (FEED_ISSPACE(*(p))) ++(p)
 
+/* Bytes of a bad line's text quoted in a warning (the rest is cut). */
+#define FEED_QUOTE_MAX 64
+
 /* A value before interning: what an `:A:TXT` or an acl keyword denotes. */
 struct feed_val {
 	uint8_t kind;          /* enum ds_value_kind */
@@ -60,6 +63,8 @@ struct feed_ctx {
 	int sub_current;           /* data lines go to sub (else to top) */
 
 	uint32_t maxrange4;        /* $MAXRANGE4, 0 = none; spans everything */
+
+	char quote[FEED_QUOTE_MAX * 4 + 8]; /* feed_quote's result */
 };
 
 /* Logs `fname:line: reason` (subject to max_logged) and counts a warning.
@@ -74,6 +79,15 @@ void feed_note(struct feed_ctx *ctx, const char *fmt, ...)
  * Always returns -1. */
 int feed_fail(struct feed_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* `n` bytes of line text at `s` in double quotes, for a warning to show
+ * what it is about (`invalid address "1.2.3.4/40"`): `"` and `\` escaped,
+ * other bytes outside printable ASCII as `\xHH` (a CR is `\r`, a TAB
+ * `\t`), a NUL a parser cut the line at as a space, cut after
+ * FEED_QUOTE_MAX bytes with `...`.  The result lives in ctx->quote: one
+ * quoted text per message. */
+const char *feed_quote(struct feed_ctx *ctx, const char *s, size_t n);
+/* feed_quote of the word at `s` (up to a blank or the end). */
+const char *feed_quote_word(struct feed_ctx *ctx, const char *s);
 
 /* ---- feed_value.c ------------------------------------------------------ */
 

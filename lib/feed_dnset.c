@@ -31,7 +31,7 @@ int feed_dnset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	uint8_t w[DNAME_MAX];
 	int excl = 0, form;   /* form: 0 exact, 1 wild, 2 both */
 	int64_t value = 0;
-	char *e;
+	char *key, *e;
 
 	if (*s == ':') {
 		struct feed_val v, builtin;
@@ -48,6 +48,7 @@ int feed_dnset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		s++;
 		FEED_SKIPSPACE(s);
 	}
+	key = s;
 	if (s[0] == '*' && s[1] == '.') {
 		form = 1;
 		s += 2;
@@ -60,7 +61,8 @@ int feed_dnset_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 	for (e = s; *e && !FEED_ISSPACE(*e); e++)
 		;
 	if (e == s || feed_dname(s, (size_t)(e - s), w, 1) <= 1)
-		return feed_warn(ctx, "invalid domain name");
+		return feed_warn(ctx, "invalid domain name %s",
+				 feed_quote(ctx, key, (size_t)(e - key)));
 	if (!excl) {
 		FEED_SKIPSPACE(e);
 		if (!*e || FEED_ISCOMMENT(*e)) {

@@ -28,33 +28,46 @@ static char *generic_next_word(char **s)
 	return w;
 }
 
+/* The whole line in a warning (words split by the parse show as one). */
+static int generic_bad_line(struct feed_ctx *ctx, const char *why,
+			    const char *line, size_t len)
+{
+	return feed_warn(ctx, "%s %s", why, feed_quote(ctx, line, len));
+}
+
 int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 {
 	struct ds_rr rr;
 	uint8_t name[DNAME_MAX], rdata[2 + DNAME_MAX + 256];
 	char *w, *type;
+	const char *line = s;
+	size_t linelen = strlen(s);
 	uint32_t ttl = st->ds->meta.ttl;
 
 	memset(&rr, 0, sizeof(rr));
 	w = generic_next_word(&s);
 	if (!w)
-		return feed_warn(ctx, "invalid/unrecognized entry");
+		return generic_bad_line(ctx, "invalid/unrecognized entry", line,
+					linelen);
 	if (strcmp(w, "@") == 0) {
 		name[0] = 0;
 	} else if (feed_dname(w, strlen(w), name, 1) < 0) {
-		return feed_warn(ctx, "invalid domain name");
+		return feed_warn(ctx, "invalid domain name %s",
+				 feed_quote_word(ctx, w));
 	}
 	type = generic_next_word(&s);
 	if (type && type[0] >= '0' && type[0] <= '9') {
 		if (!feed_parse_time(type, &ttl) ||
 		    strspn(type, "0123456789sSmMhHdDwW") != strlen(type))
-			return feed_warn(ctx, "invalid TTL");
+			return feed_warn(ctx, "invalid TTL %s",
+					 feed_quote_word(ctx, type));
 		type = generic_next_word(&s);
 	}
 	if (type && strcasecmp(type, "IN") == 0)
 		type = generic_next_word(&s);
 	if (!type || !*s)
-		return feed_warn(ctx, "invalid/unrecognized entry");
+		return generic_bad_line(ctx, "invalid/unrecognized entry", line,
+					linelen);
 	rr.name = name;
 	rr.ttl = ttl;
 	rr.rdata = rdata;
@@ -65,7 +78,8 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		/* Checked against the Debian binary: whatever follows the
 		 * address is ignored (`1.2.3.4x` loads as 1.2.3.4). */
 		if (feed_ip4_addr(s, &a, &end) < 0)
-			return feed_warn(ctx, "invalid IPv4 address");
+			return feed_warn(ctx, "invalid IPv4 address %s",
+					 feed_quote_word(ctx, s));
 		rr.type = 1;
 		rdata[0] = (uint8_t)(a >> 24);
 		rdata[1] = (uint8_t)(a >> 16);
@@ -94,31 +108,36 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s)
 		int n;
 
 		if (!pref)
-			return feed_warn(ctx, "invalid MX preference");
+			return generic_bad_line(ctx, "invalid MX preference",
+						line, linelen);
 		for (char *c = pref; *c; c++) {
 			if (*c < '0' || *c > '9' ||
 			    (p = p * 10 + (uint32_t)(*c - '0')) > 65535)
-				return feed_warn(ctx, "invalid MX preference");
+				return feed_warn(ctx, "invalid MX preference %s",
+						 feed_quote_word(ctx, pref));
 		}
 		/* Checked against the Debian binary: an MX without a target
 		 * or with anything after it fails the whole load (rbldnsd
 		 * takes it for out of memory); say so clearly. */
 		target = generic_next_word(&s);
 		if (!target || *s)
-			return feed_fail(ctx, "MX record needs exactly "
+			return feed_fail(ctx, "MX record %s needs exactly "
 					 "`pref target' (rbldnsd fails the "
-					 "load on this line too)");
+					 "load on this line too)",
+					 feed_quote(ctx, line, linelen));
 		/* Checked against the Debian binary: the target is absolute,
 		 * dot or not, and keeps its case. */
 		n = feed_dname(target, strlen(target), rdata + 2, 0);
 		if (n <= 0)
-			return feed_warn(ctx, "invalid MX target");
+			return feed_warn(ctx, "invalid MX target %s",
+					 feed_quote_word(ctx, target));
 		rr.type = 15;
 		rdata[0] = (uint8_t)(p >> 8);
 		rdata[1] = (uint8_t)p;
 		rr.rdlen = (uint16_t)(n + 2);
 	} else {
-		return feed_warn(ctx, "invalid/unrecognized entry");
+		return generic_bad_line(ctx, "invalid/unrecognized entry", line,
+					linelen);
 	}
 	if (dataset_add_rr(st->ds, &rr) < 0)
 		return feed_fail(ctx, "out of memory");

@@ -117,9 +117,18 @@ static int ipsets_key_end_ok(const char *s, int colon_ok)
 	       (colon_ok && *s == ':');
 }
 
-static int ipsets_bad_line(struct feed_ctx *ctx, const char *why)
+/* A bad key: the reason and the key as written. */
+static int ipsets_bad_key(struct feed_ctx *ctx, const char *why,
+			  const char *key)
 {
-	return feed_warn(ctx, "%s", why);
+	return feed_warn(ctx, "%s %s", why, feed_quote_word(ctx, key));
+}
+
+static int ipsets_too_large(struct feed_ctx *ctx, unsigned long long n,
+			    const char *key)
+{
+	return feed_warn(ctx, "too large range %s (%llu) ignored (%u max)",
+			 feed_quote_word(ctx, key), n, ctx->maxrange4);
 }
 
 /* ---- ip4set ------------------------------------------------------------- */
@@ -193,21 +202,20 @@ static int ipsets_ip4set_line(struct feed_ctx *ctx, struct feed_dsstate *st, cha
 	}
 	bits = feed_ip4_range(s, &lo, &hi, &is_range, &e);
 	if (bits < 0 || !ipsets_key_end_ok(e, 1) || (!is_range && bits == 0))
-		return ipsets_bad_line(ctx, "invalid address");
+		return ipsets_bad_key(ctx, "invalid address", s);
 	if (!is_range) {
 		uint32_t mask = bits ? 0xffffffffu << (32 - bits) : 0;
 
 		if (lo & ~mask) {
 			if (!ctx->opts->accept_host_bits)
-				return ipsets_bad_line(ctx, "invalid range (non-zero "
-						"host part)");
+				return ipsets_bad_key(ctx, "invalid range "
+						      "(non-zero host part)", s);
 			lo &= mask;
 		}
 	}
 	if (ctx->maxrange4 && ctx->maxrange4 <= hi - lo)
-		return feed_warn(ctx, "too large range (%llu) ignored (%u max)",
-				 (unsigned long long)(hi - lo) + 1,
-				 ctx->maxrange4);
+		return ipsets_too_large(ctx, (unsigned long long)(hi - lo) + 1,
+					s);
 	if (!excl) {
 		value = ipsets_entry_value(ctx, st, e);
 		if (value == -2)
@@ -247,7 +255,7 @@ static int ipsets_ip4tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, ch
 	const char *end;
 
 	if (feed_ip4_prefix(s, &a, &end) != 32 || !ipsets_key_end_ok(end, 1))
-		return ipsets_bad_line(ctx, "invalid address");
+		return ipsets_bad_key(ctx, "invalid address", s);
 	/* Anything after the address is ignored. */
 	memset(&e, 0, sizeof(e));
 	ipsets_put4(e.addr, a);
@@ -272,10 +280,11 @@ static int ipsets_ip6tset_line(struct feed_ctx *ctx, struct feed_dsstate *st, ch
 	 * a full /128 (8 groups or any `::` form). */
 	bits = feed_ip6_prefix(s, e.addr, &end);
 	if (bits < 0 || !ipsets_key_end_ok(end, 1))
-		return ipsets_bad_line(ctx, "invalid address");
+		return ipsets_bad_key(ctx, "invalid address", s);
 	if (bits != (excl ? 128 : 64))
-		return feed_warn(ctx, "invalid address for %s (should be %d "
-				 "bits)", excl ? "exclusion" : "regular entry",
+		return feed_warn(ctx, "invalid address %s for %s (should be "
+				 "%d bits)", feed_quote_word(ctx, s),
+				 excl ? "exclusion" : "regular entry",
 				 excl ? 128 : 64);
 	e.family = 6;
 	e.plen = (uint8_t)bits;
@@ -327,7 +336,8 @@ static int ipsets_acl_value(struct feed_ctx *ctx, struct feed_dsstate *st,
 	if (*s == '=' || (*s == ':' && ipsets_acl_keyword(s + 1) >= 0)) {
 		kind = ipsets_acl_keyword(s + 1);
 		if (kind < 0)
-			return feed_warn(ctx, "invalid keyword") < 0 ? -1 : -2;
+			return feed_warn(ctx, "invalid keyword %s",
+					 feed_quote_word(ctx, s)) < 0 ? -1 : -2;
 		memset(v, 0, sizeof(*v));
 		v->kind = (uint8_t)kind;
 		return 0;
@@ -372,17 +382,17 @@ static int ipsets_trie_line(struct feed_ctx *ctx, struct feed_dsstate *st, char 
 			bits = -1;
 	}
 	if (bits < 0)
-		return ipsets_bad_line(ctx, "invalid address");
+		return ipsets_bad_key(ctx, "invalid address", s);
 	e.plen = (uint8_t)bits;
 	if (feed_ip_host_bits(e.addr, e.family, e.plen)) {
 		if (!ctx->opts->accept_host_bits)
-			return ipsets_bad_line(ctx, "invalid range (non-zero host part)");
+			return ipsets_bad_key(ctx, "invalid range (non-zero "
+					      "host part)", s);
 		feed_ip_mask(e.addr, e.family, e.plen);
 	}
 	if (e.family == 4 && ctx->maxrange4 && e.plen < 32 &&
 	    ctx->maxrange4 <= (0xffffffffu >> e.plen))
-		return feed_warn(ctx, "too large range (%llu) ignored (%u max)",
-				 1ull << (32 - e.plen), ctx->maxrange4);
+		return ipsets_too_large(ctx, 1ull << (32 - e.plen), s);
 	if (!excl) {
 		const char *v = end;
 

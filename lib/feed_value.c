@@ -19,6 +19,7 @@ void feed_val_builtin(struct feed_val *v)
 int feed_val_parse(struct feed_ctx *ctx, const char *s,
 		   const struct feed_val *def, struct feed_val *out)
 {
+	const char *value = s;
 	size_t len;
 
 	out->kind = VAL_LISTED;
@@ -27,7 +28,9 @@ int feed_val_parse(struct feed_ctx *ctx, const char *s,
 		int bits = feed_ip4_addr(s + 1, &a, &s);
 
 		if (bits < 0 || a == 0)
-			return feed_warn(ctx, "invalid A RR"), -1;
+			return feed_warn(ctx, "invalid A RR %s",
+					 feed_quote(ctx, value, strlen(value))),
+			       -1;
 		if (bits == 8)
 			a |= 0x7f000000u;   /* `:5` is 127.0.0.5 */
 		out->a = a;
@@ -36,7 +39,9 @@ int feed_val_parse(struct feed_ctx *ctx, const char *s,
 			s++;
 			FEED_SKIPSPACE(s);
 		} else if (*s) {
-			return feed_warn(ctx, "unrecognized value for an entry"), -1;
+			return feed_warn(ctx, "unrecognized value for an entry "
+					 "%s", feed_quote(ctx, value,
+							  strlen(value))), -1;
 		} else {
 			/* Only an A: the TXT comes from the default. */
 			out->has_txt = def->has_txt;

@@ -302,7 +302,7 @@ static void test_lines(void)
 	CHECK_INT(res.warnings, 1);
 	CHECK_INT(res.lines, 8);
 	CHECK_INT(res.entries, 3);
-	CHECK(strstr(logbuf, "one:1: invalid address") != NULL);
+	CHECK(strstr(logbuf, "one:1: invalid address \"1.2.3.4\\r\"\n") != NULL);
 	CHECK(strstr(logbuf, "one:8: incomplete last line") != NULL);
 	dataset_free(ds);
 
@@ -1083,7 +1083,8 @@ static void test_generic(void)
 		const char *f = wtext("mxjunk", "a A 1.2.3.4\nmx MX 10 a.b. c\n");
 
 		CHECK_INT(load_files(DS_GENERIC, &f, 1, NULL, &ds), -1);
-		CHECK(strstr(err, "mxjunk:2: MX record needs exactly") != NULL);
+		CHECK(strstr(err, "mxjunk:2: MX record \"mx MX 10 a.b. c\" "
+			     "needs exactly") != NULL);
 		f = wtext("mxjunk", "mx MX 10\n");
 		CHECK_INT(load_files(DS_GENERIC, &f, 1, NULL, &ds), -1);
 	}
@@ -1149,14 +1150,15 @@ static void test_combined(void)
 	ds = keep;
 	CHECK_INT(load_files(DS_COMBINED, files, 1, NULL, &ds), -1);
 	CHECK(ds == NULL || ds == keep);
-	CHECK(strstr(err, "c1:1: invalid/unrecognized entry - specify $DATASET") != NULL);
+	CHECK(strstr(err, "c1:1: invalid/unrecognized entry \"1.2.3.4\" - "
+		     "specify $DATASET") != NULL);
 	files[0] = wtext("c1", "$DATASET ip4set @\n1.2.3.4\n");
 	files[1] = wtext("c2", "# comment\n1.2.3.5\n");
 	CHECK_INT(load_files(DS_COMBINED, files, 2, NULL, &ds), -1);
 	CHECK(strstr(err, "c2:2:") != NULL);
 	files[0] = wtext("c1", "$DATASET ip5set @\n");
 	CHECK_INT(load_files(DS_COMBINED, files, 1, NULL, &ds), -1);
-	CHECK(strstr(err, "c1:1: unknown dataset type `ip5set'") != NULL);
+	CHECK(strstr(err, "c1:1: unknown dataset type \"ip5set\"") != NULL);
 	files[0] = wtext("c1", "$DATASET combined @\n");
 	CHECK_INT(load_files(DS_COMBINED, files, 1, NULL, &ds), -1);
 	CHECK(strstr(err, "cannot be used inside") != NULL);
@@ -1250,7 +1252,9 @@ static void test_limits(void)
 	CHECK_INT(feed_load(DS_IP4SET, &f, 1, &o, &ds, &res, err, sizeof(err)), -1);
 	fclose(o.log);
 	CHECK(ds == keep);
-	CHECK(strstr(err, "bad:5: too many errors") != NULL);
+	/* The failure names the bad line that was one too many. */
+	CHECK(strstr(err, "/bad:5: invalid address \"x5\"; too many errors "
+		     "(more than 3), load aborted") != NULL);
 
 	/* max_logged: the first N are printed, then a summary. */
 	memset(&o, 0, sizeof(o));
@@ -1264,6 +1268,64 @@ static void test_limits(void)
 }
 
 /* ---- speed --------------------------------------------------------------- */
+
+/* A bad line's warning quotes the text it is about, escaped and cut. */
+static void test_quoted(void)
+{
+	struct dataset *ds;
+	char longkey[200];
+
+	ds = load1(DS_IP4SET, "1.2.3.4/40 :2:x\n10.0.0.1/8\n1.2.3.5 :0:txt\n"
+		   "1.2.3.6 :5x y\n$FOO bar\n\"q\\\x01\t:2\n");
+	CHECK(ds != NULL);
+	CHECK(strstr(logbuf, "one:1: invalid address \"1.2.3.4/40\"\n") != NULL);
+	CHECK(strstr(logbuf, "one:2: invalid range (non-zero host part) "
+		     "\"10.0.0.1/8\"\n") != NULL);
+	CHECK(strstr(logbuf, "one:3: invalid A RR \":0:txt\"\n") != NULL);
+	CHECK(strstr(logbuf, "one:4: unrecognized value for an entry "
+		     "\":5x y\"\n") != NULL);
+	CHECK(strstr(logbuf, "one:5: invalid or unrecognized special entry "
+		     "\"$FOO bar\"\n") != NULL);
+	CHECK(strstr(logbuf, "one:6: invalid address \"\\\"q\\\\\\x01\"\n") != NULL);
+	dataset_free(ds);
+
+	memset(longkey, 'x', 100);
+	snprintf(longkey + 100, sizeof(longkey) - 100, " :2\n");
+	ds = load1(DS_IP4TRIE, longkey);
+	CHECK(ds != NULL);
+	CHECK(strstr(logbuf, "one:1: invalid address \"xxxxxxxxxxxxxxxxxxxxxxxx"
+		     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"...\n") != NULL);
+	dataset_free(ds);
+
+	ds = load1(DS_IP6TSET, "2001:db8::1\n");
+	CHECK(ds != NULL);
+	CHECK(strstr(logbuf, "one:1: invalid address \"2001:db8::1\" for regular "
+		     "entry (should be 64 bits)") != NULL);
+	dataset_free(ds);
+	ds = load1(DS_DNSET, "*.a..b\\300 :2\n");
+	CHECK(ds != NULL);
+	CHECK(strstr(logbuf, "one:1: invalid domain name \"*.a..b\\\\300\"\n") != NULL);
+	dataset_free(ds);
+	ds = load1(DS_ACL, "1.2.3.4 =nothing\n");
+	CHECK(ds != NULL);
+	CHECK(strstr(logbuf, "one:1: invalid keyword \"=nothing\"\n") != NULL);
+	dataset_free(ds);
+	ds = load1(DS_GENERIC, "www  CNAME\tx\nw2 A 1.2.3.x\nw3 1x A 1.2.3.4\n"
+		   "w4 MX 10x m\n");
+	CHECK(ds != NULL);
+	CHECK(strstr(logbuf, "one:1: invalid/unrecognized entry "
+		     "\"www  CNAME\\tx\"\n") == NULL);   /* words split */
+	CHECK(strstr(logbuf, "one:1: invalid/unrecognized entry \"www") != NULL);
+	CHECK(strstr(logbuf, "one:2: invalid IPv4 address \"1.2.3.x\"\n") != NULL);
+	CHECK(strstr(logbuf, "one:3: invalid TTL \"1x\"\n") != NULL);
+	CHECK(strstr(logbuf, "one:4: invalid MX preference \"10x\"\n") != NULL);
+	dataset_free(ds);
+	ds = load1(DS_IP4SET, "$MAXRANGE4 /24\n10.0.0.0/16\n");
+	CHECK(ds != NULL);
+	CHECK(strstr(logbuf, "one:2: too large range \"10.0.0.0/16\" (65536) "
+		     "ignored (256 max)") != NULL);
+	dataset_free(ds);
+}
 
 static void test_speed(void)
 {
@@ -1315,6 +1377,7 @@ int main(void)
 	test_combined();
 	test_acl();
 	test_limits();
+	test_quoted();
 	test_speed();
 	feed_result_free(&res);
 	{
