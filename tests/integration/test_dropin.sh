@@ -262,6 +262,31 @@ for q in "www.g.t A" "mx.g.t MX" "nottl.g.t TXT" "s.t SOA" "s.t NS" "1.2.0.192.s
 	check "-t 45:30:60: $q answered" "$d" '^an: '
 done
 
+# Bad data in rbldnsd mode: a skipped line's warning quotes its text, and a
+# failed reload names the data file and line and quotes the line.
+printf '192.0.2.1 :5:quoted\n1.2.3.4/40 :2:x\n' >"$RBLDIR/live.tmp"
+chmod 644 "$RBLDIR/live.tmp"
+mv "$RBLDIR/live.tmp" "$RBLDIR/live.ip4set"
+for _ in $(seq 50); do
+	grep -q quoted <<<"$(answer $PORT_D 1.2.0.192.live.t TXT)" && break
+	sleep 0.1
+done
+check "bad line: the warning names file and line and quotes the text" "$(cat dnsbld.log)" \
+	'/live\.ip4set:2: invalid address "1\.2\.3\.4/40"$'
+printf '# data before the first $DATASET is fatal\n192.0.2.1\n$DATASET ip4set @\n' \
+	>"$RBLDIR/combined.tmp"
+chmod 644 "$RBLDIR/combined.tmp"
+mv "$RBLDIR/combined.tmp" "$RBLDIR/combined.data"
+for _ in $(seq 50); do
+	grep -q 'combined\.data: FAILED' dnsbld.log && break
+	sleep 0.1
+done
+check "failed reload: the data file, line and text" "$(cat dnsbld.log)" \
+	'combined\.data: FAILED: .*/combined\.data:2: invalid/unrecognized entry "192\.0\.2\.1" - specify \$DATASET line; the stored version is unchanged$'
+printf '192.0.2.1 :3:new\n' >"$RBLDIR/live.tmp"
+chmod 644 "$RBLDIR/live.tmp"
+mv "$RBLDIR/live.tmp" "$RBLDIR/live.ip4set"
+
 # Command line errors, as rbldnsd words them.
 out=$("$BIN/dnsbld" -h 2>&1)
 check_eq "-h: exit 0" "$?" 0
