@@ -35,14 +35,16 @@ static void usage(FILE *f)
 	fputs(
 "usage: dnsbl-query [OPTIONS] [@SERVER[:PORT]] [ITEM...]\n"
 "       dnsbl-query --check ZONE [--type ip4|ip6|domain] [OPTIONS] [@SERVER[:PORT]]\n"
-"Checks IPv4/IPv6 addresses and domains (ITEMs, else standard input: one per\n"
-"line or separated by blanks, '#' starts a comment) against DNSBL zones.\n"
+"Checks IPv4/IPv6 addresses and domains against DNSBL zones: the ITEMs, or\n"
+"standard input when there are none or ITEM is \"-\" (one per line or\n"
+"separated by blanks; '#' starts a comment).\n"
 "  -z, --zone ZONE[:TYPE]  check against ZONE (repeatable).  TYPE is ip, ip4,\n"
 "                     ip6, domain or any: the items ZONE gets.  Default: what\n"
 "                     the built-in map knows (dbl.spamhaus.org: domains,\n"
 "                     zen.spamhaus.org: addresses), else every item\n"
 "  -c, --config FILE  every zone of a dnsbld config (with -z: only those), each\n"
-"                     getting the items its datasets hold, named by its codes:\n"
+"                     getting the items its datasets hold; codes are named by\n"
+"                     the zone's codes: map\n"
 "  @SERVER[:PORT]     ask this server (@127.0.0.1:5353, @[::1]:5353, @::1);\n"
 "                     default: the system resolver (/etc/resolv.conf)\n"
 "  -t, --timeout SEC  wait per try, fractions allowed (default 2); c-ares\n"
@@ -63,9 +65,9 @@ static void usage(FILE *f)
 "      --crit-ms N    --check: CRITICAL when it takes longer (default: never)\n"
 "  -h, --help         this text\n"
 "Output: one line per item and zone, in input order:\n"
-"  1.2.3.4 zen.example: listed 127.0.0.2 (SBL) \"TXT record\"\n"
-"  5.6.7.8 zen.example: not listed\n"
-"  9.9.9.9 zen.example: error: list service error 127.255.255.254 (...)\n"
+"  1.2.3.4 zen.spamhaus.org: listed 127.0.0.2 (SBL) \"TXT record\"\n"
+"  5.6.7.8 zen.spamhaus.org: not listed\n"
+"  9.9.9.9 zen.spamhaus.org: error: list service error 127.255.255.254 (...)\n"
 "Exit status: 0 nothing listed, 1 something listed, 2 an error (bad usage,\n"
 "a refused item, a timeout, SERVFAIL, a 127.255.255.x answer...).\n", f);
 }
@@ -295,7 +297,8 @@ static int run_items(struct dq_opts *o, const struct config *cfg)
 		fprintf(stderr, "dnsbl-query: %s\n", err);
 		return 2;
 	}
-	if (o->nitems)
+	/* "-" alone: standard input, as many tools read it. */
+	if (o->nitems && !(o->nitems == 1 && strcmp(o->items[0], "-") == 0))
 		dq_input_from_args(&in, o->items, o->nitems);
 	else
 		dq_input_from_fd(&in, STDIN_FILENO);

@@ -285,6 +285,8 @@ run -z bl.test "$AT" <<'EOF'
 EOF
 check_eq "stdin: blanks and comments" "$(awk '{print $1}' <<<"$out" | tr '\n' ' ')" \
 	"1.2.3.4 5.6.7.8 2001:db8::1 "
+out=$(echo 1.2.3.4 | "$Q" -z bl.test "$AT" -)
+check "\"-\" reads standard input" "$out" '^1\.2\.3\.4 bl\.test: listed'
 run -q -z bl.test "$AT" 1.2.3.4 5.6.7.8
 check_eq "-q: only listed items" "$out" '1.2.3.4 bl.test: listed 127.0.0.2 "spam 1.2.3.4"'
 
