@@ -259,6 +259,72 @@ def gen_combined(d, rng, zone, fname):
     add_q("sub." + zone, "partial")
 
 
+# The ends of the address spaces, written into the edge-*.t zones (one per
+# address type) with exclusions and neighbours, so lookups at the first and
+# last address are compared too.
+EDGE_FILES = {
+    "ip4set": "0.0.0.0/24 :2:low $\n!0.0.0.7\n255.255.0.0/16 :4:high $\n"
+              "255.255.255.255 :3:top $\n",
+    "ip4tset": ":3:tset $\n0.0.0.0\n255.255.255.255\n",
+    "ip4trie": "0.0.0.0/32 :2:zero $\n255.255.255.0/24 :3:top $\n"
+               "!255.255.255.255/32\n",
+    "ip6trie": "::/128 :2:zero $\nffff:ffff:ffff:ffff::/64 :3:top $\n"
+               "!ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\n",
+    "ip6tset": ":4:tset6 $\n0:0:0:0\nffff:ffff:ffff:ffff\n"
+               "!ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\n",
+    "combined": "$DATASET ip4set:a @\n0.0.0.0 :2:a $\n255.255.255.255 :3:a $\n"
+                "$DATASET ip4trie:x xbl\n0.0.0.0/32 :4:x $\n255.255.255.255/32 :5:x $\n"
+                "$DATASET ip6trie:v v6\n::/128 :6:v $\n"
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff :7:v $\n",
+}
+EDGE4 = ("0.0.0.0", "0.0.0.1", "0.0.0.7", "0.0.0.255", "0.0.1.0", "255.255.0.0",
+         "255.255.255.0", "255.255.255.254", "255.255.255.255", "255.254.255.255")
+EDGE6 = ("::", "::1", "0:0:0:1::", "ffff:ffff:ffff:ffff::",
+         "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe",
+         "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+         "ffff:ffff:ffff:fffe:ffff:ffff:ffff:ffff")
+EDGE_TYPES = ("A", "TXT", "ANY", "MX")
+
+
+def gen_edges(d, zones4, zones6):
+    """The edge addresses in every address zone (the random ones list none
+    of them), and the edge-*.t zones that list them.  A full address is a
+    leaf, never an empty non-terminal, so rbldnsd's answer is required
+    ("edge"); 0.0.0.0 in an IPv6 zone is not an address but the nibble
+    prefix ::/16, above the ::ffff:7f00:2 test point (and ::), so an empty
+    non-terminal ("prefix6")."""
+    for typ, text in EDGE_FILES.items():
+        zone = "edge-%s.t" % typ
+        fname = "edge-%s.data" % typ
+        with open(os.path.join(d, fname), "w") as f:
+            header(zone, f)
+            f.write(text)
+        ZONES.append((zone, typ, fname))
+        if typ == "combined":
+            zones4 += [zone, "xbl." + zone]
+            zones6.append("v6." + zone)
+        elif typ.startswith("ip6"):
+            zones6.append(zone)
+        else:
+            zones4.append(zone)
+    for z in zones4:
+        for a in EDGE4:
+            add_q(rev4(ipaddress.IPv4Address(a), z), "edge", EDGE_TYPES)
+        for a in ("0.0.0.0", "255.255.255.255"):
+            # v4-mapped and 6to4 forms are answered from the IPv4 data.
+            add_q(rev6(ipaddress.IPv6Address("::ffff:" + a), z), "edge", EDGE_TYPES)
+            add_q(rev6(ipaddress.IPv6Address((0x2002 << 112) |
+                                             (int(ipaddress.IPv4Address(a)) << 80)), z),
+                  "edge", EDGE_TYPES)
+        for a in ("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"):
+            add_q(rev6(a, z), "edge", EDGE_TYPES)
+    for z in zones6:
+        for a in EDGE6:
+            add_q(rev6(a, z), "edge", EDGE_TYPES)
+        add_q("255.255.255.255." + z, "edge", EDGE_TYPES)
+        add_q("0.0.0.0." + z, "prefix6", EDGE_TYPES)
+
+
 def gen(d, seed):
     rng = random.Random(seed)
     specs = [("ip4set.t", "ip4set", gen_ip4set), ("ip4tset.t", "ip4tset", gen_ip4tset),
@@ -295,6 +361,8 @@ def gen(d, seed):
         add_q(rev6("::ffff:7f00:1", z), "testpoint")
     add_q("test.dnset.t", "testpoint")
     add_q("invalid.dnset.t", "testpoint")
+    gen_edges(d, ["ip4set.t", "ip4tset.t", "ip4trie.t", "combined.t", "xbl.combined.t",
+                  "multi.t"], ["ip6trie.t", "ip6tset.t"])
     # Apex records.
     for zone, _, _ in ZONES:
         add_q(zone, "apex", ("SOA", "NS"))
@@ -317,6 +385,8 @@ def compare(qfile, rbfile, dbfile):
       ent        a partial name with data below (an address prefix, a parent
                  domain, the base of a `*.d` wildcard): rbldnsd NXDOMAIN,
                  dnsbld NOERROR/NODATA (empty non-terminals, RFC 8020/9156);
+                 required for "prefix6" queries, allowed for "partial" and
+                 "wildbase" ones ("edge" ones, full addresses, must match);
       testpoint  RFC 5782 test points forced: 127.0.0.2 / ::ffff:7f00:2 /
                  test listed, 127.0.0.1 / ::ffff:7f00:1 / invalid never;
     Everything else must match exactly."""
@@ -333,9 +403,11 @@ def compare(qfile, rbfile, dbfile):
         dr, da = parse_result(d)
         if "NO-REPLY" in (rr, dr):
             bad.append("no reply: %s || %s" % (r, d))
+        elif kind == "prefix6" and (dr, da) != ("NOERROR", ""):
+            bad.append("[prefix6] not an empty non-terminal: dnsbld: %s" % d)
         elif (rr, ra) == (dr, da):
             same += 1
-        elif kind in ("partial", "wildbase") and rr == "NXDOMAIN" and dr == "NOERROR" and da == "":
+        elif kind in ("partial", "wildbase", "prefix6") and rr == "NXDOMAIN" and dr == "NOERROR" and da == "":
             ent += 1
         elif kind == "testpoint":
             # dnsbld must hold the test point whatever the data says.
@@ -350,8 +422,10 @@ def compare(qfile, rbfile, dbfile):
                 bad.append("[testpoint] dnsbld: %s" % d)
         else:
             bad.append("[%s] rbldnsd: %s\n      dnsbld:  %s" % (kind, r, d))
-    print("compared %d queries: %d identical, %d empty non-terminals (deliberate), "
-          "%d test points (deliberate), %d differences" % (len(kinds), same, ent, tp, len(bad)))
+    print("compared %d queries (%d at the address edges): %d identical, %d empty "
+          "non-terminals (deliberate), %d test points (deliberate), %d differences"
+          % (len(kinds), kinds.count("edge") + kinds.count("prefix6"), same, ent, tp,
+             len(bad)))
     for b in bad[:40]:
         print("  DIFF " + b)
     return 1 if bad else 0

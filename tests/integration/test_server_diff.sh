@@ -2,10 +2,12 @@
 # test_server_diff.sh -- dnsbld against Debian's rbldnsd on the same files.
 #
 # diffgen.py writes seeded random feeds of every dataset type (plus a zone
-# merging three of them) and thousands of A/TXT/ANY (and MX, SOA, NS)
-# queries; rbldnsd serves the files directly (127.0.0.1, a free port in
-# 5482-5489), dnsbld serves them after the real loader stored them (a free
-# port in 5470-5479).  Every reply must have the same rcode and answer set,
+# merging three of them, and for each address type a zone listing the first
+# and last addresses) and thousands of A/TXT/ANY (and MX, SOA, NS) queries,
+# among them the edge addresses (0.0.0.0, 255.255.255.255, ::, all-f and
+# their neighbours) in every address zone; rbldnsd serves the files directly
+# (127.0.0.1, a free port in 5482-5489), dnsbld serves them after the real
+# loader stored them (a free port in 5470-5479).  Every reply must have the same rcode and answer set,
 # except the deliberate differences that diffgen.py's compare() lists (empty
 # non-terminals, RFC 5782 test points).  Skipped (exit 77, ctest SKIP) when
 # rbldnsd is not installed.
@@ -35,11 +37,12 @@ chmod 644 "$RBLDIR"/*
 	echo "store: store"
 	echo "listen: [\"127.0.0.1:$PORT\"]"
 	echo "datasets:"
+	# A dataset per file, named after it (ip4set.data -> ip4set).
 	while read -r zone type file; do
-		echo "  $type: {type: $type, files: [$file]}"
+		echo "  ${file%.data}: {type: $type, files: [$file]}"
 	done <zones.txt | sort -u
 	echo "zones:"
-	awk '{ds[$1] = ds[$1] (ds[$1] ? ", " : "") $2; if (!seen[$1]++) order[n++] = $1}
+	awk '{sub(/\.data$/, "", $3); ds[$1] = ds[$1] (ds[$1] ? ", " : "") $3; if (!seen[$1]++) order[n++] = $1}
 	     END {for (i = 0; i < n; i++) printf "  %s: {datasets: [%s]}\n", order[i], ds[order[i]]}' zones.txt
 } >cfg.yaml
 "$BIN/dnsbl-loader" -q -c cfg.yaml load 2>loader.log ||
