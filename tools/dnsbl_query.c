@@ -103,17 +103,19 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
-/* Fails with a usage message; `status` is 2, or 3 (UNKNOWN) for --check. */
+/* Fails with a usage message; `status` is 2, or 3 (UNKNOWN) for --check,
+ * whose message is a status line on standard output, where Nagios reads. */
 __attribute__((format(printf, 2, 3)))
 static int usage_error(int status, const char *fmt, ...)
 {
+	FILE *f = status == DQ_PROBE_UNKNOWN ? stdout : stderr;
 	va_list ap;
 
-	fputs("dnsbl-query: ", stderr);
+	fputs(f == stdout ? "DNSBL UNKNOWN - " : "dnsbl-query: ", f);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	fputs("\n(dnsbl-query --help for the options)\n", stderr);
+	fputs(f == stdout ? "\n" : "\n(dnsbl-query --help for the options)\n", f);
 	return status;
 }
 
@@ -163,8 +165,8 @@ static int parse_args(int argc, char **argv, struct dq_opts *o, int bad)
 			o->res.tries = (int)v;
 			break;
 		case 'w':
-			if (parse_uint(optarg, 1, 1000000, &v) < 0)
-				return usage_error(bad, "-w %s: want 1..1000000", optarg);
+			if (parse_uint(optarg, 1, 100000, &v) < 0)
+				return usage_error(bad, "-w %s: want 1..100000", optarg);
 			o->run.window = v;
 			break;
 		case OPT_JSON:
@@ -195,6 +197,8 @@ static int parse_args(int argc, char **argv, struct dq_opts *o, int bad)
 		case ':':
 			return usage_error(bad, "%s needs a value", argv[optind - 1]);
 		default:
+			if (optopt)
+				return usage_error(bad, "unknown option -%c", optopt);
 			return usage_error(bad, "unknown option %s", argv[optind - 1]);
 		}
 	}
