@@ -55,7 +55,10 @@ void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep
 /* The one-line reason of a failed load: "NAME: FAILED (CONFIG:LINE): why;
  * the stored version is unchanged" or "NAME: FAILED to store: why; ...".
  * A dataset with no config line (d->line 0: rbldnsd's command line) gets
- * no location: "NAME: FAILED: why; ...".  `cfgpath` may be NULL. */
+ * no config location: "NAME: FAILED: why; ...".  A parse failure's `why`
+ * names the data file, and the line and its quoted text when one line
+ * caused it ("spam.ip4set:30: invalid address \"1.2.3.4/40\"; too many
+ * errors ...").  `cfgpath` may be NULL. */
 void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,
 		    const struct dsload_report *rep, char *buf, size_t buflen);
 
