@@ -22,6 +22,7 @@
 #include <yaml.h>
 
 #include "dname.h"
+#include "listen_addr.h"
 #include "timeunit.h"
 
 /* Defaults documented in config.h and README.md. */
@@ -358,17 +359,20 @@ static char *cfg_resolve(const struct cfg_parser *p, const char *path)
 
 /* ---- listen ------------------------------------------------------------ */
 
+/* One `listen` entry: "a.b.c.d[:port]", "name[:port]", "[IPv6][:port]" or a
+ * bare IPv6 address; the port a number or a service name (default 53).
+ * Only the syntax is checked here: the server resolves names before it
+ * binds (listen_addr.h), and the loader never needs to. */
 static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 			  void *arg)
 {
 	struct config *cfg = p->cfg;
 	struct cfg_listen *l;
-	char host[INET6_ADDRSTRLEN + 2], portbuf[8];
-	const char *s, *port = "53", *colon;
+	char host[256];
+	const char *s, *port = "53", *why;
 	unsigned char addr[16];
+	unsigned num;
 	size_t hlen;
-	char *end;
-	unsigned long v;
 
 	(void)arg;
 	if (cfg_want_scalar(p, n, key) < 0)
@@ -380,50 +384,54 @@ static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 		if (!close)
 			return cfg_fail(p, n, key, "\"%s\": missing ']'", s);
 		hlen = (size_t)(close - s - 1);
-		if (hlen >= sizeof(host))
-			return cfg_fail(p, n, key, "\"%s\": bad IPv6 address", s);
-		memcpy(host, s + 1, hlen);
-		host[hlen] = '\0';
 		if (close[1] == ':')
 			port = close + 2;
 		else if (close[1])
 			return cfg_fail(p, n, key,
 					"\"%s\": expected \"[address]:port\"", s);
+		if (hlen >= sizeof(host))
+			return cfg_fail(p, n, key, "\"%s\": bad IPv6 address", s);
+		memcpy(host, s + 1, hlen);
+		host[hlen] = '\0';
 		if (inet_pton(AF_INET6, host, addr) != 1)
 			return cfg_fail(p, n, key, "\"%s\": bad IPv6 address", s);
 	} else if (inet_pton(AF_INET6, s, addr) == 1) {
 		/* A bare IPv6 address: the default port. */
-		snprintf(host, sizeof(host), "%s", s);
+		hlen = strlen(s);
+		memcpy(host, s, hlen + 1);
 	} else {
-		colon = strrchr(s, ':');
+		const char *colon = strrchr(s, ':');
+
 		hlen = colon ? (size_t)(colon - s) : strlen(s);
-		if (hlen >= sizeof(host))
-			return cfg_fail(p, n, key, "\"%s\": bad IPv4 address", s);
-		memcpy(host, s, hlen);
-		host[hlen] = '\0';
 		if (colon)
 			port = colon + 1;
-		if (inet_pton(AF_INET, host, addr) != 1)
-			return cfg_fail(p, n, key,
-					"\"%s\": bad address (want a numeric IPv4 "
-					"\"a.b.c.d:port\" or IPv6 \"[addr]:port\")", s);
+		if (hlen >= sizeof(host))
+			return cfg_fail(p, n, key, "\"%s\": bad host name", s);
+		memcpy(host, s, hlen);
+		host[hlen] = '\0';
+		if (strchr(host, ':'))
+			return cfg_fail(p, n, key, "\"%s\": bad address (want "
+					"\"a.b.c.d:port\", \"name:port\" or "
+					"\"[IPv6]:port\")", s);
+		if ((why = listen_check_host(host)) != NULL)
+			return cfg_fail(p, n, key, "\"%s\": %s", s, why);
 	}
-	errno = 0;
-	v = strtoul(port, &end, 10);
-	if (*port < '0' || *port > '9' || *end || errno || v < 1 || v > 65535)
-		return cfg_fail(p, n, key, "\"%s\": bad port \"%s\" (1..65535)", s,
-				port);
-	snprintf(portbuf, sizeof(portbuf), "%lu", v);
+	if ((why = listen_check_port(port, &num)) != NULL)
+		return cfg_fail(p, n, key, "\"%s\": %s", s, why);
 	for (size_t i = 0; i < cfg->nlisten; i++)
 		if (strcmp(cfg->listen[i].host, host) == 0 &&
-		    strcmp(cfg->listen[i].port, portbuf) == 0)
+		    strcmp(cfg->listen[i].port, port) == 0)
 			return cfg_fail(p, n, key, "\"%s\" is listed twice", s);
 	l = cfg_push((void **)&cfg->listen, &cfg->nlisten, sizeof(*l));
 	if (!l)
 		return cfg_oom(p);
 	l->host = strdup(host);
-	l->port = strdup(portbuf);
-	if (!l->host || !l->port)
+	l->port = strdup(port);
+	l->text = strdup(s);
+	if (asprintf(&l->where, "%s:%lu: %s", p->file,
+		     (unsigned long)n->start_mark.line + 1, key) < 0)
+		l->where = NULL;
+	if (!l->host || !l->port || !l->text || !l->where)
 		return cfg_oom(p);
 	return 0;
 }
@@ -973,6 +981,8 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		free(cfg->listen[i].host);
 		free(cfg->listen[i].port);
+		free(cfg->listen[i].text);
+		free(cfg->listen[i].where);
 	}
 	free(cfg->listen);
 	for (size_t i = 0; i < cfg->ndatasets; i++) {

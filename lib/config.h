@@ -69,9 +69,15 @@ struct cfg_zone {
 	int line;
 };
 
+/* As parsed: host is an address or a host name, port a number or a service
+ * name (both checked).  The server makes both numeric with
+ * listen_resolve_config (listen_addr.h) before binding. */
 struct cfg_listen {
-	char *host;            /* numeric address */
+	char *host;
 	char *port;
+	char *text;            /* as written, for messages ("localhost/5300");
+	                          NULL: the default, or already numeric */
+	char *where;           /* where written: "FILE:LINE: listen" or "-b" */
 };
 
 struct config {

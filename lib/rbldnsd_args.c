@@ -6,6 +6,7 @@
 #include "rbldnsd_args.h"
 
 #include "dname.h"
+#include "listen_addr.h"
 #include "store.h"
 #include "timeunit.h"
 
@@ -83,25 +84,33 @@ static int push_str(char ***arr, size_t *n, const char *s)
 }
 
 /* `-b addr[/port]` -> a listen entry; the separator is '/' so that IPv6
- * addresses need no brackets. */
-static int add_listen(struct config *cfg, const char *arg)
+ * addresses need no brackets.  The address may be a host name and the port
+ * a service name; an empty port is 53, as in rbldnsd.  Only the syntax is
+ * checked: the server resolves names (listen_addr.h). */
+static int add_listen(struct config *cfg, const char *arg, char *err,
+		      size_t errlen)
 {
-	const char *slash = strrchr(arg, '/');
+	const char *slash = strrchr(arg, '/'), *why;
 	struct cfg_listen *l = realloc(cfg->listen, (cfg->nlisten + 1) * sizeof(*l));
+	unsigned num;
 
 	if (!l)
-		return -1;
+		return fail(err, errlen, "out of memory");
 	cfg->listen = l;
 	l = &cfg->listen[cfg->nlisten];
 	memset(l, 0, sizeof(*l));
+	cfg->nlisten++;   /* counted now: config_free frees a half-made one */
 	l->host = slash ? strndup(arg, (size_t)(slash - arg)) : strdup(arg);
-	l->port = strdup(slash ? slash + 1 : "53");
-	if (!l->host || !l->port) {
-		free(l->host);
-		free(l->port);
+	l->port = strdup(slash && slash[1] ? slash + 1 : "53");
+	l->text = strdup(arg);
+	l->where = strdup("-b");
+	if (!l->host || !l->port || !l->text || !l->where)
+		return fail(err, errlen, "out of memory");
+	if ((why = listen_check_host(l->host)) != NULL ||
+	    (why = listen_check_port(l->port, &num)) != NULL) {
+		listen_error(l, why, err, errlen);
 		return -1;
 	}
-	cfg->nlisten++;
 	return 0;
 }
 
@@ -299,7 +308,8 @@ int rbldnsd_args_parse(int argc, char *const argv[], struct rbldnsd_args *out,
 		case 'w': a.work_dir = strdup(optarg); break;
 		case 'p': a.pid_file = strdup(optarg); break;
 		case 'b':
-			bad = add_listen(a.cfg, optarg);
+			if (add_listen(a.cfg, optarg, err, errlen) < 0)
+				goto out;
 			break;
 		case 't':
 			if (parse_ttls(&a, optarg) < 0) {
@@ -439,7 +449,8 @@ void rbldnsd_args_usage(const char *prog, FILE *out)
 		" -u user[:group] - run as this user:group (rbldns)\n"
 		" -r rootdir - chroot to this directory\n"
 		" -w workdir - working directory with zone files\n"
-		" -b address[/port] - bind to (listen on) this address (required)\n"
+		" -b address[/port] - bind to (listen on) this address (required);\n"
+		"  a host name binds all its addresses, port may be a service name\n"
 		" -4 - use IPv4 socket type\n"
 		" -6 - use IPv6 socket type\n"
 		" -t ttl - default TTL value to set in answers (35m)\n"

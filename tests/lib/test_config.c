@@ -384,19 +384,25 @@ static void test_errors(void)
 	EXPECT_ERROR("store: x\n", "1: datasets: missing");
 	EXPECT_ERROR("listen: [\"127.0.0.1:99999\"]\n"
 		     "datasets:\n  a: {type: dnset, files: /dev/null}\n",
-		     "1: listen: \"127.0.0.1:99999\": bad port \"99999\" (1..65535)");
+		     "1: listen: \"127.0.0.1:99999\": bad port: want 1..65535");
 	EXPECT_ERROR("listen: [\"127.0.0.1:0\"]\n"
 		     "datasets:\n  a: {type: dnset, files: /dev/null}\n",
 		     "1: listen: \"127.0.0.1:0\": bad port");
 	EXPECT_ERROR("listen:\n  - 127.0.0.1:53\n  - \"[::1]:dns\"\n"
 		     "datasets:\n  a: {type: dnset, files: /dev/null}\n",
-		     "3: listen: \"[::1]:dns\": bad port \"dns\"");
+		     "3: listen: \"[::1]:dns\": bad port: unknown service name");
 	EXPECT_ERROR("listen: 300.1.1.1:53\n"
 		     "datasets:\n  a: {type: dnset, files: /dev/null}\n",
-		     "1: listen: \"300.1.1.1:53\": bad address");
-	EXPECT_ERROR("listen: localhost:53\n"
+		     "1: listen: \"300.1.1.1:53\": bad IPv4 address");
+	EXPECT_ERROR("listen: local..host:53\n"
 		     "datasets:\n  a: {type: dnset, files: /dev/null}\n",
-		     "1: listen: \"localhost:53\": bad address");
+		     "1: listen: \"local..host:53\": bad host name");
+	EXPECT_ERROR("listen: \"fe80::1:53:x\"\n"
+		     "datasets:\n  a: {type: dnset, files: /dev/null}\n",
+		     "1: listen: \"fe80::1:53:x\": bad address (want ");
+	EXPECT_ERROR("listen: \"[localhost]:53\"\n"
+		     "datasets:\n  a: {type: dnset, files: /dev/null}\n",
+		     "1: listen: \"[localhost]:53\": bad IPv6 address");
 	EXPECT_ERROR("listen: \"[::1:53\"\n"
 		     "datasets:\n  a: {type: dnset, files: /dev/null}\n",
 		     "1: listen: \"[::1:53\": missing ']'");
@@ -506,6 +512,35 @@ static void test_codes(void)
 #undef CODES_CFG
 }
 
+/* Host names and service names are accepted as written (the server
+ * resolves them), remembering where they were written. */
+static void test_listen_names(void)
+{
+	char err[1024], where[700];
+	struct config *cfg = load("listen:\n  - \"localhost:domain\"\n"
+				  "  - 127.0.0.1\n  - \"[::1]:5354\"\n"
+				  "  - localhost.:53\n"
+				  "datasets:\n  a: {type: dnset, files: /dev/null}\n",
+				  0, err, sizeof(err));
+
+	CHECK_STR(err, "");
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->nlisten, 4);
+	CHECK_STR(cfg->listen[0].host, "localhost");
+	CHECK_STR(cfg->listen[0].port, "domain");
+	CHECK_STR(cfg->listen[0].text, "localhost:domain");
+	snprintf(where, sizeof(where), "%s/c.yaml:2: listen", tmpdir);
+	CHECK_STR(cfg->listen[0].where, where);
+	CHECK_STR(cfg->listen[1].host, "127.0.0.1");
+	CHECK_STR(cfg->listen[1].port, "53");
+	CHECK_STR(cfg->listen[2].host, "::1");
+	CHECK_STR(cfg->listen[2].port, "5354");
+	CHECK_STR(cfg->listen[2].text, "[::1]:5354");
+	CHECK_STR(cfg->listen[3].host, "localhost.");
+	config_free(cfg);
+}
+
 int main(void)
 {
 	make_tmpdir();
@@ -513,6 +548,7 @@ int main(void)
 	test_defaults();
 	test_files();
 	test_errors();
+	test_listen_names();
 	test_codes();
 	return check_report();
 }

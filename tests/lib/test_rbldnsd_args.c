@@ -146,6 +146,43 @@ static void test_errors(void)
 	rbldnsd_args_free(&a);
 }
 
+/* -b: host and service names pass as written (the server resolves them);
+ * what can never work fails here, naming the value and the option. */
+static void test_listen(void)
+{
+	struct rbldnsd_args a;
+	char err[256] = "";
+
+	CHECK_INT(PARSE(&a, err, "-b", "localhost/domain", "-b", "127.0.0.1/",
+			"-b", "::1", "z:ip4set:f"), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(a.cfg->nlisten, 3);
+	CHECK_STR(a.cfg->listen[0].host, "localhost");
+	CHECK_STR(a.cfg->listen[0].port, "domain");
+	CHECK_STR(a.cfg->listen[0].text, "localhost/domain");
+	CHECK_STR(a.cfg->listen[0].where, "-b");
+	CHECK_STR(a.cfg->listen[1].port, "53");   /* empty: 53, as rbldnsd */
+	CHECK_STR(a.cfg->listen[2].host, "::1");
+	CHECK_STR(a.cfg->listen[2].port, "53");
+	rbldnsd_args_free(&a);
+
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1/65536", "z:ip4set:f"), -1);
+	CHECK_STR(err, "127.0.0.1/65536: bad port: want 1..65535 (-b)");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1/0", "z:ip4set:f"), -1);
+	CHECK_STR(err, "127.0.0.1/0: bad port: want 1..65535 (-b)");
+	CHECK_INT(PARSE(&a, err, "-b", "127.0.0.1/nosuch-service", "z:ip4set:f"), -1);
+	CHECK_STR(err, "127.0.0.1/nosuch-service: bad port: unknown service "
+		  "name (-b)");
+	CHECK_INT(PARSE(&a, err, "-b", "/53", "z:ip4set:f"), -1);
+	CHECK_STR(err, "/53: missing host part (-b)");
+	CHECK_INT(PARSE(&a, err, "-b", "300.1.1.1/53", "z:ip4set:f"), -1);
+	CHECK_STR(err, "300.1.1.1/53: bad IPv4 address (-b)");
+	CHECK_INT(PARSE(&a, err, "-b", "local host/53", "z:ip4set:f"), -1);
+	CHECK_STR(err, "local host/53: bad host name (-b)");
+	CHECK_INT(PARSE(&a, err, "-b", "fe80::zz/53", "z:ip4set:f"), -1);
+	CHECK_STR(err, "fe80::zz/53: bad IPv6 address (-b)");
+}
+
 static void test_time_units(void)
 {
 	uint32_t s = 0;
@@ -167,6 +204,7 @@ int main(void)
 	test_file_separators();
 	test_dataset_names();
 	test_errors();
+	test_listen();
 	test_time_units();
 	return check_report();
 }
