@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "dsload.h"
 #include "feedwatch.h"
+#include "listen_addr.h"
 #include "log.h"
 #include "qstats.h"
 #include "querylog.h"
@@ -87,23 +88,6 @@ struct dropin {
 	struct qstats *stats;          /* always counted (USR1, exit) */
 	size_t nslots;                 /* responders: buffers, stats slots */
 };
-
-/* -4 / -6: an address of the other family fails, as in rbldnsd. */
-static int dropin_check_family(const struct rbldnsd_args *a, char *err,
-			       size_t errlen)
-{
-	for (size_t i = 0; a->family && i < a->cfg->nlisten; i++) {
-		const struct cfg_listen *l = &a->cfg->listen[i];
-		int v6 = strchr(l->host, ':') != NULL;
-
-		if ((a->family == 4 && v6) || (a->family == 6 && !v6)) {
-			snprintf(err, errlen, "%s/%s: Address family for "
-				 "hostname not supported", l->host, l->port);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 static void dropin_on_stop(evutil_socket_t sig, short what, void *arg)
 {
@@ -485,7 +469,12 @@ int dropin_main(int argc, char *argv[])
 		rbldnsd_args_free(&d.a);
 		return 0;
 	}
-	if (dropin_check_family(&d.a, err, sizeof(err)) < 0) {
+	/* -b names -> addresses (of -4 / -6's family only) before the chroot
+	 * hides the hosts file; -d binds nothing, as in rbldnsd. */
+	if (!d.a.dump &&
+	    listen_resolve_config(d.a.cfg, d.a.family == 4 ? AF_INET
+				  : d.a.family == 6 ? AF_INET6 : AF_UNSPEC,
+				  err, sizeof(err)) < 0) {
 		fprintf(stderr, "dnsbld: %s\n", err);
 		rbldnsd_args_free(&d.a);
 		return 1;

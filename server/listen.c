@@ -4,7 +4,8 @@
  * so the kernel spreads queries and connections over workers with no shared
  * socket.  UDP sockets on a wildcard address ask for the destination
  * address of each packet (IP_PKTINFO / IPV6_RECVPKTINFO) so replies leave
- * from the address the client used.
+ * from the address the client used.  Addresses are numeric here: names were
+ * resolved once at start-up (listen_resolve_config, lib/listen_addr.h).
  */
 #include "worker.h"
 
@@ -40,12 +41,22 @@ static int listen_is_wildcard(const struct sockaddr *sa)
 	return 0;
 }
 
-/* The numeric address of listen entry `l` for socket `type`; 0 and *ai
+/* "HOST port PORT" for messages, with the spelling it came from when the
+ * operator wrote a name ("127.0.0.1 port 53 (from localhost/domain)"). */
+static void listen_name(const struct cfg_listen *l, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s port %s%s%s%s", l->host, l->port,
+		 l->text ? " (from " : "", l->text ? l->text : "",
+		 l->text ? ")" : "");
+}
+
+/* The address of numeric listen entry `l` for socket `type`; 0 and *ai
  * (freeaddrinfo it), or -1 with err. */
 static int listen_resolve(const struct cfg_listen *l, int type,
 			  struct addrinfo **ai, char *err, size_t errlen)
 {
 	struct addrinfo hints;
+	char name[600];
 	int rc;
 
 	memset(&hints, 0, sizeof(hints));
@@ -55,8 +66,8 @@ static int listen_resolve(const struct cfg_listen *l, int type,
 	*ai = NULL;
 	rc = getaddrinfo(l->host, l->port, &hints, ai);
 	if (rc != 0 || !*ai) {
-		snprintf(err, errlen, "listen %s port %s: %s", l->host, l->port,
-			 gai_strerror(rc));
+		listen_name(l, name, sizeof(name));
+		snprintf(err, errlen, "listen %s: %s", name, gai_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -66,6 +77,7 @@ int listen_probe(const struct cfg_listen *l, int type, char *err,
 		 size_t errlen)
 {
 	struct addrinfo *ai = NULL;
+	char name[600];
 	int fd, one = 1;
 
 	if (listen_resolve(l, type, &ai, err, errlen) < 0)
@@ -80,11 +92,12 @@ int listen_probe(const struct cfg_listen *l, int type, char *err,
 	    (type == SOCK_STREAM &&
 	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		snprintf(err, errlen, "listen %s %s port %s: %s%s",
-			 type == SOCK_DGRAM ? "udp" : "tcp", l->host, l->port,
-			 strerror(errno),
-			 errno == EADDRINUSE ? " (another server runs there?)"
-					     : "");
+		int e = errno;
+
+		listen_name(l, name, sizeof(name));
+		snprintf(err, errlen, "listen %s %s: %s%s",
+			 type == SOCK_DGRAM ? "udp" : "tcp", name, strerror(e),
+			 e == EADDRINUSE ? " (another server runs there?)" : "");
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(ai);
@@ -99,8 +112,9 @@ int listen_socket(const struct config *cfg, const struct cfg_listen *l,
 		  int type, char *err, size_t errlen)
 {
 	struct addrinfo *ai = NULL;
-	int fd = -1, one = 1;
+	int fd = -1, one = 1, e;
 	const char *what = type == SOCK_DGRAM ? "udp" : "tcp";
+	char name[600];
 
 	if (listen_resolve(l, type, &ai, err, errlen) < 0)
 		return -1;
@@ -155,8 +169,9 @@ int listen_socket(const struct config *cfg, const struct cfg_listen *l,
 	freeaddrinfo(ai);
 	return fd;
 fail:
-	snprintf(err, errlen, "listen %s %s port %s: %s", what, l->host,
-		 l->port, strerror(errno));
+	e = errno;
+	listen_name(l, name, sizeof(name));
+	snprintf(err, errlen, "listen %s %s: %s", what, name, strerror(e));
 	if (fd >= 0)
 		close(fd);
 	freeaddrinfo(ai);

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "dropin.h"
+#include "listen_addr.h"
 #include "log.h"
 #include "rbldnsd_args.h"
 #include "sigevents.h"
@@ -133,6 +134,11 @@ int main(int argc, char **argv)
 	base = event_base_new();
 	if (!workers || !base) {
 		log_err("out of memory");
+		goto out;
+	}
+	/* Host and service names -> numeric addresses, once, before binding. */
+	if (listen_resolve_config(cfg, AF_UNSPEC, err, sizeof(err)) < 0) {
+		log_err("%s", err);
 		goto out;
 	}
 	for (size_t i = 0; i < cfg->nlisten; i++) {

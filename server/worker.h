@@ -100,7 +100,9 @@ void worker_free(struct worker *w);
 void worker_counts(const struct worker *w, uint64_t *queries,
 		   uint64_t *dropped);
 
-/* listen.c: checks that no other process serves `l` (SO_REUSEPORT would
+/* listen.c: `l` must be numeric, as listen_resolve_config leaves it
+ * (lib/listen_addr.h); messages name its original spelling too.
+ * listen_probe: checks that no other process serves `l` (SO_REUSEPORT would
  * let a second server silently share the port and split the queries).
  * Returns 0, or -1 with `err` (EADDRINUSE: "another server runs there?"). */
 int listen_probe(const struct cfg_listen *l, int type, char *err,
