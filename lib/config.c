@@ -21,19 +21,11 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "daemon.h"
+#include "defaults.h"
 #include "dname.h"
 #include "listen_addr.h"
 #include "timeunit.h"
-
-/* Defaults documented in config.h and README.md. */
-#define CFG_DEF_MAX_UDP 1232
-#define CFG_DEF_TCP_IDLE_MS 10000
-#define CFG_DEF_TCP_CLIENTS 256
-#define CFG_DEF_TTL 2100
-#define CFG_DEF_REFRESH 3600
-#define CFG_DEF_RETRY 900
-#define CFG_DEF_EXPIRE 604800
-#define CFG_DEF_MINIMUM 300
 
 struct cfg_parser {
 	const char *file;     /* as given, for messages */
@@ -357,6 +349,90 @@ static char *cfg_resolve(const struct cfg_parser *p, const char *path)
 	return out;
 }
 
+/* A path, resolved against the config file's directory. */
+static int cfg_path(struct cfg_parser *p, const yaml_node_t *n,
+		    const char *key, char **out)
+{
+	char *s = NULL, *abs;
+
+	if (cfg_string(p, n, key, &s) < 0)
+		return -1;
+	abs = cfg_resolve(p, s);
+	free(s);
+	if (!abs)
+		return cfg_oom(p);
+	free(*out);
+	*out = abs;
+	return 0;
+}
+
+/* YAML 1.1's booleans that people write: true/false, yes/no, on/off. */
+static int cfg_bool(struct cfg_parser *p, const yaml_node_t *n,
+		    const char *key, int *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+	const char *s;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	for (size_t i = 0; yes[i]; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return cfg_fail(p, n, key, "\"%s\" is not true or false", s);
+}
+
+/* `syslog: FACILITY` ("daemon", "local0"...), or true for "daemon". */
+static int cfg_syslog(struct cfg_parser *p, const yaml_node_t *n,
+		      const char *key, char **out)
+{
+	int on = 0;
+	char *s = NULL;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	if (cfg_bool(p, n, key, &on) == 0) {
+		free(*out);
+		*out = on ? strdup("daemon") : NULL;
+		return on && !*out ? cfg_oom(p) : 0;
+	}
+	if (daemon_facility(cfg_scalar(n)) < 0)
+		return cfg_fail(p, n, key, "unknown syslog facility \"%s\" "
+				"(daemon, mail, user, local0..local7...)",
+				cfg_scalar(n));
+	if (cfg_string(p, n, key, &s) < 0)
+		return -1;
+	free(*out);
+	*out = s;
+	return 0;
+}
+
+/* `version_bind: answer|hide|refuse` (rbldnsd: no -v, -v, -vv). */
+static int cfg_version_bind(struct cfg_parser *p, const yaml_node_t *n,
+			    const char *key, int *out)
+{
+	static const char *const names[] = { "answer", "hide", "refuse" };
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(cfg_scalar(n), names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return cfg_fail(p, n, key, "\"%s\" is not answer, hide or refuse",
+			cfg_scalar(n));
+}
+
 /* ---- listen ------------------------------------------------------------ */
 
 /* One `listen` entry: "a.b.c.d[:port]", "name[:port]", "[IPv6][:port]" or a
@@ -622,10 +698,10 @@ static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 	if (cfg_want_map(p, n, where) < 0 || cfg_check_keys(p, n, where, known) < 0)
 		return -1;
 	soa->present = 1;
-	soa->refresh = CFG_DEF_REFRESH;
-	soa->retry = CFG_DEF_RETRY;
-	soa->expire = CFG_DEF_EXPIRE;
-	soa->minimum = CFG_DEF_MINIMUM;
+	soa->refresh = DEFAULT_SOA_REFRESH;
+	soa->retry = DEFAULT_SOA_RETRY;
+	soa->expire = DEFAULT_SOA_EXPIRE;
+	soa->minimum = DEFAULT_SOA_MINIMUM;
 	CFG_FOR_PAIRS(p, n, k, v) {
 		const char *name = cfg_scalar(k);
 		int rc;
@@ -655,7 +731,7 @@ static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 	if (!soa->rname)
 		return cfg_fail(p, n, where, "missing \"rname\"");
 	if (!have_ttl)
-		soa->ttl = z->ttl ? z->ttl : CFG_DEF_TTL;
+		soa->ttl = z->ttl ? z->ttl : p->cfg->default_ttl;
 	return 0;
 }
 
@@ -764,9 +840,73 @@ static int cfg_server_key(struct cfg_parser *p, const char *name, yaml_node_t *v
 		if (cfg_uint(p, v, key, 1, 1000000, &n) < 0)
 			return -1;
 		cfg->tcp_max_clients = (unsigned)n;
+	} else if (strcmp(name, "user") == 0) {
+		return cfg_string(p, v, key, &cfg->user);
+	} else if (strcmp(name, "group") == 0) {
+		return cfg_string(p, v, key, &cfg->group);
+	} else if (strcmp(name, "chroot") == 0) {
+		return cfg_path(p, v, key, &cfg->chroot);
+	} else if (strcmp(name, "pidfile") == 0) {
+		return cfg_path(p, v, key, &cfg->pidfile);
+	} else if (strcmp(name, "daemon") == 0) {
+		return cfg_bool(p, v, key, &cfg->daemon);
+	} else if (strcmp(name, "syslog") == 0) {
+		return cfg_syslog(p, v, key, &cfg->syslog);
+	} else if (strcmp(name, "query_log") == 0) {
+		if (cfg_want_scalar(p, v, key) < 0)
+			return -1;
+		/* "-" is standard output, not a file beside the config. */
+		if (strcmp(cfg_scalar(v), "-") == 0)
+			return cfg_string(p, v, key, &cfg->query_log);
+		return cfg_path(p, v, key, &cfg->query_log);
+	} else if (strcmp(name, "query_log_unbuffered") == 0) {
+		return cfg_bool(p, v, key, &cfg->query_log_unbuffered);
+	} else if (strcmp(name, "stats_file") == 0) {
+		return cfg_path(p, v, key, &cfg->stats_file);
+	} else if (strcmp(name, "stats_relative") == 0) {
+		return cfg_bool(p, v, key, &cfg->stats_relative);
+	} else if (strcmp(name, "stats_interval") == 0) {
+		uint32_t t;
+
+		if (cfg_time(p, v, key, &t) < 0)
+			return -1;
+		cfg->stats_interval = t;
+	} else if (strcmp(name, "default_ttl") == 0) {
+		return cfg_time(p, v, key, &cfg->default_ttl);
+	} else if (strcmp(name, "min_ttl") == 0) {
+		return cfg_time(p, v, key, &cfg->min_ttl);
+	} else if (strcmp(name, "max_ttl") == 0) {
+		return cfg_time(p, v, key, &cfg->max_ttl);
+	} else if (strcmp(name, "version_bind") == 0) {
+		return cfg_version_bind(p, v, key, &cfg->version_bind);
 	} else {
 		return 1;
 	}
+	return 0;
+}
+
+/* The server keys, accepted at top level and under `server:`. */
+static const char *const cfg_server_keys[] = { "workers", "max_udp_size",
+	"tcp_idle_ms", "tcp_max_clients", "user", "group", "chroot", "pidfile",
+	"daemon", "syslog", "query_log", "query_log_unbuffered", "stats_file",
+	"stats_relative", "stats_interval", "default_ttl", "min_ttl",
+	"max_ttl", "version_bind", NULL };
+
+/* Settings that only make sense together: checked once all are read. */
+static int cfg_server_check(struct cfg_parser *p, yaml_node_t *root)
+{
+	struct config *cfg = p->cfg;
+
+	if (cfg->min_ttl && cfg->max_ttl && cfg->min_ttl > cfg->max_ttl)
+		return cfg_fail(p, root, "min_ttl", "%u is above max_ttl %u",
+				cfg->min_ttl, cfg->max_ttl);
+	if (cfg->group && !cfg->user)
+		return cfg_fail(p, root, "group", "needs `user` too");
+	if (cfg->stats_relative && !cfg->stats_file)
+		return cfg_fail(p, root, "stats_relative", "needs `stats_file`");
+	if (cfg->query_log_unbuffered && !cfg->query_log)
+		return cfg_fail(p, root, "query_log_unbuffered",
+				"needs `query_log`");
 	return 0;
 }
 
@@ -774,11 +914,11 @@ static int cfg_server_key(struct cfg_parser *p, const char *name, yaml_node_t *v
 
 static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 {
-	static const char *const known[] = { "store", "listen", "datasets",
-		"zones", "server", "workers", "max_udp_size", "tcp_idle_ms",
-		"tcp_max_clients", NULL };
-	static const char *const server_known[] = { "workers", "max_udp_size",
-		"tcp_idle_ms", "tcp_max_clients", NULL };
+	static const char *const own_keys[] = { "store", "listen", "datasets",
+		"zones", "server", NULL };
+	const char *known[sizeof(own_keys) / sizeof(own_keys[0]) +
+			  sizeof(cfg_server_keys) / sizeof(cfg_server_keys[0])];
+	size_t nknown = 0;
 	struct config *cfg = p->cfg;
 	yaml_node_t *k, *v, *datasets = NULL, *zones = NULL, *store = NULL;
 	char key[300];
@@ -786,6 +926,11 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 	if (root->type != YAML_MAPPING_NODE)
 		return cfg_fail(p, root, "", "the config must be a map of settings, "
 				"found %s", cfg_kind(root));
+	for (size_t i = 0; own_keys[i]; i++)
+		known[nknown++] = own_keys[i];
+	for (size_t i = 0; cfg_server_keys[i]; i++)
+		known[nknown++] = cfg_server_keys[i];
+	known[nknown] = NULL;
 	if (cfg_check_keys(p, root, "", known) < 0)
 		return -1;
 	CFG_FOR_PAIRS(p, root, k, v) {
@@ -804,7 +949,7 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 			yaml_node_t *sk, *sv;
 
 			if (cfg_want_map(p, v, "server") < 0 ||
-			    cfg_check_keys(p, v, "server", server_known) < 0)
+			    cfg_check_keys(p, v, "server", cfg_server_keys) < 0)
 				return -1;
 			CFG_FOR_PAIRS(p, v, sk, sv) {
 				cfg_keyjoin(key, sizeof(key), "server", cfg_scalar(sk));
@@ -816,26 +961,22 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 		}
 	}
 
+	if (cfg_server_check(p, root) < 0)
+		return -1;
 	if (store) {
-		char *s = NULL;
-
-		if (cfg_string(p, store, "store", &s) < 0)
+		if (cfg_path(p, store, "store", &cfg->store) < 0)
 			return -1;
-		cfg->store = cfg_resolve(p, s);
-		free(s);
-	} else {
-		cfg->store = cfg_resolve(p, "var/store");
-	}
-	if (!cfg->store)
+	} else if (!(cfg->store = cfg_resolve(p, DEFAULT_STORE))) {
 		return cfg_oom(p);
+	}
 
 	if (cfg->nlisten == 0) {
 		cfg->listen = calloc(1, sizeof(*cfg->listen));
 		if (!cfg->listen)
 			return cfg_oom(p);
 		cfg->nlisten = 1;
-		cfg->listen[0].host = strdup("127.0.0.1");
-		cfg->listen[0].port = strdup("53");
+		cfg->listen[0].host = strdup(DEFAULT_LISTEN_HOST);
+		cfg->listen[0].port = strdup(DEFAULT_LISTEN_PORT);
 		if (!cfg->listen[0].host || !cfg->listen[0].port)
 			return cfg_oom(p);
 	}
@@ -899,17 +1040,13 @@ int config_load_flags(const char *file, unsigned flags, struct config **out,
 		return -1;
 	}
 	p.dir = cfg_dirname(file);
-	p.cfg = calloc(1, sizeof(*p.cfg));
+	p.cfg = config_new();
 	if (!p.dir || !p.cfg || !(p.cfg->path = strdup(file))) {
 		fclose(fp);
 		free(p.dir);
 		config_free(p.cfg);
 		return cfg_oom(&p);
 	}
-	p.cfg->max_udp_size = CFG_DEF_MAX_UDP;
-	p.cfg->tcp_idle_ms = CFG_DEF_TCP_IDLE_MS;
-	p.cfg->tcp_max_clients = CFG_DEF_TCP_CLIENTS;
-
 	if (!yaml_parser_initialize(&parser)) {
 		cfg_oom(&p);
 		goto out_file;
@@ -972,12 +1109,33 @@ int config_load(const char *file, struct config **out, char *err, size_t errlen)
 	return config_load_flags(file, 0, out, err, errlen);
 }
 
+struct config *config_new(void)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg)
+		return NULL;
+	cfg->max_udp_size = DEFAULT_MAX_UDP_SIZE;
+	cfg->tcp_idle_ms = DEFAULT_TCP_IDLE_MS;
+	cfg->tcp_max_clients = DEFAULT_TCP_MAX_CLIENTS;
+	cfg->stats_interval = DEFAULT_STATS_INTERVAL;
+	cfg->default_ttl = DEFAULT_TTL;
+	return cfg;
+}
+
 void config_free(struct config *cfg)
 {
 	if (!cfg)
 		return;
 	free(cfg->path);
 	free(cfg->store);
+	free(cfg->user);
+	free(cfg->group);
+	free(cfg->chroot);
+	free(cfg->pidfile);
+	free(cfg->syslog);
+	free(cfg->query_log);
+	free(cfg->stats_file);
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		free(cfg->listen[i].host);
 		free(cfg->listen[i].port);

@@ -17,7 +17,11 @@
  *     ttl (zone ttl or 2100), refresh 3600, retry 900, expire 604800,
  *     minimum 300}; times take rbldnsd units s m h d w.
  *   server: {workers 0, max_udp_size 1232, tcp_idle_ms 10000,
- *     tcp_max_clients 256} (the same keys are also accepted at top level).
+ *     tcp_max_clients 256, user, group, chroot, pidfile, daemon false,
+ *     syslog, query_log, query_log_unbuffered false, stats_file,
+ *     stats_relative false, stats_interval 60, default_ttl 2100, min_ttl,
+ *     max_ttl, version_bind answer|hide|refuse} (the same keys are also
+ *     accepted at top level).  Defaults: lib/defaults.h.
  *
  * Relative paths are relative to the directory of the config file (resolved
  * to absolute paths).  Unknown keys, duplicate keys, wrong types, bad values,
@@ -65,7 +69,7 @@ struct cfg_zone {
 	size_t nns;
 	struct cfg_code *codes; /* in file order; the server ignores them */
 	size_t ncodes;
-	uint32_t ttl;          /* 0 = the dataset's $TTL, else 2100 */
+	uint32_t ttl;          /* 0 = the dataset's $TTL, else default_ttl */
 	int line;
 };
 
@@ -90,10 +94,32 @@ struct config {
 	struct cfg_zone *zones;
 	size_t nzones;
 	unsigned workers;      /* 0 = one per core */
-	uint16_t max_udp_size; /* EDNS payload we accept to send, default 1232 */
-	unsigned tcp_idle_ms;  /* default 10000 */
-	unsigned tcp_max_clients; /* default 256 */
+	uint16_t max_udp_size; /* EDNS payload we accept to send */
+	unsigned tcp_idle_ms;
+	unsigned tcp_max_clients;
+
+	/* The process (rbldnsd's -u -r -p -n); NULL/0 = not asked for. */
+	char *user, *group;    /* drop to them after binding (root only) */
+	char *chroot;          /* chroot here after binding */
+	char *pidfile;
+	int daemon;            /* run in the background */
+	char *syslog;          /* log to syslog with this facility */
+
+	/* Logs and counters (rbldnsd's -l and -s). */
+	char *query_log;       /* a file, or "-" for standard output */
+	int query_log_unbuffered;
+	char *stats_file;
+	int stats_relative;    /* each line the change since the last one */
+	unsigned stats_interval; /* seconds between lines; 0 = only on
+	                            USR1/USR2 and at exit */
+
+	/* Answers (rbldnsd's -t def:min:max and -v). */
+	uint32_t default_ttl;  /* when neither zone nor data sets one */
+	uint32_t min_ttl, max_ttl; /* clamp of TTLs taken from data; 0 = none */
+	int version_bind;      /* CH TXT version.bind: CFG_VERSION_* */
 };
+
+enum { CFG_VERSION_ANSWER = 0, CFG_VERSION_HIDE, CFG_VERSION_REFUSE };
 
 /* Loads and checks `file`, including that every dataset file exists and is
  * readable.  Returns 0 and sets *out (free with config_free), or -1 with
@@ -108,6 +134,11 @@ int config_load(const char *file, struct config **out, char *err, size_t errlen)
 /* config_load with CONFIG_* `flags`. */
 int config_load_flags(const char *file, unsigned flags, struct config **out,
 		      char *err, size_t errlen);
+
+/* An empty config with every default of lib/defaults.h set (for a caller
+ * that fills it itself, as rbldnsd's command line does); NULL on out of
+ * memory. */
+struct config *config_new(void);
 
 /* Frees a config from config_load (NULL is fine). */
 void config_free(struct config *cfg);

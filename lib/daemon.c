@@ -151,6 +151,70 @@ int daemon_check_not_root(const struct daemon_ids *ids, char *err,
 	return -1;
 }
 
+/* /dev/null, opened before any chroot hides it: the background child's
+ * standard descriptors end up there. */
+static int daemon_devnull = -1;
+
+int daemon_background(char *err, size_t errlen)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	daemon_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (daemon_devnull < 0) {
+		snprintf(err, errlen, "cannot open /dev/null: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (pipe(p) < 0) {
+		snprintf(err, errlen, "cannot go to the background: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "cannot go to the background: %s",
+			 strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid > 0) {
+		ssize_t n;
+
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
+void daemon_ready(int *ready_fd)
+{
+	int fd;
+
+	if (*ready_fd < 0)
+		return;
+	if (write(*ready_fd, "", 1) != 1) {
+		/* The parent is gone: nobody waits for the answer. */
+	}
+	close(*ready_fd);
+	*ready_fd = -1;
+	fd = daemon_devnull;
+	daemon_devnull = -1;
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
 int daemon_facility(const char *name)
 {
 	static const struct { const char *n; int v; } tab[] = {

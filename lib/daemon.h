@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define DAEMON_DEFAULT_USER "rbldns"
+#include "defaults.h"
+
+#define DAEMON_DEFAULT_USER DEFAULT_DROPIN_USER
 
 struct daemon_ids {
 	uid_t uid;
@@ -49,6 +51,18 @@ int daemon_drop(const struct daemon_ids *ids, char *err, size_t errlen);
  * 0 if `ids` is not root, else -1 with that message in `err`. */
 int daemon_check_not_root(const struct daemon_ids *ids, char *err,
 			  size_t errlen);
+
+/* Goes to the background: forks, and the parent waits until the child
+ * says it serves (daemon_ready) and exits 0, or exits 1 if the child exits
+ * first (its reason is already on stderr, which the parent shares).  The
+ * child starts a new session.  Call before any thread exists.  Returns the
+ * pipe the child reports on, or -1 with `err` if fork failed. */
+int daemon_background(char *err, size_t errlen);
+
+/* In the child of daemon_background: tells the parent the start worked
+ * (the parent exits 0) and points standard input, output and error at
+ * /dev/null.  *ready_fd is closed and set to -1; a no-op when it is -1. */
+void daemon_ready(int *ready_fd);
 
 /* syslog facility by name (-F): "daemon", "local0".."local7", "mail",
  * "user"... (case-insensitive, an optional "log_" prefix).  Returns the

@@ -279,28 +279,43 @@ static int fw_put_zones(struct feedwatch *fw)
 }
 
 /* Stored datasets the config does not name: said once at start, since
- * they may be someone else's (dnsbl-ctl) and are never dropped unasked. */
-static void fw_note_strays(struct feedwatch *fw)
+ * they may be someone else's (dnsbl-ctl) and are never dropped unasked;
+ * dropped when the store is the engine's alone (o.drop_strays). */
+static void fw_strays(struct feedwatch *fw)
 {
 	struct store_reader *rd;
-	char **names = NULL;
+	char **names = NULL, err[512];
 	size_t n = 0;
+	int rc;
 
 	if (store_reader_new(fw->st, &rd) < 0)
 		return;
-	if (store_dataset_names(rd, &names, &n) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			if (!config_dataset(fw->cfg, names[i]))
-				fw_emit(fw, FEEDWATCH_NOTE, NULL, NULL,
-					"%s: stored but not in %s (remove it "
-					"with `dnsbl-loader drop %s`)",
-					names[i], fw_cfg_path(fw->cfg),
-					names[i]);
-			free(names[i]);
-		}
-		free(names);
-	}
+	rc = store_dataset_names(rd, &names, &n);
+	/* No snapshot may stay open across the drops below. */
 	store_reader_free(rd);
+	if (rc != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (config_dataset(fw->cfg, names[i])) {
+			/* served: nothing to say */
+		} else if (!fw->o.drop_strays) {
+			fw_emit(fw, FEEDWATCH_NOTE, NULL, NULL,
+				"%s: stored but not in %s (remove it with "
+				"`dnsbl-loader drop %s`)", names[i],
+				fw_cfg_path(fw->cfg), names[i]);
+		} else if (store_drop_dataset(fw->st, names[i], err,
+					      sizeof(err)) < 0) {
+			fw_emit(fw, FEEDWATCH_NOTE, NULL, NULL,
+				"%s: no longer served, FAILED to drop: %s",
+				names[i], err);
+		} else {
+			fw->wrote = 1;
+			fw_emit(fw, FEEDWATCH_DROPPED, names[i], NULL,
+				"%s: no longer served: dropped", names[i]);
+		}
+		free(names[i]);
+	}
+	free(names);
 }
 
 /* After writes: gives the store's space back when a quarter of it is free
@@ -336,7 +351,7 @@ int feedwatch_load_all(struct feedwatch *fw)
 		failed += fw->ds[i].failed;
 	}
 	fw_put_zones(fw);
-	fw_note_strays(fw);
+	fw_strays(fw);
 	fw_compact_if_bloated(fw);
 	return failed;
 }

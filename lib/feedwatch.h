@@ -60,6 +60,9 @@ struct feedwatch_options {
 	                            events never stop; 0 = 2000 */
 	unsigned busy_wait_ms;   /* how long a file still open for writing
 	                            (filebusy.h) holds its load back; 0 = 10000 */
+	int drop_strays;         /* the store is this engine's alone: drop
+	                            stored datasets the config does not name
+	                            (else they are only reported, once) */
 	int recheck_s;           /* periodic re-scan of every file (for file
 	                            systems where inotify misses events) and
 	                            retry of failed datasets; 0 = 60, <0 = off */

@@ -5,6 +5,8 @@
  */
 #include "rbldnsd_args.h"
 
+#include "daemon.h"
+#include "defaults.h"
 #include "dname.h"
 #include "listen_addr.h"
 #include "store.h"
@@ -18,9 +20,6 @@
 #include <string.h>
 
 #define RBLDNSD_OPTSTRING "u:r:b:w:t:c:p:nel:qs:h46dvaAfF:Cx:X:"
-#define DEFAULT_TTL (35 * 60)
-#define DEFAULT_CHECK 60
-#define DEFAULT_STORE "dnsbld-store"
 /* The longest dataset name the store accepts. */
 #define DATASET_NAME_MAX 200
 
@@ -45,9 +44,9 @@ int rbldnsd_parse_time(const char *text, uint32_t *seconds)
 }
 
 /* -t def:min:max, any part may be empty (trailing colons too). */
-static int parse_ttls(struct rbldnsd_args *a, const char *arg)
+static int parse_ttls(struct config *cfg, const char *arg)
 {
-	uint32_t *dst[3] = { &a->ttl_default, &a->ttl_min, &a->ttl_max };
+	uint32_t *dst[3] = { &cfg->default_ttl, &cfg->min_ttl, &cfg->max_ttl };
 	const char *p = arg;
 
 	for (int i = 0; i < 3 && *p; i++) {
@@ -265,6 +264,18 @@ static int add_zone_spec(struct config *cfg, char **global_acl, const char *arg,
 	return 0;
 }
 
+/* Replaces *dst by a copy of `s`; 0, or -1 on out of memory. */
+static int set_str(char **dst, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy)
+		return -1;
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
 static int ignore(struct rbldnsd_args *a, const char *what)
 {
 	return push_str(&a->ignored, &a->nignored, what);
@@ -278,16 +289,15 @@ int rbldnsd_args_parse(int argc, char *const argv[], struct rbldnsd_args *out,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rbldnsd_args a;
-	char *global_acl = NULL;
-	const char *store = DEFAULT_STORE;
-	int opt, rc = -1;
+	struct config *cfg;
+	char *global_acl = NULL, *facility = NULL;
+	int opt, rc = -1, versions = 0, foreground = 0;
 
 	memset(&a, 0, sizeof(a));
 	memset(out, 0, sizeof(*out));
-	a.ttl_default = DEFAULT_TTL;
-	a.check_interval = DEFAULT_CHECK;
-	a.cfg = calloc(1, sizeof(*a.cfg));
-	if (!a.cfg)
+	a.check_interval = DEFAULT_CHECK_INTERVAL;
+	a.cfg = cfg = config_new();
+	if (!cfg)
 		return fail(err, errlen, "out of memory");
 
 	optind = 0;   /* GNU: restart scanning (parse may be called twice) */
@@ -299,20 +309,23 @@ int rbldnsd_args_parse(int argc, char *const argv[], struct rbldnsd_args *out,
 		case 'u': {
 			const char *colon = strchr(optarg, ':');
 
-			a.user = colon ? strndup(optarg, (size_t)(colon - optarg)) : strdup(optarg);
-			if (colon)
-				a.group = strdup(colon + 1);
+			free(cfg->user);
+			free(cfg->group);
+			cfg->group = NULL;
+			cfg->user = colon ? strndup(optarg, (size_t)(colon - optarg))
+					  : strdup(optarg);
+			bad = !cfg->user || (colon && !(cfg->group = strdup(colon + 1)));
 			break;
 		}
-		case 'r': a.root_dir = strdup(optarg); break;
-		case 'w': a.work_dir = strdup(optarg); break;
-		case 'p': a.pid_file = strdup(optarg); break;
+		case 'r': bad = set_str(&cfg->chroot, optarg); break;
+		case 'w': bad = set_str(&a.work_dir, optarg); break;
+		case 'p': bad = set_str(&cfg->pidfile, optarg); break;
 		case 'b':
 			if (add_listen(a.cfg, optarg, err, errlen) < 0)
 				goto out;
 			break;
 		case 't':
-			if (parse_ttls(&a, optarg) < 0) {
+			if (parse_ttls(cfg, optarg) < 0) {
 				fail(err, errlen, "invalid ttl (-t) value `%.60s'", optarg);
 				goto out;
 			}
@@ -323,35 +336,36 @@ int rbldnsd_args_parse(int argc, char *const argv[], struct rbldnsd_args *out,
 				goto out;
 			}
 			break;
-		case 'n': a.foreground = 1; break;
+		case 'n': foreground = 1; break;
 		case 'e': a.accept_host_bits = 1; break;
 		case 'q': a.quick_start = 1; break;
 		case 'l':
-			a.query_log_unbuffered = optarg[0] == '+';
-			a.query_log = strdup(optarg + a.query_log_unbuffered);
+			cfg->query_log_unbuffered = optarg[0] == '+';
+			bad = set_str(&cfg->query_log,
+				      optarg + cfg->query_log_unbuffered);
 			break;
 		case 's':
-			a.stats_relative = optarg[0] == '+';
-			a.stats_file = strdup(optarg + a.stats_relative);
+			cfg->stats_relative = optarg[0] == '+';
+			bad = set_str(&cfg->stats_file, optarg + cfg->stats_relative);
 			break;
 		case 'h': a.help = 1; break;
 		case '4': a.family = 4; break;
 		case '6': a.family = 6; break;
 		case 'd': a.dump = 1; break;
-		case 'v': a.hide_version++; break;
+		case 'v': versions++; break;
 		case 'a': a.minimal_answers = 1; break;
 		case 'A': a.minimal_answers = 0; break;
 		case 'f':
 			a.fork_on_reload = 1;
 			bad = ignore(&a, "-f: dnsbld never pauses to reload, so there is nothing to fork for");
 			break;
-		case 'F': a.syslog_facility = strdup(optarg); break;
+		case 'F': bad = set_str(&facility, optarg); break;
 		case 'C': a.no_gunzip = 1; break;
 		case 'x':
 		case 'X':
 			bad = ignore(&a, "-x/-X: rbldnsd extension modules are not supported; option ignored");
 			break;
-		case 'S': store = optarg; break;
+		case 'S': bad = set_str(&cfg->store, optarg); break;
 		case '?':
 		default:
 			if (optopt && strchr(RBLDNSD_OPTSTRING, optopt))
@@ -371,15 +385,31 @@ int rbldnsd_args_parse(int argc, char *const argv[], struct rbldnsd_args *out,
 		rc = 0;
 		goto done;
 	}
-	if (a.ttl_min && a.ttl_max && a.ttl_min > a.ttl_max) {
+	if ((cfg->min_ttl && cfg->max_ttl && cfg->min_ttl > cfg->max_ttl) ||
+	    (cfg->min_ttl && cfg->default_ttl < cfg->min_ttl) ||
+	    (cfg->max_ttl && cfg->default_ttl > cfg->max_ttl)) {
 		fail(err, errlen, "inconsistent def:min:max ttl: %u:%u:%u",
-		     a.ttl_default, a.ttl_min, a.ttl_max);
+		     cfg->default_ttl, cfg->min_ttl, cfg->max_ttl);
 		goto out;
 	}
-	if ((a.ttl_min && a.ttl_default < a.ttl_min) ||
-	    (a.ttl_max && a.ttl_default > a.ttl_max)) {
-		fail(err, errlen, "inconsistent def:min:max ttl: %u:%u:%u",
-		     a.ttl_default, a.ttl_min, a.ttl_max);
+	if (facility && daemon_facility(facility) < 0) {
+		fail(err, errlen, "log facility %s is not valid", facility);
+		goto out;
+	}
+	/* rbldnsd's ways: a daemon logging to syslog, -v hides and -vv
+	 * refuses version.bind, stats lines every check interval, and
+	 * "rbldns" as the user when started as root. */
+	cfg->daemon = !foreground && !a.dump;
+	if (!a.dump && !cfg->syslog &&
+	    set_str(&cfg->syslog, facility ? facility : "daemon")) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	cfg->version_bind = versions >= 2 ? CFG_VERSION_REFUSE
+			    : versions ? CFG_VERSION_HIDE : CFG_VERSION_ANSWER;
+	cfg->stats_interval = a.check_interval;
+	if (!cfg->user && set_str(&cfg->user, DEFAULT_DROPIN_USER)) {
+		fail(err, errlen, "out of memory");
 		goto out;
 	}
 	for (int i = optind; i < argc; i++)
@@ -407,33 +437,23 @@ int rbldnsd_args_parse(int argc, char *const argv[], struct rbldnsd_args *out,
 		fail(err, errlen, "no address to listen on (-b option) specified");
 		goto out;
 	}
-	if (!(a.cfg->store = strdup(store))) {
-		fail(err, errlen, "out of memory");
-		goto out;
-	}
 	rc = 0;
 done:
 	free(global_acl);
+	free(facility);
 	*out = a;
 	return rc;
 out:
 	free(global_acl);
+	free(facility);
 	rbldnsd_args_free(&a);
 	return rc;
 }
 
 void rbldnsd_args_free(struct rbldnsd_args *a)
 {
-	if (a->cfg)
-		config_free(a->cfg);
-	free(a->user);
-	free(a->group);
-	free(a->root_dir);
+	config_free(a->cfg);
 	free(a->work_dir);
-	free(a->pid_file);
-	free(a->query_log);
-	free(a->stats_file);
-	free(a->syslog_facility);
 	for (size_t i = 0; i < a->nignored; i++)
 		free(a->ignored[i]);
 	free(a->ignored);
@@ -453,7 +473,8 @@ void rbldnsd_args_usage(const char *prog, FILE *out)
 		"  a host name binds all its addresses, port may be a service name\n"
 		" -4 - use IPv4 socket type\n"
 		" -6 - use IPv6 socket type\n"
-		" -t ttl - default TTL value to set in answers (35m)\n"
+		" -t def:min:max - TTL for data without $TTL (35m), and the range TTLs\n"
+		"  taken from the data are clamped to (none)\n"
 		" -v - hide version information in replies to version.bind CH TXT\n"
 		"  (second -v makes %s to refuse such requests completely)\n"
 		" -e - enable CIDR ranges where prefix is not on the range boundary\n"
@@ -463,17 +484,20 @@ void rbldnsd_args_usage(const char *prog, FILE *out)
 		" -p pidfile - write pid to specified file\n"
 		" -n - do not become a daemon\n"
 		" -f - accepted and ignored: answers never pause during reloads\n"
-		" -q - quickstart, load zones after binding, load errors not fatal\n"
+		" -q - start even if a dataset fails to load (it is retried when its\n"
+		"  files change; by default a failed dataset stops the start)\n"
 		" -l [+]logfile - log queries and answers to this file (+ for unbuffered)\n"
 		" -s [+]statsfile - write a line with short statistics summary into this\n"
-		"  file every `check' (-c) secounds (+ for relative counters)\n"
-		" -a - omit AUTH section from regular replies\n"
-		" -A - put AUTH section in every reply\n"
+		"  file every `check' (-c) seconds (+ for relative counters)\n"
+		" -a, -A - accepted: positive answers never carry NS records in the\n"
+		"  AUTH section (as rbldnsd -a); negative ones carry the SOA\n"
 		" -F facility - Log facility for syslog. Default is 'daemon'.\n"
 		" -C - disable on-the-fly decompression of dataset files\n"
 		" -x extension, -X extarg - accepted and ignored (no extension modules)\n"
 		" -d - dump all zones in BIND format to standard output and exit\n"
-		" --store dir - LMDB store directory (dnsbld only; default %s)\n"
+		" -h, --help - this help\n"
+		" --store dir - LMDB store directory (dnsbld only; default: one per\n"
+		"  instance under ./%s, see docs/MIGRATING.md)\n"
 		"each zone specified using `name:type:file,file...'\n"
 		"syntax, repeated names constitute the same zone.\n"
 		"Available dataset types:\n"
@@ -486,5 +510,5 @@ void rbldnsd_args_usage(const char *prog, FILE *out)
 		" combined - several datasets/subzones combined\n"
 		" generic - generic simplified bind-format\n"
 		" acl - Access Control List dataset\n",
-		prog, prog, prog, prog, DEFAULT_STORE);
+		prog, prog, prog, prog, DEFAULT_DROPIN_STORE);
 }

@@ -18,30 +18,24 @@
 #include "config.h"
 
 struct rbldnsd_args {
-	struct config *cfg;          /* zones, datasets, listen, store */
+	/* Everything the server does: zones, datasets, listen, store (NULL
+	 * unless --store), user (-u), chroot (-r), pidfile (-p), daemon (not
+	 * -n), syslog (-F), query_log (-l), stats_file (-s), TTLs (-t),
+	 * version_bind (-v). */
+	struct config *cfg;
 
-	char *user, *group;          /* -u user[:group] */
-	char *root_dir;              /* -r */
-	char *work_dir;              /* -w */
-	char *pid_file;              /* -p */
-	uint32_t ttl_default;        /* -t def:min:max, seconds (default 35m) */
-	uint32_t ttl_min, ttl_max;   /* 0 = no constraint */
+	/* What only rbldnsd's command line has: the loader built into the
+	 * server, and the steps around it. */
+	char *work_dir;              /* -w: chdir here (after -r) */
 	uint32_t check_interval;     /* -c, seconds (default 60); 0 = no updates */
 	int family;                  /* -4 / -6: 4 or 6, 0 = both */
-	int foreground;              /* -n */
 	int accept_host_bits;        /* -e */
 	int quick_start;             /* -q */
-	char *query_log;             /* -l [+]file, "-" = stdout */
-	int query_log_unbuffered;
-	char *stats_file;            /* -s [+]file */
-	int stats_relative;
 	int minimal_answers;         /* -a (1) or -A (0, the default) */
 	int fork_on_reload;          /* -f (accepted, nothing to do) */
 	int dump;                    /* -d */
-	int hide_version;            /* -v count: 1 hides, 2 refuses */
 	int no_gunzip;               /* -C */
-	char *syslog_facility;       /* -F */
-	int help;                    /* -h */
+	int help;                    /* -h, --help */
 
 	/* Options accepted for compatibility but meaningless for dnsbld, each
 	 * with the reason; the server logs them once at start. */
@@ -49,9 +43,11 @@ struct rbldnsd_args {
 	size_t nignored;
 };
 
-/* Parses rbldnsd-style `argv` (argv[0] is the program).  One dnsbld-only
- * option is added: `--store DIR`, the LMDB directory to keep the data in
- * (default "dnsbld-store", relative to the working directory, -w).  On error
+/* Parses rbldnsd-style `argv` (argv[0] is the program) into a config with
+ * rbldnsd's defaults (in the background, syslog "daemon", user "rbldns"
+ * when started as root).  One dnsbld-only option is added: `--store DIR`,
+ * the LMDB directory to keep the data in (cfg->store; NULL when not given:
+ * the server picks one per instance).  On error
  * returns -1 with an rbldnsd-style message in `err` ("invalid option --
  * 'z'", "invalid zone spec `x'", "unknown dataset type `foo'", "invalid ttl
  * (-t) value `1x'"...); *out is then empty. */

@@ -462,9 +462,13 @@ int store_open(struct store **out, const char *dir, unsigned flags,
 		store_seterr(err, errlen, "store %s: mkdir: %s", dir, strerror(errno));
 		return STORE_EIO;
 	}
-	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		store_seterr(err, errlen, "store %s: not a directory%s", dir,
+	if (stat(dir, &sb) < 0) {
+		store_seterr(err, errlen, "store %s: %s%s", dir, strerror(errno),
 			     ro ? " (nothing loaded yet?)" : "");
+		return STORE_ENOTFOUND;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		store_seterr(err, errlen, "store %s: not a directory", dir);
 		return STORE_ENOTFOUND;
 	}
 	st = calloc(1, sizeof(*st));

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defaults.h"
 #include "dname.h"
 #include "txt.h"
 
@@ -563,7 +564,7 @@ static int zd_generic(struct zd *z, uint32_t dsid, uint32_t ttl)
 
 static uint32_t zd_clamp(const struct zonedump_options *o, uint32_t ttl)
 {
-	uint32_t def = o->ttl_default ? o->ttl_default : 2100;
+	uint32_t def = o->ttl_default ? o->ttl_default : DEFAULT_TTL;
 
 	if (!ttl)
 		return def;

@@ -1,205 +1,152 @@
-/* main.c -- dnsbld: options, config, store, workers, signals.
+/* main.c -- dnsbld's command lines: `dnsbld -c FILE`, or rbldnsd's.
  *
- * `dnsbld -c FILE` serves a YAML config; a command line with zone specs is
- * rbldnsd's and runs in dropin.c instead.
- *
- * The main thread only sets things up and waits for SIGTERM/SIGINT on its
- * own event loop; the workers (worker.c) do all the answering.  Sockets are
- * bound before any thread starts, so a bad listen address fails the start
- * with a clear message and exit status 1.
+ * Only argument handling lives here: a command line with zone specs is
+ * rbldnsd's and dropin.c translates it; `-c FILE` names a YAML config.
+ * Both end in server_run (server.c), the one server path.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <event2/event.h>
-#include <event2/thread.h>
 
 #include "config.h"
 #include "dropin.h"
-#include "listen_addr.h"
-#include "log.h"
 #include "rbldnsd_args.h"
-#include "sigevents.h"
-#include "store.h"
-#include "worker.h"
+#include "server.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dnsbld -c FILE [-f] [-l] [-w WORKERS] [-d]\n"
-		"  -c FILE     the YAML config (zones, datasets, store, listen)\n"
-		"  -f          stay in the foreground (the default)\n"
-		"  -l          also log to syslog\n"
-		"  -w WORKERS  worker threads (default: config `workers`, else one"
-		" per core)\n"
-		"  -d          debug logging\n");
+		"dnsbld: an authoritative DNS server for DNS blocklists (DNSBL).\n"
+		"It answers from an LMDB store that dnsbl-loader fills, or, given\n"
+		"rbldnsd's command line, reads rbldnsd's data files itself.\n"
+		"\n"
+		"usage: dnsbld -c FILE [-n] [-l] [-w WORKERS] [-d]\n"
+		"   or: dnsbld [rbldnsd options] ZONE:TYPE:FILE[,FILE...]...\n"
+		"\n"
+		"With -c FILE (a YAML config; zones, datasets, store, listen\n"
+		"addresses, user, chroot, logs: see README.md):\n"
+		"  -c FILE     the config\n"
+		"  -n, -f      stay in the foreground even if the config says\n"
+		"              `daemon: true` (the foreground is the default)\n"
+		"  -l          log to syslog too (facility daemon; or `syslog:`)\n"
+		"  -w WORKERS  answering threads, 1..1024 (default: the config's\n"
+		"              `workers`, else one per core)\n"
+		"  -d          debug log lines\n"
+		"  -h, --help  this help\n"
+		"\n"
+		"With zone specs instead of -c, dnsbld is a drop-in rbldnsd and\n"
+		"the letters mean what they mean to rbldnsd: -c is the check\n"
+		"interval, -w the working directory, -d dumps the zones, -l is the\n"
+		"query log, -f is ignored.  Those options follow.\n"
+		"\n");
+	rbldnsd_args_usage("dnsbld", f);
+	fprintf(f,
+		"\n"
+		"Signals, in both modes: TERM and INT stop (exit status 0), HUP\n"
+		"reopens the query log and re-checks the data files, USR1 logs the\n"
+		"stats (and writes a stats file line), USR2 does that and resets\n"
+		"the counters.\n");
 }
 
-static void main_on_signal(evutil_socket_t sig, short what, void *arg)
+/* A whole decimal number in [min, max]; -1 for anything else ("4x"). */
+static long parse_count(const char *s, long min, long max)
 {
-	(void)what;
-	log_info("signal %d: shutting down", (int)sig);
-	event_base_loopbreak(arg);
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end || v < min || v > max ? -1 : v;
 }
 
-static void main_on_hup(evutil_socket_t sig, short what, void *arg)
+static int wants_help(int argc, char **argv)
 {
-	(void)sig;
-	(void)what;
-	(void)arg;
-	log_info("SIGHUP ignored: store changes are picked up without a "
-		 "reload");
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *cfgfile = NULL;
-	int use_syslog = 0, debug = 0, opt, rc = 1;
-	long nworkers = 0;
+	struct server_options o;
 	struct config *cfg = NULL;
-	struct server srv;
-	struct worker *workers = NULL;
-	struct event_base *base = NULL;
-	struct sigevents *sigs = NULL;
-	char err[512];
-	unsigned n = 0;
+	char err[1024];
+	int opt, foreground = 0, use_syslog = 0, rc;
 
+	if (wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
+	}
 	/* zone specs on the command line: rbldnsd's command line */
 	if (dropin_wanted(argc, argv))
 		return dropin_main(argc, argv);
-	while ((opt = getopt(argc, argv, "c:flw:dh")) != -1) {
+	memset(&o, 0, sizeof(o));
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "c:fnlw:d", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			cfgfile = optarg;
 			break;
 		case 'f':
+		case 'n':
+			foreground = 1;
 			break;
 		case 'l':
 			use_syslog = 1;
 			break;
 		case 'w':
-			nworkers = strtol(optarg, NULL, 10);
-			if (nworkers < 1 || nworkers > 1024) {
-				fprintf(stderr, "dnsbld: -w %s: want 1..1024\n",
-					optarg);
+			o.workers = parse_count(optarg, 1, 1024);
+			if (o.workers < 0) {
+				fprintf(stderr, "dnsbld: -w %s: want a number "
+					"of workers, 1..1024\n", optarg);
 				return 2;
 			}
 			break;
 		case 'd':
-			debug = 1;
+			o.debug = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			fprintf(stdout, "\nor rbldnsd's command line (zone specs "
-				"instead of -c FILE):\n");
-			rbldnsd_args_usage("dnsbld", stdout);
-			return 0;
 		default:
-			usage(stderr);
+			if (optopt)
+				fprintf(stderr, "dnsbld: -%c: %s\n", optopt,
+					strchr("cw", optopt) ? "needs a value"
+							     : "unknown option");
+			else
+				fprintf(stderr, "dnsbld: %s: unknown option\n",
+					argv[optind - 1]);
+			fprintf(stderr, "dnsbld: `dnsbld --help` lists the "
+				"options\n");
 			return 2;
 		}
 	}
 	if (!cfgfile || optind != argc) {
-		usage(stderr);
+		fprintf(stderr, "dnsbld: %s\nusage: dnsbld -c FILE [-n] [-l] "
+			"[-w WORKERS] [-d], or rbldnsd's command line; "
+			"`dnsbld --help` says more\n",
+			!cfgfile ? "no config (-c FILE) and no zone specs"
+				 : "unexpected arguments after the options");
 		return 2;
 	}
-	log_init("dnsbld", use_syslog, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	signal(SIGPIPE, SIG_IGN);
-
 	if (config_load(cfgfile, &cfg, err, sizeof(err)) < 0) {
-		log_err("%s", err);
+		fprintf(stderr, "dnsbld: %s\n", err);
 		return 1;
 	}
-	memset(&srv, 0, sizeof(srv));
-	srv.cfg = cfg;
-	atomic_init(&srv.tcp_clients, 0);
-	if (store_open(&srv.store, cfg->store, STORE_READONLY, err,
-		       sizeof(err)) < 0) {
-		log_err("store %s: %s", cfg->store, err);
-		goto out;
+	if (foreground)
+		cfg->daemon = 0;
+	if (use_syslog && !cfg->syslog && !(cfg->syslog = strdup("daemon"))) {
+		fprintf(stderr, "dnsbld: out of memory\n");
+		config_free(cfg);
+		return 1;
 	}
-	if (evthread_use_pthreads() < 0) {
-		log_err("libevent has no pthreads support");
-		goto out;
-	}
-	if (!nworkers)
-		nworkers = cfg->workers;
-	if (!nworkers)
-		nworkers = worker_default_count();
-	workers = calloc((size_t)nworkers, sizeof(*workers));
-	base = event_base_new();
-	if (!workers || !base) {
-		log_err("out of memory");
-		goto out;
-	}
-	/* Host and service names -> numeric addresses, once, before binding. */
-	if (listen_resolve_config(cfg, AF_UNSPEC, err, sizeof(err)) < 0) {
-		log_err("%s", err);
-		goto out;
-	}
-	for (size_t i = 0; i < cfg->nlisten; i++) {
-		if (listen_probe(&cfg->listen[i], SOCK_DGRAM, err,
-				 sizeof(err)) < 0 ||
-		    listen_probe(&cfg->listen[i], SOCK_STREAM, err,
-				 sizeof(err)) < 0) {
-			log_err("%s", err);
-			goto out;
-		}
-	}
-	for (n = 0; n < (unsigned)nworkers; n++) {
-		if (worker_init(&workers[n], &srv, n, err, sizeof(err)) < 0) {
-			log_err("%s", err);
-			n++;
-			goto out;
-		}
-	}
-	const struct sigevent_spec specs[] = {
-		{ SIGTERM, main_on_signal, base },
-		{ SIGINT, main_on_signal, base },
-		{ SIGHUP, main_on_hup, NULL },
-	};
-	if (sigevents_add(base, specs, sizeof(specs) / sizeof(specs[0]), &sigs,
-			  err, sizeof(err)) < 0) {
-		log_err("%s", err);
-		goto out;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		if (worker_start(&workers[i]) < 0) {
-			log_err("cannot start worker %u", i);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < cfg->nlisten; i++)
-		log_info("listening on %s port %s (udp, tcp)",
-			 cfg->listen[i].host, cfg->listen[i].port);
-	log_info("serving %zu zone(s) from %s with %u worker(s)", cfg->nzones,
-		 cfg->store, n);
-	event_base_dispatch(base);
-	rc = 0;
-out:
-	for (unsigned i = 0; workers && i < n; i++)
-		worker_stop(&workers[i]);
-	for (unsigned i = 0; rc == 0 && workers && i < n; i++) {
-		uint64_t q, d;
-
-		worker_counts(&workers[i], &q, &d);
-		log_info("worker %u: %llu queries, %llu dropped", i,
-			 (unsigned long long)q, (unsigned long long)d);
-	}
-	for (unsigned i = 0; workers && i < n; i++)
-		worker_free(&workers[i]);
-	free(workers);
-	sigevents_free(sigs);
-	if (base)
-		event_base_free(base);
-	if (srv.store)
-		store_close(srv.store);
+	rc = server_run(cfg, &o);
 	config_free(cfg);
-	if (rc == 0)
-		log_info("stopped");
 	return rc;
 }

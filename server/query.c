@@ -23,7 +23,7 @@
 static uint16_t query_udp_limit(const struct query_ctx *c,
 				const struct dns_query *q)
 {
-	unsigned max = c->cfg->max_udp_size ? c->cfg->max_udp_size : 1232;
+	unsigned max = c->cfg->max_udp_size;
 	unsigned size = q->edns ? q->edns_size : 512;
 
 	if (max < 512)
@@ -37,7 +37,7 @@ static uint16_t query_udp_limit(const struct query_ctx *c,
 
 static uint16_t query_our_udp_size(const struct query_ctx *c)
 {
-	unsigned max = c->cfg->max_udp_size ? c->cfg->max_udp_size : 1232;
+	unsigned max = c->cfg->max_udp_size;
 
 	return (uint16_t)(max < 512 ? 512 : max);
 }
@@ -218,7 +218,9 @@ static void query_account(struct query_ctx *c, const uint8_t *pkt, size_t len,
 	unsigned rcode = out[3] & 0x0f;
 
 	if (c->stats)
-		qstats_count(c->stats, c->stats_slot, zone, rcode, len, n);
+		qstats_count(c->stats, c->stats_slot,
+			     zone >= 0 ? c->plan->zones[zone].stats_index : -1,
+			     rcode, len, n);
 	if (c->qlog && q->has_question && q->qname_len &&
 	    len >= DNS_QNAME_OFFSET + q->qname_len) {
 		struct querylog_entry e = {

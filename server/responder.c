@@ -29,6 +29,10 @@ int responder_init(struct responder *r, const struct config *cfg,
 		snprintf(err, errlen, "%s: out of memory", who);
 		return -1;
 	}
+	r->ttl.def = cfg->default_ttl;
+	r->ttl.min = cfg->min_ttl;
+	r->ttl.max = cfg->max_ttl;
+	r->hide_version = cfg->version_bind;
 	r->qc.cfg = cfg;
 	r->qc.rd = r->rd;
 	r->qc.ans = r->ans;
@@ -58,6 +62,16 @@ static int responder_build_plan(struct responder *r)
 	rc = zones_build_ttl(&r->plan, &view, r->rd,
 			     r->zt ? r->zt->serials : NULL, &r->ttl);
 	r->plan.hide_version = r->hide_version;
+	/* The stats count the server's own config zones (counters.c); a
+	 * stored zone table may list others, or in another order. */
+	for (size_t i = 0; rc == 0 && i < r->plan.nzones; i++) {
+		struct zp_zone *z = &r->plan.zones[i];
+
+		z->stats_index = -1;
+		for (size_t k = 0; k < r->cfg->nzones; k++)
+			if (strcmp(r->cfg->zones[k].name, z->cfg->name) == 0)
+				z->stats_index = (int)k;
+	}
 	return rc;
 }
 

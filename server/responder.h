@@ -28,8 +28,8 @@ struct responder {
 	struct answer *ans;
 	struct query_ctx qc;           /* qc.queries, qc.dropped: counters */
 	unsigned renew_failures;
-	struct zones_ttl ttl;          /* rbldnsd -t; zero = the defaults */
-	int hide_version;              /* rbldnsd -v count */
+	struct zones_ttl ttl;          /* the config's TTL policy */
+	int hide_version;              /* the config's version_bind */
 };
 
 /* Creates the reader (released at once: an idle responder holds no

@@ -137,8 +137,8 @@ static void tcp_on_accept(struct evconnlistener *ls, evutil_socket_t fd,
 {
 	struct worker *w = arg;
 	const struct config *cfg = w->srv->cfg;
-	unsigned max = cfg->tcp_max_clients ? cfg->tcp_max_clients : 256;
-	unsigned idle = cfg->tcp_idle_ms ? cfg->tcp_idle_ms : 10000;
+	unsigned max = cfg->tcp_max_clients;
+	unsigned idle = cfg->tcp_idle_ms;
 	struct timeval tv = { (time_t)(idle / 1000),
 			      (suseconds_t)(idle % 1000) * 1000 };
 	struct tcp_conn *c;

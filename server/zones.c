@@ -1,22 +1,19 @@
 /* zones.c -- build the per-worker zone plan from config + stored metadata.
  *
  * Decides, once per store generation rather than per query: each dataset's
- * TTL (config zone ttl, else the data's $TTL, else 2100 s), the apex SOA
- * (config, else the first dataset's $SOA, else a default naming the zone
- * itself and hostmaster.<zone>), its serial (the $SOA serial if non-zero,
- * else the newest stored serial of the zone's datasets), and the apex NS
- * (config, else the first $NS; none at all is allowed).
+ * TTL (config zone ttl, else the data's $TTL, else the config's
+ * default_ttl), the apex SOA (config, else the first dataset's $SOA, else a
+ * default naming the zone itself and hostmaster.<zone>), its serial (the
+ * $SOA serial if non-zero, else the newest stored serial of the zone's
+ * datasets), and the apex NS (config, else the first $NS; none at all is
+ * allowed).
  */
 #include "zones.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Default SOA timers when neither the config nor the data gives a SOA. */
-#define ZONES_SOA_REFRESH 3600
-#define ZONES_SOA_RETRY 600
-#define ZONES_SOA_EXPIRE 604800
-#define ZONES_SOA_MINIMUM 300
+#include "defaults.h"
 
 static int zones_keep_meta(struct zone_plan *p, struct store_dsmeta *m)
 {
@@ -42,7 +39,7 @@ static uint32_t zone_clamp(const struct zone_plan *p, uint32_t ttl)
 
 static uint32_t zone_default_ttl(const struct zone_plan *p)
 {
-	return p->ttl.def ? p->ttl.def : ZONES_DEFAULT_TTL;
+	return p->ttl.def ? p->ttl.def : DEFAULT_TTL;
 }
 
 static uint32_t zone_ds_ttl(const struct zone_plan *p,
@@ -197,10 +194,10 @@ static void zone_apex(const struct zone_plan *p, struct zp_zone *z,
 		z->soa_rname = z->default_rname;
 		z->soa_ttl = z->ttl;
 		z->soa_serial = serial;
-		z->soa_refresh = ZONES_SOA_REFRESH;
-		z->soa_retry = ZONES_SOA_RETRY;
-		z->soa_expire = ZONES_SOA_EXPIRE;
-		z->soa_minimum = ZONES_SOA_MINIMUM;
+		z->soa_refresh = DEFAULT_SOA_REFRESH;
+		z->soa_retry = DEFAULT_SOA_RETRY;
+		z->soa_expire = DEFAULT_SOA_EXPIRE;
+		z->soa_minimum = DEFAULT_SOA_MINIMUM;
 	}
 	/* Every negative answer carries it: encode it now, not per query. */
 	z->soa_rdata_ok = dns_tmpl_soa(&z->soa_rdata, z->wname, z->soa_mname,

@@ -13,11 +13,10 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "defaults.h"
 #include "dname.h"
 #include "dns_encode.h"
 #include "store.h"
-
-#define ZONES_DEFAULT_TTL 2100
 
 /* One dataset (or one section of a combined one) as the answer sees it. */
 struct zp_dataset {
@@ -41,6 +40,8 @@ struct zp_zone {
 	unsigned labels;
 	uint32_t ttl;                  /* zone default TTL */
 	uint32_t ttl_min, ttl_max;     /* -t clamp of TTLs from data, 0 = none */
+	int stats_index;               /* its row in the server's stats (the
+	                                  config's zone index), -1: none */
 
 	struct zp_dataset *ds;         /* answer order; combined ones have subs */
 	size_t nds;
@@ -68,7 +69,7 @@ struct zp_zone {
 };
 
 /* rbldnsd's -t def:min:max: the TTL when the data has no $TTL (0 =
- * ZONES_DEFAULT_TTL) and the clamp of TTLs taken from data (0 = none). */
+ * DEFAULT_TTL) and the clamp of TTLs taken from data (0 = none). */
 struct zones_ttl {
 	uint32_t def, min, max;
 };

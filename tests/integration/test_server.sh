@@ -253,7 +253,7 @@ check "apex A: NODATA, never NXDOMAIN" "$out" '^rcode=NOERROR .* an=0 ns=1 '
 out=$(q 4.3.2.1.bl.test NS)
 check "NS below the apex: NODATA" "$out" '^rcode=NOERROR .* an=0 '
 out=$(q nosoa.test SOA)
-check "default SOA when none is given" "$out" '^an: nosoa\.test\. 300 IN SOA nosoa\.test\. hostmaster\.nosoa\.test\. [1-9][0-9]* 3600 600 604800 300$'
+check "default SOA when none is given" "$out" '^an: nosoa\.test\. 300 IN SOA nosoa\.test\. hostmaster\.nosoa\.test\. [1-9][0-9]* 3600 900 604800 300$'
 out=$(q nosoa.test NS)
 check "no NS anywhere: NODATA, not REFUSED" "$out" '^rcode=NOERROR .* an=0 ns=1 '
 out=$(q 5.5.5.5.nosoa.test A)

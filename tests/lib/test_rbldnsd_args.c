@@ -24,31 +24,32 @@ static void test_full_line(void)
 			":acl:global.acl"), 0);
 	CHECK_STR(err, "");
 	c = a.cfg;
-	CHECK_STR(a.user, "rbldns");
-	CHECK_STR(a.group, "mail");
+	CHECK_STR(c->user, "rbldns");
+	CHECK_STR(c->group, "mail");
 	CHECK_INT(c->nlisten, 3);
 	CHECK_STR(c->listen[0].host, "127.0.0.1");
 	CHECK_STR(c->listen[0].port, "5353");
 	CHECK_STR(c->listen[1].host, "::1");
 	CHECK_STR(c->listen[1].port, "530");
 	CHECK_STR(c->listen[2].port, "53");
-	CHECK_INT(a.ttl_default, 300);
-	CHECK_INT(a.ttl_min, 60);
-	CHECK_INT(a.ttl_max, 3600);
+	CHECK_INT(c->default_ttl, 300);
+	CHECK_INT(c->min_ttl, 60);
+	CHECK_INT(c->max_ttl, 3600);
 	CHECK_INT(a.check_interval, 30);
-	CHECK(a.foreground && a.accept_host_bits && a.quick_start && a.no_gunzip);
-	CHECK_STR(a.query_log, "q.log");
-	CHECK(a.query_log_unbuffered);
-	CHECK_STR(a.stats_file, "stats.log");
-	CHECK(!a.stats_relative);
+	CHECK(!c->daemon && a.accept_host_bits && a.quick_start && a.no_gunzip);
+	CHECK_STR(c->query_log, "q.log");
+	CHECK(c->query_log_unbuffered);
+	CHECK_STR(c->stats_file, "stats.log");
+	CHECK_INT(c->stats_interval, 30);   /* -c */
+	CHECK(!c->stats_relative);
 	CHECK(a.minimal_answers);
-	CHECK_INT(a.hide_version, 2);
-	CHECK_STR(a.pid_file, "/run/r.pid");
+	CHECK_INT(c->version_bind, CFG_VERSION_REFUSE);
+	CHECK_STR(c->pidfile, "/run/r.pid");
 	CHECK_STR(a.work_dir, "/srv");
-	CHECK_STR(a.root_dir, "/jail");
-	CHECK_STR(a.syslog_facility, "local1");
+	CHECK_STR(c->chroot, "/jail");
+	CHECK_STR(c->syslog, "local1");
 	CHECK_INT(a.nignored, 1);   /* -f */
-	CHECK_STR(c->store, "dnsbld-store");
+	CHECK(c->store == NULL);   /* the server picks one per instance */
 
 	/* Two zones; the identical spec is one shared dataset. */
 	CHECK_INT(c->nzones, 2);
@@ -81,7 +82,11 @@ static void test_file_separators(void)
 	CHECK_STR(a.cfg->datasets[0].files[2], "c");
 	CHECK_INT(a.cfg->datasets[0].type, DS_COMBINED);
 	CHECK_STR(a.cfg->store, "/var/lib/x");
-	CHECK_INT(a.ttl_default, 2100);     /* 35m */
+	CHECK_INT(a.cfg->default_ttl, 2100);     /* 35m */
+	CHECK_INT(a.cfg->daemon, 1);            /* no -n */
+	CHECK_STR(a.cfg->syslog, "daemon");
+	CHECK_STR(a.cfg->user, "rbldns");       /* used when root */
+	CHECK_INT(a.cfg->version_bind, CFG_VERSION_ANSWER);
 	CHECK_INT(a.check_interval, 60);    /* 1m */
 	rbldnsd_args_free(&a);
 }

@@ -118,7 +118,7 @@ static char *dnsbld_dump(const char *const *specs, size_t nspecs)
 	{
 		struct zonedump_options zo = { 0 };
 
-		zo.ttl_default = a.ttl_default;
+		zo.ttl_default = a.cfg->default_ttl;
 		zo.now = 0;
 		zo.version = "dnsbld";
 		CHECK_INT(zonedump_write(mem, a.cfg, rd, &zo, err, sizeof(err)), 0);

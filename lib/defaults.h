@@ -1,0 +1,44 @@
+/* defaults.h -- every default value of dnsbld, its loader and tools.
+ *
+ * One place, so the YAML config, rbldnsd's command line, the zone plan and
+ * the BIND dump cannot disagree.  README.md ("Configuration") and the
+ * programs' --help quote these numbers.
+ */
+#ifndef DNSBLD_DEFAULTS_H
+#define DNSBLD_DEFAULTS_H
+
+/* Answer TTL when neither the zone nor the data ($TTL) sets one: rbldnsd's
+ * -t default, 35 minutes. */
+#define DEFAULT_TTL 2100
+
+/* SOA timers when neither the config nor the data ($SOA) gives them. */
+#define DEFAULT_SOA_REFRESH 3600
+#define DEFAULT_SOA_RETRY 900
+#define DEFAULT_SOA_EXPIRE 604800
+#define DEFAULT_SOA_MINIMUM 300
+
+/* Where the YAML mode keeps its store, relative to the config file. */
+#define DEFAULT_STORE "var/store"
+/* What the YAML mode listens on. */
+#define DEFAULT_LISTEN_HOST "127.0.0.1"
+#define DEFAULT_LISTEN_PORT "53"
+
+/* The largest UDP answer we send to an EDNS client (the DNS flag day 2020
+ * value: no IP fragmentation on common paths). */
+#define DEFAULT_MAX_UDP_SIZE 1232
+#define DEFAULT_TCP_IDLE_MS 10000
+#define DEFAULT_TCP_MAX_CLIENTS 256
+
+/* Seconds between stats file lines (rbldnsd writes one every -c check
+ * interval, default 1m). */
+#define DEFAULT_STATS_INTERVAL 60
+
+/* rbldnsd mode: how often the data files are re-checked (-c). */
+#define DEFAULT_CHECK_INTERVAL 60
+/* rbldnsd mode: the store directory, relative to the working directory; it
+ * holds one store per running instance (server/dropin_store.c). */
+#define DEFAULT_DROPIN_STORE "dnsbld-store"
+/* rbldnsd mode, started as root: the user to run as (-u). */
+#define DEFAULT_DROPIN_USER "rbldns"
+
+#endif
