@@ -98,6 +98,132 @@ int store_edit_ip(struct store *st, const char *name,
 		  const struct store_ip_edit *edits, size_t nedits,
 		  struct store_apply_stats *stats, char *err, size_t errlen);
 
+/* ---- hand edits (store_edit.c, store_history.c, store_expiry.c) -------- */
+
+/* One change to a dnset's entries. */
+struct store_dn_edit {
+	uint8_t op;            /* enum store_edit_op */
+	uint8_t wild;          /* the `*.name` entry (subdomains only) */
+	uint8_t name[256];     /* relative wire name (lowercased when stored) */
+	struct ds_value value; /* STORE_EDIT_SET only */
+};
+
+/* What a history record says happened. */
+enum store_hist_op {
+	STORE_HIST_NONE = 0,   /* write no history record */
+	STORE_HIST_ADD,        /* dnsbl-ctl add */
+	STORE_HIST_DEL,        /* dnsbl-ctl del */
+	STORE_HIST_EXPIRE      /* an entry's --for time passed */
+};
+
+/* One hand edit of one dataset (dnsbl-ctl add / del): the entries one
+ * line of the operator's means (an ip4set range, a `.domain`: several),
+ * when they expire, and the history record that says who and why. */
+struct store_change {
+	const struct store_ip_edit *ip;   /* address datasets */
+	size_t nip;
+	const struct store_dn_edit *dn;   /* dnset */
+	size_t ndn;
+	enum ds_type type;     /* the type the dataset must have */
+	int create;            /* not stored yet: create it, empty, of `type` */
+	int64_t now;           /* the clock (unix time): serial, history */
+	int64_t expires;       /* > 0: the entries this change sets go away
+	                          then (store_expire); 0: they stay, and any
+	                          earlier expiry of theirs is cancelled */
+	enum store_hist_op op; /* the history record (STORE_HIST_NONE: none) */
+	const char *entry;     /* the entry as the operator wrote it */
+	const char *reason;    /* NULL = none */
+	const char *user;      /* who (the Unix user) */
+};
+
+/* Applies `ch` to dataset `name` in one write transaction, re-deriving
+ * only what each edit overlaps, and records it: the entries' expiry, a
+ * history record and the dataset's status (store_status_get), when
+ * anything changed.  An edit replaces the entry at exactly its key.  The
+ * dataset's serial then exceeds every dataset's and zone's serial in the
+ * store, so the SOA serial of each zone serving it moves.  *changed (may
+ * be NULL) is 1 if a record or an expiry changed, else 0 (nothing was
+ * written).  STORE_ENOTFOUND if `name` is not stored (and not ch->create);
+ * STORE_EINVAL for a type other than ch->type or an edit the type does not
+ * take (err says which).  On failure nothing changed. */
+int store_change(struct store *st, const char *name,
+		 const struct store_change *ch, struct store_apply_stats *stats,
+		 int *changed, char *err, size_t errlen);
+
+/* A history record, as store_iter_history shows it (views valid during
+ * the call; absent strings are ""). */
+struct store_hist {
+	uint64_t seq;          /* 1, 2, ... in commit order */
+	int64_t time;
+	enum store_hist_op op;
+	int64_t expires;       /* an add's --for end, else 0 */
+	const char *dataset, *entry, *reason, *user;
+};
+/* Walks the history oldest first, only dataset `dataset`'s records if it
+ * is not NULL.  Returns as the other walks do (store_iter.c). */
+int store_iter_history(struct store_reader *rd, const char *dataset,
+		       int (*fn)(const struct store_hist *h, void *arg),
+		       void *arg);
+
+/* Removes every entry whose expiry time is `now` or earlier, all in one
+ * write transaction, each dataset's serial moving once, with a history
+ * record (op STORE_HIST_EXPIRE, user `user`) per entry.  Cheap when
+ * nothing is due (a read, no write lock), so a watcher may call it every
+ * second.  *removed (may be NULL) gets the entries removed.  0 or a
+ * STORE_E* code (err set; nothing changed). */
+int store_expire(struct store *st, int64_t now, const char *user,
+		 uint64_t *removed, char *err, size_t errlen);
+
+/* The expiry time of one entry of dataset `dsid`: 1 and *when, 0 if it
+ * does not expire, <0 on error. */
+int store_expiry_ip(struct store_reader *rd, uint32_t dsid, int family,
+		    const uint8_t addr[16], unsigned plen, int64_t *when);
+int store_expiry_dn(struct store_reader *rd, uint32_t dsid,
+		    const uint8_t *name, int wild, int64_t *when);
+/* Pending expiries of dataset `dsid`: their count and the first time
+ * (0 if none).  0 or <0 on error. */
+int store_expiry_pending(struct store_reader *rd, uint32_t dsid,
+			 uint64_t *count, int64_t *first);
+
+/* ---- status (store_status.c) --------------------------------------------- */
+
+/* A dataset's last hand change, or its last failed load (what `dnsbl-ctl
+ * stats` shows next to the metadata's load time). */
+enum store_status_kind {
+	STORE_STATUS_LOAD = 1,   /* a load from files (kept only if it failed) */
+	STORE_STATUS_EDIT,       /* dnsbl-ctl add / del */
+	STORE_STATUS_EXPIRE      /* entries expired */
+};
+struct store_status {
+	int64_t time;
+	enum store_status_kind kind;
+	int ok;
+	uint64_t added, removed;  /* records */
+	uint64_t entries;         /* entries after it */
+	char message[512];        /* the failure, or the entry edited */
+};
+/* Reads dataset `name`'s status; STORE_ENOTFOUND if there is none. */
+int store_status_get(struct store_reader *rd, const char *name,
+		     struct store_status *out);
+/* Records `s` for dataset `name` in a transaction of its own (the loader,
+ * after a failed load); s == NULL deletes it (after a good one, so an old
+ * failure is not shown).  Writes nothing if that is what is stored.
+ * 0 or a STORE_E* code. */
+int store_status_put(struct store *st, const char *name,
+		     const struct store_status *s, char *err, size_t errlen);
+
+/* ---- checking (store_check.c) ------------------------------------------- */
+
+/* Checks the snapshot's metadata against the data: every name has its
+ * metadata, the entry counts match the source records, each address
+ * dataset's interval map is exactly what its source entries derive, every
+ * answer reference resolves, no records belong to no dataset.  Calls
+ * `fn` with a line per problem (`dataset` NULL for the store as a whole).
+ * Returns the number of problems, or <0 if the store could not be read. */
+int store_check(struct store_reader *rd,
+		void (*fn)(void *arg, const char *dataset, const char *problem),
+		void *arg);
+
 /* Removes dataset `name` and all its records in one transaction. */
 int store_drop_dataset(struct store *st, const char *name,
 		       char *err, size_t errlen);
@@ -253,6 +379,13 @@ struct store_match {
  * Returns 1 if listed (match filled), 0 if not, <0 on error. */
 int store_lookup_ip(struct store_reader *rd, uint32_t dsid, int family,
 		    const uint8_t addr[16], struct store_match *m);
+
+/* Which source entry decides an address lookup: the longest stored prefix
+ * covering `addr` (an exclusion too), as every address type's rule picks
+ * it.  1 with *plen and *excluded, 0 if no entry covers it, <0 on error.
+ * (Not for the query path: one point read per prefix length.) */
+int store_ip_covering(struct store_reader *rd, uint32_t dsid, int family,
+		      const uint8_t addr[16], unsigned *plen, int *excluded);
 
 /* Is any address in [lo, hi] listed?  (Empty non-terminal detection for
  * partial reversed names.)  1 yes, 0 no, <0 error. */

@@ -1,4 +1,4 @@
-/* store_edit.c -- incremental edits of an address dataset.
+/* store_edit.c -- incremental edits of a dataset's entries.
  *
  * Admin listings, delistings and trap hits change a handful of prefixes in
  * a dataset of millions: rebuilding it would rewrite nothing but still read
@@ -9,10 +9,13 @@
  * longest-prefix rule, and the intervals crossing the window's edges keep
  * their outside parts.  Adjacent equal intervals are merged as in a full
  * derivation, so a later full re-put of the same data finds nothing to
- * change.
+ * change.  A dnset entry is one key of the dn table.  Each edited entry's
+ * expiry goes with it (store_expiry.c); the transaction, the dataset and
+ * its metadata are store_change.c's.
  */
-#include "store_private.h"
+#include "store_manual.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -384,115 +387,132 @@ static int edit_one(struct edit_ctx *ec, const struct store_ip_edit *ed)
 	return edit_rederive(ec, ed->family, ed->addr, ed->plen);
 }
 
-static int edit_txn(struct edit_ctx *ec, const char *name,
-		    const struct store_ip_edit *edits, size_t nedits,
-		    char *err, size_t errlen)
+/* ---- dnset entries ------------------------------------------------------- */
+
+static int edit_dn_check(const struct store_dn_edit *ed, enum ds_type type,
+			 size_t i, char *err, size_t errlen)
 {
-	MDB_val k = { strlen(name), (void *)name }, d;
-	struct store_dsmeta *m = NULL;
-	uint8_t mk[4], *blob = NULL;
-	size_t len;
-	int rc;
-
-	rc = mdb_get(ec->txn, ec->st->dbi[SDB_NAMES], &k, &d);
-	if (rc == MDB_NOTFOUND)
-		store_seterr(err, errlen, "editing %s: no such dataset", name);
-	if (rc)
-		return rc;
-	if (d.mv_size != 5)
+	if (type != DS_DNSET) {
+		store_seterr(err, errlen, "edit %zu: a domain entry is not "
+			     "allowed in %s", i,
+			     ds_type_name(type) ? ds_type_name(type) : "?");
 		return STORE_EINVAL;
-	ec->dsid = be32_get(d.mv_data);
-	be32_put(mk, ec->dsid);
-	k.mv_size = 4;
-	k.mv_data = mk;
-	rc = mdb_get(ec->txn, ec->st->dbi[SDB_META], &k, &d);
-	if (rc == 0)
-		rc = store_meta_decode(d.mv_data, d.mv_size, ec->dsid, &m, NULL);
-	if (rc)
-		return rc;
-	for (size_t i = 0; rc == 0 && i < nedits; i++) {
-		rc = edit_check(&edits[i], m->type, i, err, errlen);
-		if (rc == 0)
-			rc = edit_one(ec, &edits[i]);
 	}
-	if (rc == 0 && ec->stats.added + ec->stats.removed) {
-		struct store_meta_in in;
-		int64_t now = (int64_t)time(NULL);
-		int64_t serial = now > (int64_t)m->serial ? now : (int64_t)m->serial + 1;
+	if (ed->op > STORE_EDIT_REMOVE || ed->name[0] == 0 ||
+	    wname_len(ed->name) > 255) {
+		store_seterr(err, errlen, "edit %zu: bad name or op", i);
+		return STORE_EINVAL;
+	}
+	if (ed->op == STORE_EDIT_SET && ed->value.txt && ed->value.txtlen > 255) {
+		store_seterr(err, errlen, "edit %zu: TXT over 255 bytes", i);
+		return STORE_EINVAL;
+	}
+	return 0;
+}
 
-		memset(&in, 0, sizeof(in));
-		in.name = m->name;
-		in.type = m->type;
-		in.meta = &m->meta;
-		in.serial = serial > UINT32_MAX ? UINT32_MAX : (uint32_t)serial;
-		in.newest_mtime = m->newest_mtime;
-		in.loaded_at = now;
-		in.entries = (uint64_t)((int64_t)m->entries + ec->entries_delta);
-		in.sources = m->sources;
-		in.nsources = m->nsources;
-		ec->stats.entries = in.entries;
-		rc = store_meta_encode(&in, &blob, &len);
-		if (rc == 0) {
-			d.mv_size = len;
-			d.mv_data = blob;
-			rc = mdb_put(ec->txn, ec->st->dbi[SDB_META], &k, &d, 0);
-		}
-		if (rc == 0)
-			rc = store_bump_generation(ec->txn, ec->st);
-	} else if (rc == 0) {
-		ec->stats.entries = m->entries;
+/* Applies one dnset edit: the one dn-table key of the name (or of its
+ * wildcard), as store_write.c's put_names would have written it. */
+static int edit_dn_one(struct edit_ctx *ec, const struct store_dn_edit *ed)
+{
+	MDB_dbi dbi = ec->st->dbi[SDB_DN];
+	uint8_t key[DNKEY_MAX], rb[4];
+	uint32_t ref = REF_EXCLUDED, oldref = 0;
+	int klen = store_dnkey(ec->dsid, ed->name, key, NULL, NULL, NULL);
+	MDB_val k, d;
+	int have, rc;
+
+	if (klen < 0)
+		return STORE_EINVAL;
+	if (ed->wild) {
+		key[klen++] = 1;
+		key[klen++] = '*';
 	}
-	free(blob);
-	store_dsmeta_free(m);
+	key[klen++] = 0;
+	key[klen++] = ed->wild ? DNK_WILD : DNK_EXACT;
+	if (ed->op == STORE_EDIT_SET) {
+		uint8_t vrec[VALREC_MAX];
+		size_t len = store_value_encode(&ed->value, vrec);
+
+		rc = store_value_intern(ec->txn, ec->st, vrec, len, &ref);
+		if (rc)
+			return rc;
+	}
+	k.mv_size = (size_t)klen;
+	k.mv_data = key;
+	rc = mdb_get(ec->txn, dbi, &k, &d);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	have = rc == 0;
+	if (have) {
+		if (d.mv_size != 4)
+			return STORE_EINVAL;
+		oldref = be32_get(d.mv_data);
+	}
+	if (ed->op == STORE_EDIT_REMOVE ? !have : have && oldref == ref)
+		return 0;   /* already so: nothing to write */
+	if (ed->op == STORE_EDIT_REMOVE) {
+		ec->stats.removed++;
+		ec->entries_delta--;
+		return mdb_del(ec->txn, dbi, &k, NULL);
+	}
+	if (have)
+		ec->stats.removed++;
+	else
+		ec->entries_delta++;
+	ec->stats.added++;
+	be32_put(rb, ref);
+	d.mv_size = 4;
+	d.mv_data = rb;
+	return mdb_put(ec->txn, dbi, &k, &d, 0);
+}
+
+/* An edited entry's expiry: the change's for what it sets, none for what
+ * it removes. */
+static int edit_expiry(struct edit_ctx *ec, const struct store_change *ch,
+		       int op, const uint8_t *ekey, size_t eklen, int *changed)
+{
+	int64_t when = op == STORE_EDIT_REMOVE ? 0 : ch->expires;
+
+	if (!ec->st->dbi[SDB_EXPIRY])
+		return 0;
+	return store_expiry_set(ec->txn, ec->st, ec->dsid, ekey, eklen,
+				when > 0 ? when : 0, changed);
+}
+
+int store_edit_entries(MDB_txn *txn, struct store *st, uint32_t dsid,
+		       enum ds_type type, const struct store_change *ch,
+		       struct store_apply_stats *stats, int64_t *entries_delta,
+		       int *expiry_moved, char *err, size_t errlen)
+{
+	struct edit_ctx ec = { .st = st, .txn = txn, .dsid = dsid };
+	uint8_t ekey[EKEY_MAX];
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < ch->nip; i++) {
+		const struct store_ip_edit *ed = &ch->ip[i];
+
+		rc = edit_check(ed, type, i, err, errlen);
+		if (rc == 0)
+			rc = edit_one(&ec, ed);
+		if (rc == 0)
+			rc = edit_expiry(&ec, ch, ed->op, ekey,
+					 store_ekey_ip(ed->family, ed->addr,
+						       ed->plen, ekey),
+					 expiry_moved);
+	}
+	for (size_t i = 0; rc == 0 && i < ch->ndn; i++) {
+		const struct store_dn_edit *ed = &ch->dn[i];
+
+		rc = edit_dn_check(ed, type, i, err, errlen);
+		if (rc == 0)
+			rc = edit_dn_one(&ec, ed);
+		if (rc == 0)
+			rc = edit_expiry(&ec, ch, ed->op, ekey,
+					 store_ekey_dn(ed->name, ed->wild, ekey),
+					 expiry_moved);
+	}
+	stats->added += ec.stats.added;
+	stats->removed += ec.stats.removed;
+	*entries_delta += ec.entries_delta;
 	return rc;
-}
-
-/* One store_edit_ip transaction (store_write_txn may run it again). */
-struct edit_job {
-	struct edit_ctx ec;
-	const char *name;
-	const struct store_ip_edit *edits;
-	size_t nedits;
-	char *err;
-	size_t errlen;
-};
-
-static int edit_job_txn(MDB_txn *txn, void *arg)
-{
-	struct edit_job *job = arg;
-	struct store *st = job->ec.st;
-
-	memset(&job->ec, 0, sizeof(job->ec));
-	job->ec.st = st;
-	job->ec.txn = txn;
-	return edit_txn(&job->ec, job->name, job->edits, job->nedits, job->err,
-			job->errlen);
-}
-
-int store_edit_ip(struct store *st, const char *name,
-		  const struct store_ip_edit *edits, size_t nedits,
-		  struct store_apply_stats *stats, char *err, size_t errlen)
-{
-	struct edit_job job = { .ec.st = st, .name = name, .edits = edits,
-				.nedits = nedits, .err = err, .errlen = errlen };
-	int rc;
-
-	if (err && errlen)
-		err[0] = '\0';
-	if (!st || (st->flags & STORE_READONLY)) {
-		store_seterr(err, errlen, "store_edit_ip: store opened read-only");
-		return STORE_EINVAL;
-	}
-	if ((rc = store_validate_name(name, err, errlen)) != 0)
-		return rc;
-	rc = store_write_txn(st, edit_job_txn, &job, err, errlen);
-	if (rc) {
-		if (!err || !errlen || !err[0])
-			store_seterr(err, errlen, "editing dataset %s: %s", name,
-				     store_strerror(rc));
-		return store_rc(rc);
-	}
-	if (stats)
-		*stats = job.ec.stats;
-	return STORE_OK;
 }

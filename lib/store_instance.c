@@ -44,6 +44,8 @@ static const char *const store_db_names[SDB_COUNT] = {
 	[SDB_VALUES] = "values", [SDB_VINDEX] = "vindex",
 	[SDB_SRC4] = "src4",     [SDB_SRC6] = "src6",
 	[SDB_IP4] = "ip4",       [SDB_IP6] = "ip6",     [SDB_DN] = "dn",
+	[SDB_HISTORY] = "history", [SDB_EXPIRY] = "expiry",
+	[SDB_STATUS] = "status",
 };
 
 /* The map size to start with: DNSBLD_STORE_MAPSIZE (bytes) overrides, so
@@ -115,11 +117,17 @@ static int env_open_dbs(struct store *st, struct store_env *e, int create,
 		return rc;
 	}
 	for (int i = 0; i < SDB_COUNT; i++) {
-		unsigned f = create ? MDB_CREATE : 0;
+		int optional = i >= SDB_FIRST_OPTIONAL;
+		unsigned f = create || (optional && !ro) ? MDB_CREATE : 0;
 
 		if (i == SDB_SRC4 || i == SDB_SRC6 || i == SDB_IP4 || i == SDB_IP6)
 			f |= MDB_DUPSORT | MDB_DUPFIXED;
 		rc = mdb_dbi_open(txn, store_db_names[i], f, &dbi[i]);
+		if (rc == MDB_NOTFOUND && optional) {
+			/* An older store read-only: these read as empty. */
+			dbi[i] = 0;
+			continue;
+		}
 		if (rc == 0)
 			rc = mdb_set_compare(txn, dbi[i], env_cmp_bytes);
 		if (rc == 0 && (f & MDB_DUPSORT))
@@ -131,7 +139,8 @@ static int env_open_dbs(struct store *st, struct store_env *e, int create,
 			mdb_txn_abort(txn);
 			return rc == MDB_NOTFOUND ? STORE_ESCHEMA : rc;
 		}
-		if (st->dbi_known && dbi[i] != st->dbi[i]) {
+		if (st->dbi_known && dbi[i] != st->dbi[i] &&
+		    !(optional && !st->dbi[i])) {
 			store_seterr(err, errlen, "store %s: table %s has handle "
 				     "%u, not %u as in the first instance",
 				     e->path, store_db_names[i], dbi[i],

@@ -40,6 +40,27 @@
  * A "ref" is a value id (1..0x7fffffff, one answer value) or a set id
  * (REF_SET bit + n, several value ids), so the common single-value answer
  * needs no second read.  0 is "excluded" in source records.
+ *
+ * Hand edits (dnsbl-ctl) keep three more tables.  They came without a
+ * schema change: no lookup reads them and older programs never open them,
+ * so a writer simply creates them in an older store (env_open_dbs) and a
+ * reader of a store that lacks them sees them empty (st->dbi[i] == 0).
+ *
+ *  history plain.  seq u64 (1, 2, ... in commit order) -> version u8,
+ *          time i64, op u8 (enum store_hist_op), expires i64, then four
+ *          str (u16 length + bytes): dataset, entry as written, reason,
+ *          user.  Kept by name, not dsid, so it outlives a drop.
+ *  expiry  plain.  Entries added with `--for`, two keys per entry:
+ *            EXP_BY_TIME, time u64, dsid u32, entry key -> (empty)
+ *            EXP_BY_ENTRY, dsid u32, entry key -> time u64
+ *          so the sweep is one range scan from the start, and a new edit
+ *          of the entry finds (and replaces) its old expiry.  entry key:
+ *            EKEY_IP4 / EKEY_IP6, addr[4 or 16], plen u8
+ *            EKEY_DN, wild u8, relative wire name (lowercase)
+ *  status  plain.  dataset name -> its last hand edit or expiry, or its
+ *          last failed load (a successful load deletes it): version u8,
+ *          time i64, kind u8 (enum store_status_kind), ok u8, added u64,
+ *          removed u64, entries u64, str message.
  */
 #ifndef DNSBLD_STORE_LAYOUT_H
 #define DNSBLD_STORE_LAYOUT_H
@@ -59,8 +80,22 @@ enum store_db {
 	SDB_IP4,
 	SDB_IP6,
 	SDB_DN,
+	SDB_HISTORY,        /* from here on: optional, see above */
+	SDB_EXPIRY,
+	SDB_STATUS,
 	SDB_COUNT
 };
+#define SDB_FIRST_OPTIONAL SDB_HISTORY
+
+#define EXP_BY_TIME 1
+#define EXP_BY_ENTRY 2
+#define EKEY_IP4 4
+#define EKEY_IP6 6
+#define EKEY_DN 0x64
+/* kind + wild + a wire name */
+#define EKEY_MAX (2 + 255)
+#define HIST_VERSION 1
+#define STATUS_VERSION 1
 
 #define NAME_HIDDEN 0x1
 

@@ -7,7 +7,7 @@
  * is a change of the dataset even when no record moved.  Every read is
  * bounds-checked; a short or odd blob is STORE_EINVAL, never an over-read.
  */
-#include "store_private.h"
+#include "store_manual.h"
 #include "store_blob.h"
 
 #include <stdlib.h>
@@ -118,6 +118,26 @@ int store_meta_content(const uint8_t *blob, size_t len,
 	*content = blob + 5;
 	*clen = n;
 	return 0;
+}
+
+int store_meta_serial(const uint8_t *blob, size_t len, uint32_t *serial)
+{
+	const uint8_t *content;
+	size_t clen;
+	struct blob_reader r;
+	uint32_t n;
+
+	if (store_meta_content(blob, len, &content, &clen))
+		return STORE_EINVAL;
+	/* The state part: the name, then the serial. */
+	r.p = content + clen;
+	r.end = blob + len;
+	r.bad = 0;
+	n = blob_u32(&r);
+	if (n != META_NOSTR)
+		blob_take(&r, n);
+	*serial = blob_u32(&r);
+	return r.bad ? STORE_EINVAL : 0;
 }
 
 /* ---- decoding ----------------------------------------------------------- */
