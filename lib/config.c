@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "daemon.h"
 #include "defaults.h"
 #include "dname.h"
+#include "feed_entry.h"
 #include "listen_addr.h"
 #include "timeunit.h"
 
@@ -274,7 +276,7 @@ static int cfg_check_keys(struct cfg_parser *p, yaml_node_t *n,
 		if (!known)
 			continue;
 		int ok = 0;
-		char list[256] = "";
+		char list[512] = "";
 
 		for (const char *const *kn = known; *kn; kn++) {
 			if (strcmp(*kn, cfg_scalar(k)) == 0)
@@ -557,7 +559,8 @@ static int cfg_file_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 
 static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
-	static const char *const known[] = { "type", "files", "max_errors", NULL };
+	static const char *const known[] = { "type", "files", "max_errors",
+					     "manual", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_dataset *d;
 	yaml_node_t *k, *v;
@@ -592,6 +595,9 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 			if (cfg_list(p, v, key, cfg_file_one, d) < 0)
 				return -1;
 			have_files = 1;
+		} else if (strcmp(cfg_scalar(k), "manual") == 0) {
+			if (cfg_bool(p, v, key, &d->manual) < 0)
+				return -1;
 		} else {
 			unsigned long m;
 
@@ -602,8 +608,17 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	}
 	if (!have_type)
 		return cfg_fail(p, kn, where, "missing \"type\"");
-	if (!have_files)
-		return cfg_fail(p, kn, where, "missing \"files\"");
+	/* A manual dataset is edited with dnsbl-ctl, never loaded. */
+	if (d->manual && have_files)
+		return cfg_fail(p, kn, where, "a manual dataset has no \"files\" "
+				"(it is edited with dnsbl-ctl)");
+	if (d->manual && !feed_entry_type_ok(d->type))
+		return cfg_fail(p, kn, where, "a manual dataset cannot be %s "
+				"(ip4set ip4tset ip4trie ip6trie ip6tset dnset)",
+				ds_type_name(d->type));
+	if (!have_files && !d->manual)
+		return cfg_fail(p, kn, where, "missing \"files\" (or \"manual: "
+				"true\" for a dataset edited by hand)");
 	return 0;
 }
 
@@ -816,81 +831,108 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 
 /* ---- server settings --------------------------------------------------- */
 
-/* Handles one server setting (`server.X` or top-level X); 1 if `name` was
- * not a server setting. */
-static int cfg_server_key(struct cfg_parser *p, const char *name, yaml_node_t *v,
-			  const char *key)
-{
-	struct config *cfg = p->cfg;
-	unsigned long n;
+/* The server settings (`server.X` or top-level X): each key, how its
+ * value is read, and the config field it fills. */
+enum cfg_setting_kind {
+	CFG_UINT,        /* unsigned, in [min, max] */
+	CFG_U16,         /* uint16_t, in [min, max] */
+	CFG_TIME,        /* uint32_t seconds, rbldnsd units */
+	CFG_UTIME,       /* unsigned seconds, rbldnsd units */
+	CFG_BOOL,        /* int 0/1 */
+	CFG_STRING,      /* char * */
+	CFG_PATH,        /* char *, resolved against the config's directory */
+	CFG_LOG_PATH,    /* CFG_PATH, or "-" for standard output */
+	CFG_SYSLOG,      /* char * facility name, or NULL for off */
+	CFG_VERSION      /* int CFG_VERSION_* */
+};
 
-	if (strcmp(name, "workers") == 0) {
-		if (cfg_uint(p, v, key, 0, 256, &n) < 0)
+struct cfg_setting {
+	const char *name;
+	enum cfg_setting_kind kind;
+	size_t field;                  /* offsetof(struct config, ...) */
+	unsigned long min, max;        /* CFG_UINT, CFG_U16 */
+};
+
+#define CFG_FIELD(f) offsetof(struct config, f)
+static const struct cfg_setting cfg_settings[] = {
+	{ "workers", CFG_UINT, CFG_FIELD(workers), 0, 256 },
+	{ "max_udp_size", CFG_U16, CFG_FIELD(max_udp_size), 512, 65535 },
+	{ "tcp_idle_ms", CFG_UINT, CFG_FIELD(tcp_idle_ms), 1, 3600000 },
+	{ "tcp_max_clients", CFG_UINT, CFG_FIELD(tcp_max_clients), 1, 1000000 },
+	{ "user", CFG_STRING, CFG_FIELD(user), 0, 0 },
+	{ "group", CFG_STRING, CFG_FIELD(group), 0, 0 },
+	{ "chroot", CFG_PATH, CFG_FIELD(chroot), 0, 0 },
+	{ "pidfile", CFG_PATH, CFG_FIELD(pidfile), 0, 0 },
+	{ "daemon", CFG_BOOL, CFG_FIELD(daemon), 0, 0 },
+	{ "syslog", CFG_SYSLOG, CFG_FIELD(syslog), 0, 0 },
+	{ "query_log", CFG_LOG_PATH, CFG_FIELD(query_log), 0, 0 },
+	{ "query_log_unbuffered", CFG_BOOL, CFG_FIELD(query_log_unbuffered), 0, 0 },
+	{ "stats_file", CFG_PATH, CFG_FIELD(stats_file), 0, 0 },
+	{ "stats_relative", CFG_BOOL, CFG_FIELD(stats_relative), 0, 0 },
+	{ "stats_interval", CFG_UTIME, CFG_FIELD(stats_interval), 0, 0 },
+	{ "default_ttl", CFG_TIME, CFG_FIELD(default_ttl), 0, 0 },
+	{ "min_ttl", CFG_TIME, CFG_FIELD(min_ttl), 0, 0 },
+	{ "max_ttl", CFG_TIME, CFG_FIELD(max_ttl), 0, 0 },
+	{ "version_bind", CFG_VERSION, CFG_FIELD(version_bind), 0, 0 },
+};
+#define CFG_NSETTINGS (sizeof(cfg_settings) / sizeof(cfg_settings[0]))
+
+/* Reads setting `set` from `v` into the config. */
+static int cfg_setting_read(struct cfg_parser *p, const struct cfg_setting *set,
+			    yaml_node_t *v, const char *key)
+{
+	void *field = (char *)p->cfg + set->field;
+	unsigned long n;
+	uint32_t t;
+
+	switch (set->kind) {
+	case CFG_UINT:
+	case CFG_U16:
+		if (cfg_uint(p, v, key, set->min, set->max, &n) < 0)
 			return -1;
-		cfg->workers = (unsigned)n;
-	} else if (strcmp(name, "max_udp_size") == 0) {
-		if (cfg_uint(p, v, key, 512, 65535, &n) < 0)
+		if (set->kind == CFG_U16)
+			*(uint16_t *)field = (uint16_t)n;
+		else
+			*(unsigned *)field = (unsigned)n;
+		return 0;
+	case CFG_TIME:
+		return cfg_time(p, v, key, field);
+	case CFG_UTIME:
+		if (cfg_time(p, v, key, &t) < 0)
 			return -1;
-		cfg->max_udp_size = (uint16_t)n;
-	} else if (strcmp(name, "tcp_idle_ms") == 0) {
-		if (cfg_uint(p, v, key, 1, 3600000, &n) < 0)
-			return -1;
-		cfg->tcp_idle_ms = (unsigned)n;
-	} else if (strcmp(name, "tcp_max_clients") == 0) {
-		if (cfg_uint(p, v, key, 1, 1000000, &n) < 0)
-			return -1;
-		cfg->tcp_max_clients = (unsigned)n;
-	} else if (strcmp(name, "user") == 0) {
-		return cfg_string(p, v, key, &cfg->user);
-	} else if (strcmp(name, "group") == 0) {
-		return cfg_string(p, v, key, &cfg->group);
-	} else if (strcmp(name, "chroot") == 0) {
-		return cfg_path(p, v, key, &cfg->chroot);
-	} else if (strcmp(name, "pidfile") == 0) {
-		return cfg_path(p, v, key, &cfg->pidfile);
-	} else if (strcmp(name, "daemon") == 0) {
-		return cfg_bool(p, v, key, &cfg->daemon);
-	} else if (strcmp(name, "syslog") == 0) {
-		return cfg_syslog(p, v, key, &cfg->syslog);
-	} else if (strcmp(name, "query_log") == 0) {
+		*(unsigned *)field = t;
+		return 0;
+	case CFG_BOOL:
+		return cfg_bool(p, v, key, field);
+	case CFG_STRING:
+		return cfg_string(p, v, key, field);
+	case CFG_LOG_PATH:
 		if (cfg_want_scalar(p, v, key) < 0)
 			return -1;
 		/* "-" is standard output, not a file beside the config. */
 		if (strcmp(cfg_scalar(v), "-") == 0)
-			return cfg_string(p, v, key, &cfg->query_log);
-		return cfg_path(p, v, key, &cfg->query_log);
-	} else if (strcmp(name, "query_log_unbuffered") == 0) {
-		return cfg_bool(p, v, key, &cfg->query_log_unbuffered);
-	} else if (strcmp(name, "stats_file") == 0) {
-		return cfg_path(p, v, key, &cfg->stats_file);
-	} else if (strcmp(name, "stats_relative") == 0) {
-		return cfg_bool(p, v, key, &cfg->stats_relative);
-	} else if (strcmp(name, "stats_interval") == 0) {
-		uint32_t t;
-
-		if (cfg_time(p, v, key, &t) < 0)
-			return -1;
-		cfg->stats_interval = t;
-	} else if (strcmp(name, "default_ttl") == 0) {
-		return cfg_time(p, v, key, &cfg->default_ttl);
-	} else if (strcmp(name, "min_ttl") == 0) {
-		return cfg_time(p, v, key, &cfg->min_ttl);
-	} else if (strcmp(name, "max_ttl") == 0) {
-		return cfg_time(p, v, key, &cfg->max_ttl);
-	} else if (strcmp(name, "version_bind") == 0) {
-		return cfg_version_bind(p, v, key, &cfg->version_bind);
-	} else {
-		return 1;
+			return cfg_string(p, v, key, field);
+		return cfg_path(p, v, key, field);
+	case CFG_PATH:
+		return cfg_path(p, v, key, field);
+	case CFG_SYSLOG:
+		return cfg_syslog(p, v, key, field);
+	case CFG_VERSION:
+		return cfg_version_bind(p, v, key, field);
 	}
-	return 0;
+	return -1;
 }
 
-/* The server keys, accepted at top level and under `server:`. */
-static const char *const cfg_server_keys[] = { "workers", "max_udp_size",
-	"tcp_idle_ms", "tcp_max_clients", "user", "group", "chroot", "pidfile",
-	"daemon", "syslog", "query_log", "query_log_unbuffered", "stats_file",
-	"stats_relative", "stats_interval", "default_ttl", "min_ttl",
-	"max_ttl", "version_bind", NULL };
+/* Handles one server setting (`server.X` or top-level X); 1 if `name` is
+ * not one. */
+static int cfg_server_key(struct cfg_parser *p, const char *name, yaml_node_t *v,
+			  const char *key)
+{
+	for (size_t i = 0; i < CFG_NSETTINGS; i++)
+		if (strcmp(name, cfg_settings[i].name) == 0)
+			return cfg_setting_read(p, &cfg_settings[i], v, key);
+	return 1;
+}
 
 /* Settings that only make sense together: checked once all are read. */
 static int cfg_server_check(struct cfg_parser *p, yaml_node_t *root)
@@ -916,8 +958,8 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 {
 	static const char *const own_keys[] = { "store", "listen", "datasets",
 		"zones", "server", NULL };
-	const char *known[sizeof(own_keys) / sizeof(own_keys[0]) +
-			  sizeof(cfg_server_keys) / sizeof(cfg_server_keys[0])];
+	const char *known[sizeof(own_keys) / sizeof(own_keys[0]) + CFG_NSETTINGS];
+	const char *server_known[CFG_NSETTINGS + 1];
 	size_t nknown = 0;
 	struct config *cfg = p->cfg;
 	yaml_node_t *k, *v, *datasets = NULL, *zones = NULL, *store = NULL;
@@ -928,9 +970,9 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 				"found %s", cfg_kind(root));
 	for (size_t i = 0; own_keys[i]; i++)
 		known[nknown++] = own_keys[i];
-	for (size_t i = 0; cfg_server_keys[i]; i++)
-		known[nknown++] = cfg_server_keys[i];
-	known[nknown] = NULL;
+	for (size_t i = 0; i < CFG_NSETTINGS; i++)
+		known[nknown++] = server_known[i] = cfg_settings[i].name;
+	known[nknown] = server_known[CFG_NSETTINGS] = NULL;
 	if (cfg_check_keys(p, root, "", known) < 0)
 		return -1;
 	CFG_FOR_PAIRS(p, root, k, v) {
@@ -949,7 +991,7 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 			yaml_node_t *sk, *sv;
 
 			if (cfg_want_map(p, v, "server") < 0 ||
-			    cfg_check_keys(p, v, "server", cfg_server_keys) < 0)
+			    cfg_check_keys(p, v, "server", server_known) < 0)
 				return -1;
 			CFG_FOR_PAIRS(p, v, sk, sv) {
 				cfg_keyjoin(key, sizeof(key), "server", cfg_scalar(sk));

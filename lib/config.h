@@ -10,7 +10,8 @@
  *
  * Full shape and defaults (README.md "Configuration" has the details):
  *   store: PATH (default var/store)   listen: LIST (default 127.0.0.1:53)
- *   datasets.NAME: type, files (list or one string), max_errors (0)
+ *   datasets.NAME: type, files (list or one string), max_errors (0),
+ *     manual (false; true: no files, edited with dnsbl-ctl)
  *   zones.NAME: datasets (list or one string, not acl), acl (an acl
  *     dataset), ttl (0), ns (list), codes {ADDRESS: name for dnsbl-query},
  *     soa {mname, rname (required; '@' allowed),
@@ -42,6 +43,8 @@ struct cfg_dataset {
 	char **files;          /* resolved paths */
 	size_t nfiles;
 	unsigned max_errors;   /* bad lines tolerated; 0 = unlimited */
+	int manual;            /* `manual: true`: no files; edited with
+	                          dnsbl-ctl, never loaded (nfiles 0) */
 	int line;              /* where it is defined, for messages */
 };
 

@@ -3,7 +3,8 @@
  * The only place that decides "keep last good": the store is written only
  * after the whole dataset parsed, and store_put_dataset either commits the
  * diff or changes nothing.  Shared by the loader's one-shot and watch modes
- * and by anything that embeds the watch engine.
+ * and by anything that embeds the watch engine.  A manual dataset (edited
+ * with dnsbl-ctl) is never loaded here, only made if it is not stored.
  */
 #include "dsload.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "feed.h"
 #include "monoclock.h"
@@ -42,8 +44,44 @@ int dsload_mkdirs(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int dsload_dataset(struct store *st, const struct cfg_dataset *d,
-		   const struct dsload_options *o, struct dsload_report *rep)
+/* A manual dataset is not loaded: its entries come from dnsbl-ctl and
+ * a load must not touch them.  It is only made (empty) if it is not
+ * stored yet, so its zones serve it, and its stored type checked. */
+static int dsload_manual(struct store *st, const struct cfg_dataset *d,
+			 struct dsload_report *rep)
+{
+	struct store_change ch = { .type = d->type, .create = 1,
+				   .now = (int64_t)time(NULL) };
+
+	if (store_change(st, d->name, &ch, &rep->stats, NULL, rep->err,
+			 sizeof(rep->err)) < 0) {
+		rep->stage = DSLOAD_STORE_FAILED;
+		return -1;
+	}
+	return 0;
+}
+
+/* The store's note of how the last load went (dnsbl-ctl stats): a
+ * failure is kept until a load succeeds.  Only information: a failure to
+ * write it changes nothing else. */
+static void dsload_note(struct store *st, const struct cfg_dataset *d,
+			const struct dsload_report *rep)
+{
+	struct store_status s;
+
+	if (rep->stage == DSLOAD_OK) {
+		store_status_put(st, d->name, NULL, NULL, 0);
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	s.time = (int64_t)time(NULL);
+	s.kind = STORE_STATUS_LOAD;
+	snprintf(s.message, sizeof(s.message), "%.500s", rep->err);
+	store_status_put(st, d->name, &s, NULL, 0);
+}
+
+static int dsload_load(struct store *st, const struct cfg_dataset *d,
+		       const struct dsload_options *o, struct dsload_report *rep)
 {
 	struct feed_options fo = {
 		.accept_host_bits = o ? o->accept_host_bits : 0,
@@ -58,6 +96,8 @@ int dsload_dataset(struct store *st, const struct cfg_dataset *d,
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
+	if (d->manual)
+		return dsload_manual(st, d, rep);
 	memset(&res, 0, sizeof(res));
 	t0 = monoclock_now();
 	rc = feed_load(d->type, (const char *const *)d->files, d->nfiles, &fo,
@@ -82,9 +122,26 @@ int dsload_dataset(struct store *st, const struct cfg_dataset *d,
 	return rc < 0 ? -1 : 0;
 }
 
+int dsload_dataset(struct store *st, const struct cfg_dataset *d,
+		   const struct dsload_options *o, struct dsload_report *rep)
+{
+	int r = dsload_load(st, d, o, rep);
+
+	if (!d->manual)
+		dsload_note(st, d, rep);
+	return r;
+}
+
 void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep,
 		    char *buf, size_t buflen)
 {
+	if (d->manual) {
+		snprintf(buf, buflen, "%s: %s, manual, %llu entries: not loaded "
+			 "(edit it with dnsbl-ctl)", d->name,
+			 ds_type_name(d->type),
+			 (unsigned long long)rep->stats.entries);
+		return;
+	}
 	snprintf(buf, buflen, "%s: %s, %lu lines, %llu entries, %lu warnings; "
 		 "records +%llu -%llu =%llu; %.3f s (parse %.3f s, write %.3f s)",
 		 d->name, ds_type_name(d->type), rep->lines,

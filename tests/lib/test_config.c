@@ -330,7 +330,7 @@ static void test_errors(void)
 		     "bogus: 1\n",
 		     "3: bogus: unknown key (known: store, listen, datasets, ");
 	EXPECT_ERROR("datasets:\n  a:\n    type: dnset\n    file: /dev/null\n",
-		     "4: datasets.a.file: unknown key (known: type, files, max_errors)");
+		     "4: datasets.a.file: unknown key (known: type, files, max_errors, manual)");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
 		     "  a: {type: ip4set, files: /dev/null}\n",
 		     "3: datasets.a: duplicate key (first on line 2)");
@@ -541,14 +541,119 @@ static void test_listen_names(void)
 	config_free(cfg);
 }
 
+/* `manual: true`: a dataset with no files, edited with dnsbl-ctl. */
+static void test_manual(void)
+{
+	char err[1024];
+	struct config *cfg;
+	const struct cfg_dataset *d;
+
+	cfg = load("datasets:\n  hand: {type: ip4set, manual: true}\n"
+		   "  a: {type: dnset, files: /dev/null, manual: false}\n"
+		   "zones:\n  z.test: {datasets: [a, hand]}\n", 0, err,
+		   sizeof(err));
+	CHECK(cfg != NULL);
+	if (!cfg) {
+		fprintf(stderr, "    %s\n", err);
+		return;
+	}
+	d = config_dataset(cfg, "hand");
+	CHECK(d && d->manual && d->nfiles == 0 && d->type == DS_IP4SET);
+	d = config_dataset(cfg, "a");
+	CHECK(d && !d->manual && d->nfiles == 1);
+	config_free(cfg);
+	EXPECT_ERROR("datasets:\n  a: {type: dnset, manual: true, files: /dev/null}\n",
+		     "2: datasets.a: a manual dataset has no \"files\" (it is "
+		     "edited with dnsbl-ctl)");
+	EXPECT_ERROR("datasets:\n  a: {type: combined, manual: true}\n",
+		     "2: datasets.a: a manual dataset cannot be combined");
+	EXPECT_ERROR("datasets:\n  a: {type: acl, manual: true}\n",
+		     "2: datasets.a: a manual dataset cannot be acl");
+	EXPECT_ERROR("datasets:\n  a: {type: dnset, manual: maybe}\n",
+		     "2: datasets.a.manual: \"maybe\" is not true or false");
+	EXPECT_ERROR("datasets:\n  a: {type: dnset, manual: false}\n",
+		     "2: datasets.a: missing \"files\"");
+}
+
+/* The process, log and answer keys (both places, defaults, errors). */
+static void test_server_keys(void)
+{
+	char err[1024], want[1200];
+	struct config *cfg;
+
+	cfg = load("datasets: {a: {type: dnset, files: /dev/null}}\n", 0, err,
+		   sizeof(err));
+	CHECK(cfg != NULL);
+	if (cfg) {
+		CHECK_INT(cfg->default_ttl, 2100);
+		CHECK_INT(cfg->stats_interval, 60);
+		CHECK_INT(cfg->daemon, 0);
+		CHECK(!cfg->user && !cfg->chroot && !cfg->syslog && !cfg->query_log);
+		CHECK_INT(cfg->version_bind, CFG_VERSION_ANSWER);
+	}
+	config_free(cfg);
+
+	cfg = load("datasets: {a: {type: dnset, files: /dev/null}}\n"
+		   "user: dnsbl\ngroup: mail\nchroot: jail\npidfile: /run/d.pid\n"
+		   "daemon: yes\nsyslog: local3\n"
+		   "server:\n  query_log: \"-\"\n  query_log_unbuffered: true\n"
+		   "  stats_file: jail/stats\n  stats_relative: on\n"
+		   "  stats_interval: 5m\n  default_ttl: 1h\n  min_ttl: 1m\n"
+		   "  max_ttl: 1d\n  version_bind: refuse\n", 0, err, sizeof(err));
+	CHECK(cfg != NULL);
+	if (!cfg) {
+		fprintf(stderr, "    %s\n", err);
+		return;
+	}
+	CHECK_STR(cfg->user, "dnsbl");
+	CHECK_STR(cfg->group, "mail");
+	snprintf(want, sizeof(want), "%s/jail", tmpdir);
+	CHECK_STR(cfg->chroot, want);               /* beside the config */
+	CHECK_STR(cfg->pidfile, "/run/d.pid");
+	CHECK_INT(cfg->daemon, 1);
+	CHECK_STR(cfg->syslog, "local3");
+	CHECK_STR(cfg->query_log, "-");             /* stdout, not a file */
+	CHECK_INT(cfg->query_log_unbuffered, 1);
+	snprintf(want, sizeof(want), "%s/jail/stats", tmpdir);
+	CHECK_STR(cfg->stats_file, want);
+	CHECK_INT(cfg->stats_relative, 1);
+	CHECK_INT(cfg->stats_interval, 300);
+	CHECK_INT(cfg->default_ttl, 3600);
+	CHECK_INT(cfg->min_ttl, 60);
+	CHECK_INT(cfg->max_ttl, 86400);
+	CHECK_INT(cfg->version_bind, CFG_VERSION_REFUSE);
+	config_free(cfg);
+
+#define DS "datasets: {a: {type: dnset, files: /dev/null}}\n"
+	EXPECT_ERROR(DS "daemon: maybe\n",
+		     "2: daemon: \"maybe\" is not true or false");
+	EXPECT_ERROR(DS "server: {syslog: local9}\n",
+		     "2: server.syslog: unknown syslog facility \"local9\"");
+	EXPECT_ERROR(DS "version_bind: quiet\n",
+		     "2: version_bind: \"quiet\" is not answer, hide or refuse");
+	EXPECT_ERROR(DS "stats_interval: 5x\n",
+		     "2: stats_interval: \"5x\" is not a time");
+	EXPECT_ERROR(DS "min_ttl: 1h\nmax_ttl: 1m\n",
+		     "1: min_ttl: 3600 is above max_ttl 60");
+	EXPECT_ERROR(DS "group: mail\n", "1: group: needs `user` too");
+	EXPECT_ERROR(DS "stats_relative: true\n",
+		     "1: stats_relative: needs `stats_file`");
+	EXPECT_ERROR(DS "server: {workers: 4x}\n",
+		     "2: server.workers: \"4x\" is not a number");
+	EXPECT_ERROR(DS "user: [a, b]\n", "2: user: expected a value, found a list");
+#undef DS
+}
+
 int main(void)
 {
 	make_tmpdir();
+	test_manual();
 	test_full();
 	test_defaults();
 	test_files();
 	test_errors();
 	test_listen_names();
 	test_codes();
+	test_server_keys();
 	return check_report();
 }
