@@ -41,11 +41,12 @@ static int load_dataset(struct loader *ld, struct store *st,
 int loader_cmd_load(struct loader *ld, int nargs, char **args)
 {
 	const struct config *cfg = ld->cfg;
+	struct storeadmin sa = loader_admin(ld);
 	struct store *st = NULL;
 	char err[1024];
 	int failed = 0;
 
-	if (loader_check_names(ld, nargs, args) < 0)
+	if (storeadmin_check_names(&sa, nargs, args) < 0)
 		return LOADER_EXIT_USAGE;
 	if (dsload_mkdirs(cfg->store, err, sizeof(err)) < 0 ||
 	    store_open(&st, cfg->store, 0, err, sizeof(err)) < 0) {
@@ -76,7 +77,7 @@ int loader_cmd_load(struct loader *ld, int nargs, char **args)
 			ld->prog, err);
 		failed++;
 	}
-	loader_compact_if_bloated(ld, st);
+	storeadmin_compact_if_bloated(&sa, st);
 	store_close(st);
 	if (failed) {
 		fprintf(stderr, "%s: %d dataset%s failed\n", ld->prog, failed,

@@ -14,10 +14,14 @@
 #include "config.h"
 #include "loader.h"
 #include "store.h"
+#include "storeadmin.h"
 
 struct loader_command {
 	const char *name;
 	int (*run)(struct loader *ld, int nargs, char **args);
+	/* A command that moved to dnsbl-ctl (lib/storeadmin.c), kept here
+	 * as an alias that says so. */
+	int (*moved)(const struct storeadmin *sa, int nargs, char **args);
 	unsigned config_flags;   /* CONFIG_* for config_load_flags */
 	const char *help;
 };
@@ -25,20 +29,18 @@ struct loader_command {
 static int loader_cmd_check(struct loader *ld, int nargs, char **args);
 
 static const struct loader_command loader_commands[] = {
-	{ "load", loader_cmd_load, CONFIG_NO_FILE_CHECK,
+	{ "load", loader_cmd_load, NULL, CONFIG_NO_FILE_CHECK,
 	  "parse each DATASET's files (default: all) and store it" },
-	{ "show", loader_cmd_show, CONFIG_NO_FILE_CHECK,
-	  "print what the store holds for each DATASET (default: all)" },
-	{ "zones", loader_cmd_zones, CONFIG_NO_FILE_CHECK,
-	  "print the zone table stored with the data" },
-	{ "drop", loader_cmd_drop, CONFIG_NO_FILE_CHECK,
-	  "remove each DATASET from the store (e.g. one gone from the config)" },
-	{ "compact", loader_cmd_compact, CONFIG_NO_FILE_CHECK,
-	  "return the store's free space now (load/drop/watch do it by themselves)" },
-	{ "watch", loader_cmd_watch, CONFIG_NO_FILE_CHECK,
-	  "load everything, then apply every feed and config change as it lands" },
-	{ "check", loader_cmd_check, 0,
+	{ "watch", loader_cmd_watch, NULL, CONFIG_NO_FILE_CHECK,
+	  "load everything, then apply every feed and config change as it "
+	  "lands,\n          and remove hand-added entries whose --for time "
+	  "has passed" },
+	{ "check", loader_cmd_check, NULL, 0,
 	  "check the config, including that every data file is readable" },
+	{ "show", NULL, storeadmin_show, CONFIG_NO_FILE_CHECK, NULL },
+	{ "zones", NULL, storeadmin_zones, CONFIG_NO_FILE_CHECK, NULL },
+	{ "drop", NULL, storeadmin_drop, CONFIG_NO_FILE_CHECK, NULL },
+	{ "compact", NULL, storeadmin_compact, CONFIG_NO_FILE_CHECK, NULL },
 };
 
 static void loader_usage(FILE *out, const char *prog)
@@ -50,9 +52,12 @@ static void loader_usage(FILE *out, const char *prog)
 		"\n"
 		"commands:\n", prog);
 	for (size_t i = 0; i < sizeof(loader_commands) / sizeof(loader_commands[0]); i++)
-		fprintf(out, "  %-7s %s\n", loader_commands[i].name,
-			loader_commands[i].help);
+		if (loader_commands[i].help)
+			fprintf(out, "  %-7s %s\n", loader_commands[i].name,
+				loader_commands[i].help);
 	fprintf(out,
+		"  show, zones, drop, compact: moved to dnsbl-ctl (still run "
+		"here, with a note)\n"
 		"\n"
 		"options:\n"
 		"  -c FILE  the YAML config (required)\n"
@@ -64,41 +69,29 @@ static void loader_usage(FILE *out, const char *prog)
 		"  -i S     watch: re-check every file and retry failed datasets every S\n"
 		"           seconds, for file systems where inotify misses events\n"
 		"           (default 60, 0 = never)\n"
-		"  -h       this help\n"
+		"  -h, --help  this help\n"
 		"\n"
 		"exit status: 0 everything loaded (watch: stopped by SIGTERM/SIGINT),\n"
 		"1 a dataset or the store failed, 2 bad usage or config.\n"
 		"watch: SIGHUP re-checks every file now.\n");
 }
 
-struct store *loader_open_existing(const struct loader *ld)
+struct storeadmin loader_admin(const struct loader *ld)
 {
-	struct store *st = NULL;
-	struct stat sb;
-	char err[1024];
+	struct storeadmin sa = { ld->prog, ld->cfg, ld->quiet };
 
-	if (stat(ld->cfg->store, &sb) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
-			strerror(errno));
-		return NULL;
-	}
-	if (store_open(&st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store, err);
-		return NULL;
-	}
-	return st;
+	return sa;
 }
 
-int loader_check_names(const struct loader *ld, int nargs, char **args)
+/* A command that moved to dnsbl-ctl: one line says where, then it runs. */
+static int loader_run_moved(struct loader *ld, const struct loader_command *cmd,
+			    int nargs, char **args)
 {
-	for (int i = 0; i < nargs; i++) {
-		if (!config_dataset(ld->cfg, args[i])) {
-			fprintf(stderr, "%s: %s: no dataset named \"%s\"\n", ld->prog,
-				ld->cfg->path, args[i]);
-			return -1;
-		}
-	}
-	return 0;
+	struct storeadmin sa = loader_admin(ld);
+
+	fprintf(stderr, "%s: `%s` has moved: the command is `dnsbl-ctl %s` "
+		"now\n", ld->prog, cmd->name, cmd->name);
+	return cmd->moved(&sa, nargs, args);
 }
 
 static int loader_cmd_check(struct loader *ld, int nargs, char **args)
@@ -125,8 +118,14 @@ int main(int argc, char **argv)
 	unsigned long v;
 	int opt, rc;
 
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	ld.prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	while ((opt = getopt(argc, argv, "c:eCqw:d:i:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:eCqw:d:i:h", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			cfgfile = optarg;
@@ -192,7 +191,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", ld.prog, err);
 		return LOADER_EXIT_USAGE;
 	}
-	rc = cmd->run(&ld, argc - optind - 1, argv + optind + 1);
+	rc = cmd->moved ? loader_run_moved(&ld, cmd, argc - optind - 1,
+					   argv + optind + 1)
+			: cmd->run(&ld, argc - optind - 1, argv + optind + 1);
 	config_free(ld.cfg);
 	return rc;
 }

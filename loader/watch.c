@@ -5,7 +5,10 @@
  * Applied changes go to stdout (unless -q), failures and notes to stderr.
  * SIGTERM/SIGINT end it with status 0 (a load in progress finishes first:
  * signals are handled by the loop between loads); SIGHUP re-checks every
- * file now and retries failed datasets, like rbldnsd's HUP.
+ * file now and retries failed datasets, like rbldnsd's HUP.  Every second
+ * it also removes the hand-added entries whose `--for` time has passed
+ * (store_expire: a read when nothing is due), so they expire with no
+ * operator action wherever a watch runs.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 
 #include <event2/event.h>
 
+#include "dsload.h"
 #include "feedwatch.h"
 #include "loader.h"
 #include "sigevents.h"
@@ -47,6 +51,37 @@ static void watch_on_stop(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
+/* The expiry sweep's timer: what it removed is an event line. */
+struct watch_sweep {
+	const struct loader *ld;
+	struct store *st;
+};
+
+static void watch_on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct watch_sweep *sw = arg;
+	struct feedwatch_event ev = { .kind = FEEDWATCH_LOADED };
+	char err[1024], line[1200];
+	uint64_t n = 0;
+
+	(void)fd;
+	(void)what;
+	if (store_expire(sw->st, (int64_t)time(NULL), "dnsbl-loader watch", &n,
+			 err, sizeof(err)) < 0) {
+		ev.kind = FEEDWATCH_NOTE;
+		snprintf(line, sizeof(line), "expiry: FAILED: %s (next try in "
+			 "a second)", err);
+	} else if (n) {
+		snprintf(line, sizeof(line), "expiry: %llu hand-added entr%s "
+			 "expired (dnsbl-ctl history shows which)",
+			 (unsigned long long)n, n == 1 ? "y" : "ies");
+	} else {
+		return;
+	}
+	ev.message = line;
+	watch_on_event((void *)sw->ld, &ev);
+}
+
 static void watch_on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
@@ -60,6 +95,9 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	struct feedwatch *fw = NULL;
 	struct event_base *base = NULL;
 	struct sigevents *sigs = NULL;
+	struct event *sweep = NULL;
+	struct watch_sweep sw = { ld, NULL };
+	const struct timeval second = { 1, 0 };
 	char err[1024];
 	int failed, rc = LOADER_EXIT_FAILED;
 	size_t nfiles = 0;
@@ -80,8 +118,17 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	o.recheck_s = ld->recheck_s;
 	o.on_event = watch_on_event;
 	o.arg = ld;
+	/* The store is ours, so the expiry sweep shares the engine's. */
+	if (dsload_mkdirs(ld->cfg->store, err, sizeof(err)) < 0 ||
+	    store_open(&sw.st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
+			err);
+		return LOADER_EXIT_FAILED;
+	}
+	o.store = sw.st;
 	if (feedwatch_new(&fw, &o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", ld->prog, err);
+		store_close(sw.st);
 		return LOADER_EXIT_FAILED;
 	}
 	base = event_base_new();
@@ -102,10 +149,13 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	failed = feedwatch_load_all(fw);
 	for (size_t i = 0; i < feedwatch_config(fw)->ndatasets; i++)
 		nfiles += feedwatch_config(fw)->datasets[i].nfiles;
-	if (feedwatch_attach(fw, base) < 0) {
+	sweep = event_new(base, -1, EV_PERSIST, watch_on_sweep, &sw);
+	if (feedwatch_attach(fw, base) < 0 || !sweep ||
+	    event_add(sweep, &second) < 0) {
 		fprintf(stderr, "%s: cannot watch: event loop\n", ld->prog);
 		goto out;
 	}
+	watch_on_sweep(-1, 0, &sw);   /* what expired while none ran */
 	if (!ld->quiet) {
 		printf("watching %s and %zu file%s of %zu dataset%s (%d failed, "
 		       "kept as stored)\n", ld->cfg->path, nfiles,
@@ -116,7 +166,10 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	event_base_dispatch(base);
 	rc = LOADER_EXIT_OK;
 out:
+	if (sweep)
+		event_free(sweep);
 	feedwatch_free(fw);
+	store_close(sw.st);
 	sigevents_free(sigs);
 	if (base)
 		event_base_free(base);

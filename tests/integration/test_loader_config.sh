@@ -28,7 +28,8 @@ run_loader -h
 expect_eq "-h: exit 0" "$rc" 0
 expect_match "-h: usage on stdout" "$out" "^usage: dnsbl-loader -c FILE"
 expect_match "-h: lists load" "$out" "^  load "
-expect_match "-h: lists show" "$out" "^  show "
+expect_match "-h: lists watch" "$out" "^  watch "
+expect_match "-h: show and the others moved" "$out" "show, zones, drop, compact: moved to dnsbl-ctl"
 run_loader load
 expect_eq "no -c: exit 2" "$rc" 2
 expect_match "no -c: says so" "$err" "-c FILE is required"
@@ -75,6 +76,7 @@ expect_match "load: the other dataset loads" "$out" "^a: ip4set, 1 lines, 1 entr
 expect_match "load: the missing one fails" "$err" "^dnsbl-loader: gone: FAILED \(c\.yaml:4\): .*nothere\.ip4set"
 run_loader -c c.yaml show gone
 expect_match "show: the failed dataset is not loaded" "$out" "^dataset gone \(ip4set\): not loaded$"
+expect_match "show: an alias that says where it went" "$err" "^dnsbl-loader: \`show\` has moved: the command is \`dnsbl-ctl show\` now$"
 run_loader -c c.yaml load nope
 expect_eq "unknown dataset argument: exit 2" "$rc" 2
 expect_match "unknown dataset argument: named" "$err" "no dataset named \"nope\""
