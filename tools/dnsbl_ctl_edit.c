@@ -1,0 +1,333 @@
+/* dnsbl_ctl_edit.c -- dnsbl-ctl add, del, expire, history: edits by hand.
+ *
+ * Only datasets the config marks `manual: true` take hand edits: the
+ * loader never loads them, so an edit is never overwritten by a feed, and
+ * a file-fed dataset's edit is refused (its next load would undo it).  An
+ * entry is one line in the rbldnsd syntax of the dataset's type, parsed by
+ * the feed parsers (lib/feed_entry.c), so it means what it would in a data
+ * file.  Each edit is one store transaction (lib/store_change.c): the
+ * entries, their expiry, the SOA serial's move and a history record with
+ * the Unix user and the reason all land together, served at once.
+ */
+#include "dnsbl_ctl.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsload.h"
+#include "feed_entry.h"
+#include "timeunit.h"
+
+struct edit_opts {
+	const char *reason;
+	int64_t for_s;           /* --for, 0 = for good */
+};
+
+static int edit_opt(struct ctl *c, int ch, const char *arg, void *a)
+{
+	struct edit_opts *o = a;
+	uint32_t s;
+	const char *end;
+
+	if (ch == 'r') {
+		o->reason = arg;
+		return CTL_EXIT_OK;
+	}
+	end = timeunit_scan(arg, &s);
+	if (!end || *end || s == 0) {
+		fprintf(stderr, "%s: --for wants a duration (seconds, or a number "
+			"with s m h d w: 90m, 2d), not \"%s\"\n", c->prog, arg);
+		return CTL_EXIT_USAGE;
+	}
+	o->for_s = s;
+	return CTL_EXIT_OK;
+}
+
+/* Who edits: the Unix user (and who ran sudo, if someone did). */
+static void edit_user(char *out, size_t len)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *sudo = getenv("SUDO_USER");
+
+	if (pw)
+		snprintf(out, len, "%s", pw->pw_name);
+	else
+		snprintf(out, len, "uid %u", (unsigned)getuid());
+	if (getuid() == 0 && sudo && *sudo && strcmp(sudo, out) != 0)
+		snprintf(out + strlen(out), len - strlen(out), " (sudo: %s)",
+			 sudo);
+}
+
+/* The dataset to edit, or NULL after saying why not (*exit set). */
+static const struct cfg_dataset *edit_target(struct ctl *c, const char *name,
+					     int *exit)
+{
+	const struct cfg_dataset *d = ctl_dataset(c, name);
+
+	*exit = CTL_EXIT_USAGE;
+	if (!d)
+		return NULL;
+	if (!d->manual) {
+		fprintf(stderr, "%s: %s: refused: %s is fed from %s%s, and its "
+			"next load would undo a hand edit; edit that file, or "
+			"list the entry in a dataset marked `manual: true` (%s:%d)"
+			"\n", c->prog, name, name,
+			d->nfiles ? d->files[0] : "files",
+			d->nfiles > 1 ? " and more files" : "", c->cfg->path,
+			d->line);
+		*exit = CTL_EXIT_FAILED;
+		return NULL;
+	}
+	return d;
+}
+
+/* The words after DATASET, joined by spaces: `add ds 192.0.2.1 :2:x y`
+ * is the line "192.0.2.1 :2:x y". */
+static char *edit_join(int n, char **words)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
+/* The store edits a parsed line means: set (or exclude) each entry, or
+ * with `del` remove it.  The arrays are the caller's to free. */
+static int edit_build(const struct dataset *ds, int del,
+		      struct store_change *ch)
+{
+	struct store_ip_edit *ip = calloc(ds->nip ? ds->nip : 1, sizeof(*ip));
+	struct store_dn_edit *dn = calloc(ds->ndn ? ds->ndn : 1, sizeof(*dn));
+
+	if (!ip || !dn) {
+		free(ip);
+		free(dn);
+		return -1;
+	}
+	for (size_t i = 0; i < ds->nip; i++) {
+		const struct ds_ip_entry *e = &ds->ip[i];
+
+		ip[i].op = del ? STORE_EDIT_REMOVE : e->excluded ?
+			STORE_EDIT_EXCLUDE : STORE_EDIT_SET;
+		ip[i].family = e->family;
+		ip[i].plen = e->plen;
+		memcpy(ip[i].addr, e->addr, 16);
+		if (ip[i].op == STORE_EDIT_SET)
+			ip[i].value = ds->values[e->value];
+	}
+	for (size_t i = 0; i < ds->ndn; i++) {
+		const struct ds_dn_entry *e = &ds->dn[i];
+
+		dn[i].op = del ? STORE_EDIT_REMOVE : e->excluded ?
+			STORE_EDIT_EXCLUDE : STORE_EDIT_SET;
+		dn[i].wild = e->wild;
+		memcpy(dn[i].name, e->name, wname_len(e->name));
+		if (dn[i].op == STORE_EDIT_SET)
+			dn[i].value = ds->values[e->value];
+	}
+	ch->ip = ip;
+	ch->nip = ds->nip;
+	ch->dn = dn;
+	ch->ndn = ds->ndn;
+	return 0;
+}
+
+/* Opens the store for writing (made if this is its first use). */
+static struct store *edit_open(const struct ctl *c)
+{
+	struct store *st = NULL;
+	char err[1024];
+
+	if (dsload_mkdirs(c->cfg->store, err, sizeof(err)) < 0 ||
+	    store_open(&st, c->cfg->store, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: store %s: %s\n", c->prog, c->cfg->store, err);
+		return NULL;
+	}
+	return st;
+}
+
+static int edit_run(struct ctl *c, int argc, char **argv, int del)
+{
+	/* del takes the same options but --for (the first). */
+	static const struct option add_opts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct edit_opts o = { 0 };
+	struct store_change ch = { 0 };
+	struct store_apply_stats stats;
+	const struct cfg_dataset *d;
+	struct dataset *ds = NULL;
+	struct store *st = NULL;
+	char user[256], err[1024], *entry = NULL;
+	int ex, changed = 0, rc, i;
+
+	i = ctl_getopt(c, argc, argv, "", del ? add_opts + 1 : add_opts,
+		       edit_opt, &o, &ex);
+	if (i < 0)
+		return ex;
+	if (argc - i < 2) {
+		fprintf(stderr, "%s: %s: give a DATASET and an ENTRY\n", c->prog,
+			argv[0]);
+		ctl_verb_usage(c, ctl_verb_find(argv[0]), stderr);
+		return CTL_EXIT_USAGE;
+	}
+	d = edit_target(c, argv[i], &ex);
+	if (!d)
+		return ex;
+	entry = edit_join(argc - i - 1, argv + i + 1);
+	if (!entry)
+		return CTL_EXIT_FAILED;
+	if (feed_entry_parse(d->type, entry, 0, &ds, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s: bad %s entry: %s\n", c->prog, d->name,
+			ds_type_name(d->type), err);
+		free(entry);
+		return CTL_EXIT_USAGE;
+	}
+	edit_user(user, sizeof(user));
+	ch.type = d->type;
+	ch.create = !del;
+	ch.now = c->now;
+	ch.expires = o.for_s ? c->now + o.for_s : 0;
+	ch.op = del ? STORE_HIST_DEL : STORE_HIST_ADD;
+	ch.entry = entry;
+	ch.reason = o.reason;
+	ch.user = user;
+	ex = CTL_EXIT_FAILED;
+	if (edit_build(ds, del, &ch) < 0 || !(st = edit_open(c)))
+		goto out;
+	rc = store_change(st, d->name, &ch, &stats, &changed, err, sizeof(err));
+	if (rc == STORE_ENOTFOUND && del) {
+		fprintf(stderr, "%s: %s: \"%s\" is not in it (nothing stored "
+			"yet): nothing deleted\n", c->prog, d->name, entry);
+	} else if (rc < 0) {
+		fprintf(stderr, "%s: %s: FAILED: %s; nothing changed\n", c->prog,
+			d->name, err);
+	} else if (!changed && del) {
+		fprintf(stderr, "%s: %s: \"%s\" is not in it: nothing deleted\n",
+			c->prog, d->name, entry);
+	} else {
+		ex = CTL_EXIT_OK;
+		if (c->quiet)
+			goto out;
+		if (!changed)
+			printf("%s: \"%s\" is listed so already: nothing changed\n",
+			       d->name, entry);
+		else
+			printf("%s: %s \"%s\"%s%s: records +%llu -%llu, %llu "
+			       "entr%s now\n", d->name, del ? "deleted" : "added",
+			       entry, ch.expires ? ", until " : "",
+			       ch.expires ? ctl_time(ch.expires) : "",
+			       (unsigned long long)stats.added,
+			       (unsigned long long)stats.removed,
+			       (unsigned long long)stats.entries,
+			       stats.entries == 1 ? "y" : "ies");
+	}
+out:
+	store_close(st);
+	free((void *)ch.ip);
+	free((void *)ch.dn);
+	dataset_free(ds);
+	free(entry);
+	return ex;
+}
+
+int ctl_add(struct ctl *c, int argc, char **argv)
+{
+	return edit_run(c, argc, argv, 0);
+}
+
+int ctl_del(struct ctl *c, int argc, char **argv)
+{
+	return edit_run(c, argc, argv, 1);
+}
+
+int ctl_expire(struct ctl *c, int argc, char **argv)
+{
+	struct store *st;
+	char user[256], err[1024];
+	uint64_t n = 0;
+	int ex, i = ctl_getopt(c, argc, argv, "", NULL, NULL, NULL, &ex);
+
+	if (i < 0)
+		return ex;
+	if (i != argc) {
+		fprintf(stderr, "%s: expire takes no arguments\n", c->prog);
+		return CTL_EXIT_USAGE;
+	}
+	st = edit_open(c);
+	if (!st)
+		return CTL_EXIT_FAILED;
+	edit_user(user, sizeof(user));
+	ex = store_expire(st, c->now, user, &n, err, sizeof(err));
+	store_close(st);
+	if (ex < 0) {
+		fprintf(stderr, "%s: expire: FAILED: %s; nothing changed\n",
+			c->prog, err);
+		return CTL_EXIT_FAILED;
+	}
+	if (!c->quiet)
+		printf("%llu entr%s expired\n", (unsigned long long)n,
+		       n == 1 ? "y" : "ies");
+	return CTL_EXIT_OK;
+}
+
+/* ---- history --------------------------------------------------------------- */
+
+static int history_line(const struct store_hist *h, void *arg)
+{
+	static const char *const ops[] = { "?", "add", "del", "expire" };
+
+	(void)arg;
+	printf("%s  %-6s  %s  %s  by %s", ctl_time(h->time),
+	       (unsigned)h->op < 4 ? ops[h->op] : "?", h->dataset, h->entry,
+	       h->user[0] ? h->user : "?");
+	if (h->expires)
+		printf("  until %s", ctl_time(h->expires));
+	if (h->reason[0])
+		printf("  reason: %s", h->reason);
+	printf("\n");
+	return 0;
+}
+
+int ctl_history(struct ctl *c, int argc, char **argv)
+{
+	struct store_reader *rd;
+	struct store *st;
+	int ex, rc, i = ctl_getopt(c, argc, argv, "", NULL, NULL, NULL, &ex);
+
+	if (i < 0)
+		return ex;
+	if (argc - i > 1) {
+		fprintf(stderr, "%s: history takes at most one DATASET\n",
+			c->prog);
+		return CTL_EXIT_USAGE;
+	}
+	st = ctl_open_read(c, &rd);
+	if (!st)
+		return CTL_EXIT_FAILED;
+	rc = store_iter_history(rd, argc - i ? argv[i] : NULL, history_line,
+				NULL);
+	store_reader_free(rd);
+	store_close(st);
+	if (rc < 0) {
+		fprintf(stderr, "%s: history: the store could not be read (%d)\n",
+			c->prog, rc);
+		return CTL_EXIT_FAILED;
+	}
+	return CTL_EXIT_OK;
+}
