@@ -223,8 +223,10 @@ static int server_start(struct dnsbld *d)
 		}
 	}
 	for (size_t i = 0; i < cfg->nlisten; i++)
-		log_info("listening on %s port %s (udp, tcp)",
-			 cfg->listen[i].host, cfg->listen[i].port);
+		log_info("listening on %s port %s (udp, tcp)%s%s",
+			 cfg->listen[i].host, cfg->listen[i].port,
+			 cfg->listen[i].text ? ", from " : "",
+			 cfg->listen[i].text ? cfg->listen[i].text : "");
 	log_info("serving %zu zone(s) from %s with %u worker(s)", cfg->nzones,
 		 cfg->store, d->nworkers);
 	return 0;
