@@ -3,8 +3,8 @@
 #
 # The README's first set-up command: installs what is missing, builds into
 # build/, loads zones/example.yaml into its store with dnsbl-loader, shows
-# what was loaded, then runs dnsbld on 127.0.0.1:5353 and [::1]:5353 until
-# Ctrl-C.  (Without a dnsbld binary it stops after showing the store.)
+# what was loaded (dnsbl-ctl show), then runs dnsbld on 127.0.0.1:5353 and
+# [::1]:5353 until Ctrl-C.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,20 +12,14 @@ cd "$root"
 config="${1:-zones/example.yaml}"
 
 bash scripts/deps.sh build
-# Only the two programs: a broken test file must not stop the example.
-targets=dnsbl-loader
-if compgen -G "server/*.c" >/dev/null; then
-	targets="$targets dnsbld"
-fi
+# Only the programs: a broken test file must not stop the example.
+targets="dnsbl-loader dnsbl-ctl dnsbld"
 BUILD_TARGETS="$targets" bash scripts/build.sh build
 
 echo "run-example.sh: loading $config" >&2
 build/bin/dnsbl-loader -c "$config" load
-build/bin/dnsbl-loader -c "$config" show
+build/bin/dnsbl-ctl -c "$config" show
 
-if [[ -x build/bin/dnsbld ]]; then
-	echo "run-example.sh: starting dnsbld (Ctrl-C stops it); try:" >&2
-	echo "  dig @127.0.0.1 -p 5353 2.0.0.127.bl.example.org TXT" >&2
-	exec build/bin/dnsbld -c "$config"
-fi
-echo "run-example.sh: build/bin/dnsbld is not built yet; the store above is what it will serve" >&2
+echo "run-example.sh: starting dnsbld (Ctrl-C stops it); try:" >&2
+echo "  dig @127.0.0.1 -p 5353 2.0.0.127.bl.example.org TXT" >&2
+exec build/bin/dnsbld -c "$config"
