@@ -3,6 +3,8 @@
  * Only argument handling lives here: a command line with zone specs is
  * rbldnsd's and dropin.c translates it; `-c FILE` names a YAML config.
  * Both end in server_run (server.c), the one server path.
+ * `--check-config FILE` loads a YAML config as a start would and stops
+ * there, before the store.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@ static void usage(FILE *f)
 		"rbldnsd's command line, reads rbldnsd's data files itself.\n"
 		"\n"
 		"usage: dnsbld -c FILE [-n] [-l] [-w WORKERS] [-d]\n"
+		"   or: dnsbld --check-config FILE\n"
 		"   or: dnsbld [rbldnsd options] ZONE:TYPE:FILE[,FILE...]...\n"
 		"\n"
 		"With -c FILE (a YAML config; zones, datasets, store, listen\n"
@@ -34,6 +37,12 @@ static void usage(FILE *f)
 		"              `workers`, else one per core)\n"
 		"  -d          debug log lines\n"
 		"  -h, --help  this help\n"
+		"  --check-config FILE  check the config as a start would (syntax,\n"
+		"              values, datasets, zones, the form of listen addresses)\n"
+		"              and exit:\n"
+		"              0 and \"FILE: ok (N datasets, M zones)\", or 2 and\n"
+		"              the error.  It never opens the store; the data files\n"
+		"              are dnsbl-loader's (`dnsbl-loader check`)\n"
 		"\n"
 		"With zone specs instead of -c, dnsbld is a drop-in rbldnsd and\n"
 		"the letters mean what they mean to rbldnsd: -c is the check\n"
@@ -61,6 +70,53 @@ static long parse_count(const char *s, long min, long max)
 	return *end || v < min || v > max ? -1 : v;
 }
 
+/* The YAML config, as both a start and --check-config read it.  The
+ * server answers from the store, so the data files are not its business:
+ * a feed not there yet must not stop it (dnsbl-loader check looks at
+ * them). */
+static int load_config(const char *file, struct config **cfg)
+{
+	char err[1024];
+
+	if (config_load_flags(file, CONFIG_NO_FILE_CHECK, cfg, err,
+			      sizeof(err)) < 0) {
+		fprintf(stderr, "dnsbld: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* `dnsbld --check-config FILE` (or =FILE), alone: -1 when the command line
+ * is something else. */
+static int check_config(int argc, char **argv)
+{
+	const char *opt = "--check-config", *file = NULL;
+	size_t n = strlen(opt);
+	struct config *cfg;
+	int found = 0;
+
+	for (int i = 1; i < argc; i++)
+		found |= strncmp(argv[i], opt, n) == 0 &&
+			 (argv[i][n] == '\0' || argv[i][n] == '=');
+	if (!found)
+		return -1;
+	if (argc == 2 && argv[1][n] == '=')
+		file = argv[1] + n + 1;
+	else if (argc == 3 && argv[1][n] == '\0')
+		file = argv[2];
+	if (!file || !*file) {
+		fprintf(stderr, "dnsbld: usage: dnsbld --check-config FILE "
+			"(alone)\n");
+		return 2;
+	}
+	if (load_config(file, &cfg) < 0)
+		return 2;
+	printf("%s: ok (%zu datasets, %zu zones)\n", file, cfg->ndatasets,
+	       cfg->nzones);
+	config_free(cfg);
+	return 0;
+}
+
 static int wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -78,13 +134,14 @@ int main(int argc, char **argv)
 	const char *cfgfile = NULL;
 	struct server_options o;
 	struct config *cfg = NULL;
-	char err[1024];
 	int opt, foreground = 0, use_syslog = 0, rc;
 
 	if (wants_help(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}
+	if ((rc = check_config(argc, argv)) >= 0)
+		return rc;
 	/* zone specs on the command line: rbldnsd's command line */
 	if (dropin_wanted(argc, argv))
 		return dropin_main(argc, argv);
@@ -135,10 +192,8 @@ int main(int argc, char **argv)
 				 : "unexpected arguments after the options");
 		return 2;
 	}
-	if (config_load(cfgfile, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "dnsbld: %s\n", err);
+	if (load_config(cfgfile, &cfg) < 0)
 		return 1;
-	}
 	if (foreground)
 		cfg->daemon = 0;
 	if (use_syslog && !cfg->syslog && !(cfg->syslog = strdup("daemon"))) {

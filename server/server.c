@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "listen_addr.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "sigevents.h"
 #include "server.h"
 
@@ -262,6 +263,18 @@ static void server_stop(struct dnsbld *d, int clean)
 		store_close(d->own_store);
 }
 
+/* Tells systemd (Type=notify) that dnsbld answers now. */
+static void server_notify_ready(const struct config *cfg)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=serving %zu zone(s)",
+		 cfg->nzones);
+	if (sdnotify_send(msg) < 0)
+		log_warn("cannot tell systemd that dnsbld is ready: %s",
+			 strerror(errno));
+}
+
 int server_run(struct config *cfg, const struct server_options *o)
 {
 	struct dnsbld d;
@@ -276,6 +289,9 @@ int server_run(struct config *cfg, const struct server_options *o)
 	for (size_t i = 0; i < o->nnotes; i++)
 		log_info("%s", o->notes[i]);
 	signal(SIGPIPE, SIG_IGN);
+	/* systemd's Type=notify: connect before a chroot hides the socket. */
+	if (sdnotify_open(err, sizeof(err)) < 0)
+		log_warn("%s (systemd will not hear that dnsbld is ready)", err);
 
 	/* Names -> addresses before a chroot hides the hosts file. */
 	if (listen_resolve_config(cfg, o->family == 4 ? AF_INET
@@ -307,9 +323,12 @@ int server_run(struct config *cfg, const struct server_options *o)
 		goto out;
 	counters_write(&d, 0);
 	daemon_ready(&ready_fd);
+	server_notify_ready(cfg);
 	event_base_dispatch(d.base);
+	sdnotify_send("STOPPING=1");
 	rc = 0;
 out:
+	sdnotify_close();
 	server_stop(&d, rc == 0);
 	if (ready_fd >= 0)
 		close(ready_fd);   /* the waiting parent exits 1 */

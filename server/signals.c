@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sdnotify.h"
 #include "sigevents.h"
 #include "server.h"
 
@@ -29,12 +30,14 @@ static void signals_on_hup(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
+	sdnotify_reloading();   /* to systemd: reloading, then READY=1 */
 	counters_reopen(d);
 	if (d->al)
 		autoload_hup(d->al);
 	else
 		log_info("SIGHUP: query log reopened; store changes are "
 			 "served without a signal");
+	sdnotify_send("READY=1");
 }
 
 static void signals_on_usr(evutil_socket_t sig, short what, void *arg)
