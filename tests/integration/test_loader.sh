@@ -3,7 +3,7 @@
 #
 # Loads rbldnsd-format files with the real loader into a temporary store and
 # checks what it says (summary lines, file:line warnings, exit status) and
-# what the store then holds (`dnsbl-loader show`): bad lines skipped, a
+# what the store then holds (`dnsbl-ctl show`): bad lines skipped, a
 # missing file or too many bad lines failing only that dataset and leaving
 # its stored version untouched, unchanged re-loads, gzip and CRLF files.
 # No network.  Env (from ctest): BIN, SRCDIR, TEST_TMPDIR.
@@ -11,9 +11,20 @@
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/loader_lib.sh" loader
+# show, zones, drop, compact are dnsbl-ctl's (the loader keeps aliases).
+CTL="$BIN/dnsbl-ctl"
+# run_ctl ARGS...: as run_loader, for dnsbl-ctl
+run_ctl() {
+	set +e
+	"$CTL" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	set -e
+	out="$(cat "$T/out")"
+	err="$(cat "$T/err")"
+}
 # show_field DATASET FIELD: the value of "  FIELD  value" in `show DATASET`
 show_field() {
-	"$LOADER" -c "$T/c.yaml" show "$1" | awk -v f="$2" '$1 == f { $1 = ""; sub(/^ +/, ""); print; exit }'
+	"$CTL" -c "$T/c.yaml" show "$1" | awk -v f="$2" '$1 == f { $1 = ""; sub(/^ +/, ""); print; exit }'
 }
 
 mkdir -p "$T/data"
@@ -92,7 +103,7 @@ expect_match "last line without newline loads" "$out" "^tail: ip4set, 2 lines, 2
 expect_match "names loads" "$out" "^names: dnset, 4 lines, [0-9]+ entries, 0 warnings;"
 
 # ---- show ----------------------------------------------------------------
-run_loader -c c.yaml show
+run_ctl -c c.yaml show
 expect_eq "show exit status" "$rc" 0
 expect_match "show: store line" "$out" "^store $T/var/store, generation [0-9]+$"
 for ds in good bad six names packed crlf strict; do
@@ -108,12 +119,17 @@ expect_eq "show: good \$TTL" "$(show_field good '$TTL')" 3600
 expect_match "show: good \$TIMESTAMP" "$(show_field good '$TIMESTAMP')" "^2020-01-02 00:00:00 UTC"
 serial_good="$(show_field good serial)"
 expect_match "show: serial is a unix time" "$serial_good" "^[0-9]{9,10}$"
-run_loader -c c.yaml show six
+show_all="$out"
+run_loader -c c.yaml show
+expect_eq "dnsbl-loader show, an alias: the same" "$out" "$show_all"
+expect_eq "dnsbl-loader show, an alias: says where it went" "$err" \
+	"dnsbl-loader: \`show\` has moved: the command is \`dnsbl-ctl show\` now"
+run_ctl -c c.yaml show six
 expect_eq "show one dataset: exit" "$rc" 0
 expect_eq "show one dataset: only it" "$(grep -c '^dataset ' <<<"$out")" 1
 
 # ---- re-load of unchanged files changes nothing ---------------------------
-show_before="$("$LOADER" -c c.yaml show good six names)"
+show_before="$("$CTL" -c c.yaml show good six names)"
 sleep 1.1   # a changed commit would get a new serial (unix time)
 run_loader -c c.yaml load good six names
 expect_eq "unchanged reload exit" "$rc" 0
@@ -121,7 +137,7 @@ expect_match "unchanged good: nothing added or removed" "$out" "^good: ip4set, 9
 expect_match "unchanged six: nothing added or removed" "$out" "^six: .* records \+0 -0 =[1-9][0-9]*;"
 expect_match "unchanged names: nothing added or removed" "$out" "^names: .* records \+0 -0 =[1-9][0-9]*;"
 expect_eq "unchanged reload: serials and sources unchanged" \
-	"$("$LOADER" -c c.yaml show good six names | grep -Ev '^ +loaded ')" \
+	"$("$CTL" -c c.yaml show good six names | grep -Ev '^ +loaded ')" \
 	"$(grep -Ev '^ +loaded ' <<<"$show_before")"
 
 # ---- a changed file: the diff --------------------------------------------
@@ -131,14 +147,14 @@ expect_eq "changed gzip reload exit" "$rc" 0
 expect_match "changed: something added and removed, rest unchanged" "$out" "^packed: ip4set, 3 lines, 3 entries, 0 warnings; records \+[1-9][0-9]* -[1-9][0-9]* =[1-9][0-9]*;"
 
 # ---- -C: gzip is an error, nothing changes --------------------------------
-packed_before="$("$LOADER" -c c.yaml show packed)"
+packed_before="$("$CTL" -c c.yaml show packed)"
 run_loader -C -c c.yaml load packed
 expect_eq "-C with a gzip file: exit 1" "$rc" 1
 expect_match "-C: the error names the file" "$err" "packed\.ip4set"
-expect_eq "-C: stored dataset untouched" "$("$LOADER" -c c.yaml show packed)" "$packed_before"
+expect_eq "-C: stored dataset untouched" "$("$CTL" -c c.yaml show packed)" "$packed_before"
 
 # ---- a missing file fails that dataset only -------------------------------
-good_before="$("$LOADER" -c c.yaml show good)"
+good_before="$("$CTL" -c c.yaml show good)"
 mv data/good.ip4set data/good.moved
 printf '192.0.2.99\n' >>data/strict.ip4set
 run_loader -c c.yaml load
@@ -148,17 +164,17 @@ expect_match "missing file: says the stored version is kept" "$err" "^dnsbl-load
 expect_match "missing file: the count of failures" "$err" "^dnsbl-loader: 1 dataset failed$"
 expect_no_match "missing file: no summary for it" "$out" "^good:"
 expect_match "missing file: other datasets still load" "$out" "^strict: ip4set, 3 lines, 3 entries, 0 warnings;"
-expect_eq "missing file: stored good untouched" "$("$LOADER" -c c.yaml show good)" "$good_before"
+expect_eq "missing file: stored good untouched" "$("$CTL" -c c.yaml show good)" "$good_before"
 mv data/good.moved data/good.ip4set
 
 # ---- too many bad lines: the load is aborted, the store untouched ---------
-strict_before="$("$LOADER" -c c.yaml show strict)"
+strict_before="$("$CTL" -c c.yaml show strict)"
 printf '192.0.2.1\nbad-one\n192.0.2.5\nbad-two\n192.0.2.6\n' >data/strict.ip4set
 run_loader -c c.yaml load strict
 expect_eq "max_errors overflow: exit 1" "$rc" 1
 expect_match "max_errors overflow: reason" "$err" "strict: FAILED .*(too many|errors)"
 expect_match "max_errors overflow: bad line reported" "$err" "strict\.ip4set:2: "
-expect_eq "max_errors overflow: stored strict untouched" "$("$LOADER" -c c.yaml show strict)" "$strict_before"
+expect_eq "max_errors overflow: stored strict untouched" "$("$CTL" -c c.yaml show strict)" "$strict_before"
 expect_eq "max_errors overflow: still 3 entries" "$(show_field strict entries)" 3
 # Exactly max_errors bad lines is still fine.
 printf '192.0.2.1\nbad-one\n192.0.2.5\n' >data/strict.ip4set
@@ -210,7 +226,7 @@ expect_match "combined loads" "$out" "^zen: combined, 7 lines, [0-9]+ entries, 0
 expect_match "generic loads" "$out" "^gen: generic, 3 lines, 3 entries, 0 warnings;"
 expect_match "acl loads" "$out" "^clients: acl, 2 lines, 2 entries, 0 warnings;"
 expect_match "broken combined fails with file:line" "$err" "^dnsbl-loader: broken: FAILED \(c2\.yaml:6\): .*broken\.combined:1: "
-run_loader -c c2.yaml show
+run_ctl -c c2.yaml show
 expect_match "show: combined section sbl" "$out" "^  \\\$DATASET   ip4set:sbl sbl @$"
 expect_match "show: combined section dbl" "$out" "^  \\\$DATASET   dnset:dbl dbl$"
 expect_match "show: a section's own entries" "$out" "^      entries    2$"
@@ -218,18 +234,18 @@ expect_match "show: broken not loaded" "$out" "^dataset broken \(combined\): not
 
 # ---- a dataset removed from the config stays until dropped ------------------
 grep -v '^  clients:' c2.yaml | sed 's/, acl: clients//' >c3.yaml
-run_loader -c c3.yaml show
+run_ctl -c c3.yaml show
 expect_match "show: a stored dataset the config lost" "$out" "^dataset clients \(acl\) \[not in the config\]$"
-run_loader -c c3.yaml drop clients
+run_ctl -c c3.yaml drop clients
 expect_eq "drop: exit 0" "$rc" 0
 expect_eq "drop: says so" "$out" "clients: dropped"
-run_loader -c c3.yaml show
+run_ctl -c c3.yaml show
 expect_no_match "drop: gone from show" "$out" "clients"
 expect_match "drop: the others stay" "$out" "^dataset zen \(combined\)$"
-run_loader -c c3.yaml drop clients
+run_ctl -c c3.yaml drop clients
 expect_eq "drop of an absent dataset: exit 1" "$rc" 1
 expect_match "drop of an absent dataset: says so" "$err" "clients: not in the store"
-run_loader -c c3.yaml drop
+run_ctl -c c3.yaml drop
 expect_eq "drop without names: exit 2" "$rc" 2
 
 # ---- several files as one dataset; a dataset whose type changes ------------
@@ -239,7 +255,7 @@ printf 'store: var/store2\ndatasets:\n  zen: {type: dnset, files: [data/d1.dnset
 run_loader -c c4.yaml load
 expect_eq "two files, and zen changes type: exit 0" "$rc" 0
 expect_match "two files: lines and entries of both" "$out" "^zen: dnset, 4 lines, 3 entries, 0 warnings;"
-run_loader -c c4.yaml show zen
+run_ctl -c c4.yaml show zen
 expect_match "show: the new type" "$out" "^dataset zen \(dnset\)$"
 expect_eq "show: one source line per file" "$(grep -c '^  source ' <<<"$out")" 2
 expect_match "show: the second file" "$out" "^  source     $T/data/d2\.dnset size $(stat -c %s data/d2.dnset) "

@@ -99,7 +99,8 @@ sed -i "s|^store: .*|store: $T/example-store|" "$T/zones/example.yaml"
 run_loader -c "$T/zones/example.yaml" load
 expect_eq "example zones load without error" "$rc" 0
 expect_eq "example zones load without warnings" "$err" ""
-expect_eq "example: one line per dataset" "$(grep -c . <<<"$out")" 4
+expect_eq "example: one line per dataset" "$(grep -c . <<<"$out")" 5
+expect_match "example: the manual dataset is not loaded" "$out" "^handlist: ip4set, manual, 0 entries: not loaded"
 run_loader -c "$T/zones/example.yaml" show
 expect_match "example: spam has its \$SOA" "$out" "^  \\\$SOA +3600 ns1\.example\.org\. hostmaster\.example\.org\. 0 "
 
