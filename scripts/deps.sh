@@ -9,8 +9,10 @@ set -euo pipefail
 
 BUILD_PKGS=(cmake gcc libc6-dev make pkg-config libevent-dev liblmdb-dev libc-ares-dev
 	libyaml-dev zlib1g-dev)
+# systemd (systemd-analyze verify), man-db and groff-base: test_install.sh
+# checks the installed units and man pages.
 TEST_PKGS=(bind9-dnsutils knot-dnsutils rbldnsd dnsperf python3 lmdb-utils
-	procps iproute2)
+	procps iproute2 systemd man-db groff-base)
 
 case "${1:-all}" in
 build) want=("${BUILD_PKGS[@]}") ;;
