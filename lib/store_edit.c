@@ -300,6 +300,30 @@ out:
 	return rc;
 }
 
+/* An edit's value fits a value record: a TXT of 255 bytes at most. */
+static int edit_value_check(uint8_t op, const struct ds_value *v, size_t i,
+			    char *err, size_t errlen)
+{
+	if (op == STORE_EDIT_SET && v->txt && v->txtlen > 255) {
+		store_seterr(err, errlen, "edit %zu: TXT over 255 bytes", i);
+		return STORE_EINVAL;
+	}
+	return 0;
+}
+
+/* The ref an edited entry gets: its value interned, or an exclusion. */
+static int edit_ref(struct edit_ctx *ec, uint8_t op, const struct ds_value *v,
+		    uint32_t *ref)
+{
+	uint8_t vrec[VALREC_MAX];
+
+	*ref = REF_EXCLUDED;
+	if (op != STORE_EDIT_SET)
+		return 0;
+	return store_value_intern(ec->txn, ec->st, vrec,
+				  store_value_encode(v, vrec), ref);
+}
+
 static int edit_check(const struct store_ip_edit *ed, enum ds_type type,
 		      size_t i, char *err, size_t errlen)
 {
@@ -326,11 +350,7 @@ static int edit_check(const struct store_ip_edit *ed, enum ds_type type,
 			return STORE_EINVAL;
 		}
 	}
-	if (ed->op == STORE_EDIT_SET && ed->value.txt && ed->value.txtlen > 255) {
-		store_seterr(err, errlen, "edit %zu: TXT over 255 bytes", i);
-		return STORE_EINVAL;
-	}
-	return 0;
+	return edit_value_check(ed->op, &ed->value, i, err, errlen);
 }
 
 /* Applies one edit: the source record, then the window it covers. */
@@ -339,18 +359,13 @@ static int edit_one(struct edit_ctx *ec, const struct store_ip_edit *ed)
 	unsigned alen = ed->family == 4 ? 4 : 16;
 	MDB_dbi srcdb = ec->st->dbi[ed->family == 4 ? SDB_SRC4 : SDB_SRC6];
 	uint8_t kb[4], rec[SRC6_REC];
-	uint32_t ref = REF_EXCLUDED, oldref = 0;
+	uint32_t ref, oldref = 0;
 	MDB_cursor *c;
 	int have, rc;
 
-	if (ed->op == STORE_EDIT_SET) {
-		uint8_t vrec[VALREC_MAX];
-		size_t len = store_value_encode(&ed->value, vrec);
-
-		rc = store_value_intern(ec->txn, ec->st, vrec, len, &ref);
-		if (rc)
-			return rc;
-	}
+	rc = edit_ref(ec, ed->op, &ed->value, &ref);
+	if (rc)
+		return rc;
 	rc = mdb_cursor_open(ec->txn, srcdb, &c);
 	if (rc)
 		return rc;
@@ -403,11 +418,7 @@ static int edit_dn_check(const struct store_dn_edit *ed, enum ds_type type,
 		store_seterr(err, errlen, "edit %zu: bad name or op", i);
 		return STORE_EINVAL;
 	}
-	if (ed->op == STORE_EDIT_SET && ed->value.txt && ed->value.txtlen > 255) {
-		store_seterr(err, errlen, "edit %zu: TXT over 255 bytes", i);
-		return STORE_EINVAL;
-	}
-	return 0;
+	return edit_value_check(ed->op, &ed->value, i, err, errlen);
 }
 
 /* Applies one dnset edit: the one dn-table key of the name (or of its
@@ -416,7 +427,7 @@ static int edit_dn_one(struct edit_ctx *ec, const struct store_dn_edit *ed)
 {
 	MDB_dbi dbi = ec->st->dbi[SDB_DN];
 	uint8_t key[DNKEY_MAX], rb[4];
-	uint32_t ref = REF_EXCLUDED, oldref = 0;
+	uint32_t ref, oldref = 0;
 	int klen = store_dnkey(ec->dsid, ed->name, key, NULL, NULL, NULL);
 	MDB_val k, d;
 	int have, rc;
@@ -429,14 +440,9 @@ static int edit_dn_one(struct edit_ctx *ec, const struct store_dn_edit *ed)
 	}
 	key[klen++] = 0;
 	key[klen++] = ed->wild ? DNK_WILD : DNK_EXACT;
-	if (ed->op == STORE_EDIT_SET) {
-		uint8_t vrec[VALREC_MAX];
-		size_t len = store_value_encode(&ed->value, vrec);
-
-		rc = store_value_intern(ec->txn, ec->st, vrec, len, &ref);
-		if (rc)
-			return rc;
-	}
+	rc = edit_ref(ec, ed->op, &ed->value, &ref);
+	if (rc)
+		return rc;
 	k.mv_size = (size_t)klen;
 	k.mv_data = key;
 	rc = mdb_get(ec->txn, dbi, &k, &d);
