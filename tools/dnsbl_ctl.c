@@ -23,7 +23,7 @@ static int ctl_admin(struct ctl *c, int argc, char **argv,
 			       char **args))
 {
 	struct storeadmin sa = { c->prog, c->cfg, c->quiet };
-	int ex, i = ctl_getopt(c, argc, argv, "", NULL, NULL, NULL, &ex);
+	int ex, i = ctl_operands(c, argc, argv, 0, -1, &ex);
 
 	return i < 0 ? ex : fn(&sa, argc - i, argv + i);
 }
@@ -160,6 +160,21 @@ int ctl_getopt(struct ctl *c, int argc, char **argv, const char *shortopts,
 			return -1;
 	}
 	return optind;
+}
+
+int ctl_operands(struct ctl *c, int argc, char **argv, int min, int max,
+		 int *exit)
+{
+	int i = ctl_getopt(c, argc, argv, "", NULL, NULL, NULL, exit);
+
+	if (i >= 0 && (argc - i < min || (max >= 0 && argc - i > max))) {
+		fprintf(stderr, "%s: %s: %s arguments\n", c->prog, argv[0],
+			argc - i < min ? "too few" : "too many");
+		ctl_verb_usage(c, ctl_verb_find(argv[0]), stderr);
+		*exit = CTL_EXIT_USAGE;
+		return -1;
+	}
+	return i;
 }
 
 struct store *ctl_open_read(const struct ctl *c, struct store_reader **rd)

@@ -54,6 +54,12 @@ int ctl_getopt(struct ctl *c, int argc, char **argv, const char *shortopts,
 	       int (*opt)(struct ctl *c, int ch, const char *arg, void *a),
 	       void *a, int *exit);
 
+/* ctl_getopt for a verb with no options of its own, and between `min`
+ * and `max` operands (max < 0: any number): the index of the first, or -1
+ * with *exit set (2 and the verb's usage for a wrong count). */
+int ctl_operands(struct ctl *c, int argc, char **argv, int min, int max,
+		 int *exit);
+
 /* Opens the config's store read-only (NULL after a message). */
 struct store *ctl_open_read(const struct ctl *c, struct store_reader **rd);
 /* The dataset `name` of the config, or NULL after "no dataset named". */

@@ -20,14 +20,10 @@ int ctl_check(struct ctl *c, int argc, char **argv)
 {
 	struct store_reader *rd;
 	struct store *st;
-	int ex, n, i = ctl_getopt(c, argc, argv, "", NULL, NULL, NULL, &ex);
+	int ex, n;
 
-	if (i < 0)
+	if (ctl_operands(c, argc, argv, 0, 0, &ex) < 0)
 		return ex;
-	if (i != argc) {
-		fprintf(stderr, "%s: check takes no arguments\n", c->prog);
-		return CTL_EXIT_USAGE;
-	}
 	st = ctl_open_read(c, &rd);
 	if (!st)
 		return CTL_EXIT_FAILED;

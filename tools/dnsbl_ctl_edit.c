@@ -261,14 +261,10 @@ int ctl_expire(struct ctl *c, int argc, char **argv)
 	struct store *st;
 	char user[256], err[1024];
 	uint64_t n = 0;
-	int ex, i = ctl_getopt(c, argc, argv, "", NULL, NULL, NULL, &ex);
+	int ex;
 
-	if (i < 0)
+	if (ctl_operands(c, argc, argv, 0, 0, &ex) < 0)
 		return ex;
-	if (i != argc) {
-		fprintf(stderr, "%s: expire takes no arguments\n", c->prog);
-		return CTL_EXIT_USAGE;
-	}
 	st = edit_open(c);
 	if (!st)
 		return CTL_EXIT_FAILED;
@@ -308,15 +304,10 @@ int ctl_history(struct ctl *c, int argc, char **argv)
 {
 	struct store_reader *rd;
 	struct store *st;
-	int ex, rc, i = ctl_getopt(c, argc, argv, "", NULL, NULL, NULL, &ex);
+	int ex, rc, i = ctl_operands(c, argc, argv, 0, 1, &ex);
 
 	if (i < 0)
 		return ex;
-	if (argc - i > 1) {
-		fprintf(stderr, "%s: history takes at most one DATASET\n",
-			c->prog);
-		return CTL_EXIT_USAGE;
-	}
 	st = ctl_open_read(c, &rd);
 	if (!st)
 		return CTL_EXIT_FAILED;

@@ -57,7 +57,10 @@ static int get_parse(const char *s, struct get_item *it)
 			  it->subject, sizeof(it->subject));
 		return 0;
 	}
-	if (dname_from_text(s, strlen(s), it->name, 1) <= 1)
+	/* A host-style name (an IDN in its xn-- form). */
+	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		   "0123456789-_.") != strlen(s) ||
+	    dname_from_text(s, strlen(s), it->name, 1) <= 1)
 		return -1;
 	return 0;
 }
@@ -277,14 +280,10 @@ int ctl_get(struct ctl *c, int argc, char **argv)
 	struct store *st;
 	char **names = NULL;
 	size_t n = 0;
-	int ex, i = ctl_getopt(c, argc, argv, "", NULL, NULL, NULL, &ex);
+	int ex, i = ctl_operands(c, argc, argv, 1, 1, &ex);
 
 	if (i < 0)
 		return ex;
-	if (argc - i != 1) {
-		fprintf(stderr, "%s: get: give one ADDRESS or DOMAIN\n", c->prog);
-		return CTL_EXIT_USAGE;
-	}
 	if (get_parse(argv[i], &it) < 0) {
 		fprintf(stderr, "%s: get: \"%s\" is not an IP address or a "
 			"domain name\n", c->prog, argv[i]);

@@ -14,14 +14,7 @@ set -euo pipefail
 # show, zones, drop, compact are dnsbl-ctl's (the loader keeps aliases).
 CTL="$BIN/dnsbl-ctl"
 # run_ctl ARGS...: as run_loader, for dnsbl-ctl
-run_ctl() {
-	set +e
-	"$CTL" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out="$(cat "$T/out")"
-	err="$(cat "$T/err")"
-}
+run_ctl() { LOADER="$CTL" run_loader "$@"; }
 # show_field DATASET FIELD: the value of "  FIELD  value" in `show DATASET`
 show_field() {
 	"$CTL" -c "$T/c.yaml" show "$1" | awk -v f="$2" '$1 == f { $1 = ""; sub(/^ +/, ""); print; exit }'
