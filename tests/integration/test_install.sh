@@ -11,7 +11,9 @@
 # `dnsbld --check-config` and `dnsbl-loader check` judge configs without
 # making a store; and the installed loader, server, dnsbl-query and
 # dnsbl-ctl work together, dnsbld telling a stand-in for systemd READY=1
-# once it answers, RELOADING=1/READY=1 around a HUP and STOPPING=1.
+# once it answers, RELOADING=1/READY=1 around a HUP and STOPPING=1; and
+# dnsbld binds a port below 1024 as dnsbld.service runs it (another user,
+# only CAP_NET_BIND_SERVICE).
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
 srv_workdir install
@@ -209,5 +211,29 @@ wait_notify '^STOPPING=1$'
 check_eq "dnsbld TERM: STOPPING=1" "$?" 0
 check_eq "dnsbld: four messages in all" "$(grep -vc '^listening$' "$WORK/notify.log")" 4
 check_not "dnsbld: no warning about the notify socket" "$(cat "$WORK/dnsbld.log")" 'NOTIFY_SOCKET|systemd'
+
+# ---- as dnsbld.service runs it: no root, only CAP_NET_BIND_SERVICE -------
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	srv_pick_port 900 1000    # below 1024: binding needs the capability
+	sed "s/127.0.0.1:[0-9]*/127.0.0.1:$PORT/" "$WORK/c.yaml" >"$WORK/low.yaml"
+	chown -R 65534:65534 "$WORK/store"    # the service's user owns the store
+	setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+		--inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
+		--bounding-set=-all,+net_bind_service \
+		"$P/bin/dnsbld" -c "$WORK/low.yaml" -n >"$WORK/low.log" 2>&1 &
+	SRV_PIDS+=("$!")
+	for _ in $(seq 100); do
+		grep -q 'serving 1 zone' "$WORK/low.log" && break
+		kill -0 "$!" 2>/dev/null || break
+		sleep 0.1
+	done
+	check "unprivileged dnsbld with CAP_NET_BIND_SERVICE: binds port $PORT" \
+		"$(cat "$WORK/low.log")" "listening on 127\.0\.0\.1 port $PORT"
+	check "unprivileged dnsbld: answers" \
+		"$($DNSQ "$PORT" 2.0.0.127.bl.test A --timeout 2)" '127\.0\.0\.2'
+	check_not "unprivileged dnsbld: no root warning" "$(cat "$WORK/low.log")" 'running as root'
+else
+	echo "SKIP: not root or no setpriv; the unit's privileges not tried"
+fi
 
 srv_report
