@@ -28,6 +28,7 @@
 #include "feed_entry.h"
 #include "listen_addr.h"
 #include "timeunit.h"
+#include "trap.h"
 
 struct cfg_parser {
 	const char *file;     /* as given, for messages */
@@ -557,6 +558,250 @@ static int cfg_file_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 	return 0;
 }
 
+/* ---- trap datasets ------------------------------------------------------ */
+
+/* One `allow` item: a CIDR (or a bare address), else a dataset name
+ * (resolved by cfg_trap_resolve once every dataset is read). */
+static int cfg_trap_allow_one(struct cfg_parser *p, yaml_node_t *n,
+			      const char *key, void *arg)
+{
+	struct cfg_trap *t = arg;
+	const char *s, *slash;
+	char buf[64];
+	struct cfg_cidr c = { 0 };
+	uint8_t lo[16], hi[16];
+	unsigned long plen;
+	char *end;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	slash = strchr(s, '/');
+	if (strlen(s) < sizeof(buf) && (strchr(s, ':') || slash ||
+	    strspn(s, "0123456789.") == strlen(s))) {
+		size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+
+		memcpy(buf, s, alen);
+		buf[alen] = '\0';
+		if (inet_pton(AF_INET, buf, c.addr) == 1)
+			c.family = 4;
+		else if (inet_pton(AF_INET6, buf, c.addr) == 1)
+			c.family = 6;
+		else
+			return cfg_fail(p, n, key, "\"%s\" is not an address or "
+					"CIDR", s);
+		plen = c.family == 4 ? 32 : 128;
+		if (slash) {
+			errno = 0;
+			plen = strtoul(slash + 1, &end, 10);
+			if (slash[1] < '0' || slash[1] > '9' || *end || errno ||
+			    plen > (c.family == 4 ? 32UL : 128UL))
+				return cfg_fail(p, n, key, "\"%s\": bad prefix "
+						"length", s);
+		}
+		c.plen = (uint8_t)plen;
+		trap_allow_range(c.family, c.addr, c.plen, lo, hi);
+		if (memcmp(lo, c.addr, 16) != 0)
+			return cfg_fail(p, n, key, "\"%s\": host bits set "
+					"beyond /%lu", s, plen);
+		struct cfg_cidr *slot = cfg_push((void **)&t->allow, &t->nallow,
+						 sizeof(*slot));
+		if (!slot)
+			return cfg_oom(p);
+		*slot = c;
+		return 0;
+	}
+	if (!cfg_name_ok(s))
+		return cfg_fail(p, n, key, "\"%s\" is neither a CIDR nor a "
+				"dataset name", s);
+	char **name = cfg_push((void **)&t->allow_datasets,
+			       &t->nallow_datasets, sizeof(*name));
+	if (!name || !(*name = strdup(s)))
+		return cfg_oom(p);
+	return 0;
+}
+
+/* `listen: PORT` (127.0.0.1) or `HOST:PORT` / `[IPv6]:PORT`. */
+static int cfg_trap_listen(struct cfg_parser *p, yaml_node_t *n,
+			   const char *key, struct cfg_trap *t)
+{
+	const char *s, *port, *why;
+	char host[256];
+	unsigned num;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	if (strspn(s, "0123456789") == strlen(s)) {
+		snprintf(host, sizeof(host), "%s", DEFAULT_TRAP_LISTEN_HOST);
+		port = s;
+	} else if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		unsigned char a6[16];
+
+		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
+			return cfg_fail(p, n, key, "\"%s\": expected "
+					"\"[address]:port\"", s);
+		memcpy(host, s + 1, (size_t)(close - s - 1));
+		host[close - s - 1] = '\0';
+		if (inet_pton(AF_INET6, host, a6) != 1)
+			return cfg_fail(p, n, key, "\"%s\": bad IPv6 address", s);
+		port = close + 2;
+	} else {
+		const char *colon = strrchr(s, ':');
+
+		if (!colon || (size_t)(colon - s) >= sizeof(host))
+			return cfg_fail(p, n, key, "\"%s\": expected PORT or "
+					"HOST:PORT", s);
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+		if (strchr(host, ':') || (why = listen_check_host(host)) != NULL)
+			return cfg_fail(p, n, key, "\"%s\": bad host", s);
+		port = colon + 1;
+	}
+	if ((why = listen_check_port(port, &num)) != NULL)
+		return cfg_fail(p, n, key, "\"%s\": %s", s, why);
+	free(t->listen_host);
+	free(t->listen_port);
+	t->listen_host = strdup(host);
+	t->listen_port = strdup(port);
+	if (!t->listen_host || !t->listen_port)
+		return cfg_oom(p);
+	return 0;
+}
+
+/* An IPv4 answer code in 127.0.0.0/8 (RFC 5782). */
+static int cfg_trap_code(struct cfg_parser *p, yaml_node_t *n,
+			 const char *key, uint32_t *code)
+{
+	struct in_addr a;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	if (inet_pton(AF_INET, cfg_scalar(n), &a) != 1 ||
+	    ntohl(a.s_addr) >> 24 != 127)
+		return cfg_fail(p, n, key, "\"%s\" is not an address in "
+				"127.0.0.0/8 (RFC 5782)", cfg_scalar(n));
+	*code = ntohl(a.s_addr);
+	return 0;
+}
+
+/* A `type: trap` dataset's keys (the type was read by cfg_dataset). */
+static int cfg_trap(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn,
+		    const char *where, struct cfg_dataset *d)
+{
+	static const char *const known[] = { "type", "threshold", "window",
+		"distinct_traps", "expire", "repeat_expire", "repeat_within",
+		"prefix6", "allow", "allow_special", "code", "txt", "socket",
+		"listen", NULL };
+	struct cfg_trap *t;
+	yaml_node_t *k, *v;
+	char key[320];
+	int have_repeat = 0, have_txt = 0;
+	const char *why;
+
+	if (cfg_check_keys(p, vn, where, known) < 0)
+		return -1;
+	t = d->trap = calloc(1, sizeof(*t));
+	if (!t)
+		return cfg_oom(p);
+	d->manual = 1;   /* no files; made empty if not stored, never loaded */
+	t->threshold = DEFAULT_TRAP_THRESHOLD;
+	t->window = DEFAULT_TRAP_WINDOW;
+	t->expire = DEFAULT_TRAP_EXPIRE;
+	t->repeat_within = DEFAULT_TRAP_REPEAT_WITHIN;
+	t->prefix6 = DEFAULT_TRAP_PREFIX6;
+	t->allow_special = 1;
+	t->code = DEFAULT_TRAP_CODE;
+	CFG_FOR_PAIRS(p, vn, k, v) {
+		const char *name = cfg_scalar(k);
+		unsigned long u;
+		int rc = 0;
+
+		cfg_keyjoin(key, sizeof(key), where, name);
+		if (strcmp(name, "type") == 0) {
+			continue;
+		} else if (strcmp(name, "threshold") == 0) {
+			rc = cfg_uint(p, v, key, 1, TRAP_SLOTS, &u);
+			t->threshold = (unsigned)u;
+		} else if (strcmp(name, "prefix6") == 0) {
+			rc = cfg_uint(p, v, key, 1, 128, &u);
+			t->prefix6 = (unsigned)u;
+		} else if (strcmp(name, "window") == 0) {
+			rc = cfg_time(p, v, key, &t->window);
+		} else if (strcmp(name, "expire") == 0) {
+			rc = cfg_time(p, v, key, &t->expire);
+		} else if (strcmp(name, "repeat_expire") == 0) {
+			rc = cfg_time(p, v, key, &t->repeat_expire);
+			have_repeat = 1;
+		} else if (strcmp(name, "repeat_within") == 0) {
+			rc = cfg_time(p, v, key, &t->repeat_within);
+		} else if (strcmp(name, "distinct_traps") == 0) {
+			rc = cfg_bool(p, v, key, &t->distinct_traps);
+		} else if (strcmp(name, "allow_special") == 0) {
+			rc = cfg_bool(p, v, key, &t->allow_special);
+		} else if (strcmp(name, "allow") == 0) {
+			rc = cfg_list(p, v, key, cfg_trap_allow_one, t);
+		} else if (strcmp(name, "code") == 0) {
+			rc = cfg_trap_code(p, v, key, &t->code);
+		} else if (strcmp(name, "txt") == 0) {
+			rc = cfg_string(p, v, key, &t->txt);
+			if (rc == 0 && (why = trap_txt_check(t->txt)) != NULL)
+				rc = cfg_fail(p, v, key, "%s", why);
+			have_txt = 1;
+		} else if (strcmp(name, "socket") == 0) {
+			rc = cfg_path(p, v, key, &t->socket);
+			if (rc == 0 && strlen(t->socket) >= 108)
+				rc = cfg_fail(p, v, key, "%s: too long for a UNIX "
+					      "socket (107 bytes)", t->socket);
+		} else {
+			rc = cfg_trap_listen(p, v, key, t);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (t->window == 0 || t->expire == 0)
+		return cfg_fail(p, kn, where, "window and expire must be above 0");
+	if (!have_repeat)
+		t->repeat_expire = t->expire;
+	if (!have_txt && !(t->txt = strdup(DEFAULT_TRAP_TXT)))
+		return cfg_oom(p);
+	return 0;
+}
+
+/* Every `allow` dataset of a trap dataset is an address dataset of the
+ * config (checked once all datasets are read). */
+static int cfg_trap_resolve(struct cfg_parser *p, yaml_node_t *datasets)
+{
+	struct config *cfg = p->cfg;
+
+	for (size_t i = 0; i < cfg->ndatasets; i++) {
+		const struct cfg_trap *t = cfg->datasets[i].trap;
+
+		for (size_t j = 0; t && j < t->nallow_datasets; j++) {
+			const struct cfg_dataset *a =
+				config_dataset(cfg, t->allow_datasets[j]);
+			char where[300], key[320];
+
+			cfg_keyjoin(where, sizeof(where), "datasets",
+				    cfg->datasets[i].name);
+			cfg_keyjoin(key, sizeof(key), where, "allow");
+			if (!a)
+				return cfg_fail(p, datasets, key, "no dataset "
+						"named \"%s\" (line %d)",
+						t->allow_datasets[j],
+						cfg->datasets[i].line);
+			if (a->type == DS_DNSET || a->type == DS_GENERIC ||
+			    a->type == DS_COMBINED || a->type == DS_ACL ||
+			    a == &cfg->datasets[i])
+				return cfg_fail(p, datasets, key, "\"%s\" is not "
+						"an address dataset (line %d)",
+						a->name, cfg->datasets[i].line);
+		}
+	}
+	return 0;
+}
+
 static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "type", "files", "max_errors",
@@ -571,7 +816,7 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	if (!cfg_name_ok(cfg_scalar(kn)))
 		return cfg_fail(p, kn, where,
 				"bad dataset name (letters, digits, '-', '_', '.')");
-	if (cfg_want_map(p, vn, where) < 0 || cfg_check_keys(p, vn, where, known) < 0)
+	if (cfg_want_map(p, vn, where) < 0)
 		return -1;
 	d = cfg_push((void **)&cfg->datasets, &cfg->ndatasets, sizeof(*d));
 	if (!d)
@@ -580,6 +825,16 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	d->name = strdup(cfg_scalar(kn));
 	if (!d->name)
 		return cfg_oom(p);
+	/* A trap dataset has keys of its own. */
+	CFG_FOR_PAIRS(p, vn, k, v)
+		if (strcmp(cfg_scalar(k), "type") == 0 &&
+		    v->type == YAML_SCALAR_NODE &&
+		    strcasecmp(cfg_scalar(v), "trap") == 0) {
+			d->type = DS_TRAP;
+			return cfg_trap(p, kn, vn, where, d);
+		}
+	if (cfg_check_keys(p, vn, where, known) < 0)
+		return -1;
 	CFG_FOR_PAIRS(p, vn, k, v) {
 		cfg_keyjoin(key, sizeof(key), where, cfg_scalar(k));
 		if (strcmp(cfg_scalar(k), "type") == 0) {
@@ -589,7 +844,7 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 				return cfg_fail(p, v, key,
 						"unknown dataset type \"%s\" (ip4set ip4tset "
 						"ip4trie ip6trie ip6tset dnset generic "
-						"combined acl)", cfg_scalar(v));
+						"combined acl trap)", cfg_scalar(v));
 			have_type = 1;
 		} else if (strcmp(cfg_scalar(k), "files") == 0) {
 			if (cfg_list(p, v, key, cfg_file_one, d) < 0)
@@ -1033,6 +1288,8 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 	CFG_FOR_PAIRS(p, datasets, k, v)
 		if (cfg_dataset(p, k, v) < 0)
 			return -1;
+	if (cfg_trap_resolve(p, datasets) < 0)
+		return -1;
 
 	if (zones) {
 		if (cfg_want_map(p, zones, "zones") < 0 ||
@@ -1192,6 +1449,17 @@ void config_free(struct config *cfg)
 		for (size_t j = 0; j < d->nfiles; j++)
 			free(d->files[j]);
 		free(d->files);
+		if (d->trap) {
+			free(d->trap->allow);
+			for (size_t j = 0; j < d->trap->nallow_datasets; j++)
+				free(d->trap->allow_datasets[j]);
+			free(d->trap->allow_datasets);
+			free(d->trap->txt);
+			free(d->trap->socket);
+			free(d->trap->listen_host);
+			free(d->trap->listen_port);
+			free(d->trap);
+		}
 	}
 	free(cfg->datasets);
 	for (size_t i = 0; i < cfg->nzones; i++) {

@@ -11,7 +11,11 @@
  * Full shape and defaults (README.md "Configuration" has the details):
  *   store: PATH (default var/store)   listen: LIST (default 127.0.0.1:53)
  *   datasets.NAME: type, files (list or one string), max_errors (0),
- *     manual (false; true: no files, edited with dnsbl-ctl)
+ *     manual (false; true: no files, edited with dnsbl-ctl); type trap
+ *     takes instead threshold 1, window 1d, distinct_traps false, expire
+ *     7d, repeat_expire (expire), repeat_within 30d, prefix6 64, allow
+ *     (CIDRs and address dataset names), allow_special true, code
+ *     127.0.0.2, txt, socket, listen (a port alone: 127.0.0.1)
  *   zones.NAME: datasets (list or one string, not acl), acl (an acl
  *     dataset), ttl (0), ns (list), codes {ADDRESS: name for dnsbl-query},
  *     soa {mname, rname (required; '@' allowed),
@@ -37,6 +41,35 @@
 
 #include "dataset.h"
 
+/* An address prefix in a config list (a trap dataset's `allow`). */
+struct cfg_cidr {
+	uint8_t family;        /* 4 or 6 */
+	uint8_t plen;
+	uint8_t addr[16];      /* host bits zero */
+};
+
+/* A `type: trap` dataset's policy and inputs (README "Running spam
+ * traps"); times in seconds. */
+struct cfg_trap {
+	unsigned threshold;    /* hits (or distinct traps) that list, 1..16 */
+	uint32_t window;       /* ...within this long */
+	int distinct_traps;    /* count distinct trap=<id>s, not hits */
+	uint32_t expire;       /* a listing lasts this long after the last hit */
+	uint32_t repeat_expire;/* ...or this long for a repeat offender */
+	uint32_t repeat_within;/* listed before within this long: a repeat */
+	unsigned prefix6;      /* IPv6 hits count and list per this prefix */
+	struct cfg_cidr *allow;/* never listed (CIDRs of `allow`) */
+	size_t nallow;
+	char **allow_datasets; /* never listed: addresses these datasets list */
+	size_t nallow_datasets;
+	int allow_special;     /* the special-use ranges are allowed (true) */
+	uint32_t code;         /* A answer, host byte order */
+	char *txt;             /* TXT template (lib/trap_txt.c), NULL: none */
+	char *socket;          /* watch: a UNIX stream socket here, or NULL */
+	char *listen_host;     /* watch: a TCP listener (NULL: none) */
+	char *listen_port;
+};
+
 struct cfg_dataset {
 	char *name;
 	enum ds_type type;
@@ -44,7 +77,9 @@ struct cfg_dataset {
 	size_t nfiles;
 	unsigned max_errors;   /* bad lines tolerated; 0 = unlimited */
 	int manual;            /* `manual: true`: no files; edited with
-	                          dnsbl-ctl, never loaded (nfiles 0) */
+	                          dnsbl-ctl, never loaded (nfiles 0); a trap
+	                          dataset is manual too */
+	struct cfg_trap *trap; /* `type: trap`: its policy, else NULL */
 	int line;              /* where it is defined, for messages */
 };
 

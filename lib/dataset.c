@@ -14,7 +14,7 @@ static const char *const ds_type_names[DS_TYPE_COUNT] = {
 	[DS_IP4TRIE] = "ip4trie", [DS_IP6TRIE] = "ip6trie",
 	[DS_IP6TSET] = "ip6tset", [DS_DNSET] = "dnset",
 	[DS_GENERIC] = "generic", [DS_COMBINED] = "combined",
-	[DS_ACL] = "acl",
+	[DS_ACL] = "acl",         [DS_TRAP] = "trap",
 };
 
 const char *ds_type_name(enum ds_type type)

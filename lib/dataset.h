@@ -30,6 +30,9 @@ enum ds_type {
 	DS_GENERIC,
 	DS_COMBINED,
 	DS_ACL,
+	DS_TRAP,         /* spam-trap listings (lib/trap*.c): IPv4 /32 and IPv6
+	                    /prefix6 entries in one dataset, answered like an
+	                    ip4trie and an ip6trie; never loaded from files */
 	DS_TYPE_COUNT
 };
 

@@ -41,4 +41,14 @@
 /* rbldnsd mode, started as root: the user to run as (-u). */
 #define DEFAULT_DROPIN_USER "rbldns"
 
+/* A `type: trap` dataset (README "Running spam traps"). */
+#define DEFAULT_TRAP_THRESHOLD 1
+#define DEFAULT_TRAP_WINDOW 86400           /* 1d */
+#define DEFAULT_TRAP_EXPIRE 604800          /* 7d after the last hit */
+#define DEFAULT_TRAP_REPEAT_WITHIN 2592000  /* 30d */
+#define DEFAULT_TRAP_PREFIX6 64
+#define DEFAULT_TRAP_CODE 0x7f000002        /* 127.0.0.2 */
+#define DEFAULT_TRAP_TXT "$ listed: ${hits} spam trap hits, last ${last}"
+#define DEFAULT_TRAP_LISTEN_HOST "127.0.0.1"
+
 #endif

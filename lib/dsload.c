@@ -135,6 +135,12 @@ int dsload_dataset(struct store *st, const struct cfg_dataset *d,
 void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep,
 		    char *buf, size_t buflen)
 {
+	if (d->trap) {
+		snprintf(buf, buflen, "%s: trap, %llu entries: listed by trap "
+			 "hits (dnsbl-loader watch, dnsbl-loader hits)", d->name,
+			 (unsigned long long)rep->stats.entries);
+		return;
+	}
 	if (d->manual) {
 		snprintf(buf, buflen, "%s: %s, manual, %llu entries: not loaded "
 			 "(edit it with dnsbl-ctl)", d->name,

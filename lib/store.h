@@ -130,6 +130,8 @@ struct store_change {
 	int64_t expires;       /* > 0: the entries this change sets go away
 	                          then (store_expire); 0: they stay, and any
 	                          earlier expiry of theirs is cancelled */
+	const int64_t *ip_expires; /* non-NULL: ip[i] expires at ip_expires[i]
+	                          instead (trap listings: one time each) */
 	enum store_hist_op op; /* the history record (STORE_HIST_NONE: none) */
 	const char *entry;     /* the entry as the operator wrote it */
 	const char *reason;    /* NULL = none */
@@ -184,6 +186,62 @@ int store_expiry_dn(struct store_reader *rd, uint32_t dsid,
  * (0 if none).  0 or <0 on error. */
 int store_expiry_pending(struct store_reader *rd, uint32_t dsid,
 			 uint64_t *count, int64_t *first);
+
+/* ---- spam-trap counters (store_trap.c) ----------------------------------- */
+
+struct cfg_trap;       /* config.h */
+struct trap_counter;   /* trap.h */
+
+/* One hit as the store takes it: the sender's prefix (IPv4 /32, IPv6
+ * /prefix6, host bits zero) and when. */
+struct store_trap_hit {
+	uint8_t family;        /* 4 or 6 */
+	uint8_t plen;
+	uint8_t addr[16];
+	int64_t time;          /* unix seconds */
+	uint32_t trap;         /* trap id hash, 0: none */
+	const char *reason;    /* "" if none; goes into a listing's history */
+};
+
+/* What a committed batch did. */
+struct store_trap_result {
+	uint64_t senders;      /* distinct prefixes counted */
+	uint64_t listed;       /* listings made */
+	uint64_t extended;     /* listings pushed out by a new hit */
+};
+
+/* Applies hits `hits` (sorted by family, addr, time: trap_ingest does it)
+ * to trap dataset `name` in ONE write transaction: each sender's counter
+ * (policy `t`, clock `now`), the listings that begin (entries answering
+ * `code` and the TXT template rendered from the counter, expiring at the
+ * listing's end), the listings pushed out (their expiry only), a history
+ * record per listing (user `user`), the status, serial and generation.
+ * STORE_ENOTFOUND if the dataset is not stored; on failure nothing
+ * changed. */
+int store_trap_commit(struct store *st, const char *name,
+		      const struct cfg_trap *t, const struct store_trap_hit *hits,
+		      size_t nhits, int64_t now, const char *user,
+		      struct store_trap_result *res, char *err, size_t errlen);
+
+/* Room for store_trap_prune's position. */
+#define STORE_TRAP_POS_MAX 21
+
+/* Removes, in one write transaction, the counters of trap dataset `name`
+ * that trap_policy_prunable says can go, looking at up to `limit`
+ * counters from position `pos` (STORE_TRAP_POS_MAX bytes, *poslen 0 = the
+ * start); *poslen is set to where the next call goes on (0 when it went
+ * round).  *pruned gets the count.  0 or a STORE_E* code. */
+int store_trap_prune(struct store *st, const char *name,
+		     const struct cfg_trap *t, int64_t now, size_t limit,
+		     uint8_t *pos, size_t *poslen, uint64_t *pruned,
+		     char *err, size_t errlen);
+
+/* The counter of prefix addr (family 4 or 6, host bits zero) of dataset
+ * `dsid`: 1 and *c, 0 if there is none, <0 on error. */
+int store_trap_get(struct store_reader *rd, uint32_t dsid, int family,
+		   const uint8_t addr[16], struct trap_counter *c);
+/* Counters kept for dataset `dsid`. */
+int store_trap_count(struct store_reader *rd, uint32_t dsid, uint64_t *n);
 
 /* ---- status (store_status.c) --------------------------------------------- */
 

@@ -44,7 +44,8 @@ static void check_say(struct check *ck, const char *ds, const char *fmt, ...)
 static int check_is_ip_type(enum ds_type t)
 {
 	return t == DS_IP4SET || t == DS_IP4TSET || t == DS_IP4TRIE ||
-	       t == DS_IP6TRIE || t == DS_IP6TSET || t == DS_ACL;
+	       t == DS_IP6TRIE || t == DS_IP6TSET || t == DS_ACL ||
+	       t == DS_TRAP;
 }
 
 /* Does `ref` resolve (a value, or a set of values)?  0, or 1 if not. */

@@ -330,9 +330,10 @@ static int edit_check(const struct store_ip_edit *ed, enum ds_type type,
 	unsigned bits = ed->family == 4 ? 32 : 128;
 	int fam_ok = ed->family == 4 ?
 		(type == DS_IP4SET || type == DS_IP4TSET || type == DS_IP4TRIE ||
-		 type == DS_ACL) :
+		 type == DS_ACL || type == DS_TRAP) :
 		ed->family == 6 &&
-		(type == DS_IP6TRIE || type == DS_IP6TSET || type == DS_ACL);
+		(type == DS_IP6TRIE || type == DS_IP6TSET || type == DS_ACL ||
+		 type == DS_TRAP);
 
 	if (!fam_ok) {
 		store_seterr(err, errlen, "edit %zu: family %u not allowed in %s",
@@ -474,10 +475,10 @@ static int edit_dn_one(struct edit_ctx *ec, const struct store_dn_edit *ed)
 
 /* An edited entry's expiry: the change's for what it sets, none for what
  * it removes. */
-static int edit_expiry(struct edit_ctx *ec, const struct store_change *ch,
-		       int op, const uint8_t *ekey, size_t eklen, int *changed)
+static int edit_expiry(struct edit_ctx *ec, int64_t expires, int op,
+		       const uint8_t *ekey, size_t eklen, int *changed)
 {
-	int64_t when = op == STORE_EDIT_REMOVE ? 0 : ch->expires;
+	int64_t when = op == STORE_EDIT_REMOVE ? 0 : expires;
 
 	if (!ec->st->dbi[SDB_EXPIRY])
 		return 0;
@@ -501,7 +502,8 @@ int store_edit_entries(MDB_txn *txn, struct store *st, uint32_t dsid,
 		if (rc == 0)
 			rc = edit_one(&ec, ed);
 		if (rc == 0)
-			rc = edit_expiry(&ec, ch, ed->op, ekey,
+			rc = edit_expiry(&ec, ch->ip_expires ?
+					 ch->ip_expires[i] : ch->expires, ed->op, ekey,
 					 store_ekey_ip(ed->family, ed->addr,
 						       ed->plen, ekey),
 					 expiry_moved);
@@ -513,7 +515,7 @@ int store_edit_entries(MDB_txn *txn, struct store *st, uint32_t dsid,
 		if (rc == 0)
 			rc = edit_dn_one(&ec, ed);
 		if (rc == 0)
-			rc = edit_expiry(&ec, ch, ed->op, ekey,
+			rc = edit_expiry(&ec, ch->expires, ed->op, ekey,
 					 store_ekey_dn(ed->name, ed->wild, ekey),
 					 expiry_moved);
 	}

@@ -153,24 +153,34 @@ int store_expiry_set(MDB_txn *txn, const struct store *st, uint32_t dsid,
 
 /* ---- reading ------------------------------------------------------------- */
 
-static int expiry_get(struct store_reader *rd, uint32_t dsid,
-		      const uint8_t *ekey, size_t eklen, int64_t *when)
+int store_expiry_get_txn(MDB_txn *txn, const struct store *st, uint32_t dsid,
+			 const uint8_t *ekey, size_t eklen, int64_t *when)
 {
 	uint8_t ek[5 + EKEY_MAX];
 	MDB_val k = { expiry_by_entry(dsid, ekey, eklen, ek), ek }, d;
 	int rc;
 
-	if (!rd->active)
-		return STORE_EINVAL;
-	if (!rd->st->dbi[SDB_EXPIRY])
+	*when = 0;
+	if (!st->dbi[SDB_EXPIRY])
 		return 0;
-	rc = mdb_get(rd->txn, rd->st->dbi[SDB_EXPIRY], &k, &d);
+	rc = mdb_get(txn, st->dbi[SDB_EXPIRY], &k, &d);
 	if (rc == MDB_NOTFOUND)
 		return 0;
 	if (rc || d.mv_size != 8)
-		return rc ? store_rc(rc) : STORE_EINVAL;
+		return rc ? rc : STORE_EINVAL;
 	*when = (int64_t)be64_get(d.mv_data);
-	return 1;
+	return 0;
+}
+
+static int expiry_get(struct store_reader *rd, uint32_t dsid,
+		      const uint8_t *ekey, size_t eklen, int64_t *when)
+{
+	int rc;
+
+	if (!rd->active)
+		return STORE_EINVAL;
+	rc = store_expiry_get_txn(rd->txn, rd->st, dsid, ekey, eklen, when);
+	return rc ? store_rc(rc) : *when != 0;
 }
 
 int store_expiry_ip(struct store_reader *rd, uint32_t dsid, int family,

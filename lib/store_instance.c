@@ -45,7 +45,7 @@ static const char *const store_db_names[SDB_COUNT] = {
 	[SDB_SRC4] = "src4",     [SDB_SRC6] = "src6",
 	[SDB_IP4] = "ip4",       [SDB_IP6] = "ip6",     [SDB_DN] = "dn",
 	[SDB_HISTORY] = "history", [SDB_EXPIRY] = "expiry",
-	[SDB_STATUS] = "status",
+	[SDB_STATUS] = "status", [SDB_TRAP] = "trap",
 };
 
 /* The map size to start with: DNSBLD_STORE_MAPSIZE (bytes) overrides, so

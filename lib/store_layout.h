@@ -61,6 +61,24 @@
  *          last failed load (a successful load deletes it): version u8,
  *          time i64, kind u8 (enum store_status_kind), ok u8, added u64,
  *          removed u64, entries u64, str message.
+ *
+ * Spam traps (lib/trap*.c) keep a fourth optional table, the same way.
+ * A trap dataset (DS_TRAP) is ONE dataset holding both families: its
+ * listings are ordinary src4/src6 entries (IPv4 /32, IPv6 /prefix6) with
+ * their ip4/ip6 interval maps, so an answer is the usual one descent per
+ * family; each listing's end is its expiry-table time (the sweep removes
+ * it), and each listing a history record (op add, user dnsbl-loader).
+ *
+ *  trap    plain.  dsid u32, family u8 (4 or 6), the sender's address
+ *          (4 bytes) or IPv6 prefix (16 bytes, host bits zero) -> its
+ *          counter (struct trap_counter): version u8, hits u32, first
+ *          i64, last i64, listed_until i64, listed_for u32, times_listed
+ *          u32, last_listed i64, norelist_until i64, nslots u8, then
+ *          nslots x {tag u32, time u32} (the newest hits in the window,
+ *          oldest first).  9 + 54..182 bytes; a counter goes (store_trap_
+ *          prune) once nothing is listed and its window and repeat
+ *          memory are over.  norelist_until is for a hand delisting with
+ *          a no-relist period: a listing never starts before it.
  */
 #ifndef DNSBLD_STORE_LAYOUT_H
 #define DNSBLD_STORE_LAYOUT_H
@@ -83,6 +101,7 @@ enum store_db {
 	SDB_HISTORY,        /* from here on: optional, see above */
 	SDB_EXPIRY,
 	SDB_STATUS,
+	SDB_TRAP,
 	SDB_COUNT
 };
 #define SDB_FIRST_OPTIONAL SDB_HISTORY
@@ -95,6 +114,12 @@ enum store_db {
 /* kind + wild + a wire name */
 #define EKEY_MAX (2 + 255)
 #define HIST_VERSION 1
+#define TRAP_VERSION 1
+/* dsid + family + an IPv6 prefix */
+#define TRAPKEY_MAX (4 + 1 + 16)
+/* version .. nslots (54 bytes), then 8 bytes per slot */
+#define TRAPREC_FIXED 54
+#define TRAPREC_MAX (TRAPREC_FIXED + 8 * 16)
 #define STATUS_VERSION 1
 
 #define NAME_HIDDEN 0x1

@@ -48,6 +48,10 @@ size_t store_ekey_dn(const uint8_t *name, int wild, uint8_t *key);
  * ("192.0.2.0/24", "*.example.com"). */
 void store_ekey_text(const uint8_t *key, size_t len, char *out,
 		     size_t outlen);
+/* The expiry time of entry `ekey` of `dsid` in transaction `txn`: 0 and
+ * *when (0 if it does not expire), or an internal error code. */
+int store_expiry_get_txn(MDB_txn *txn, const struct store *st, uint32_t dsid,
+			 const uint8_t *ekey, size_t eklen, int64_t *when);
 /* Makes entry `ekey` of `dsid` expire at `when` (0: never); *changed is
  * set to 1 if that differs from what was stored. */
 int store_expiry_set(MDB_txn *txn, const struct store *st, uint32_t dsid,

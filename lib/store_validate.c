@@ -13,7 +13,7 @@ static unsigned validate_families(enum ds_type t)
 	switch (t) {
 	case DS_IP4SET: case DS_IP4TSET: case DS_IP4TRIE: return 1;
 	case DS_IP6TRIE: case DS_IP6TSET: return 2;
-	case DS_ACL: return 3;
+	case DS_ACL: case DS_TRAP: return 3;
 	default: return 0;
 	}
 }

@@ -7,6 +7,8 @@
 #ifndef DNSBLD_LOADER_H
 #define DNSBLD_LOADER_H
 
+#include <stdint.h>
+
 #include "config.h"
 #include "storeadmin.h"
 
@@ -34,6 +36,15 @@ int loader_cmd_load(struct loader *ld, int nargs, char **args);
 /* `watch`: load every dataset, then follow the config and the feed files
  * (lib/feedwatch.c) until SIGTERM/SIGINT.  Returns an exit status. */
 int loader_cmd_watch(struct loader *ld, int nargs, char **args);
+
+/* `hits DATASET`: hit lines from standard input into trap dataset
+ * DATASET, committed in batches, until the input ends. */
+int loader_cmd_hits(struct loader *ld, int nargs, char **args);
+
+/* The clock (clock.c): time(NULL), or DNSBL_LOADER_NOW for tests.
+ * loader_clock_init returns -1 (said on stderr) if the variable is bad. */
+int loader_clock_init(const char *prog);
+int64_t loader_now(void);
 
 /* The shared admin commands' view of the loader (lib/storeadmin.h): show,
  * zones, drop and compact moved to dnsbl-ctl and run here as aliases. */

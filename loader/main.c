@@ -35,6 +35,9 @@ static const struct loader_command loader_commands[] = {
 	  "load everything, then apply every feed and config change as it "
 	  "lands,\n          and remove hand-added entries whose --for time "
 	  "has passed" },
+	{ "hits", loader_cmd_hits, NULL, CONFIG_NO_FILE_CHECK,
+	  "read trap hit lines (IP [trap=ID] [time=UNIX] [reason=TEXT])\n"
+	  "          from standard input into trap DATASET until it ends" },
 	{ "check", loader_cmd_check, NULL, 0,
 	  "check the config, including that every data file is readable" },
 	{ "show", NULL, storeadmin_show, CONFIG_NO_FILE_CHECK, NULL },
@@ -73,7 +76,8 @@ static void loader_usage(FILE *out, const char *prog)
 		"\n"
 		"exit status: 0 everything loaded (watch: stopped by SIGTERM/SIGINT),\n"
 		"1 a dataset or the store failed, 2 bad usage or config.\n"
-		"watch: SIGHUP re-checks every file now.\n");
+		"watch: SIGHUP re-checks every file now.\n"
+		"DNSBL_LOADER_NOW (tests): the clock, unix seconds or +/-seconds.\n");
 }
 
 struct storeadmin loader_admin(const struct loader *ld)
@@ -186,6 +190,8 @@ int main(int argc, char **argv)
 		loader_usage(stderr, ld.prog);
 		return LOADER_EXIT_USAGE;
 	}
+	if (loader_clock_init(ld.prog) < 0)
+		return LOADER_EXIT_USAGE;
 	if (config_load_flags(cfgfile, cmd->config_flags, &ld.cfg, err,
 			      sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", ld.prog, err);

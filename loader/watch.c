@@ -66,7 +66,7 @@ static void watch_on_sweep(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (store_expire(sw->st, (int64_t)time(NULL), "dnsbl-loader watch", &n,
+	if (store_expire(sw->st, loader_now(), "dnsbl-loader watch", &n,
 			 err, sizeof(err)) < 0) {
 		ev.kind = FEEDWATCH_NOTE;
 		snprintf(line, sizeof(line), "expiry: FAILED: %s (next try in "

@@ -417,37 +417,55 @@ static void ctx_dnset(struct ans_ctx *c, const struct zp_dataset *d,
 		c->exists = 1;
 }
 
+/* The IPv4 side of an address dataset: the address, or the range a
+ * partial name covers. */
+static void ctx_search4(struct ans_ctx *c, const struct zp_dataset *d,
+			const struct qform *f)
+{
+	uint8_t lo[16], hi[16];
+
+	if (f->ip4)
+		ctx_lookup_ip(c, d, 4, f->a4);
+	else if (f->embedded4)
+		ctx_lookup_ip(c, d, 4, f->e4);
+	if (f->p4)
+		ctx_range(c, d, 4, f->lo4, f->hi4);
+	if (qform_mapped_range(f, lo, hi))
+		ctx_range(c, d, 4, lo, hi);
+}
+
+static void ctx_search6(struct ans_ctx *c, const struct zp_dataset *d,
+			const struct qform *f)
+{
+	if (f->ip6 && !(f->embedded4 == 1 && c->z->has_ip4))
+		ctx_lookup_ip(c, d, 6, f->a6);
+	if (f->p6)
+		ctx_range(c, d, 6, f->lo6, f->hi6);
+}
+
 /* Searches one (non-combined) dataset for relative name `name`. */
 static void ctx_search(struct ans_ctx *c, const struct zp_dataset *d,
 		       const uint8_t *name, const struct qform *f)
 {
-	uint8_t lo[16], hi[16];
-
 	if (!d->meta)
 		return;
 	switch (d->meta->type) {
 	case DS_IP4SET:
 	case DS_IP4TSET:
 	case DS_IP4TRIE:
-		if (c->empty)
-			return;
-		if (f->ip4)
-			ctx_lookup_ip(c, d, 4, f->a4);
-		else if (f->embedded4)
-			ctx_lookup_ip(c, d, 4, f->e4);
-		if (f->p4)
-			ctx_range(c, d, 4, f->lo4, f->hi4);
-		if (qform_mapped_range(f, lo, hi))
-			ctx_range(c, d, 4, lo, hi);
+		if (!c->empty)
+			ctx_search4(c, d, f);
 		break;
 	case DS_IP6TRIE:
 	case DS_IP6TSET:
-		if (c->empty)
-			return;
-		if (f->ip6 && !(f->embedded4 == 1 && c->z->has_ip4))
-			ctx_lookup_ip(c, d, 6, f->a6);
-		if (f->p6)
-			ctx_range(c, d, 6, f->lo6, f->hi6);
+		if (!c->empty)
+			ctx_search6(c, d, f);
+		break;
+	case DS_TRAP:      /* trap listings: both families, one descent each */
+		if (!c->empty) {
+			ctx_search4(c, d, f);
+			ctx_search6(c, d, f);
+		}
 		break;
 	case DS_DNSET:
 		if (!c->empty)
@@ -565,6 +583,10 @@ static int answer_form_queried(const struct zp_zone *z, const struct qform *f)
 		case DS_IP6TRIE:
 		case DS_IP6TSET:
 			if (f->ip6)
+				return 1;
+			break;
+		case DS_TRAP:
+			if (f->ip4 || f->embedded4 || f->ip6)
 				return 1;
 			break;
 		default:

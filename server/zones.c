@@ -75,6 +75,10 @@ static void zone_note_type(struct zp_zone *z, enum ds_type t)
 	case DS_IP6TSET:
 		z->has_ip6 = 1;
 		break;
+	case DS_TRAP:      /* both families in one dataset */
+		z->has_ip4 = 1;
+		z->has_ip6 = 1;
+		break;
 	case DS_DNSET:
 		z->has_dn = 1;
 		break;

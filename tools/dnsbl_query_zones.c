@@ -29,6 +29,9 @@ unsigned dq_zones_config_kinds(const struct config *cfg,
 		case DS_IP6TSET:
 			kinds |= DNSBL_IP6;
 			break;
+		case DS_TRAP:
+			kinds |= DNSBL_IP4 | DNSBL_IP6;
+			break;
 		case DS_DNSET:
 		case DS_GENERIC:
 			kinds |= DNSBL_DOMAIN;

@@ -1,0 +1,480 @@
+/* store_trap.c -- spam-trap counters and a batch of hits, one transaction.
+ *
+ * A batch (trap_ingest.c collects up to ~100 ms of hits) is committed as
+ * one write transaction: each sender's counter is read once, every hit
+ * of the batch applied to it by the policy (trap_policy.c), and written
+ * back once; the listings that begin become entries of the trap dataset
+ * through the hand-edit machinery (store_edit_apply: re-derives only what
+ * they touch, moves the serial and generation), each with its own expiry
+ * and a history record; a listing pushed out by a new hit only moves its
+ * expiry time, so dnsbld's answers and the generation do not change for
+ * it.  A crash loses at most the batch in memory: what was committed is
+ * whole.  Counters are keyed dsid + family + prefix (store_layout.h).
+ */
+#include "store_manual.h"
+#include "store_blob.h"
+#include "trap.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+_Static_assert(STORE_TRAP_POS_MAX == TRAPKEY_MAX, "prune position size");
+
+static size_t trap_key(uint32_t dsid, int family, const uint8_t *addr,
+		       uint8_t *key)
+{
+	size_t alen = family == 4 ? 4 : 16;
+
+	be32_put(key, dsid);
+	key[4] = (uint8_t)family;
+	memcpy(key + 5, addr, alen);
+	return 5 + alen;
+}
+
+static size_t trap_encode(const struct trap_counter *c, uint8_t *p)
+{
+	size_t n = TRAPREC_FIXED;
+
+	p[0] = TRAP_VERSION;
+	be32_put(p + 1, c->hits);
+	be64_put(p + 5, (uint64_t)c->first);
+	be64_put(p + 13, (uint64_t)c->last);
+	be64_put(p + 21, (uint64_t)c->listed_until);
+	be32_put(p + 29, c->listed_for);
+	be32_put(p + 33, c->times_listed);
+	be64_put(p + 37, (uint64_t)c->last_listed);
+	be64_put(p + 45, (uint64_t)c->norelist_until);
+	p[53] = c->nslots;
+	for (unsigned i = 0; i < c->nslots; i++, n += 8) {
+		be32_put(p + n, c->slots[i].tag);
+		be32_put(p + n + 4, c->slots[i].time);
+	}
+	return n;
+}
+
+static int trap_decode(const void *data, size_t len, struct trap_counter *c)
+{
+	struct blob_reader r = { data, (const uint8_t *)data + len, 0 };
+
+	memset(c, 0, sizeof(*c));
+	if (blob_u8(&r) != TRAP_VERSION)
+		return STORE_EINVAL;
+	c->hits = blob_u32(&r);
+	c->first = (int64_t)blob_u64(&r);
+	c->last = (int64_t)blob_u64(&r);
+	c->listed_until = (int64_t)blob_u64(&r);
+	c->listed_for = blob_u32(&r);
+	c->times_listed = blob_u32(&r);
+	c->last_listed = (int64_t)blob_u64(&r);
+	c->norelist_until = (int64_t)blob_u64(&r);
+	c->nslots = blob_u8(&r);
+	if (c->nslots > TRAP_SLOTS)
+		return STORE_EINVAL;
+	for (unsigned i = 0; i < c->nslots; i++) {
+		c->slots[i].tag = blob_u32(&r);
+		c->slots[i].time = blob_u32(&r);
+	}
+	return r.bad || r.p != r.end ? STORE_EINVAL : 0;
+}
+
+/* The dsid of dataset `name` in `txn`. */
+static int trap_dsid(MDB_txn *txn, const struct store *st, const char *name,
+		     uint32_t *dsid)
+{
+	MDB_val k = { strlen(name), (void *)name }, d;
+	int rc = mdb_get(txn, st->dbi[SDB_NAMES], &k, &d);
+
+	if (rc == 0 && d.mv_size != 5)
+		rc = STORE_EINVAL;
+	if (rc == 0)
+		*dsid = be32_get(d.mv_data);
+	return rc;
+}
+
+/* ---- the batch ----------------------------------------------------------- */
+
+/* A listing that begins in this batch. */
+struct trap_listing {
+	size_t hit;              /* the group's last hit (its sender) */
+	struct trap_counter c;   /* the counter as listed */
+	char txt[256];
+};
+
+struct trap_job {
+	struct store *st;
+	const char *name;
+	const struct cfg_trap *t;
+	const struct store_trap_hit *hits;
+	size_t nhits;
+	int64_t now;
+	const char *user;
+	struct store_trap_result res;
+	/* Per run (store_write_txn may run the body again). */
+	struct trap_listing *lst;
+	size_t nlst;
+	struct store_ip_edit *edits;
+	int64_t *expires;
+	char *err;
+	size_t errlen;
+};
+
+static int trap_same_sender(const struct store_trap_hit *a,
+			    const struct store_trap_hit *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* A listed entry's text as written in history: "192.0.2.1",
+ * "2001:db8:1:2::/64". */
+static void trap_entry_text(const struct store_trap_hit *h, char *out,
+			    size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(h->family == 4 ? AF_INET : AF_INET6, h->addr, a, sizeof(a));
+	if (h->family == 4)
+		snprintf(out, len, "%s", a);
+	else
+		snprintf(out, len, "%s/%u", a, h->plen);
+}
+
+/* One sender's hits [i, j): its counter, and what the listing does. */
+static int trap_sender(MDB_txn *txn, struct trap_job *job, uint32_t dsid,
+		       size_t i, size_t j)
+{
+	const struct store_trap_hit *h = &job->hits[i];
+	uint8_t key[TRAPKEY_MAX], rec[TRAPREC_MAX], ek[EKEY_MAX];
+	MDB_val k = { trap_key(dsid, h->family, h->addr, key), key }, d;
+	struct trap_counter c;
+	int64_t until = 0, stored;
+	int listed = 0, extended = 0, rc, moved = 0;
+	size_t eklen;
+
+	rc = mdb_get(txn, job->st->dbi[SDB_TRAP], &k, &d);
+	if (rc == 0)
+		rc = trap_decode(d.mv_data, d.mv_size, &c);
+	else if (rc == MDB_NOTFOUND)
+		rc = 0, memset(&c, 0, sizeof(c));
+	if (rc)
+		return rc;
+	for (size_t x = i; x < j; x++) {
+		enum trap_verdict v = trap_policy_hit(job->t, &c,
+						      job->hits[x].time,
+						      job->hits[x].trap,
+						      job->now, &until);
+
+		listed |= v == TRAP_LISTED;
+		extended |= v == TRAP_EXTENDED;
+	}
+	job->res.senders++;
+	d.mv_size = trap_encode(&c, rec);
+	d.mv_data = rec;
+	rc = mdb_put(txn, job->st->dbi[SDB_TRAP], &k, &d, 0);
+	if (rc || (!listed && !extended))
+		return rc;
+	if (!listed) {
+		/* Listed already: only its end moves -- if the entry is still
+		 * there (the sweep may have taken it at the old end). */
+		eklen = store_ekey_ip(h->family, h->addr, h->plen, ek);
+		rc = store_expiry_get_txn(txn, job->st, dsid, ek, eklen, &stored);
+		if (rc)
+			return rc;
+		if (stored) {
+			job->res.extended++;
+			return store_expiry_set(txn, job->st, dsid, ek, eklen,
+						c.listed_until, &moved);
+		}
+	}
+	job->lst[job->nlst].hit = j - 1;
+	job->lst[job->nlst].c = c;
+	trap_txt_render(job->t->txt ? job->t->txt : "", &c,
+			job->lst[job->nlst].txt);
+	job->nlst++;
+	job->res.listed++;
+	return 0;
+}
+
+/* The listings as entries, their history and the dataset's status. */
+static int trap_list(MDB_txn *txn, struct trap_job *job)
+{
+	struct store_change ch = { .type = DS_TRAP, .now = job->now };
+	struct store_apply_stats stats = { 0 };
+	struct store_status status;
+	char entry[INET6_ADDRSTRLEN + 8], reason[512], first[32], last[32];
+	uint32_t dsid;
+	int changed, rc;
+
+	for (size_t i = 0; i < job->nlst; i++) {
+		const struct store_trap_hit *h = &job->hits[job->lst[i].hit];
+		struct store_ip_edit *e = &job->edits[i];
+
+		memset(e, 0, sizeof(*e));
+		e->op = STORE_EDIT_SET;
+		e->family = h->family;
+		e->plen = h->plen;
+		memcpy(e->addr, h->addr, 16);
+		e->value.kind = VAL_LISTED;
+		e->value.a = job->t->code;
+		if (job->t->txt) {
+			e->value.txt = job->lst[i].txt;
+			e->value.txtlen = (uint16_t)strlen(job->lst[i].txt);
+		}
+		job->expires[i] = job->lst[i].c.listed_until;
+	}
+	ch.ip = job->edits;
+	ch.nip = job->nlst;
+	ch.ip_expires = job->expires;
+	rc = store_edit_apply(txn, job->st, job->name, &ch, &stats, &changed,
+			      &dsid, job->err, job->errlen);
+	for (size_t i = 0; rc == 0 && i < job->nlst; i++) {
+		const struct store_trap_hit *h = &job->hits[job->lst[i].hit];
+		const struct trap_counter *c = &job->lst[i].c;
+		struct store_hist hist = { .time = job->now, .op = STORE_HIST_ADD,
+					   .expires = c->listed_until,
+					   .dataset = job->name, .entry = entry,
+					   .reason = reason, .user = job->user };
+		time_t tf = (time_t)c->first, tl = (time_t)c->last;
+		struct tm tm;
+
+		trap_entry_text(h, entry, sizeof(entry));
+		strftime(first, sizeof(first), "%Y-%m-%dT%H:%M:%SZ",
+			 gmtime_r(&tf, &tm));
+		strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%SZ",
+			 gmtime_r(&tl, &tm));
+		snprintf(reason, sizeof(reason), "trap: %" PRIu32 " hit%s, first "
+			 "%s, last %s; listing %" PRIu32 "%s%s%s", c->hits,
+			 c->hits == 1 ? "" : "s", first, last, c->times_listed,
+			 c->times_listed > 1 ? " (repeat offender)" : "",
+			 h->reason && *h->reason ? "; " : "",
+			 h->reason ? h->reason : "");
+		rc = store_history_append(txn, job->st, &hist);
+	}
+	if (rc == 0) {
+		memset(&status, 0, sizeof(status));
+		status.time = job->now;
+		status.kind = STORE_STATUS_EDIT;
+		status.ok = 1;
+		status.added = stats.added;
+		status.removed = stats.removed;
+		status.entries = stats.entries;
+		snprintf(status.message, sizeof(status.message), "trap: %zu "
+			 "listed by %s", job->nlst, job->user ? job->user : "?");
+		rc = store_status_write(txn, job->st, job->name, &status);
+	}
+	return rc;
+}
+
+static int trap_txn(MDB_txn *txn, void *arg)
+{
+	struct trap_job *job = arg;
+	uint32_t dsid;
+	int rc;
+
+	memset(&job->res, 0, sizeof(job->res));
+	job->nlst = 0;
+	rc = trap_dsid(txn, job->st, job->name, &dsid);
+	if (rc == MDB_NOTFOUND)
+		store_seterr(job->err, job->errlen, "trap dataset %s is not "
+			     "stored", job->name);
+	for (size_t i = 0, j; rc == 0 && i < job->nhits; i = j) {
+		for (j = i + 1; j < job->nhits &&
+		     trap_same_sender(&job->hits[i], &job->hits[j]); j++)
+			;
+		rc = trap_sender(txn, job, dsid, i, j);
+	}
+	if (rc == 0 && job->nlst)
+		rc = trap_list(txn, job);
+	return rc;
+}
+
+int store_trap_commit(struct store *st, const char *name,
+		      const struct cfg_trap *t, const struct store_trap_hit *hits,
+		      size_t nhits, int64_t now, const char *user,
+		      struct store_trap_result *res, char *err, size_t errlen)
+{
+	struct trap_job job = { .st = st, .name = name, .t = t, .hits = hits,
+				.nhits = nhits, .now = now, .user = user,
+				.err = err, .errlen = errlen };
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (!st || (st->flags & STORE_READONLY) || !st->dbi[SDB_TRAP]) {
+		store_seterr(err, errlen, "store_trap_commit: store opened "
+			     "read-only");
+		return STORE_EINVAL;
+	}
+	if (nhits == 0)
+		return STORE_OK;
+	/* At most one listing per sender, so nhits bounds them. */
+	job.lst = malloc(nhits * sizeof(*job.lst));
+	job.edits = malloc(nhits * sizeof(*job.edits));
+	job.expires = malloc(nhits * sizeof(*job.expires));
+	if (!job.lst || !job.edits || !job.expires)
+		rc = STORE_ENOMEM;
+	else
+		rc = store_write_txn(st, trap_txn, &job, err, errlen);
+	free(job.lst);
+	free(job.edits);
+	free(job.expires);
+	if (rc) {
+		if (!err || !errlen || !err[0])
+			store_seterr(err, errlen, "trap dataset %s: %s", name,
+				     store_strerror(rc));
+		return store_rc(rc);
+	}
+	if (res)
+		*res = job.res;
+	return STORE_OK;
+}
+
+/* ---- pruning ------------------------------------------------------------- */
+
+struct prune_job {
+	struct store *st;
+	const char *name;
+	const struct cfg_trap *t;
+	int64_t now;
+	size_t limit;
+	uint8_t *pos;
+	size_t poslen, newlen;
+	uint8_t next[TRAPKEY_MAX];
+	uint64_t pruned;
+	char *err;
+	size_t errlen;
+};
+
+static int prune_txn(MDB_txn *txn, void *arg)
+{
+	struct prune_job *job = arg;
+	uint8_t start[TRAPKEY_MAX];
+	MDB_val k, d;
+	MDB_cursor *c;
+	uint32_t dsid;
+	size_t seen = 0;
+	int rc;
+
+	job->pruned = 0;
+	job->newlen = 0;
+	rc = trap_dsid(txn, job->st, job->name, &dsid);
+	if (rc == MDB_NOTFOUND)
+		return 0;   /* not stored: nothing to prune */
+	if (rc)
+		return rc;
+	if (job->poslen >= 4 && be32_get(job->pos) == dsid) {
+		memcpy(start, job->pos, job->poslen);
+		k.mv_size = job->poslen;
+	} else {
+		be32_put(start, dsid);
+		k.mv_size = 4;
+	}
+	k.mv_data = start;
+	rc = mdb_cursor_open(txn, job->st->dbi[SDB_TRAP], &c);
+	if (rc)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+		struct trap_counter tc;
+
+		if (k.mv_size < 5 || be32_get(k.mv_data) != dsid)
+			break;
+		if (seen++ == job->limit) {
+			memcpy(job->next, k.mv_data, k.mv_size);
+			job->newlen = k.mv_size;
+			break;
+		}
+		if (trap_decode(d.mv_data, d.mv_size, &tc) != 0 ||
+		    trap_policy_prunable(job->t, &tc, job->now)) {
+			rc = mdb_cursor_del(c, 0);
+			if (rc)
+				break;
+			job->pruned++;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int store_trap_prune(struct store *st, const char *name,
+		     const struct cfg_trap *t, int64_t now, size_t limit,
+		     uint8_t *pos, size_t *poslen, uint64_t *pruned,
+		     char *err, size_t errlen)
+{
+	struct prune_job job = { .st = st, .name = name, .t = t, .now = now,
+				 .limit = limit ? limit : 1, .pos = pos,
+				 .poslen = *poslen, .err = err,
+				 .errlen = errlen };
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	*pruned = 0;
+	if (!st || (st->flags & STORE_READONLY) || !st->dbi[SDB_TRAP]) {
+		store_seterr(err, errlen, "store_trap_prune: store opened "
+			     "read-only");
+		return STORE_EINVAL;
+	}
+	rc = store_write_txn(st, prune_txn, &job, err, errlen);
+	if (rc) {
+		if (!err || !errlen || !err[0])
+			store_seterr(err, errlen, "pruning trap counters of %s: "
+				     "%s", name, store_strerror(rc));
+		return store_rc(rc);
+	}
+	memcpy(pos, job.next, job.newlen);
+	*poslen = job.newlen;
+	*pruned = job.pruned;
+	return STORE_OK;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+int store_trap_get(struct store_reader *rd, uint32_t dsid, int family,
+		   const uint8_t addr[16], struct trap_counter *c)
+{
+	uint8_t key[TRAPKEY_MAX];
+	MDB_val k = { trap_key(dsid, family, addr, key), key }, d;
+	int rc;
+
+	if (!rd->active)
+		return STORE_EINVAL;
+	if (!rd->st->dbi[SDB_TRAP])
+		return 0;
+	rc = mdb_get(rd->txn, rd->st->dbi[SDB_TRAP], &k, &d);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_rc(rc);
+	return trap_decode(d.mv_data, d.mv_size, c) ? STORE_EINVAL : 1;
+}
+
+int store_trap_count(struct store_reader *rd, uint32_t dsid, uint64_t *n)
+{
+	uint8_t start[4];
+	MDB_val k = { 4, start }, d;
+	MDB_cursor *c;
+	int rc;
+
+	*n = 0;
+	if (!rd->active)
+		return STORE_EINVAL;
+	if (!rd->st->dbi[SDB_TRAP])
+		return 0;
+	be32_put(start, dsid);
+	rc = mdb_cursor_open(rd->txn, rd->st->dbi[SDB_TRAP], &c);
+	if (rc)
+		return store_rc(rc);
+	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 &&
+	     k.mv_size >= 4 && be32_get(k.mv_data) == dsid;
+	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT))
+		(*n)++;
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_rc(rc);
+}

@@ -1,0 +1,186 @@
+/* trap.h -- spam-trap hits become listings: the pieces the loader joins.
+ *
+ * A trap dataset (`type: trap`, config.h's cfg_trap) is fed hit lines
+ * (`<ip> [trap=<id>] [time=<unix>] [reason=<text>]`) from a socket or
+ * standard input.  Each piece is one file:
+ *
+ *   trap_line.c    one hit line -> struct trap_hit (bounds-checked)
+ *   trap_allow.c   the allow-list: CIDRs, special-use ranges, and the
+ *                  addresses other datasets list (allow always wins)
+ *   trap_policy.c  one sender's counter and the listing decision
+ *   trap_txt.c     the TXT template's `${hits}` `${first}` ... fields
+ *   trap_ingest.c  hits batched in memory, committed in one transaction
+ *   store_trap.c   the counters table and the batch's transaction
+ *
+ * Listings are ordinary entries of the DS_TRAP dataset (IPv4 /32, IPv6
+ * /prefix6) with an expiry (store_expiry.c), so dnsbld answers them with
+ * the same one-descent lookup as any address dataset and the expiry sweep
+ * removes them; every listing is a history record.
+ */
+#ifndef DNSBLD_TRAP_H
+#define DNSBLD_TRAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct store;
+struct store_reader;
+
+/* ---- trap_line.c --------------------------------------------------------- */
+
+#define TRAP_LINE_MAX 1024      /* longer lines are malformed */
+#define TRAP_REASON_MAX 96      /* reason=<text> is kept up to this */
+#define TRAP_ID_MAX 64          /* trap=<id> length */
+#define TRAP_FUTURE_SLACK 300   /* time= at most this far ahead of now */
+
+struct trap_hit {
+	uint8_t family;          /* 4 or 6 (::ffff:a.b.c.d is 4) */
+	uint8_t addr[16];        /* as sent; IPv4 in the first 4 bytes */
+	int64_t time;            /* time=, or 0: the receiver's clock */
+	uint32_t trap;           /* a hash of trap=<id>, 0: none */
+	char reason[TRAP_REASON_MAX];  /* reason=<text>, "" if none */
+};
+
+/* Parses one line (`len` bytes, no newline needed; a trailing CR is
+ * ignored).  Returns 1 and fills *hit, 0 for a blank or `#` comment line,
+ * or -1 with *why saying what is wrong (a static string). */
+int trap_line_parse(const char *line, size_t len, struct trap_hit *hit,
+		    const char **why);
+
+/* ---- trap_policy.c ------------------------------------------------------- */
+
+/* The most recent hits a counter keeps to decide on a sliding window. */
+#define TRAP_SLOTS 16
+
+/* What the store keeps per sender (IPv4 address or IPv6 prefix). */
+struct trap_counter {
+	uint32_t hits;           /* every hit since `first` */
+	int64_t first, last;     /* first and last hit */
+	int64_t listed_until;    /* listed while now < this; 0: never */
+	uint32_t listed_for;     /* the current listing's length */
+	uint32_t times_listed;
+	int64_t last_listed;     /* when the last listing began */
+	int64_t norelist_until;  /* delisted by hand: no listing before this
+	                            (for `dnsbl-ctl delist --for`; 0 now) */
+	uint8_t nslots;
+	struct trap_slot {
+		uint32_t tag;    /* the trap id hash (distinct_traps), else 0 */
+		uint32_t time;   /* unix seconds */
+	} slots[TRAP_SLOTS];     /* the newest hits within the window */
+};
+
+enum trap_verdict {
+	TRAP_COUNTED = 0,        /* counted, no listing change */
+	TRAP_LISTED,             /* a listing begins (until *until) */
+	TRAP_EXTENDED            /* the listing now lasts until *until */
+};
+
+/* The policy of cfg_trap `t` applied to counter `c` for one hit at time
+ * `t_hit` (trap `tag`) seen at `now`: updates *c and says what changed
+ * (*until: the listing's end).  A hit older than `now - window` counts
+ * in the totals only; a listing that would already be over is not made. */
+enum trap_verdict trap_policy_hit(const struct cfg_trap *t,
+				  struct trap_counter *c, int64_t t_hit,
+				  uint32_t tag, int64_t now, int64_t *until);
+
+/* Can the counter go (nothing listed, its window and its repeat-offender
+ * memory over at `now`)? */
+int trap_policy_prunable(const struct cfg_trap *t,
+			 const struct trap_counter *c, int64_t now);
+
+/* The prefix a hit counts for: IPv4 /32, IPv6 /prefix6 (host bits
+ * cleared in `addr`); returns the prefix length. */
+unsigned trap_policy_prefix(const struct cfg_trap *t, int family,
+			    uint8_t addr[16]);
+
+/* ---- trap_txt.c ---------------------------------------------------------- */
+
+/* Checks a template: every `${` names a field (hits first last listed
+ * until) and is closed.  NULL if fine, else what is wrong. */
+const char *trap_txt_check(const char *tpl);
+
+/* Expands the fields of `tpl` from counter `c` into out (at most 255
+ * bytes, cut there); everything else (`$`, `$$`, `$0`...) is left for
+ * the server's rbldnsd-style expansion.  Returns the length. */
+size_t trap_txt_render(const char *tpl, const struct trap_counter *c,
+		       char out[256]);
+
+/* ---- trap_ingest.c ------------------------------------------------------- */
+
+#define TRAP_BATCH_MAX 65536    /* hits in memory before a commit */
+#define TRAP_BATCH_MS 100       /* ...or this long after the first one */
+
+struct trap_ingest;
+
+struct trap_ingest_stats {
+	uint64_t lines;          /* hit lines read (not blank or comments) */
+	uint64_t malformed;      /* refused lines */
+	uint64_t allowed;        /* hits on the allow-list: ignored */
+	uint64_t hits;           /* hits committed */
+	uint64_t listed, extended, commits, pruned;
+};
+
+/* The ingest of trap dataset `d` (d->trap set) into `st`: makes the
+ * dataset (empty) if it is not stored, so its zones serve it at once.
+ * `user` names the writer in history.  NULL with err set on failure. */
+struct trap_ingest *trap_ingest_new(struct store *st,
+				    const struct cfg_dataset *d,
+				    const char *user, char *err, size_t errlen);
+void trap_ingest_free(struct trap_ingest *ti);
+
+/* Takes one line seen at `now`: 1 queued, 0 nothing to do (blank,
+ * comment, allowed), -1 malformed with *why (not applied, counted). */
+int trap_ingest_line(struct trap_ingest *ti, const char *line, size_t len,
+		     int64_t now, const char **why);
+
+/* Hits waiting, and the monotonic time (monoclock_now) the first came. */
+size_t trap_ingest_pending(const struct trap_ingest *ti, double *since);
+
+/* Commits what is waiting in one transaction (clock `now`).  0, or -1
+ * with err set: the batch is dropped, the store unchanged. */
+int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
+		       size_t errlen);
+
+/* Prunes up to `limit` counters from where the last call stopped; 1 if
+ * it went round the whole table, 0 if more remain, -1 with err. */
+int trap_ingest_prune(struct trap_ingest *ti, int64_t now, size_t limit,
+		      char *err, size_t errlen);
+
+const struct trap_ingest_stats *trap_ingest_stats(const struct trap_ingest *ti);
+const struct cfg_dataset *trap_ingest_dataset(const struct trap_ingest *ti);
+
+/* ---- trap_allow.c -------------------------------------------------------- */
+
+struct trap_allow;
+
+/* The allow-list of `t`: its CIDRs, plus the special-use ranges unless
+ * allow_special is off.  NULL on out of memory. */
+struct trap_allow *trap_allow_new(const struct cfg_trap *t);
+void trap_allow_free(struct trap_allow *a);
+
+/* Does any allowed address fall in [lo, hi] (one family's addresses, 4
+ * or 16 bytes big-endian)?  A binary search of merged intervals. */
+int trap_allow_overlaps(const struct trap_allow *a, int family,
+			const uint8_t lo[16], const uint8_t hi[16]);
+
+/* Resolves `t->allow_datasets` in the reader's snapshot (a dataset not
+ * stored allows nothing); call it after each renew.  0 or -1. */
+int trap_allow_bind(struct trap_allow *a, const struct cfg_trap *t,
+		    struct store_reader *rd);
+
+/* Is [lo, hi] allowed: the list above, or an address a bound dataset
+ * lists?  1 yes, 0 no. */
+int trap_allow_check(const struct trap_allow *a, struct store_reader *rd,
+		     int family, const uint8_t lo[16], const uint8_t hi[16]);
+
+/* lo and hi of prefix addr/plen (16 bytes each; IPv4 uses 4). */
+void trap_allow_range(int family, const uint8_t *addr, unsigned plen,
+		      uint8_t lo[16], uint8_t hi[16]);
+
+/* The special-use range containing the address, as text ("10.0.0.0/8"),
+ * or NULL. */
+const char *trap_allow_special(int family, const uint8_t addr[16]);
+
+#endif

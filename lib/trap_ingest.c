@@ -1,0 +1,242 @@
+/* trap_ingest.c -- hit lines in, batched commits out, for one trap dataset.
+ *
+ * Every input (a socket connection, standard input) hands its lines to
+ * the dataset's ingest.  A line is parsed and checked against the static
+ * allow-list at once (cheap: a binary search), then kept in memory; the
+ * caller commits the batch when TRAP_BATCH_MAX hits wait or TRAP_BATCH_MS
+ * after the first, so a flood costs one transaction per batch, not per
+ * hit, and a lone hit is listed within about 100 ms.  At commit the hits
+ * are checked against the allow datasets in a fresh snapshot, sorted by
+ * sender so each counter is read and written once, and handed to
+ * store_trap_commit.
+ */
+#include "trap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "monoclock.h"
+#include "store.h"
+
+struct ingest_hit {
+	struct store_trap_hit h;
+	char reason[TRAP_REASON_MAX];
+};
+
+struct trap_ingest {
+	struct store *st;
+	const struct cfg_dataset *d;
+	const char *user;
+	struct trap_allow *allow;
+	struct store_reader *rd;     /* for the allow datasets */
+	struct ingest_hit *pending;
+	size_t npending, cap;
+	double since;
+	struct store_trap_hit *flat; /* the batch as the store takes it */
+	uint8_t prune_pos[STORE_TRAP_POS_MAX];
+	size_t prune_len;
+	struct trap_ingest_stats stats;
+};
+
+struct trap_ingest *trap_ingest_new(struct store *st,
+				    const struct cfg_dataset *d,
+				    const char *user, char *err, size_t errlen)
+{
+	struct store_change ch = { .type = DS_TRAP, .create = 1 };
+	struct trap_ingest *ti;
+
+	if (!d->trap) {
+		snprintf(err, errlen, "%s is not a trap dataset", d->name);
+		return NULL;
+	}
+	ti = calloc(1, sizeof(*ti));
+	if (!ti || !(ti->allow = trap_allow_new(d->trap))) {
+		snprintf(err, errlen, "out of memory");
+		free(ti);
+		return NULL;
+	}
+	ti->st = st;
+	ti->d = d;
+	ti->user = user;
+	ch.now = (int64_t)time(NULL);
+	if (store_change(st, d->name, &ch, NULL, NULL, err, errlen) < 0) {
+		trap_ingest_free(ti);
+		return NULL;
+	}
+	return ti;
+}
+
+void trap_ingest_free(struct trap_ingest *ti)
+{
+	if (!ti)
+		return;
+	trap_allow_free(ti->allow);
+	if (ti->rd)
+		store_reader_free(ti->rd);
+	free(ti->pending);
+	free(ti->flat);
+	free(ti);
+}
+
+int trap_ingest_line(struct trap_ingest *ti, const char *line, size_t len,
+		     int64_t now, const char **why)
+{
+	const struct cfg_trap *t = ti->d->trap;
+	struct ingest_hit *ih;
+	struct trap_hit hit;
+	uint8_t lo[16], hi[16];
+	int rc = trap_line_parse(line, len, &hit, why);
+
+	if (rc == 0)
+		return 0;
+	ti->stats.lines++;
+	if (rc == 1 && hit.time > now + TRAP_FUTURE_SLACK) {
+		*why = "time= is in the future";
+		rc = -1;
+	}
+	if (rc < 0) {
+		ti->stats.malformed++;
+		return -1;
+	}
+	if (ti->npending == ti->cap) {
+		size_t ncap = ti->cap ? ti->cap * 2 : 1024;
+		struct ingest_hit *p = realloc(ti->pending, ncap * sizeof(*p));
+
+		if (!p) {
+			*why = "out of memory";
+			ti->stats.malformed++;
+			return -1;
+		}
+		ti->pending = p;
+		ti->cap = ncap;
+	}
+	ih = &ti->pending[ti->npending];
+	ih->h.family = hit.family;
+	memcpy(ih->h.addr, hit.addr, 16);
+	ih->h.plen = (uint8_t)trap_policy_prefix(t, hit.family, ih->h.addr);
+	trap_allow_range(hit.family, ih->h.addr, ih->h.plen, lo, hi);
+	if (trap_allow_overlaps(ti->allow, hit.family, lo, hi)) {
+		ti->stats.allowed++;
+		return 0;
+	}
+	ih->h.time = hit.time ? hit.time : now;
+	ih->h.trap = hit.trap;
+	memcpy(ih->reason, hit.reason, sizeof(ih->reason));
+	if (ti->npending++ == 0)
+		ti->since = monoclock_now();
+	return 1;
+}
+
+size_t trap_ingest_pending(const struct trap_ingest *ti, double *since)
+{
+	if (since)
+		*since = ti->since;
+	return ti->npending;
+}
+
+static int ingest_cmp(const void *x, const void *y)
+{
+	const struct ingest_hit *a = x, *b = y;
+	int c;
+
+	if (a->h.family != b->h.family)
+		return a->h.family < b->h.family ? -1 : 1;
+	c = memcmp(a->h.addr, b->h.addr, 16);
+	if (c)
+		return c;
+	return a->h.time < b->h.time ? -1 : a->h.time > b->h.time;
+}
+
+/* Drops the hits an allow dataset covers (a fresh snapshot of them). */
+static int ingest_allow_datasets(struct trap_ingest *ti)
+{
+	size_t k = 0;
+
+	if (!ti->d->trap->nallow_datasets)
+		return 0;
+	if (ti->rd ? store_reader_renew(ti->rd) != STORE_OK
+		   : store_reader_new(ti->st, &ti->rd) != STORE_OK)
+		return -1;
+	if (trap_allow_bind(ti->allow, ti->d->trap, ti->rd) < 0) {
+		store_reader_reset(ti->rd);
+		return -1;
+	}
+	for (size_t i = 0; i < ti->npending; i++) {
+		struct store_trap_hit *h = &ti->pending[i].h;
+		uint8_t lo[16], hi[16];
+
+		trap_allow_range(h->family, h->addr, h->plen, lo, hi);
+		if (trap_allow_check(ti->allow, ti->rd, h->family, lo, hi))
+			ti->stats.allowed++;
+		else
+			ti->pending[k++] = ti->pending[i];
+	}
+	ti->npending = k;
+	store_reader_reset(ti->rd);
+	return 0;
+}
+
+int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
+		       size_t errlen)
+{
+	struct store_trap_result res;
+	size_t n;
+	int rc;
+
+	if (!ti->npending)
+		return 0;
+	if (ingest_allow_datasets(ti) < 0) {
+		snprintf(err, errlen, "%s: cannot read the allow datasets; %zu "
+			 "hits dropped", ti->d->name, ti->npending);
+		ti->npending = 0;
+		return -1;
+	}
+	n = ti->npending;
+	qsort(ti->pending, n, sizeof(*ti->pending), ingest_cmp);
+	free(ti->flat);
+	ti->flat = malloc((n ? n : 1) * sizeof(*ti->flat));
+	if (!ti->flat) {
+		snprintf(err, errlen, "out of memory; %zu hits dropped", n);
+		ti->npending = 0;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ti->flat[i] = ti->pending[i].h;
+		ti->flat[i].reason = ti->pending[i].reason;
+	}
+	rc = store_trap_commit(ti->st, ti->d->name, ti->d->trap, ti->flat, n,
+			       now, ti->user, &res, err, errlen);
+	ti->npending = 0;
+	if (rc < 0)
+		return -1;
+	ti->stats.hits += n;
+	ti->stats.listed += res.listed;
+	ti->stats.extended += res.extended;
+	ti->stats.commits++;
+	return 0;
+}
+
+int trap_ingest_prune(struct trap_ingest *ti, int64_t now, size_t limit,
+		      char *err, size_t errlen)
+{
+	uint64_t pruned = 0;
+
+	if (store_trap_prune(ti->st, ti->d->name, ti->d->trap, now, limit,
+			     ti->prune_pos, &ti->prune_len, &pruned, err,
+			     errlen) < 0)
+		return -1;
+	ti->stats.pruned += pruned;
+	return ti->prune_len == 0;
+}
+
+const struct trap_ingest_stats *trap_ingest_stats(const struct trap_ingest *ti)
+{
+	return &ti->stats;
+}
+
+const struct cfg_dataset *trap_ingest_dataset(const struct trap_ingest *ti)
+{
+	return ti->d;
+}
