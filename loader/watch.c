@@ -8,7 +8,8 @@
  * file now and retries failed datasets, like rbldnsd's HUP.  Every second
  * it also removes the hand-added entries whose `--for` time has passed
  * (store_expire: a read when nothing is due), so they expire with no
- * operator action wherever a watch runs.
+ * operator action wherever a watch runs.  Trap datasets with `socket:` or
+ * `listen:` take hit lines there (trapsock.c) for as long as it runs.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "feedwatch.h"
 #include "loader.h"
 #include "sigevents.h"
+#include "trapsock.h"
 
 static void watch_on_event(void *arg, const struct feedwatch_event *ev)
 {
@@ -42,6 +44,17 @@ static void watch_on_event(void *arg, const struct feedwatch_event *ev)
 	else
 		fprintf(out, "%s %s\n", stamp, ev->message);
 	fflush(out);
+}
+
+/* The trap listeners' lines, as event lines. */
+static void watch_on_trap_say(void *arg, int failure, const char *msg)
+{
+	struct feedwatch_event ev = {
+		.kind = failure ? FEEDWATCH_NOTE : FEEDWATCH_LOADED,
+		.message = msg,
+	};
+
+	watch_on_event(arg, &ev);
 }
 
 static void watch_on_stop(evutil_socket_t sig, short what, void *arg)
@@ -96,6 +109,7 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	struct event_base *base = NULL;
 	struct sigevents *sigs = NULL;
 	struct event *sweep = NULL;
+	struct trapsock *traps = NULL;
 	struct watch_sweep sw = { ld, NULL };
 	const struct timeval second = { 1, 0 };
 	char err[1024];
@@ -156,6 +170,12 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 		goto out;
 	}
 	watch_on_sweep(-1, 0, &sw);   /* what expired while none ran */
+	/* Trap hits: after the load, which made the trap datasets. */
+	if (trapsock_start(&traps, base, sw.st, ld->cfg, watch_on_trap_say, ld,
+			   err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", ld->prog, err);
+		goto out;
+	}
 	if (!ld->quiet) {
 		printf("watching %s and %zu file%s of %zu dataset%s (%d failed, "
 		       "kept as stored)\n", ld->cfg->path, nfiles,
@@ -166,6 +186,7 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	event_base_dispatch(base);
 	rc = LOADER_EXIT_OK;
 out:
+	trapsock_free(traps);
 	if (sweep)
 		event_free(sweep);
 	feedwatch_free(fw);

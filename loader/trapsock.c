@@ -1,0 +1,390 @@
+/* trapsock.c -- the spam-trap hit listeners of `dnsbl-loader watch`.
+ *
+ * Each trap dataset with `socket:` (a UNIX stream socket) or `listen:` (a
+ * TCP port, loopback unless a host is given) takes hit lines from any
+ * number of clients, one line per hit, into its batch (lib/trap_ingest.c),
+ * committed every TRAP_BATCH_MS or TRAP_BATCH_MAX hits.  Clients cannot
+ * stop one another: each read callback handles only what one read
+ * brought (libevent serves ready connections in turn), a line longer
+ * than TRAP_LINE_MAX is refused and skipped to its newline, a connection
+ * past TRAPSOCK_MAX_CLIENTS is closed at once, and one that sends more
+ * than TRAPSOCK_MAX_BAD malformed lines is closed.  Malformed lines are
+ * named by their source and line number (the first TRAPSOCK_LOG_BAD per
+ * connection; the rest are counted in its closing line).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "loader.h"
+#include "monoclock.h"
+#include "trap.h"
+#include "trapsock.h"
+
+#define TRAPSOCK_MAX_CLIENTS 256    /* per dataset */
+#define TRAPSOCK_MAX_BAD 1000       /* malformed lines before a close */
+#define TRAPSOCK_LOG_BAD 5          /* logged per connection */
+#define TRAPSOCK_TICK_MS 20         /* how often batches are looked at */
+#define TRAPSOCK_PRUNE 20000        /* counters looked at per second */
+
+struct trapsock_ds;
+
+struct trapsock_conn {
+	struct trapsock_ds *ds;
+	struct bufferevent *bev;
+	char source[400];
+	uint64_t lineno, bad;
+	int skipping;               /* the rest of an over-long line */
+	struct trapsock_conn *next;
+};
+
+struct trapsock_ds {
+	struct trapsock *ts;
+	struct trap_ingest *ti;
+	struct evconnlistener *lev[2];   /* UNIX, TCP */
+	char tcpname[300];
+	size_t nconns;
+	struct trapsock_conn *conns;
+	uint64_t said_listed, said_bad;
+};
+
+struct trapsock {
+	struct event_base *base;
+	struct store *st;
+	const struct config *cfg;
+	trapsock_say_fn say;
+	void *arg;
+	struct trapsock_ds *ds;
+	size_t nds;
+	struct event *tick;
+	unsigned long ticks;
+};
+
+static void trapsock_sayf(struct trapsock *ts, int failure, const char *fmt,
+			  ...) __attribute__((format(printf, 3, 4)));
+
+static void trapsock_sayf(struct trapsock *ts, int failure, const char *fmt,
+			  ...)
+{
+	char msg[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ts->say(ts->arg, failure, msg);
+}
+
+static void trapsock_commit(struct trapsock_ds *d)
+{
+	char err[1024];
+
+	if (trap_ingest_commit(d->ti, loader_now(), err, sizeof(err)) < 0)
+		trapsock_sayf(d->ts, 1, "traps: %s: FAILED to commit: %s",
+			      trap_ingest_dataset(d->ti)->name, err);
+}
+
+static void conn_close(struct trapsock_conn *c, const char *why)
+{
+	struct trapsock_ds *d = c->ds;
+
+	for (struct trapsock_conn **p = &d->conns; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	d->nconns--;
+	if (c->bad > TRAPSOCK_LOG_BAD || why)
+		trapsock_sayf(d->ts, 1, "traps: %s: closed%s%s after %llu lines, "
+			      "%llu malformed", c->source, why ? ": " : "",
+			      why ? why : "", (unsigned long long)c->lineno,
+			      (unsigned long long)c->bad);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* One line of a connection; -1 if the connection must go. */
+static int conn_line(struct trapsock_conn *c, const char *line, size_t len)
+{
+	struct trapsock_ds *d = c->ds;
+	const char *why;
+
+	c->lineno++;
+	if (trap_ingest_line(d->ti, line, len, loader_now(), &why) < 0) {
+		if (++c->bad <= TRAPSOCK_LOG_BAD)
+			trapsock_sayf(d->ts, 1, "traps: %s:%llu: %s%s", c->source,
+				      (unsigned long long)c->lineno, why,
+				      c->bad == TRAPSOCK_LOG_BAD ?
+				      " (no more logged for this connection)" : "");
+		if (c->bad > TRAPSOCK_MAX_BAD)
+			return -1;
+	}
+	if (trap_ingest_pending(d->ti, NULL) >= TRAP_BATCH_MAX)
+		trapsock_commit(d);
+	return 0;
+}
+
+static void conn_on_read(struct bufferevent *bev, void *arg)
+{
+	struct trapsock_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t n = evbuffer_get_length(in), used = 0;
+	const char *buf = (const char *)evbuffer_pullup(in, -1);
+
+	while (buf && used < n) {
+		const char *nl = memchr(buf + used, '\n', n - used);
+		size_t len = nl ? (size_t)(nl - buf - used) : n - used;
+
+		if (!nl && len <= TRAP_LINE_MAX + 1)
+			break;   /* the rest comes with the next read */
+		if (!c->skipping && conn_line(c, buf + used, len) < 0) {
+			conn_close(c, "too many malformed lines");
+			return;
+		}
+		c->skipping = !nl;   /* over-long: skip to its newline */
+		used += len + (nl != NULL);
+	}
+	evbuffer_drain(in, used);
+}
+
+static void conn_on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct trapsock_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t n = evbuffer_get_length(in);
+
+	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
+		return;
+	if (n && !c->skipping)   /* a last line without its newline */
+		conn_line(c, (const char *)evbuffer_pullup(in, -1), n);
+	conn_close(c, what & BEV_EVENT_ERROR ? strerror(EVUTIL_SOCKET_ERROR())
+					     : NULL);
+}
+
+static void ds_on_accept(struct evconnlistener *lev, evutil_socket_t fd,
+			 struct sockaddr *sa, int salen, void *arg)
+{
+	struct trapsock_ds *d = arg;
+	struct trapsock_conn *c;
+	char host[INET6_ADDRSTRLEN] = "?", port[8] = "";
+	int is_unix = lev == d->lev[0];
+
+	if (d->nconns >= TRAPSOCK_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
+		trapsock_sayf(d->ts, 1, "traps: %s: connection refused: %d "
+			      "clients already", trap_ingest_dataset(d->ti)->name,
+			      TRAPSOCK_MAX_CLIENTS);
+		evutil_closesocket(fd);
+		return;
+	}
+	if (!is_unix)
+		getnameinfo(sa, (socklen_t)salen, host, sizeof(host), port,
+			    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV);
+	if (is_unix)
+		snprintf(c->source, sizeof(c->source), "%s#%d",
+			 trap_ingest_dataset(d->ti)->trap->socket, (int)fd);
+	else
+		snprintf(c->source, sizeof(c->source), "%s from %s:%s",
+			 d->tcpname, host, port);
+	c->ds = d;
+	c->bev = bufferevent_socket_new(d->ts->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!c->bev) {
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, conn_on_read, NULL, conn_on_event, c);
+	bufferevent_enable(c->bev, EV_READ);
+	c->next = d->conns;
+	d->conns = c;
+	d->nconns++;
+}
+
+/* The UNIX socket: a stale socket file of an earlier run is replaced. */
+static int ds_listen_unix(struct trapsock_ds *d, const char *path,
+			  char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat sb;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		unlink(path);
+	d->lev[0] = evconnlistener_new_bind(d->ts->base, ds_on_accept, d,
+					    LEV_OPT_CLOSE_ON_FREE |
+					    LEV_OPT_CLOSE_ON_EXEC, 64,
+					    (struct sockaddr *)&sun, sizeof(sun));
+	if (!d->lev[0]) {
+		snprintf(err, errlen, "socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int ds_listen_tcp(struct trapsock_ds *d, const char *host,
+			 const char *port, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc) {
+		snprintf(err, errlen, "listen %s:%s: %s", host, port,
+			 gai_strerror(rc));
+		return -1;
+	}
+	snprintf(d->tcpname, sizeof(d->tcpname), strchr(host, ':') ?
+		 "[%s]:%s" : "%s:%s", host, port);
+	d->lev[1] = evconnlistener_new_bind(d->ts->base, ds_on_accept, d,
+					    LEV_OPT_CLOSE_ON_FREE |
+					    LEV_OPT_CLOSE_ON_EXEC |
+					    LEV_OPT_REUSEABLE, 64,
+					    res->ai_addr, (int)res->ai_addrlen);
+	freeaddrinfo(res);
+	if (!d->lev[1]) {
+		snprintf(err, errlen, "listen %s: %s", d->tcpname,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Every TRAPSOCK_TICK_MS: commit the batches due; every second, prune a
+ * slice of the counters and say what was listed. */
+static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct trapsock *ts = arg;
+	double now = monoclock_now();
+	char err[1024];
+
+	(void)fd;
+	(void)what;
+	ts->ticks++;
+	for (size_t i = 0; i < ts->nds; i++) {
+		struct trapsock_ds *d = &ts->ds[i];
+		const struct trap_ingest_stats *s;
+		double since;
+
+		if (trap_ingest_pending(d->ti, &since) &&
+		    now - since >= TRAP_BATCH_MS / 1000.0)
+			trapsock_commit(d);
+		if (ts->ticks % (1000 / TRAPSOCK_TICK_MS))
+			continue;
+		if (trap_ingest_prune(d->ti, loader_now(), TRAPSOCK_PRUNE, err,
+				      sizeof(err)) < 0)
+			trapsock_sayf(ts, 1, "traps: %s: pruning: %s",
+				      trap_ingest_dataset(d->ti)->name, err);
+		s = trap_ingest_stats(d->ti);
+		if (s->listed != d->said_listed || s->malformed != d->said_bad) {
+			trapsock_sayf(ts, 0, "traps: %s: %llu hits, %llu listed, "
+				      "%llu extended, %llu allowed, %llu malformed "
+				      "so far", trap_ingest_dataset(d->ti)->name,
+				      (unsigned long long)s->hits,
+				      (unsigned long long)s->listed,
+				      (unsigned long long)s->extended,
+				      (unsigned long long)s->allowed,
+				      (unsigned long long)s->malformed);
+			d->said_listed = s->listed;
+			d->said_bad = s->malformed;
+		}
+	}
+}
+
+int trapsock_start(struct trapsock **out, struct event_base *base,
+		   struct store *st, const struct config *cfg,
+		   trapsock_say_fn say, void *arg, char *err, size_t errlen)
+{
+	const struct timeval tick = { 0, TRAPSOCK_TICK_MS * 1000 };
+	struct trapsock *ts = calloc(1, sizeof(*ts));
+	size_t n = 0;
+
+	*out = NULL;
+	if (!ts || !(ts->ds = calloc(cfg->ndatasets ? cfg->ndatasets : 1,
+				     sizeof(*ts->ds)))) {
+		free(ts);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ts->base = base;
+	ts->st = st;
+	ts->cfg = cfg;
+	ts->say = say;
+	ts->arg = arg;
+	for (size_t i = 0; i < cfg->ndatasets; i++) {
+		const struct cfg_dataset *cd = &cfg->datasets[i];
+		struct trapsock_ds *d = &ts->ds[ts->nds];
+		char why[1024];
+
+		if (!cd->trap || (!cd->trap->socket && !cd->trap->listen_host))
+			continue;
+		d->ts = ts;
+		d->ti = trap_ingest_new(st, cd, "dnsbl-loader watch", why,
+					sizeof(why));
+		ts->nds += d->ti != NULL;
+		if (!d->ti ||
+		    (cd->trap->socket &&
+		     ds_listen_unix(d, cd->trap->socket, why, sizeof(why)) < 0) ||
+		    (cd->trap->listen_host &&
+		     ds_listen_tcp(d, cd->trap->listen_host,
+				   cd->trap->listen_port, why, sizeof(why)) < 0)) {
+			snprintf(err, errlen, "traps: %s: %s", cd->name, why);
+			trapsock_free(ts);
+			return -1;
+		}
+		trapsock_sayf(ts, 0, "traps: %s: hits on %s%s%s", cd->name,
+			      cd->trap->socket ? cd->trap->socket : "",
+			      cd->trap->socket && d->lev[1] ? " and " : "",
+			      d->lev[1] ? d->tcpname : "");
+		n++;
+	}
+	ts->tick = event_new(base, -1, EV_PERSIST, trapsock_on_tick, ts);
+	if (!ts->tick || event_add(ts->tick, &tick) < 0) {
+		snprintf(err, errlen, "traps: event loop");
+		trapsock_free(ts);
+		return -1;
+	}
+	*out = ts;
+	return (int)n;
+}
+
+void trapsock_free(struct trapsock *ts)
+{
+	if (!ts)
+		return;
+	if (ts->tick)
+		event_free(ts->tick);
+	for (size_t i = 0; i < ts->nds; i++) {
+		struct trapsock_ds *d = &ts->ds[i];
+		const struct cfg_trap *t = trap_ingest_dataset(d->ti)->trap;
+
+		while (d->conns)
+			conn_close(d->conns, NULL);
+		trapsock_commit(d);    /* what is in memory is not lost */
+		for (int k = 0; k < 2; k++)
+			if (d->lev[k])
+				evconnlistener_free(d->lev[k]);
+		if (d->lev[0] && t->socket)
+			unlink(t->socket);
+		trap_ingest_free(d->ti);
+	}
+	free(ts->ds);
+	free(ts);
+}
