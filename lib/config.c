@@ -442,18 +442,17 @@ static int cfg_version_bind(struct cfg_parser *p, const yaml_node_t *n,
  * bare IPv6 address; the port a number or a service name (default 53).
  * Only the syntax is checked here: the server resolves names before it
  * binds (listen_addr.h), and the loader never needs to. */
-static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
-			  void *arg)
+/* One "host:port", "[IPv6]:port" or bare address (port `defport`) into
+ * `l` (its strings allocated; `where` names the key for messages). */
+static int cfg_addr(struct cfg_parser *p, yaml_node_t *n, const char *key,
+		    const char *defport, struct cfg_listen *l)
 {
-	struct config *cfg = p->cfg;
-	struct cfg_listen *l;
 	char host[256];
-	const char *s, *port = "53", *why;
+	const char *s, *port = defport, *why;
 	unsigned char addr[16];
 	unsigned num;
 	size_t hlen;
 
-	(void)arg;
 	if (cfg_want_scalar(p, n, key) < 0)
 		return -1;
 	s = cfg_scalar(n);
@@ -497,13 +496,6 @@ static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 	}
 	if ((why = listen_check_port(port, &num)) != NULL)
 		return cfg_fail(p, n, key, "\"%s\": %s", s, why);
-	for (size_t i = 0; i < cfg->nlisten; i++)
-		if (strcmp(cfg->listen[i].host, host) == 0 &&
-		    strcmp(cfg->listen[i].port, port) == 0)
-			return cfg_fail(p, n, key, "\"%s\" is listed twice", s);
-	l = cfg_push((void **)&cfg->listen, &cfg->nlisten, sizeof(*l));
-	if (!l)
-		return cfg_oom(p);
 	l->host = strdup(host);
 	l->port = strdup(port);
 	l->text = strdup(s);
@@ -512,6 +504,56 @@ static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 		l->where = NULL;
 	if (!l->host || !l->port || !l->text || !l->where)
 		return cfg_oom(p);
+	return 0;
+}
+
+static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
+			  void *arg)
+{
+	struct config *cfg = p->cfg;
+	struct cfg_listen one, *l;
+
+	(void)arg;
+	memset(&one, 0, sizeof(one));
+	if (cfg_addr(p, n, key, DEFAULT_LISTEN_PORT, &one) < 0) {
+		config_listen_free(&one);
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		if (strcmp(cfg->listen[i].host, one.host) == 0 &&
+		    strcmp(cfg->listen[i].port, one.port) == 0) {
+			cfg_fail(p, n, key, "\"%s\" is listed twice", one.text);
+			config_listen_free(&one);
+			return -1;
+		}
+	}
+	l = cfg_push((void **)&cfg->listen, &cfg->nlisten, sizeof(*l));
+	if (!l) {
+		config_listen_free(&one);
+		return cfg_oom(p);
+	}
+	*l = one;
+	return 0;
+}
+
+/* `metrics: "ADDR:PORT"`: the Prometheus endpoint. */
+static int cfg_metrics(struct cfg_parser *p, yaml_node_t *n, const char *key,
+		       void *field)
+{
+	struct cfg_listen **out = field, *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return cfg_oom(p);
+	if (cfg_addr(p, n, key, DEFAULT_METRICS_PORT, l) < 0) {
+		config_listen_free(l);
+		free(l);
+		return -1;
+	}
+	if (*out) {
+		config_listen_free(*out);
+		free(*out);
+	}
+	*out = l;
 	return 0;
 }
 
@@ -1098,7 +1140,8 @@ enum cfg_setting_kind {
 	CFG_PATH,        /* char *, resolved against the config's directory */
 	CFG_LOG_PATH,    /* CFG_PATH, or "-" for standard output */
 	CFG_SYSLOG,      /* char * facility name, or NULL for off */
-	CFG_VERSION      /* int CFG_VERSION_* */
+	CFG_VERSION,     /* int CFG_VERSION_* */
+	CFG_ADDR         /* struct cfg_listen *, one address and port */
 };
 
 struct cfg_setting {
@@ -1129,6 +1172,7 @@ static const struct cfg_setting cfg_settings[] = {
 	{ "min_ttl", CFG_TIME, CFG_FIELD(min_ttl), 0, 0 },
 	{ "max_ttl", CFG_TIME, CFG_FIELD(max_ttl), 0, 0 },
 	{ "version_bind", CFG_VERSION, CFG_FIELD(version_bind), 0, 0 },
+	{ "metrics", CFG_ADDR, CFG_FIELD(metrics), 0, 0 },
 };
 #define CFG_NSETTINGS (sizeof(cfg_settings) / sizeof(cfg_settings[0]))
 
@@ -1174,6 +1218,8 @@ static int cfg_setting_read(struct cfg_parser *p, const struct cfg_setting *set,
 		return cfg_syslog(p, v, key, field);
 	case CFG_VERSION:
 		return cfg_version_bind(p, v, key, field);
+	case CFG_ADDR:
+		return cfg_metrics(p, v, key, field);
 	}
 	return -1;
 }
@@ -1408,6 +1454,15 @@ int config_load(const char *file, struct config **out, char *err, size_t errlen)
 	return config_load_flags(file, 0, out, err, errlen);
 }
 
+void config_listen_free(struct cfg_listen *l)
+{
+	free(l->host);
+	free(l->port);
+	free(l->text);
+	free(l->where);
+	memset(l, 0, sizeof(*l));
+}
+
 struct config *config_new(void)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
@@ -1435,13 +1490,13 @@ void config_free(struct config *cfg)
 	free(cfg->syslog);
 	free(cfg->query_log);
 	free(cfg->stats_file);
-	for (size_t i = 0; i < cfg->nlisten; i++) {
-		free(cfg->listen[i].host);
-		free(cfg->listen[i].port);
-		free(cfg->listen[i].text);
-		free(cfg->listen[i].where);
-	}
+	for (size_t i = 0; i < cfg->nlisten; i++)
+		config_listen_free(&cfg->listen[i]);
 	free(cfg->listen);
+	if (cfg->metrics) {
+		config_listen_free(cfg->metrics);
+		free(cfg->metrics);
+	}
 	for (size_t i = 0; i < cfg->ndatasets; i++) {
 		struct cfg_dataset *d = &cfg->datasets[i];
 

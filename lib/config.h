@@ -25,8 +25,9 @@
  *     tcp_max_clients 256, user, group, chroot, pidfile, daemon false,
  *     syslog, query_log, query_log_unbuffered false, stats_file,
  *     stats_relative false, stats_interval 60, default_ttl 2100, min_ttl,
- *     max_ttl, version_bind answer|hide|refuse} (the same keys are also
- *     accepted at top level).  Defaults: lib/defaults.h.
+ *     max_ttl, version_bind answer|hide|refuse, metrics ADDR:PORT} (the
+ *     same keys are also accepted at top level).  Defaults:
+ *     lib/defaults.h.
  *
  * Relative paths are relative to the directory of the config file (resolved
  * to absolute paths).  Unknown keys, duplicate keys, wrong types, bad values,
@@ -155,6 +156,8 @@ struct config {
 	uint32_t default_ttl;  /* when neither zone nor data sets one */
 	uint32_t min_ttl, max_ttl; /* clamp of TTLs taken from data; 0 = none */
 	int version_bind;      /* CH TXT version.bind: CFG_VERSION_* */
+
+	struct cfg_listen *metrics; /* the Prometheus endpoint, or NULL */
 };
 
 enum { CFG_VERSION_ANSWER = 0, CFG_VERSION_HIDE, CFG_VERSION_REFUSE };
@@ -177,6 +180,9 @@ int config_load_flags(const char *file, unsigned flags, struct config **out,
  * that fills it itself, as rbldnsd's command line does); NULL on out of
  * memory. */
 struct config *config_new(void);
+
+/* Frees the strings of one listen entry (not `l` itself). */
+void config_listen_free(struct cfg_listen *l);
 
 /* Frees a config from config_load (NULL is fine). */
 void config_free(struct config *cfg);

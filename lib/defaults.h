@@ -23,6 +23,10 @@
 #define DEFAULT_LISTEN_HOST "127.0.0.1"
 #define DEFAULT_LISTEN_PORT "53"
 
+/* The Prometheus endpoint's port when `metrics:` names only an address
+ * (the port DNS servers' exporters commonly use). */
+#define DEFAULT_METRICS_PORT "9153"
+
 /* The largest UDP answer we send to an EDNS client (the DNS flag day 2020
  * value: no IP fragmentation on common paths). */
 #define DEFAULT_MAX_UDP_SIZE 1232

@@ -107,7 +107,7 @@ void qstats_count(struct qstats *s, unsigned worker, int zone,
 	qstats_slot_count(&row[s->nzones], rcode, query_len, reply_len);
 }
 
-static void qstats_raw(const struct qstats *s, struct qstats_counters *out)
+void qstats_totals(const struct qstats *s, struct qstats_counters *out)
 {
 	memset(out, 0, (s->nzones + 1) * sizeof(*out));
 	for (unsigned w = 0; w < s->nworkers; w++)
@@ -140,7 +140,7 @@ static void qstats_sub(struct qstats_counters *a, const struct qstats_counters *
 
 void qstats_sum(const struct qstats *s, struct qstats_counters *out)
 {
-	qstats_raw(s, out);
+	qstats_totals(s, out);
 	for (size_t z = 0; z <= s->nzones; z++)
 		qstats_sub(&out[z], &s->base[z]);
 }
@@ -254,7 +254,17 @@ void qstats_log(const struct qstats *s, time_t now,
 
 void qstats_reset(struct qstats *s, time_t now)
 {
-	qstats_raw(s, s->base);
+	qstats_totals(s, s->base);
 	memset(s->prev, 0, (s->nzones + 1) * sizeof(*s->prev));
 	s->since = now;
+}
+
+size_t qstats_nzones(const struct qstats *s)
+{
+	return s->nzones;
+}
+
+const char *qstats_zone(const struct qstats *s, size_t i)
+{
+	return i < s->nzones ? s->zones[i] : NULL;
 }

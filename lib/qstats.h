@@ -68,6 +68,13 @@ int qstats_append(const char *path, time_t now, const char *line,
 void qstats_log(const struct qstats *s, time_t now,
 		void (*emit)(const char *line, void *arg), void *arg);
 
+/* Totals since the start, resets ignored (monotonic, for Prometheus):
+ * out[0..nzones-1] per zone, out[nzones] for all. */
+void qstats_totals(const struct qstats *s, struct qstats_counters *out);
+/* The zones counted, in order (nzones of them). */
+size_t qstats_nzones(const struct qstats *s);
+const char *qstats_zone(const struct qstats *s, size_t i);
+
 /* Resets the counters at `now` (SIGUSR2, after its line and log). */
 void qstats_reset(struct qstats *s, time_t now);
 

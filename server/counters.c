@@ -2,8 +2,8 @@
  *
  * Every responder (each UDP thread, each TCP loop) gets a query log buffer
  * and a stats slot of its own, so counting and logging take no lock on the
- * query path; the main thread sums the slots for the stats file, USR1/USR2
- * and the exit lines.  The zones counted are the config's at start (a zone
+ * query path; the main thread sums the slots for the stats file, USR1/USR2,
+ * the exit lines and the metrics endpoint.  The zones counted are the config's at start (a zone
  * a loader adds later counts in the total only).
  */
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "qstats.h"
 #include "querylog.h"
 #include "server.h"
@@ -49,8 +50,11 @@ int counters_attach(struct dnsbld *d)
 			      cfg->stats_relative, time(NULL));
 	free(names);
 	d->qbufs = calloc(d->nslots, sizeof(*d->qbufs));
-	if (!d->stats || !d->qbufs)
+	d->mslots = aligned_alloc(_Alignof(struct metrics_slot),
+				  d->nslots * sizeof(*d->mslots));
+	if (!d->stats || !d->qbufs || !d->mslots)
 		goto oom;
+	memset(d->mslots, 0, d->nslots * sizeof(*d->mslots));
 	for (unsigned i = 0; i < d->nworkers; i++) {
 		struct worker *w = &d->workers[i];
 
@@ -59,6 +63,7 @@ int counters_attach(struct dnsbld *d)
 
 			r->qc.stats = d->stats;
 			r->qc.stats_slot = (unsigned)slot;
+			r->qc.metrics = &d->mslots[slot];
 			if (!d->qlog)
 				continue;
 			if (!(d->qbufs[slot] = querylog_buf_new(d->qlog)))
@@ -137,4 +142,6 @@ void counters_free(struct dnsbld *d)
 	d->qlog = NULL;
 	qstats_free(d->stats);
 	d->stats = NULL;
+	free(d->mslots);
+	d->mslots = NULL;
 }

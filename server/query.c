@@ -15,6 +15,7 @@
 
 #include "dns_encode.h"
 #include "dns_packet.h"
+#include "metrics.h"
 #include "qstats.h"
 #include "querylog.h"
 
@@ -249,7 +250,17 @@ size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
 	/* dns_query_parse sets every field of q (no memset of its name
 	 * buffers here). */
 	n = query_build(c, pkt, len, client, tcp, out, outcap, &q, &zone);
-	if (n >= DNS_HEADER_LEN && (c->qlog || c->stats))
+	if (n < DNS_HEADER_LEN)
+		return n;
+	if (c->qlog || c->stats)
 		query_account(c, pkt, len, &q, client, out, n, zone);
+	if (c->metrics) {
+		/* Below a zone's apex, an answer is a listing or not. */
+		enum metrics_result res = zone >= 0 && c->ans->before > 0
+			? (c->ans->nrr ? MRES_LISTED : MRES_UNLISTED) : MRES_NONE;
+
+		metrics_count(c->metrics, q.has_question ? q.qtype : 0,
+			      out[3] & 0x0f, tcp, res, out[2] & 0x02);
+	}
 	return n;
 }

@@ -18,6 +18,7 @@
 
 struct querylog_buf;
 struct qstats;
+struct metrics_slot;
 
 struct query_ctx {
 	const struct config *cfg;
@@ -30,6 +31,7 @@ struct query_ctx {
 	struct querylog_buf *qlog;
 	struct qstats *stats;
 	unsigned stats_slot;
+	struct metrics_slot *metrics;  /* this thread's (metrics.h) */
 };
 
 /* Answers `len` bytes of `pkt` from `client` into `out` (`outcap` bytes,

@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "listen_addr.h"
 #include "log.h"
+#include "metrics.h"
 #include "sdnotify.h"
 #include "sigevents.h"
 #include "server.h"
@@ -254,6 +255,7 @@ static void server_stop(struct dnsbld *d, int clean)
 	free(d->workers);
 	/* After the workers: their readers are on its store. */
 	autoload_free(d->al);
+	metrics_stop(d);
 	sigevents_free(d->sigs);
 	if (d->stats_tick)
 		event_free(d->stats_tick);
@@ -318,6 +320,7 @@ int server_run(struct config *cfg, const struct server_options *o)
 		goto out;
 	}
 	if (server_bind(&d) < 0 || counters_attach(&d) < 0 ||
+	    metrics_start(&d) < 0 ||
 	    (drop && server_drop(&d, &ids) < 0) || signals_install(&d) < 0 ||
 	    server_start(&d) < 0)
 		goto out;

@@ -47,6 +47,8 @@ int server_run(struct config *cfg, const struct server_options *o);
 struct querylog;
 struct querylog_buf;
 struct qstats;
+struct metrics_slot;
+struct evhttp;
 
 struct dnsbld {
 	struct config *cfg;
@@ -62,7 +64,10 @@ struct dnsbld {
 	struct querylog *qlog;         /* query_log */
 	struct querylog_buf **qbufs;   /* one per responder */
 	struct qstats *stats;          /* always counted (USR1/USR2, exit) */
+	struct metrics_slot *mslots;   /* one per responder (metrics.h) */
 	size_t nslots;                 /* responders: buffers, stats slots */
+	struct evhttp *http;           /* metrics: the Prometheus endpoint */
+	time_t started;
 };
 
 /* signals.c: TERM/INT stop, HUP re-checks and reopens the query log,
@@ -71,8 +76,8 @@ int signals_install(struct dnsbld *d);
 
 /* counters.c: opens the query log.  0, or -1 logged. */
 int counters_open_log(struct dnsbld *d);
-/* counters.c: gives every responder its query log buffer and stats slot.
- * 0, or -1 logged. */
+/* counters.c: gives every responder its query log buffer, stats slot and
+ * metrics slot.  0, or -1 logged. */
 int counters_attach(struct dnsbld *d);
 /* counters.c: reopens the query log (SIGHUP, for log rotation). */
 void counters_reopen(struct dnsbld *d);

@@ -1,0 +1,83 @@
+#!/bin/bash
+# test_metrics.sh -- dnsbld's Prometheus endpoint (`metrics: ADDR:PORT`).
+#
+# A real dnsbld gets a known set of queries (UDP and TCP, listed, unlisted,
+# NXDOMAIN, REFUSED, an apex SOA), then GET /metrics must count exactly
+# those, per transport, query type, rcode, result and zone, and list the
+# stored datasets; the counters stay monotonic across a USR2 reset of the
+# rbldnsd stats; any other path is 404.
+set -u
+. "$SRCDIR/tests/integration/server_lib.sh"
+srv_workdir metrics
+srv_pick_port 5910 5919
+PORT_DNS=$PORT
+srv_pick_port 5920 5929
+PORT_HTTP=$PORT
+cd "$WORK" || exit 1
+printf '192.0.2.1 :2:spam\n' >spam.ip4set
+cat >m.yaml <<EOC
+store: store
+listen: ["127.0.0.1:$PORT_DNS"]
+metrics: "127.0.0.1:$PORT_HTTP"
+workers: 2
+datasets: {spam: {type: ip4set, files: spam.ip4set}}
+zones:
+  bl.test: {datasets: [spam]}
+EOC
+"$BIN/dnsbl-loader" -c m.yaml load >load.log 2>&1 || { cat load.log; exit 1; }
+srv_start m.yaml $PORT_DNS
+# srv_start asked one SOA over UDP already.
+$DNSQ $PORT_DNS 1.2.0.192.bl.test TXT >/dev/null          # listed
+$DNSQ $PORT_DNS 1.2.0.192.bl.test A --tcp >/dev/null       # listed, TCP
+$DNSQ $PORT_DNS 9.9.9.9.bl.test A >/dev/null               # NXDOMAIN
+$DNSQ $PORT_DNS 2.0.0.192.not.served A >/dev/null          # REFUSED
+
+# scrape [PATH]: the body (or "HTTP CODE" for an error).
+scrape() {
+	python3 - "$PORT_HTTP" "${1:-/metrics}" <<'PY'
+import sys, urllib.request, urllib.error
+try:
+    with urllib.request.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=5) as r:
+        print(r.headers.get("Content-Type"))
+        sys.stdout.write(r.read().decode())
+except urllib.error.HTTPError as e:
+    print("HTTP %d" % e.code)
+PY
+}
+m=$(scrape)
+check "content type" "$m" '^text/plain; version=0\.0\.4'
+check "UDP replies" "$m" '^dnsbld_queries_total\{transport="udp"\} 4$'
+check "TCP replies" "$m" '^dnsbld_queries_total\{transport="tcp"\} 1$'
+check "by type: A" "$m" '^dnsbld_queries_by_qtype_total\{qtype="A"\} 3$'
+check "by type: TXT" "$m" '^dnsbld_queries_by_qtype_total\{qtype="TXT"\} 1$'
+check "by type: SOA" "$m" '^dnsbld_queries_by_qtype_total\{qtype="SOA"\} 1$'
+check "rcode NOERROR" "$m" '^dnsbld_responses_total\{rcode="NOERROR"\} 3$'
+check "rcode NXDOMAIN" "$m" '^dnsbld_responses_total\{rcode="NXDOMAIN"\} 1$'
+check "rcode REFUSED" "$m" '^dnsbld_responses_total\{rcode="REFUSED"\} 1$'
+check "listed" "$m" '^dnsbld_answers_total\{result="listed"\} 2$'
+check "unlisted" "$m" '^dnsbld_answers_total\{result="unlisted"\} 1$'
+check "per zone" "$m" '^dnsbld_zone_queries_total\{zone="bl\.test",result="noerror"\} 3$'
+check "per zone NXDOMAIN" "$m" '^dnsbld_zone_queries_total\{zone="bl\.test",result="nxdomain"\} 1$'
+check "dataset entries" "$m" '^dnsbld_dataset_entries\{dataset="spam",type="ip4set"\} 1$'
+check "dataset serial" "$m" '^dnsbld_dataset_serial\{dataset="spam",type="ip4set"\} [1-9][0-9]+$'
+check "HELP and TYPE lines" "$m" '^# TYPE dnsbld_queries_total counter$'
+kill -USR2 "$SRV_PID"
+sleep 0.3
+$DNSQ $PORT_DNS 1.2.0.192.bl.test TXT >/dev/null
+m=$(scrape)
+check "monotonic across USR2" "$m" '^dnsbld_zone_queries_total\{zone="bl\.test",result="noerror"\} 4$'
+check "listed after USR2" "$m" '^dnsbld_answers_total\{result="listed"\} 3$'
+check "another path" "$(scrape /other)" '^HTTP 404$'
+
+# A port taken by another server: the start fails with the reason.
+cat >busy.yaml <<EOC
+store: store
+listen: ["127.0.0.1:$((PORT_DNS + 1))"]
+metrics: "127.0.0.1:$PORT_HTTP"
+datasets: {spam: {type: ip4set, files: spam.ip4set}}
+zones: {bl.test: {datasets: [spam]}}
+EOC
+out=$("$BIN/dnsbld" -c busy.yaml 2>&1)
+check_eq "metrics port in use: exit status 1" "$?" 1
+check "metrics port in use: says so" "$out" "busy\.yaml:3: metrics: cannot listen on 127\.0\.0\.1 port $PORT_HTTP"
+srv_report
