@@ -301,7 +301,7 @@ static void fw_strays(struct feedwatch *fw)
 		} else if (!fw->o.drop_strays) {
 			fw_emit(fw, FEEDWATCH_NOTE, NULL, NULL,
 				"%s: stored but not in %s (remove it with "
-				"`dnsbl-loader drop %s`)", names[i],
+				"`dnsbl-ctl drop %s`)", names[i],
 				fw_cfg_path(fw->cfg), names[i]);
 		} else if (store_drop_dataset(fw->st, names[i], err,
 					      sizeof(err)) < 0) {

@@ -114,7 +114,7 @@ static int add_listen(struct config *cfg, const char *arg, char *err,
 }
 
 /* The store name of spec "type:files": the spec itself, readable in logs
- * and `dnsbl-loader show`, with '%' and '/' escaped as %25 and %2F (store
+ * and `dnsbl-ctl show`, with '%' and '/' escaped as %25 and %2F (store
  * names have no '/'); a spec longer than the store allows keeps its start
  * and ends in a hash of the whole, so distinct specs keep distinct names. */
 static char *dataset_name_for_spec(const char *spec)

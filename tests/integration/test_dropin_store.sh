@@ -71,7 +71,7 @@ check_eq "50 instances: it holds only the last one's data" \
 	"$(stored dnsbld-store/127.0.0.1_$PORT_A | sed 's|%2F.*||')" "ip4set:"
 check_eq "50 instances: one dataset in it" \
 	"$(stored dnsbld-store/127.0.0.1_$PORT_A | wc -l)" 1
-check_not "50 instances: no leftovers reported" "$(cat "$WORK"/dnsbld-*.log)" 'stored but not in|dnsbl-loader drop'
+check_not "50 instances: no leftovers reported" "$(cat "$WORK"/dnsbld-*.log)" 'stored but not in|drop '
 
 # Two at once from this directory: different specs, different -b.
 printf '192.0.2.1 :2:alpha data\n' >a.ip4set
