@@ -24,6 +24,7 @@ struct edit_ctx {
 	struct store *st;
 	MDB_txn *txn;
 	uint32_t dsid;
+	enum ds_type type;
 	struct store_apply_stats stats;
 	int64_t entries_delta;
 };
@@ -103,8 +104,12 @@ static int edit_derive_window(struct edit_ctx *ec, MDB_cursor *src, int family,
 	list = malloc(cap * sizeof(*list));
 	if (!list)
 		return STORE_ENOMEM;
-	/* The deepest enclosing prefix answers what no descendant covers. */
-	for (int pl = (int)plen - 1; pl >= 0; pl--) {
+	/* The deepest enclosing prefix answers what no descendant covers.  A
+	 * trap dataset's IPv4 entries are all /32s: none encloses another,
+	 * so there is none to look for (its IPv6 prefix length may change
+	 * with the config: looked for). */
+	for (int pl = ec->type == DS_TRAP && family == 4 ? -1 : (int)plen - 1;
+	     pl >= 0; pl--) {
 		layout_u128 a = s & ~layout_prefix_end(0, (unsigned)pl, bits);
 		uint8_t ab[16];
 		uint32_t ref;
@@ -491,7 +496,8 @@ int store_edit_entries(MDB_txn *txn, struct store *st, uint32_t dsid,
 		       struct store_apply_stats *stats, int64_t *entries_delta,
 		       int *expiry_moved, char *err, size_t errlen)
 {
-	struct edit_ctx ec = { .st = st, .txn = txn, .dsid = dsid };
+	struct edit_ctx ec = { .st = st, .txn = txn, .dsid = dsid,
+			       .type = type };
 	uint8_t ekey[EKEY_MAX];
 	int rc = 0;
 

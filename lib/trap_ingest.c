@@ -20,9 +20,11 @@
 #include "monoclock.h"
 #include "store.h"
 
+/* A waiting hit; its reason (rare) is kept aside, so sorting moves
+ * small records. */
 struct ingest_hit {
 	struct store_trap_hit h;
-	char reason[TRAP_REASON_MAX];
+	uint32_t reason;             /* 1 + index into reasons, 0: none */
 };
 
 struct trap_ingest {
@@ -33,6 +35,8 @@ struct trap_ingest {
 	struct store_reader *rd;     /* for the allow datasets */
 	struct ingest_hit *pending;
 	size_t npending, cap;
+	char (*reasons)[TRAP_REASON_MAX];
+	size_t nreasons, reasons_cap;
 	double since;
 	struct store_trap_hit *flat; /* the batch as the store takes it */
 	uint8_t prune_pos[STORE_TRAP_POS_MAX];
@@ -76,6 +80,7 @@ void trap_ingest_free(struct trap_ingest *ti)
 	if (ti->rd)
 		store_reader_free(ti->rd);
 	free(ti->pending);
+	free(ti->reasons);
 	free(ti->flat);
 	free(ti);
 }
@@ -123,7 +128,25 @@ int trap_ingest_line(struct trap_ingest *ti, const char *line, size_t len,
 	}
 	ih->h.time = hit.time ? hit.time : now;
 	ih->h.trap = hit.trap;
-	memcpy(ih->reason, hit.reason, sizeof(ih->reason));
+	ih->h.reason = NULL;
+	ih->reason = 0;
+	if (hit.reason[0]) {
+		if (ti->nreasons == ti->reasons_cap) {
+			size_t ncap = ti->reasons_cap ? ti->reasons_cap * 2 : 64;
+			char (*r)[TRAP_REASON_MAX] = realloc(ti->reasons,
+							     ncap * sizeof(*r));
+
+			if (!r) {
+				*why = "out of memory";
+				ti->stats.malformed++;
+				return -1;
+			}
+			ti->reasons = r;
+			ti->reasons_cap = ncap;
+		}
+		memcpy(ti->reasons[ti->nreasons++], hit.reason, TRAP_REASON_MAX);
+		ih->reason = (uint32_t)ti->nreasons;
+	}
 	if (ti->npending++ == 0)
 		ti->since = monoclock_now();
 	return 1;
@@ -190,7 +213,7 @@ int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
 	if (ingest_allow_datasets(ti) < 0) {
 		snprintf(err, errlen, "%s: cannot read the allow datasets; %zu "
 			 "hits dropped", ti->d->name, ti->npending);
-		ti->npending = 0;
+		ti->npending = ti->nreasons = 0;
 		return -1;
 	}
 	n = ti->npending;
@@ -199,16 +222,18 @@ int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
 	ti->flat = malloc((n ? n : 1) * sizeof(*ti->flat));
 	if (!ti->flat) {
 		snprintf(err, errlen, "out of memory; %zu hits dropped", n);
-		ti->npending = 0;
+		ti->npending = ti->nreasons = 0;
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		ti->flat[i] = ti->pending[i].h;
-		ti->flat[i].reason = ti->pending[i].reason;
+		ti->flat[i].reason = ti->pending[i].reason ?
+			ti->reasons[ti->pending[i].reason - 1] : "";
 	}
 	rc = store_trap_commit(ti->st, ti->d->name, ti->d->trap, ti->flat, n,
 			       now, ti->user, &res, err, errlen);
 	ti->npending = 0;
+	ti->nreasons = 0;
 	if (rc < 0)
 		return -1;
 	ti->stats.hits += n;

@@ -110,12 +110,14 @@ static void hits_read(struct hits_run *r)
 	}
 }
 
-/* What expired, and the counters that can go, at `when`. */
+/* What expired, the counters that can go, and the space the commits
+ * left behind (compacted when a quarter of the file is free). */
 static void hits_tidy(struct hits_run *r, const char *when)
 {
-	char err[1024];
+	struct store_compact_stats cs;
+	char err[1024], line[256];
 	uint64_t n = 0;
-	int rc;
+	int rc, compact_rc;
 
 	if (store_expire(r->st, loader_now(), HITS_USER, &n, err,
 			 sizeof(err)) < 0) {
@@ -131,6 +133,14 @@ static void hits_tidy(struct hits_run *r, const char *when)
 	if (rc < 0) {
 		fprintf(stderr, "%s: pruning counters: %s\n", r->ld->prog, err);
 		r->failed = 1;
+	}
+	compact_rc = store_compact_if_bloated(r->st, &cs, err, sizeof(err));
+	if (compact_rc < 0) {
+		fprintf(stderr, "%s: store: could not compact (the data is "
+			"stored and served): %s\n", r->ld->prog, err);
+	} else if (compact_rc > 0 && !r->ld->quiet) {
+		store_compact_describe(&cs, line, sizeof(line));
+		printf("%s\n", line);
 	}
 }
 

@@ -31,6 +31,7 @@
 
 #include "loader.h"
 #include "monoclock.h"
+#include "store.h"
 #include "trap.h"
 #include "trapsock.h"
 
@@ -39,6 +40,8 @@
 #define TRAPSOCK_LOG_BAD 5          /* logged per connection */
 #define TRAPSOCK_TICK_MS 20         /* how often batches are looked at */
 #define TRAPSOCK_PRUNE 20000        /* counters looked at per second */
+#define TRAPSOCK_COMPACT_S 60       /* how often the store's space is
+                                       looked at after trap commits */
 
 struct trapsock_ds;
 
@@ -71,6 +74,7 @@ struct trapsock {
 	size_t nds;
 	struct event *tick;
 	unsigned long ticks;
+	uint64_t commits_seen;      /* at the last look at the space */
 };
 
 static void trapsock_sayf(struct trapsock *ts, int failure, const char *fmt,
@@ -95,6 +99,30 @@ static void trapsock_commit(struct trapsock_ds *d)
 	if (trap_ingest_commit(d->ti, loader_now(), err, sizeof(err)) < 0)
 		trapsock_sayf(d->ts, 1, "traps: %s: FAILED to commit: %s",
 			      trap_ingest_dataset(d->ti)->name, err);
+}
+
+/* Every commit leaves the pages it rewrote behind (LMDB copies on
+ * write): now and then, give the space back as a feed load does. */
+static void trapsock_compact(struct trapsock *ts)
+{
+	struct store_compact_stats cs;
+	uint64_t commits = 0;
+	char err[1024], line[256];
+	int rc;
+
+	for (size_t i = 0; i < ts->nds; i++)
+		commits += trap_ingest_stats(ts->ds[i].ti)->commits;
+	if (commits == ts->commits_seen)
+		return;
+	ts->commits_seen = commits;
+	rc = store_compact_if_bloated(ts->st, &cs, err, sizeof(err));
+	if (rc < 0) {
+		trapsock_sayf(ts, 1, "store: could not compact (the data is "
+			      "stored and served): %s", err);
+	} else if (rc > 0) {
+		store_compact_describe(&cs, line, sizeof(line));
+		trapsock_sayf(ts, 1, "%s", line);
+	}
 }
 
 static void conn_close(struct trapsock_conn *c, const char *why)
@@ -278,6 +306,8 @@ static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	ts->ticks++;
+	if (ts->ticks % (TRAPSOCK_COMPACT_S * 1000 / TRAPSOCK_TICK_MS) == 0)
+		trapsock_compact(ts);
 	for (size_t i = 0; i < ts->nds; i++) {
 		struct trapsock_ds *d = &ts->ds[i];
 		const struct trap_ingest_stats *s;
