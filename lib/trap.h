@@ -148,6 +148,10 @@ int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
 int trap_ingest_prune(struct trap_ingest *ti, int64_t now, size_t limit,
 		      char *err, size_t errlen);
 
+/* Are all the allow datasets stored?  0, or -1 with err naming the first
+ * that is not (it allows nothing until it is loaded). */
+int trap_ingest_check_allow(struct trap_ingest *ti, char *err, size_t errlen);
+
 const struct trap_ingest_stats *trap_ingest_stats(const struct trap_ingest *ti);
 const struct cfg_dataset *trap_ingest_dataset(const struct trap_ingest *ti);
 

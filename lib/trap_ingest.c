@@ -256,6 +256,34 @@ int trap_ingest_prune(struct trap_ingest *ti, int64_t now, size_t limit,
 	return ti->prune_len == 0;
 }
 
+int trap_ingest_check_allow(struct trap_ingest *ti, char *err, size_t errlen)
+{
+	const struct cfg_trap *t = ti->d->trap;
+	int rc = 0;
+
+	if (!t->nallow_datasets)
+		return 0;
+	if (ti->rd ? store_reader_renew(ti->rd) != STORE_OK
+		   : store_reader_new(ti->st, &ti->rd) != STORE_OK) {
+		snprintf(err, errlen, "cannot read the store");
+		return -1;
+	}
+	for (size_t i = 0; rc == 0 && i < t->nallow_datasets; i++) {
+		struct store_dsmeta *m = NULL;
+
+		if (store_dataset_meta(ti->rd, t->allow_datasets[i], &m) ==
+		    STORE_OK) {
+			store_dsmeta_free(m);
+			continue;
+		}
+		snprintf(err, errlen, "allow dataset %s is not stored (load it "
+			 "first): it allows nothing yet", t->allow_datasets[i]);
+		rc = -1;
+	}
+	store_reader_reset(ti->rd);
+	return rc;
+}
+
 const struct trap_ingest_stats *trap_ingest_stats(const struct trap_ingest *ti)
 {
 	return &ti->stats;

@@ -6,7 +6,9 @@
  * the first hit of a batch even while the input is quiet, so a pipe from
  * a live log lists as fast as the socket does).  It sweeps what expired
  * when it starts and when the input ends, prunes the counters that can
- * go, and prints one summary line.  Malformed lines are named as
+ * go, and prints one summary line.  It refuses to start while an allow
+ * dataset is not stored (`dnsbl-loader load` it first): a sender the
+ * allow-list keeps off must never be listed.  Malformed lines are named as
  * `stdin:LINE: reason` (at most -w of them) and never applied.
  */
 #include <errno.h>
@@ -170,6 +172,15 @@ int loader_cmd_hits(struct loader *ld, int nargs, char **args)
 	r.ti = trap_ingest_new(r.st, d, HITS_USER, err, sizeof(err));
 	if (!r.ti) {
 		fprintf(stderr, "%s: %s: %s\n", ld->prog, d->name, err);
+		store_close(r.st);
+		return LOADER_EXIT_FAILED;
+	}
+	if (trap_ingest_check_allow(r.ti, err, sizeof(err)) < 0) {
+		/* Listing a sender the allow-list would keep off is worse than
+		 * waiting for the allow-list. */
+		fprintf(stderr, "%s: hits: %s: %s; nothing read\n", ld->prog,
+			d->name, err);
+		trap_ingest_free(r.ti);
 		store_close(r.st);
 		return LOADER_EXIT_FAILED;
 	}

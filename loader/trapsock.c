@@ -379,6 +379,8 @@ int trapsock_start(struct trapsock **out, struct event_base *base,
 			trapsock_free(ts);
 			return -1;
 		}
+		if (trap_ingest_check_allow(d->ti, why, sizeof(why)) < 0)
+			trapsock_sayf(ts, 1, "traps: %s: %s", cd->name, why);
 		trapsock_sayf(ts, 0, "traps: %s: hits on %s%s%s", cd->name,
 			      cd->trap->socket ? cd->trap->socket : "",
 			      cd->trap->socket && d->lev[1] ? " and " : "",

@@ -83,6 +83,9 @@ wait_listed() {
 	return 1
 }
 
+hits $T0 11.1.1.1 11.1.1.1 11.1.1.1
+check_eq "hits refuses to run before its allow datasets are loaded" "$HITS_RC" 1
+check "...and says which" "$HITS_OUT" "allow dataset good is not stored \(load it first\)"
 "$LOADER" -c traps.yaml load >load.out 2>&1 || { cat load.out; exit 1; }
 check "load makes the trap dataset" "$(cat load.out)" "^traps: trap, 0 entries"
 srv_start traps.yaml "$DNS_PORT"
@@ -261,5 +264,17 @@ hits $((T1 + 7 * 86400 + 10))
 expect_unlisted "...and ends after 7 d" 11.1.1.1
 check "counters are pruned when nothing is left to remember" "$HITS_OUT" "counters pruned"
 check_not "nothing pruned is a failure" "$HITS_OUT" "FAILED|pruning counters:"
+
+# ---- zones/traps.yaml, the README's example ----------------------------------
+mkdir example example/data
+cp "$SRCDIR/zones/data/trap-allow.ip4set" "$SRCDIR/zones/data/trap-hits.txt" example/data/
+sed -e 's|^store: .*|store: store|' -e 's|socket: .*|socket: hits.sock|' \
+	"$SRCDIR/zones/traps.yaml" >example/traps.yaml
+OUT=$("$LOADER" -c example/traps.yaml check 2>&1)
+check "zones/traps.yaml checks" "$OUT" "ok \(3 datasets, 1 zones\)"
+"$LOADER" -c example/traps.yaml -q load >/dev/null 2>&1
+OUT=$("$LOADER" -c example/traps.yaml hits traps <example/data/trap-hits.txt 2>&1)
+check "the example hits list a sender and a /64; the allow-list keeps 3 off" "$OUT" \
+	"11 lines, 6 hits, 0 malformed, 5 allowed; 2 listed"
 
 srv_report
