@@ -418,22 +418,25 @@ static int cfg_syslog(struct cfg_parser *p, const yaml_node_t *n,
 	return 0;
 }
 
-/* `version_bind: answer|hide|refuse` (rbldnsd: no -v, -v, -vv). */
-static int cfg_version_bind(struct cfg_parser *p, const yaml_node_t *n,
-			    const char *key, int *out)
+/* One of `names` (NULL-terminated), its index into *out:
+ * "\"x\" is not a, b or c". */
+static int cfg_choice(struct cfg_parser *p, const yaml_node_t *n,
+		      const char *key, const char *const *names, int *out)
 {
-	static const char *const names[] = { "answer", "hide", "refuse" };
+	char list[256] = "";
 
 	if (cfg_want_scalar(p, n, key) < 0)
 		return -1;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; names[i]; i++) {
 		if (strcmp(cfg_scalar(n), names[i]) == 0) {
 			*out = i;
 			return 0;
 		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i == 0 ? "" : names[i + 1] ? ", " : " or ",
+			 names[i]);
 	}
-	return cfg_fail(p, n, key, "\"%s\" is not answer, hide or refuse",
-			cfg_scalar(n));
+	return cfg_fail(p, n, key, "\"%s\" is not %s", cfg_scalar(n), list);
 }
 
 /* ---- listen ------------------------------------------------------------ */
@@ -1140,7 +1143,7 @@ enum cfg_setting_kind {
 	CFG_PATH,        /* char *, resolved against the config's directory */
 	CFG_LOG_PATH,    /* CFG_PATH, or "-" for standard output */
 	CFG_SYSLOG,      /* char * facility name, or NULL for off */
-	CFG_VERSION,     /* int CFG_VERSION_* */
+	CFG_CHOICE,      /* int, the index of one of `choices` */
 	CFG_ADDR         /* struct cfg_listen *, one address and port */
 };
 
@@ -1149,30 +1152,40 @@ struct cfg_setting {
 	enum cfg_setting_kind kind;
 	size_t field;                  /* offsetof(struct config, ...) */
 	unsigned long min, max;        /* CFG_UINT, CFG_U16 */
+	const char *const *choices;    /* CFG_CHOICE: names in value order */
 };
+
+/* version_bind: rbldnsd's no -v, -v, -vv (CFG_VERSION_*). */
+static const char *const cfg_version_names[] = { "answer", "hide", "refuse",
+	NULL };
+/* query_log_format (CFG_QLOG_*). */
+static const char *const cfg_qlog_names[] = { "rbldnsd", "json", NULL };
 
 #define CFG_FIELD(f) offsetof(struct config, f)
 static const struct cfg_setting cfg_settings[] = {
-	{ "workers", CFG_UINT, CFG_FIELD(workers), 0, 256 },
-	{ "max_udp_size", CFG_U16, CFG_FIELD(max_udp_size), 512, 65535 },
-	{ "tcp_idle_ms", CFG_UINT, CFG_FIELD(tcp_idle_ms), 1, 3600000 },
-	{ "tcp_max_clients", CFG_UINT, CFG_FIELD(tcp_max_clients), 1, 1000000 },
-	{ "user", CFG_STRING, CFG_FIELD(user), 0, 0 },
-	{ "group", CFG_STRING, CFG_FIELD(group), 0, 0 },
-	{ "chroot", CFG_PATH, CFG_FIELD(chroot), 0, 0 },
-	{ "pidfile", CFG_PATH, CFG_FIELD(pidfile), 0, 0 },
-	{ "daemon", CFG_BOOL, CFG_FIELD(daemon), 0, 0 },
-	{ "syslog", CFG_SYSLOG, CFG_FIELD(syslog), 0, 0 },
-	{ "query_log", CFG_LOG_PATH, CFG_FIELD(query_log), 0, 0 },
-	{ "query_log_unbuffered", CFG_BOOL, CFG_FIELD(query_log_unbuffered), 0, 0 },
-	{ "stats_file", CFG_PATH, CFG_FIELD(stats_file), 0, 0 },
-	{ "stats_relative", CFG_BOOL, CFG_FIELD(stats_relative), 0, 0 },
-	{ "stats_interval", CFG_UTIME, CFG_FIELD(stats_interval), 0, 0 },
-	{ "default_ttl", CFG_TIME, CFG_FIELD(default_ttl), 0, 0 },
-	{ "min_ttl", CFG_TIME, CFG_FIELD(min_ttl), 0, 0 },
-	{ "max_ttl", CFG_TIME, CFG_FIELD(max_ttl), 0, 0 },
-	{ "version_bind", CFG_VERSION, CFG_FIELD(version_bind), 0, 0 },
-	{ "metrics", CFG_ADDR, CFG_FIELD(metrics), 0, 0 },
+	{ "workers", CFG_UINT, CFG_FIELD(workers), 0, 256, NULL },
+	{ "max_udp_size", CFG_U16, CFG_FIELD(max_udp_size), 512, 65535, NULL },
+	{ "tcp_idle_ms", CFG_UINT, CFG_FIELD(tcp_idle_ms), 1, 3600000, NULL },
+	{ "tcp_max_clients", CFG_UINT, CFG_FIELD(tcp_max_clients), 1, 1000000, NULL },
+	{ "user", CFG_STRING, CFG_FIELD(user), 0, 0, NULL },
+	{ "group", CFG_STRING, CFG_FIELD(group), 0, 0, NULL },
+	{ "chroot", CFG_PATH, CFG_FIELD(chroot), 0, 0, NULL },
+	{ "pidfile", CFG_PATH, CFG_FIELD(pidfile), 0, 0, NULL },
+	{ "daemon", CFG_BOOL, CFG_FIELD(daemon), 0, 0, NULL },
+	{ "syslog", CFG_SYSLOG, CFG_FIELD(syslog), 0, 0, NULL },
+	{ "query_log", CFG_LOG_PATH, CFG_FIELD(query_log), 0, 0, NULL },
+	{ "query_log_unbuffered", CFG_BOOL, CFG_FIELD(query_log_unbuffered), 0, 0, NULL },
+	{ "stats_file", CFG_PATH, CFG_FIELD(stats_file), 0, 0, NULL },
+	{ "stats_relative", CFG_BOOL, CFG_FIELD(stats_relative), 0, 0, NULL },
+	{ "stats_interval", CFG_UTIME, CFG_FIELD(stats_interval), 0, 0, NULL },
+	{ "default_ttl", CFG_TIME, CFG_FIELD(default_ttl), 0, 0, NULL },
+	{ "min_ttl", CFG_TIME, CFG_FIELD(min_ttl), 0, 0, NULL },
+	{ "max_ttl", CFG_TIME, CFG_FIELD(max_ttl), 0, 0, NULL },
+	{ "version_bind", CFG_CHOICE, CFG_FIELD(version_bind), 0, 0,
+	  cfg_version_names },
+	{ "query_log_format", CFG_CHOICE, CFG_FIELD(query_log_format), 0, 0,
+	  cfg_qlog_names },
+	{ "metrics", CFG_ADDR, CFG_FIELD(metrics), 0, 0, NULL },
 };
 #define CFG_NSETTINGS (sizeof(cfg_settings) / sizeof(cfg_settings[0]))
 
@@ -1216,8 +1229,8 @@ static int cfg_setting_read(struct cfg_parser *p, const struct cfg_setting *set,
 		return cfg_path(p, v, key, field);
 	case CFG_SYSLOG:
 		return cfg_syslog(p, v, key, field);
-	case CFG_VERSION:
-		return cfg_version_bind(p, v, key, field);
+	case CFG_CHOICE:
+		return cfg_choice(p, v, key, set->choices, field);
 	case CFG_ADDR:
 		return cfg_metrics(p, v, key, field);
 	}

@@ -23,7 +23,8 @@
  *     minimum 300}; times take rbldnsd units s m h d w.
  *   server: {workers 0, max_udp_size 1232, tcp_idle_ms 10000,
  *     tcp_max_clients 256, user, group, chroot, pidfile, daemon false,
- *     syslog, query_log, query_log_unbuffered false, stats_file,
+ *     syslog, query_log, query_log_unbuffered false,
+ *     query_log_format rbldnsd|json, stats_file,
  *     stats_relative false, stats_interval 60, default_ttl 2100, min_ttl,
  *     max_ttl, version_bind answer|hide|refuse, metrics ADDR:PORT} (the
  *     same keys are also accepted at top level).  Defaults:
@@ -147,6 +148,7 @@ struct config {
 	/* Logs and counters (rbldnsd's -l and -s). */
 	char *query_log;       /* a file, or "-" for standard output */
 	int query_log_unbuffered;
+	int query_log_format;  /* CFG_QLOG_* */
 	char *stats_file;
 	int stats_relative;    /* each line the change since the last one */
 	unsigned stats_interval; /* seconds between lines; 0 = only on
@@ -161,6 +163,7 @@ struct config {
 };
 
 enum { CFG_VERSION_ANSWER = 0, CFG_VERSION_HIDE, CFG_VERSION_REFUSE };
+enum { CFG_QLOG_RBLDNSD = 0, CFG_QLOG_JSON };
 
 /* Loads and checks `file`, including that every dataset file exists and is
  * readable.  Returns 0 and sets *out (free with config_free), or -1 with

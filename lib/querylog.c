@@ -24,6 +24,7 @@ struct querylog {
 	char *path;          /* NULL = standard output */
 	int fd;              /* stays the same number across reopens */
 	int unbuffered;
+	int json;            /* querylog_format_json lines */
 };
 
 struct querylog_buf {
@@ -110,22 +111,28 @@ static size_t querylog_name(const uint8_t *w, char *out, size_t len)
 	return len;
 }
 
+/* The client address as text ("?" if unknown). */
+static void querylog_peer(const struct sockaddr *peer, char *ip, size_t iplen)
+{
+	snprintf(ip, iplen, "?");
+	if (peer && peer->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr,
+			  ip, (socklen_t)iplen);
+	else if (peer && peer->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)peer)->sin6_addr, ip,
+			  (socklen_t)iplen);
+}
+
 size_t querylog_format(const struct querylog_entry *e, char *out,
 		       size_t outlen)
 {
-	char tmp[QUERYLOG_LINE_MAX], ip[INET6_ADDRSTRLEN] = "?";
+	char tmp[QUERYLOG_LINE_MAX], ip[INET6_ADDRSTRLEN];
 	char tb[16], cb[16], rb[16];
 	size_t len;
 	int n;
 
-	if (e->peer && e->peer->sa_family == AF_INET)
-		inet_ntop(AF_INET,
-			  &((const struct sockaddr_in *)e->peer)->sin_addr,
-			  ip, sizeof(ip));
-	else if (e->peer && e->peer->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)e->peer)->sin6_addr,
-			  ip, sizeof(ip));
+	querylog_peer(e->peer, ip, sizeof(ip));
 	n = snprintf(tmp, sizeof(tmp), "%lld %s ", (long long)e->when, ip);
 	len = querylog_name(e->qname, tmp, (size_t)n);
 	n = snprintf(tmp + len, sizeof(tmp) - len, " %s %s: %s/%u/%zu\n",
@@ -140,6 +147,49 @@ size_t querylog_format(const struct querylog_entry *e, char *out,
 		return 0;
 	memcpy(out, tmp, len);
 	return len;
+}
+
+size_t querylog_format_json(const struct querylog_entry *e, char *out,
+			    size_t outlen)
+{
+	char name[QUERYLOG_LINE_MAX], tmp[QUERYLOG_LINE_MAX];
+	char ip[INET6_ADDRSTRLEN], tb[16], cb[16], rb[16];
+	size_t nlen, len = 0;
+	int n;
+
+	querylog_peer(e->peer, ip, sizeof(ip));
+	/* rbldnsd's escaped name is printable ASCII; JSON needs \ and \"
+	 * escaped once more. */
+	nlen = querylog_name(e->qname, name, 0);
+	n = snprintf(tmp, sizeof(tmp), "{\"time\":%lld,\"client\":\"%s\","
+		     "\"qname\":\"", (long long)e->when, ip);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return 0;
+	len = (size_t)n;
+	for (size_t i = 0; i < nlen && len + 2 < sizeof(tmp); i++) {
+		if (name[i] == '\\' || name[i] == '"')
+			tmp[len++] = '\\';
+		tmp[len++] = name[i];
+	}
+	n = snprintf(tmp + len, sizeof(tmp) - len, "\",\"qtype\":\"%s\","
+		     "\"qclass\":\"%s\",\"rcode\":\"%s\",\"answers\":%u,"
+		     "\"size\":%zu}\n",
+		     querylog_type_name(e->qtype, tb, sizeof(tb)),
+		     querylog_class_name(e->qclass, cb, sizeof(cb)),
+		     querylog_rcode_name(e->rcode, rb, sizeof(rb)),
+		     e->ancount, e->replylen);
+	if (n < 0 || (size_t)n >= sizeof(tmp) - len)
+		return 0;
+	len += (size_t)n;
+	if (len > outlen)
+		return 0;
+	memcpy(out, tmp, len);
+	return len;
+}
+
+void querylog_set_json(struct querylog *ql, int json)
+{
+	ql->json = json;
 }
 
 static int querylog_open_file(const char *path, char *err, size_t errlen)
@@ -267,7 +317,8 @@ int querylog_add(struct querylog_buf *b, const struct querylog_entry *e)
 
 	if (sizeof(b->data) - b->len < QUERYLOG_LINE_MAX)
 		rc = querylog_flush(b);
-	b->len += querylog_format(e, b->data + b->len, sizeof(b->data) - b->len);
+	b->len += (b->ql->json ? querylog_format_json : querylog_format)(e,
+		b->data + b->len, sizeof(b->data) - b->len);
 	if (b->ql->unbuffered && querylog_flush(b) < 0)
 		rc = -1;
 	return rc;

@@ -23,7 +23,7 @@
 #include <time.h>
 
 /* Longest line: a 255-byte name fully escaped is 1020 bytes plus the rest. */
-#define QUERYLOG_LINE_MAX 1200
+#define QUERYLOG_LINE_MAX 2400  /* the JSON form escapes the name again */
 
 struct querylog;
 struct querylog_buf;
@@ -53,13 +53,23 @@ int querylog_reopen(struct querylog *ql, char *err, size_t errlen);
 /* Closes the log.  Free every querylog_buf first (they flush). */
 void querylog_close(struct querylog *ql);
 
+/* Lines as JSON objects (one per line) instead of rbldnsd's format:
+ * {"time":1795866567,"client":"127.0.0.1","qname":"4.3.2.1.bl.test",
+ *  "qtype":"TXT","qclass":"IN","rcode":"NOERROR","answers":1,"size":83}
+ * with the same names and escapes as rbldnsd's line (the qname's `\` and
+ * `"` escaped again for JSON).  Set it before any buffer is made. */
+void querylog_set_json(struct querylog *ql, int json);
+
 /* 1 if the log is unbuffered (`+`). */
 int querylog_unbuffered(const struct querylog *ql);
 
 /* Formats one line (with its newline) into `out`; returns its length, or 0
- * if `outlen` is too small (QUERYLOG_LINE_MAX always fits). */
+ * if `outlen` is too small (QUERYLOG_LINE_MAX always fits).  `_json` makes
+ * the JSON form. */
 size_t querylog_format(const struct querylog_entry *e, char *out,
 		       size_t outlen);
+size_t querylog_format_json(const struct querylog_entry *e, char *out,
+			    size_t outlen);
 
 /* rbldnsd's names: "TXT", "type65"; "IN", "class5"; "NOTIMPL", "rcode12".
  * Write into `buf` (at least 16 bytes) when there is no fixed name. */

@@ -29,6 +29,7 @@ int counters_open_log(struct dnsbld *d)
 		log_err("%s", err);
 		return -1;
 	}
+	querylog_set_json(d->qlog, d->cfg->query_log_format == CFG_QLOG_JSON);
 	return 0;
 }
 

@@ -1,11 +1,13 @@
 #!/bin/bash
-# test_metrics.sh -- dnsbld's Prometheus endpoint (`metrics: ADDR:PORT`).
+# test_metrics.sh -- dnsbld's Prometheus endpoint (`metrics: ADDR:PORT`)
+# and its JSON query log (`query_log_format: json`).
 #
 # A real dnsbld gets a known set of queries (UDP and TCP, listed, unlisted,
 # NXDOMAIN, REFUSED, an apex SOA), then GET /metrics must count exactly
 # those, per transport, query type, rcode, result and zone, and list the
 # stored datasets; the counters stay monotonic across a USR2 reset of the
-# rbldnsd stats; any other path is 404.
+# rbldnsd stats; any other path is 404.  Every query is also a JSON line
+# in the query log, with the fields rbldnsd's line has.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
 srv_workdir metrics
@@ -20,6 +22,9 @@ store: store
 listen: ["127.0.0.1:$PORT_DNS"]
 metrics: "127.0.0.1:$PORT_HTTP"
 workers: 2
+query_log: queries.json
+query_log_format: json
+query_log_unbuffered: true
 datasets: {spam: {type: ip4set, files: spam.ip4set}}
 zones:
   bl.test: {datasets: [spam]}
@@ -68,6 +73,21 @@ m=$(scrape)
 check "monotonic across USR2" "$m" '^dnsbld_zone_queries_total\{zone="bl\.test",result="noerror"\} 4$'
 check "listed after USR2" "$m" '^dnsbld_answers_total\{result="listed"\} 3$'
 check "another path" "$(scrape /other)" '^HTTP 404$'
+
+out=$(python3 - queries.json <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+keys = {"time", "client", "qname", "qtype", "qclass", "rcode", "answers", "size"}
+print("lines=%d" % len(lines))
+print("keys=%s" % all(set(l) == keys for l in lines))
+for l in lines:
+    print("%s %s %s %s %d %s" % (l["client"], l["qname"], l["qtype"], l["rcode"], l["answers"], l["size"] > 0))
+PY
+)
+check "query log: one JSON object per reply" "$out" '^lines=6$'
+check "query log: the same fields in every line" "$out" '^keys=True$'
+check "query log: a listed TXT" "$out" '^127\.0\.0\.1 1\.2\.0\.192\.bl\.test TXT NOERROR 1 True$'
+check "query log: NXDOMAIN" "$out" '^127\.0\.0\.1 9\.9\.9\.9\.bl\.test A NXDOMAIN 0 True$'
 
 # A port taken by another server: the start fails with the reason.
 cat >busy.yaml <<EOC

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,47 @@ static const char *fmt(time_t when, const struct sockaddr *peer,
 
 	line[n] = '\0';
 	return line;
+}
+
+static const char *fmt_json(time_t when, const struct sockaddr *peer,
+			    const char *wire, uint16_t qt, uint16_t qc,
+			    unsigned rc, unsigned an, size_t len)
+{
+	static char line[QUERYLOG_LINE_MAX];
+	struct querylog_entry e = { when, peer, (const uint8_t *)wire, qt, qc,
+				    rc, an, len };
+	size_t n = querylog_format_json(&e, line, sizeof(line));
+
+	line[n] = '\0';
+	return line;
+}
+
+/* The JSON lines: the same names as rbldnsd's, valid JSON for any name. */
+static void test_format_json(void)
+{
+	const struct sockaddr *p4 = (const struct sockaddr *)&peer4;
+	char big[300];
+
+	CHECK_STR(fmt_json(1795866720, p4, "\0014\0013\0012\0011\2bl\4test", 16, 1, 0, 2, 102),
+		  "{\"time\":1795866720,\"client\":\"127.0.0.1\",\"qname\":"
+		  "\"4.3.2.1.bl.test\",\"qtype\":\"TXT\",\"qclass\":\"IN\","
+		  "\"rcode\":\"NOERROR\",\"answers\":2,\"size\":102}\n");
+	/* A quote and a backslash in a label: escaped for JSON on top of
+	 * rbldnsd's escapes. */
+	CHECK_STR(fmt_json(5, (const struct sockaddr *)&peer6, "\3a\"\\\1.", 65, 3, 3, 0, 9),
+		  "{\"time\":5,\"client\":\"::1\",\"qname\":\"a\\\"\\\\\\\\.\\\\.\","
+		  "\"qtype\":\"type65\",\"qclass\":\"CH\",\"rcode\":\"NXDOMAIN\","
+		  "\"answers\":0,\"size\":9}\n");
+	/* A long name of quotes: every byte escaped, the line still whole. */
+	for (int i = 0; i < 3; i++) {
+		big[i * 64] = 63;
+		memset(big + i * 64 + 1, '"', 63);
+	}
+	big[192] = 0;
+	CHECK_INT(strlen(fmt_json(1, p4, big, 1, 1, 0, 0, 5)),
+		  strlen("{\"time\":1,\"client\":\"127.0.0.1\",\"qname\":\"\","
+			 "\"qtype\":\"A\",\"qclass\":\"IN\",\"rcode\":\"NOERROR\","
+			 "\"answers\":0,\"size\":5}\n") + 189 * 2 + 2);
 }
 
 static void test_format(void)
@@ -172,6 +214,7 @@ int main(void)
 	snprintf(dir, sizeof(dir), "%s", tmp ? tmp : "/tmp");
 	mkdir(dir, 0755);
 	test_format();
+	test_format_json();
 	test_files(dir);
 	return check_report();
 }
