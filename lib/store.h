@@ -223,6 +223,18 @@ int store_trap_commit(struct store *st, const char *name,
 		      size_t nhits, int64_t now, const char *user,
 		      struct store_trap_result *res, char *err, size_t errlen);
 
+/* Ends the listing of prefix `who` (family, addr, plen) in trap dataset
+ * `name` in one transaction: the entry and its expiry go, the counter
+ * forgets the listing and lists it again no sooner than norelist_until
+ * (0: as soon as the policy says), a history record (op del, `reason`,
+ * `user`) and the status say so.  *removed (may be NULL) is 1 if a
+ * listing was there.  (The allow-list's enforcement; `dnsbl-ctl delist
+ * ADDRESS --for` is this with a no-relist time.)  0 or a STORE_E* code. */
+int store_trap_delist(struct store *st, const char *name,
+		      const struct store_trap_hit *who, int64_t now,
+		      int64_t norelist_until, const char *reason,
+		      const char *user, int *removed, char *err, size_t errlen);
+
 /* Room for store_trap_prune's position. */
 #define STORE_TRAP_POS_MAX 21
 

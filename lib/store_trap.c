@@ -129,20 +129,6 @@ static int trap_same_sender(const struct store_trap_hit *a,
 	       memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) == 0;
 }
 
-/* A listed entry's text as written in history: "192.0.2.1",
- * "2001:db8:1:2::/64". */
-static void trap_entry_text(const struct store_trap_hit *h, char *out,
-			    size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(h->family == 4 ? AF_INET : AF_INET6, h->addr, a, sizeof(a));
-	if (h->family == 4)
-		snprintf(out, len, "%s", a);
-	else
-		snprintf(out, len, "%s/%u", a, h->plen);
-}
-
 /* One sender's hits [i, j): its counter, and what the listing does. */
 static int trap_sender(MDB_txn *txn, struct trap_job *job, uint32_t dsid,
 		       size_t i, size_t j)
@@ -241,7 +227,8 @@ static int trap_list(MDB_txn *txn, struct trap_job *job)
 		time_t tf = (time_t)c->first, tl = (time_t)c->last;
 		struct tm tm;
 
-		trap_entry_text(h, entry, sizeof(entry));
+		trap_prefix_text(h->family, h->addr, h->plen, entry,
+				 sizeof(entry));
 		strftime(first, sizeof(first), "%Y-%m-%dT%H:%M:%SZ",
 			 gmtime_r(&tf, &tm));
 		strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%SZ",
@@ -332,6 +319,114 @@ int store_trap_commit(struct store *st, const char *name,
 	}
 	if (res)
 		*res = job.res;
+	return STORE_OK;
+}
+
+/* ---- delisting ----------------------------------------------------------- */
+
+struct delist_job {
+	struct store *st;
+	const char *name;
+	const struct store_trap_hit *who;
+	int64_t now, norelist_until;
+	const char *reason, *user;
+	int removed;
+	char *err;
+	size_t errlen;
+};
+
+static int delist_txn(MDB_txn *txn, void *arg)
+{
+	struct delist_job *job = arg;
+	const struct store_trap_hit *h = job->who;
+	struct store_ip_edit e = { .op = STORE_EDIT_REMOVE, .family = h->family,
+				   .plen = h->plen };
+	struct store_change ch = { .ip = &e, .nip = 1, .type = DS_TRAP,
+				   .now = job->now };
+	struct store_apply_stats stats = { 0 };
+	struct store_status status;
+	uint8_t key[TRAPKEY_MAX], rec[TRAPREC_MAX];
+	char entry[INET6_ADDRSTRLEN + 8];
+	struct trap_counter c;
+	uint32_t dsid;
+	MDB_val k, d;
+	int changed, rc;
+
+	memcpy(e.addr, h->addr, 16);
+	job->removed = 0;
+	rc = store_edit_apply(txn, job->st, job->name, &ch, &stats, &changed,
+			      &dsid, job->err, job->errlen);
+	if (rc)
+		return rc;
+	/* The counter forgets the listing (so a hit is no extension), and
+	 * holds a new one off until norelist_until. */
+	k.mv_size = trap_key(dsid, h->family, h->addr, key);
+	k.mv_data = key;
+	rc = mdb_get(txn, job->st->dbi[SDB_TRAP], &k, &d);
+	if (rc == 0 && trap_decode(d.mv_data, d.mv_size, &c) == 0) {
+		c.listed_until = 0;
+		if (job->norelist_until > c.norelist_until)
+			c.norelist_until = job->norelist_until;
+		d.mv_size = trap_encode(&c, rec);
+		d.mv_data = rec;
+		rc = mdb_put(txn, job->st->dbi[SDB_TRAP], &k, &d, 0);
+	} else if (rc == MDB_NOTFOUND) {
+		rc = 0;
+	}
+	if (rc || !stats.removed)
+		return rc;
+	job->removed = 1;
+	trap_prefix_text(h->family, h->addr, h->plen, entry, sizeof(entry));
+	{
+		struct store_hist hist = { .time = job->now, .op = STORE_HIST_DEL,
+					   .dataset = job->name, .entry = entry,
+					   .reason = job->reason, .user = job->user };
+
+		rc = store_history_append(txn, job->st, &hist);
+	}
+	if (rc == 0) {
+		memset(&status, 0, sizeof(status));
+		status.time = job->now;
+		status.kind = STORE_STATUS_EDIT;
+		status.ok = 1;
+		status.removed = stats.removed;
+		status.entries = stats.entries;
+		snprintf(status.message, sizeof(status.message), "del %s by %s",
+			 entry, job->user ? job->user : "?");
+		rc = store_status_write(txn, job->st, job->name, &status);
+	}
+	return rc;
+}
+
+int store_trap_delist(struct store *st, const char *name,
+		      const struct store_trap_hit *who, int64_t now,
+		      int64_t norelist_until, const char *reason,
+		      const char *user, int *removed, char *err, size_t errlen)
+{
+	struct delist_job job = { .st = st, .name = name, .who = who,
+				  .now = now, .norelist_until = norelist_until,
+				  .reason = reason, .user = user, .err = err,
+				  .errlen = errlen };
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (removed)
+		*removed = 0;
+	if (!st || (st->flags & STORE_READONLY) || !st->dbi[SDB_TRAP]) {
+		store_seterr(err, errlen, "store_trap_delist: store opened "
+			     "read-only");
+		return STORE_EINVAL;
+	}
+	rc = store_write_txn(st, delist_txn, &job, err, errlen);
+	if (rc) {
+		if (!err || !errlen || !err[0])
+			store_seterr(err, errlen, "delisting from %s: %s", name,
+				     store_strerror(rc));
+		return store_rc(rc);
+	}
+	if (removed)
+		*removed = job.removed;
 	return STORE_OK;
 }
 

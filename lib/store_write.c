@@ -559,6 +559,8 @@ static int put_drop_one(struct put_ctx *pc, const char *name)
 	}
 	if (rc == 0)
 		rc = store_clear_range(pc->txn, pc->st->dbi[SDB_DN], dsid);
+	if (rc == 0 && pc->st->dbi[SDB_TRAP])   /* a trap dataset's counters */
+		rc = store_clear_range(pc->txn, pc->st->dbi[SDB_TRAP], dsid);
 	if (rc == 0) {
 		rc = mdb_del(pc->txn, pc->st->dbi[SDB_META], &k, NULL);
 		if (rc == MDB_NOTFOUND)

@@ -148,6 +148,13 @@ int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
 int trap_ingest_prune(struct trap_ingest *ti, int64_t now, size_t limit,
 		      char *err, size_t errlen);
 
+/* Allow always wins, also over listings made before the allow-list grew
+ * (an allow dataset reloaded, the config changed): ends every listing of
+ * the dataset the allow-list now covers (store_trap_delist, with a
+ * history record).  Returns how many, or -1 with err. */
+long trap_ingest_enforce_allow(struct trap_ingest *ti, int64_t now,
+			       char *err, size_t errlen);
+
 /* Are all the allow datasets stored?  0, or -1 with err naming the first
  * that is not (it allows nothing until it is loaded). */
 int trap_ingest_check_allow(struct trap_ingest *ti, char *err, size_t errlen);
@@ -178,6 +185,11 @@ int trap_allow_bind(struct trap_allow *a, const struct cfg_trap *t,
  * lists?  1 yes, 0 no. */
 int trap_allow_check(const struct trap_allow *a, struct store_reader *rd,
 		     int family, const uint8_t lo[16], const uint8_t hi[16]);
+
+/* A listed prefix as written in history: "192.0.2.1" (a full address
+ * needs no length), "2001:db8:1:2::/64". */
+void trap_prefix_text(int family, const uint8_t *addr, unsigned plen,
+		      char *out, size_t len);
 
 /* lo and hi of prefix addr/plen (16 bytes each; IPv4 uses 4). */
 void trap_allow_range(int family, const uint8_t *addr, unsigned plen,

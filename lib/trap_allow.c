@@ -14,6 +14,7 @@
 #include "trap.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,19 @@ void trap_allow_range(int family, const uint8_t *addr, unsigned plen,
 		lo[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
 		hi[b / 8] |= (uint8_t)(0x80 >> (b % 8));
 	}
+}
+
+void trap_prefix_text(int family, const uint8_t *addr, unsigned plen,
+		      char *out, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (plen == (family == 4 ? 32u : 128u))
+		snprintf(out, len, "%s", a);
+	else
+		snprintf(out, len, "%s/%u", a, plen);
 }
 
 const char *trap_allow_special(int family, const uint8_t addr[16])

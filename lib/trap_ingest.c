@@ -256,6 +256,84 @@ int trap_ingest_prune(struct trap_ingest *ti, int64_t now, size_t limit,
 	return ti->prune_len == 0;
 }
 
+/* The dataset's listings, collected (a walk must not share the reader's
+ * lookups). */
+struct enforce_walk {
+	struct store_trap_hit *v;
+	size_t n, cap;
+};
+
+static int enforce_collect(const struct store_ip_item *it, void *arg)
+{
+	struct enforce_walk *w = arg;
+
+	if (it->excluded)
+		return 0;
+	if (w->n == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 256;
+		struct store_trap_hit *p = realloc(w->v, ncap * sizeof(*p));
+
+		if (!p)
+			return STORE_ENOMEM;
+		w->v = p;
+		w->cap = ncap;
+	}
+	memset(&w->v[w->n], 0, sizeof(w->v[0]));
+	w->v[w->n].family = it->family;
+	w->v[w->n].plen = it->plen;
+	memcpy(w->v[w->n].addr, it->addr, 16);
+	w->n++;
+	return 0;
+}
+
+long trap_ingest_enforce_allow(struct trap_ingest *ti, int64_t now,
+			       char *err, size_t errlen)
+{
+	struct enforce_walk w = { 0 };
+	struct store_dsmeta *m = NULL;
+	size_t k = 0;
+	long removed = 0;
+	int rc;
+
+	if (ti->rd ? store_reader_renew(ti->rd) != STORE_OK
+		   : store_reader_new(ti->st, &ti->rd) != STORE_OK) {
+		snprintf(err, errlen, "cannot read the store");
+		return -1;
+	}
+	rc = store_dataset_meta(ti->rd, ti->d->name, &m);
+	if (rc == STORE_OK)
+		rc = store_iter_ip(ti->rd, m->dsid, enforce_collect, &w);
+	if (rc == STORE_OK && trap_allow_bind(ti->allow, ti->d->trap, ti->rd) < 0)
+		rc = STORE_EIO;
+	for (size_t i = 0; rc == STORE_OK && i < w.n; i++) {
+		uint8_t lo[16], hi[16];
+
+		trap_allow_range(w.v[i].family, w.v[i].addr, w.v[i].plen, lo, hi);
+		if (trap_allow_check(ti->allow, ti->rd, w.v[i].family, lo, hi))
+			w.v[k++] = w.v[i];
+	}
+	store_reader_reset(ti->rd);
+	store_dsmeta_free(m);
+	if (rc != STORE_OK && rc != STORE_ENOTFOUND) {
+		snprintf(err, errlen, "reading %s's listings failed", ti->d->name);
+		free(w.v);
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++) {
+		int gone = 0;
+
+		if (store_trap_delist(ti->st, ti->d->name, &w.v[i], now, 0,
+				      "allow-listed", ti->user, &gone, err,
+				      errlen) < 0) {
+			free(w.v);
+			return -1;
+		}
+		removed += gone;
+	}
+	free(w.v);
+	return removed;
+}
+
 int trap_ingest_check_allow(struct trap_ingest *ti, char *err, size_t errlen)
 {
 	const struct cfg_trap *t = ti->d->trap;

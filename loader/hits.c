@@ -146,6 +146,21 @@ static void hits_tidy(struct hits_run *r, const char *when)
 	}
 }
 
+/* Listings the allow-list now covers end first (allow always wins). */
+static void hits_enforce(struct hits_run *r)
+{
+	char err[1024];
+	long n = trap_ingest_enforce_allow(r->ti, loader_now(), err, sizeof(err));
+
+	if (n < 0) {
+		fprintf(stderr, "%s: allow-list: %s\n", r->ld->prog, err);
+		r->failed = 1;
+	} else if (n && !r->ld->quiet) {
+		printf("allow-list: %ld listing%s ended (allow-listed now)\n", n,
+		       n == 1 ? "" : "s");
+	}
+}
+
 int loader_cmd_hits(struct loader *ld, int nargs, char **args)
 {
 	struct hits_run r = { .ld = ld };
@@ -185,6 +200,7 @@ int loader_cmd_hits(struct loader *ld, int nargs, char **args)
 		return LOADER_EXIT_FAILED;
 	}
 	hits_tidy(&r, "at start");
+	hits_enforce(&r);
 	hits_read(&r);
 	hits_commit(&r);
 	hits_tidy(&r, "at end");

@@ -101,6 +101,26 @@ static void trapsock_commit(struct trapsock_ds *d)
 			      trap_ingest_dataset(d->ti)->name, err);
 }
 
+/* Allow always wins: listings an allow dataset now covers (it was
+ * reloaded, say) end, looked at at start and every TRAPSOCK_COMPACT_S. */
+static void trapsock_enforce(struct trapsock *ts)
+{
+	char err[1024];
+
+	for (size_t i = 0; i < ts->nds; i++) {
+		const char *name = trap_ingest_dataset(ts->ds[i].ti)->name;
+		long n = trap_ingest_enforce_allow(ts->ds[i].ti, loader_now(), err,
+						   sizeof(err));
+
+		if (n < 0)
+			trapsock_sayf(ts, 1, "traps: %s: allow-list: %s", name, err);
+		else if (n)
+			trapsock_sayf(ts, 0, "traps: %s: %ld listing%s ended: "
+				      "allow-listed now", name, n,
+				      n == 1 ? "" : "s");
+	}
+}
+
 /* Every commit leaves the pages it rewrote behind (LMDB copies on
  * write): now and then, give the space back as a feed load does. */
 static void trapsock_compact(struct trapsock *ts)
@@ -306,8 +326,10 @@ static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	ts->ticks++;
-	if (ts->ticks % (TRAPSOCK_COMPACT_S * 1000 / TRAPSOCK_TICK_MS) == 0)
+	if (ts->ticks % (TRAPSOCK_COMPACT_S * 1000 / TRAPSOCK_TICK_MS) == 0) {
+		trapsock_enforce(ts);
 		trapsock_compact(ts);
+	}
 	for (size_t i = 0; i < ts->nds; i++) {
 		struct trapsock_ds *d = &ts->ds[i];
 		const struct trap_ingest_stats *s;
@@ -387,6 +409,7 @@ int trapsock_start(struct trapsock **out, struct event_base *base,
 			      d->lev[1] ? d->tcpname : "");
 		n++;
 	}
+	trapsock_enforce(ts);
 	ts->tick = event_new(base, -1, EV_PERSIST, trapsock_on_tick, ts);
 	if (!ts->tick || event_add(ts->tick, &tick) < 0) {
 		snprintf(err, errlen, "traps: event loop");

@@ -265,6 +265,19 @@ expect_unlisted "...and ends after 7 d" 11.1.1.1
 check "counters are pruned when nothing is left to remember" "$HITS_OUT" "counters pruned"
 check_not "nothing pruned is a failure" "$HITS_OUT" "FAILED|pruning counters:"
 
+# ---- allow wins over listings made before the allow-list grew ---------------
+T2=$((T1 + 7 * 86400 + 20))
+hits $T2 11.2.2.7 11.2.2.7 11.2.2.7 11.2.2.8 11.2.2.8 11.2.2.8 11.2.3.1 11.2.3.1 11.2.3.1
+expect_listed "before the allow dataset grows" 11.2.2.7
+echo 11.2.2.0/24 >>data/good.ip4set
+"$LOADER" -c traps.yaml -q load good >/dev/null 2>&1
+hits $T2
+check "hits ends the listings the allow-list now covers" "$HITS_OUT" "allow-list: 2 listings ended"
+expect_unlisted "an address the allow dataset now lists is delisted" 11.2.2.7
+expect_listed "the one it does not cover stays" 11.2.3.1
+check "...with a history record" "$("$BIN/dnsbl-ctl" -c traps.yaml history traps 2>&1)" \
+	"del +traps +11\.2\.2\.7 .*allow-listed"
+
 # ---- zones/traps.yaml, the README's example ----------------------------------
 mkdir example example/data
 cp "$SRCDIR/zones/data/trap-allow.ip4set" "$SRCDIR/zones/data/trap-hits.txt" example/data/

@@ -203,11 +203,68 @@ static void test_allow_dataset(void)
 	dataset_free(good);
 }
 
+static void test_delist_and_drop(void)
+{
+	struct cfg_trap t = { .threshold = 1, .window = 3600, .expire = 86400,
+			      .repeat_expire = 86400, .repeat_within = 86400,
+			      .prefix6 = 64, .code = 0x7f000002 };
+	struct cfg_dataset d = { .name = "tr3", .type = DS_TRAP, .manual = 1,
+				 .trap = &t };
+	struct store_trap_hit who = { .family = 4, .plen = 32,
+				      .addr = { 7, 7, 7, 7 } };
+	int64_t now = 1800000000;
+	struct trap_ingest *ti;
+	char err[256];
+	int removed = 0;
+
+	ti = trap_ingest_new(st, &d, "test", err, sizeof(err));
+	feed(ti, "7.7.7.7\n", now);
+	CHECK_INT(lookup("tr3", "7.7.7.7"), 1);
+	/* Delisted with a no-relist time: hits count but do not list. */
+	CHECK_INT(store_trap_delist(st, "tr3", &who, now + 10, now + 3600,
+				    "complaint", "admin", &removed, err,
+				    sizeof(err)), 0);
+	CHECK_INT(removed, 1);
+	CHECK_INT(lookup("tr3", "7.7.7.7"), 0);
+	CHECK_STR(history("tr3").last, "7.7.7.7");
+	feed(ti, "7.7.7.7\n", now + 20);
+	CHECK_INT(lookup("tr3", "7.7.7.7"), 0);
+	CHECK_INT(trap_ingest_stats(ti)->extended, 0);
+	feed(ti, "7.7.7.7\n", now + 3700);
+	CHECK_INT(lookup("tr3", "7.7.7.7"), 1);
+	CHECK_INT(store_trap_delist(st, "tr3", &who, now + 3800, 0, NULL, "x",
+				    &removed, err, sizeof(err)), 0);
+	CHECK_INT(store_trap_delist(st, "tr3", &who, now + 3800, 0, NULL, "x",
+				    &removed, err, sizeof(err)), 0);
+	CHECK_INT(removed, 0);   /* nothing left to delist */
+	/* A drop takes the counters with it. */
+	CHECK_INT(counters("tr3"), 1);
+	{
+		struct store_reader *rd;
+		struct store_dsmeta *m = NULL;
+		uint64_t n = 9;
+		uint32_t dsid;
+
+		store_reader_new(st, &rd);
+		store_dataset_meta(rd, "tr3", &m);
+		dsid = m->dsid;
+		store_dsmeta_free(m);
+		store_reader_free(rd);
+		CHECK_INT(store_drop_dataset(st, "tr3", err, sizeof(err)), 0);
+		store_reader_new(st, &rd);
+		CHECK_INT(store_trap_count(rd, dsid, &n), 0);
+		CHECK_INT(n, 0);
+		store_reader_free(rd);
+	}
+	trap_ingest_free(ti);
+}
+
 int main(void)
 {
 	st = tsu_open(tsu_tmpdir("trap"));
 	test_listing();
 	test_allow_dataset();
+	test_delist_and_drop();
 	store_close(st);
 	tsu_cleanup();
 	return check_report();
