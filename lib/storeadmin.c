@@ -169,6 +169,7 @@ static int show_one(const struct storeadmin *sa, struct store_reader *rd,
 		return -1;
 	}
 	printf("dataset %s (%s)%s%s\n", name, ds_type_name(m->type),
+	       d && d->trap ? " [trap: listed by trap hits]" :
 	       d && d->manual ? " [manual: edited with dnsbl-ctl]" : "", note);
 	show_dataset(m, "  ");
 	store_dsmeta_free(m);
