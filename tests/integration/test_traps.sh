@@ -138,6 +138,15 @@ expect_listed "any address of the /64 is listed" 2a00:1:2:3:ffff::9
 expect_unlisted "the next /64 is not" 2a00:1:2:4::1
 check "IPv6 TXT names the queried address" "$(q 2a00:1:2:3:ffff::9 TXT)" '"2a00:1:2:3:ffff::9 seen 3 times'
 hits $T0 2a00:1:2:5::1 2a00:1:2:6::1 2a00:1:2:7::1
+
+# A pipe that stays open: the batch is committed after 100 ms anyway.
+( printf '11.4.4.4\n11.4.4.4\n11.4.4.4\n'; sleep 3 ) |
+	DNSBL_LOADER_NOW=$T0 "$LOADER" -c traps.yaml hits traps >/dev/null 2>&1 &
+PIPE=$!
+wait_listed 11.4.4.4
+expect_listed "hits from an open pipe are listed before it ends" 11.4.4.4
+check_eq "...while hits still reads" "$(kill -0 $PIPE 2>/dev/null && echo yes)" yes
+wait $PIPE
 expect_unlisted "one hit in each of three /64s: nothing" 2a00:1:2:5::1
 
 HIST=$("$BIN/dnsbl-ctl" -c traps.yaml history traps 2>&1)
@@ -216,12 +225,16 @@ check "an over-long line is refused" "$(cat watch.log)" "hits\.sock#[0-9]+:1: li
 send_unix 11.3.3.3 11.3.3.3 11.3.3.4 11.3.3.4
 sleep 0.5                               # committed (100 ms batches)
 python3 - "$WORK/hits.sock" "$WORK/streaming" <<'PY' 2>/dev/null &
-import socket, sys
+import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-for i in range(500000):
-    s.sendall(b"11.9.%d.%d\n" % (i // 250, i % 250))
-    if i == 20000:
+end, n = time.monotonic() + 20, 0
+while time.monotonic() < end:      # a flood of one-off senders, until killed
+    s.sendall(b"".join(b"11.%d.%d.%d\n" % (100 + (n + i) // 65536 % 100,
+                                           (n + i) // 256 % 256, (n + i) % 256)
+                       for i in range(10000)))
+    n += 10000
+    if n == 20000:
         open(sys.argv[2], "w").close()
 PY
 STREAM=$!
@@ -229,7 +242,11 @@ for _ in $(seq 100); do
 	[ -e streaming ] && break
 	sleep 0.05
 done
-check_eq "a stream is under way when the loader is killed" "$([ -e streaming ] && echo yes)" yes
+check_eq "a flood is under way" "$([ -e streaming ] && echo yes)" yes
+send_tcp 11.3.3.9 11.3.3.9 11.3.3.9
+wait_listed 11.3.3.9
+expect_listed "another client is served during the flood" 11.3.3.9
+check_eq "the flood is still on when the loader is killed" "$(kill -0 $STREAM 2>/dev/null && echo yes)" yes
 kill -KILL "$WATCH_PID"
 wait "$STREAM" 2>/dev/null
 wait "$WATCH_PID" 2>/dev/null
