@@ -40,6 +40,7 @@
 #define TRAPSOCK_LOG_BAD 5          /* logged per connection */
 #define TRAPSOCK_TICK_MS 20         /* how often batches are looked at */
 #define TRAPSOCK_PRUNE 20000        /* counters looked at per second */
+#define TRAPSOCK_SAY_FAIL_S 10      /* at most one failure line this often */
 #define TRAPSOCK_COMPACT_S 60       /* how often the store's space is
                                        looked at after trap commits */
 
@@ -62,6 +63,8 @@ struct trapsock_ds {
 	size_t nconns;
 	struct trapsock_conn *conns;
 	uint64_t said_listed, said_bad;
+	uint64_t failures;          /* commits failed since the last line */
+	double said_failure_at;
 };
 
 struct trapsock {
@@ -92,13 +95,25 @@ static void trapsock_sayf(struct trapsock *ts, int failure, const char *fmt,
 	ts->say(ts->arg, failure, msg);
 }
 
+/* Commits the batch; a failure (the batch is dropped) is said at most
+ * every TRAPSOCK_SAY_FAIL_S seconds, with the count of the others. */
 static void trapsock_commit(struct trapsock_ds *d)
 {
 	char err[1024];
+	double now;
 
-	if (trap_ingest_commit(d->ti, loader_now(), err, sizeof(err)) < 0)
-		trapsock_sayf(d->ts, 1, "traps: %s: FAILED to commit: %s",
-			      trap_ingest_dataset(d->ti)->name, err);
+	if (trap_ingest_commit(d->ti, loader_now(), err, sizeof(err)) == 0)
+		return;
+	now = monoclock_now();
+	d->failures++;
+	if (now < d->said_failure_at + TRAPSOCK_SAY_FAIL_S)
+		return;
+	trapsock_sayf(d->ts, 1, "traps: %s: FAILED to commit (%llu batch%s "
+		      "dropped): %s", trap_ingest_dataset(d->ti)->name,
+		      (unsigned long long)d->failures,
+		      d->failures == 1 ? "" : "es", err);
+	d->said_failure_at = now;
+	d->failures = 0;
 }
 
 /* Allow always wins: listings an allow dataset now covers (it was
