@@ -10,7 +10,9 @@
  * past TRAPSOCK_MAX_CLIENTS is closed at once, and one that sends more
  * than TRAPSOCK_MAX_BAD malformed lines is closed.  Malformed lines are
  * named by their source and line number (the first TRAPSOCK_LOG_BAD per
- * connection; the rest are counted in its closing line).
+ * connection; the rest are counted in its closing line).  The config file
+ * is followed: when a trap dataset's settings change, the listeners
+ * restart with the new ones.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -75,6 +77,9 @@ struct trapsock {
 	void *arg;
 	struct trapsock_ds *ds;
 	size_t nds;
+	const char *path;           /* the config file, to follow it */
+	struct stat cfg_id;         /* its identity when last read */
+	struct config *own;         /* the config trapsock_reload read */
 	struct event *tick;
 	unsigned long ticks;
 	uint64_t commits_seen;      /* at the last look at the space */
@@ -82,6 +87,8 @@ struct trapsock {
 
 static void trapsock_sayf(struct trapsock *ts, int failure, const char *fmt,
 			  ...) __attribute__((format(printf, 3, 4)));
+static void trapsock_close(struct trapsock *ts);
+static void trapsock_reload(struct trapsock *ts);
 
 static void trapsock_sayf(struct trapsock *ts, int failure, const char *fmt,
 			  ...)
@@ -341,6 +348,8 @@ static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	ts->ticks++;
+	if (ts->ticks % (1000 / TRAPSOCK_TICK_MS) == 0)
+		trapsock_reload(ts);
 	if (ts->ticks % (TRAPSOCK_COMPACT_S * 1000 / TRAPSOCK_TICK_MS) == 0) {
 		trapsock_enforce(ts);
 		trapsock_compact(ts);
@@ -375,26 +384,20 @@ static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-int trapsock_start(struct trapsock **out, struct event_base *base,
-		   struct store *st, const struct config *cfg,
-		   trapsock_say_fn say, void *arg, char *err, size_t errlen)
+/* Opens the listeners of `cfg`'s trap datasets into ts->ds.  Returns
+ * how many, or -1 with err (what was opened is closed again). */
+static int trapsock_open(struct trapsock *ts, const struct config *cfg,
+			 char *err, size_t errlen)
 {
-	const struct timeval tick = { 0, TRAPSOCK_TICK_MS * 1000 };
-	struct trapsock *ts = calloc(1, sizeof(*ts));
-	size_t n = 0;
+	int n = 0;
 
-	*out = NULL;
-	if (!ts || !(ts->ds = calloc(cfg->ndatasets ? cfg->ndatasets : 1,
-				     sizeof(*ts->ds)))) {
-		free(ts);
+	ts->nds = 0;
+	ts->cfg = cfg;
+	if (!(ts->ds = calloc(cfg->ndatasets ? cfg->ndatasets : 1,
+			      sizeof(*ts->ds)))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ts->base = base;
-	ts->st = st;
-	ts->cfg = cfg;
-	ts->say = say;
-	ts->arg = arg;
 	for (size_t i = 0; i < cfg->ndatasets; i++) {
 		const struct cfg_dataset *cd = &cfg->datasets[i];
 		struct trapsock_ds *d = &ts->ds[ts->nds];
@@ -403,7 +406,7 @@ int trapsock_start(struct trapsock **out, struct event_base *base,
 		if (!cd->trap || (!cd->trap->socket && !cd->trap->listen_host))
 			continue;
 		d->ts = ts;
-		d->ti = trap_ingest_new(st, cd, "dnsbl-loader watch", why,
+		d->ti = trap_ingest_new(ts->st, cd, "dnsbl-loader watch", why,
 					sizeof(why));
 		ts->nds += d->ti != NULL;
 		if (!d->ti ||
@@ -413,7 +416,7 @@ int trapsock_start(struct trapsock **out, struct event_base *base,
 		     ds_listen_tcp(d, cd->trap->listen_host,
 				   cd->trap->listen_port, why, sizeof(why)) < 0)) {
 			snprintf(err, errlen, "traps: %s: %s", cd->name, why);
-			trapsock_free(ts);
+			trapsock_close(ts);
 			return -1;
 		}
 		if (trap_ingest_check_allow(d->ti, why, sizeof(why)) < 0)
@@ -425,22 +428,12 @@ int trapsock_start(struct trapsock **out, struct event_base *base,
 		n++;
 	}
 	trapsock_enforce(ts);
-	ts->tick = event_new(base, -1, EV_PERSIST, trapsock_on_tick, ts);
-	if (!ts->tick || event_add(ts->tick, &tick) < 0) {
-		snprintf(err, errlen, "traps: event loop");
-		trapsock_free(ts);
-		return -1;
-	}
-	*out = ts;
-	return (int)n;
+	return n;
 }
 
-void trapsock_free(struct trapsock *ts)
+/* Closes every connection and listener, committing what they hold. */
+static void trapsock_close(struct trapsock *ts)
 {
-	if (!ts)
-		return;
-	if (ts->tick)
-		event_free(ts->tick);
 	for (size_t i = 0; i < ts->nds; i++) {
 		struct trapsock_ds *d = &ts->ds[i];
 		const struct cfg_trap *t = trap_ingest_dataset(d->ti)->trap;
@@ -456,5 +449,145 @@ void trapsock_free(struct trapsock *ts)
 		trap_ingest_free(d->ti);
 	}
 	free(ts->ds);
+	ts->ds = NULL;
+	ts->nds = 0;
+}
+
+/* The config file's identity, to see it change. */
+static void trapsock_cfg_id(const char *path, struct stat *sb)
+{
+	if (stat(path, sb) < 0)
+		memset(sb, 0, sizeof(*sb));
+}
+
+int trapsock_start(struct trapsock **out, struct event_base *base,
+		   struct store *st, const struct config *cfg,
+		   trapsock_say_fn say, void *arg, char *err, size_t errlen)
+{
+	const struct timeval tick = { 0, TRAPSOCK_TICK_MS * 1000 };
+	struct trapsock *ts = calloc(1, sizeof(*ts));
+	int n;
+
+	*out = NULL;
+	if (!ts) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ts->base = base;
+	ts->st = st;
+	ts->say = say;
+	ts->arg = arg;
+	ts->path = cfg->path;
+	trapsock_cfg_id(ts->path, &ts->cfg_id);
+	n = trapsock_open(ts, cfg, err, errlen);
+	if (n < 0) {
+		free(ts);
+		return -1;
+	}
+	ts->tick = event_new(base, -1, EV_PERSIST, trapsock_on_tick, ts);
+	if (!ts->tick || event_add(ts->tick, &tick) < 0) {
+		snprintf(err, errlen, "traps: event loop");
+		trapsock_free(ts);
+		return -1;
+	}
+	*out = ts;
+	return n;
+}
+
+void trapsock_free(struct trapsock *ts)
+{
+	if (!ts)
+		return;
+	if (ts->tick)
+		event_free(ts->tick);
+	trapsock_close(ts);
+	config_free(ts->own);
 	free(ts);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* Are two trap datasets' settings the same? */
+static int same_trap(const struct cfg_trap *a, const struct cfg_trap *b)
+{
+	if (a->threshold != b->threshold || a->window != b->window ||
+	    a->distinct_traps != b->distinct_traps || a->expire != b->expire ||
+	    a->repeat_expire != b->repeat_expire ||
+	    a->repeat_within != b->repeat_within || a->prefix6 != b->prefix6 ||
+	    a->allow_special != b->allow_special || a->code != b->code ||
+	    !same_str(a->txt, b->txt) || !same_str(a->socket, b->socket) ||
+	    !same_str(a->listen_host, b->listen_host) ||
+	    !same_str(a->listen_port, b->listen_port) ||
+	    a->nallow != b->nallow || a->nallow_datasets != b->nallow_datasets ||
+	    (a->nallow && memcmp(a->allow, b->allow,
+				 a->nallow * sizeof(*a->allow)) != 0))
+		return 0;
+	for (size_t i = 0; i < a->nallow_datasets; i++)
+		if (strcmp(a->allow_datasets[i], b->allow_datasets[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Would `cfg` open exactly the listeners (and policies) `ts` runs? */
+static int same_listeners(const struct trapsock *ts, const struct config *cfg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->ndatasets; i++) {
+		const struct cfg_dataset *cd = &cfg->datasets[i];
+		const struct cfg_dataset *run = NULL;
+
+		if (!cd->trap || (!cd->trap->socket && !cd->trap->listen_host))
+			continue;
+		n++;
+		for (size_t k = 0; ts && k < ts->nds; k++)
+			if (strcmp(trap_ingest_dataset(ts->ds[k].ti)->name,
+				   cd->name) == 0)
+				run = trap_ingest_dataset(ts->ds[k].ti);
+		if (!run || !same_trap(run->trap, cd->trap))
+			return 0;
+	}
+	return ts ? n == ts->nds : n == 0;
+}
+
+/* The config file changed (watch applies it too): when a trap
+ * dataset's settings or listeners differ from what runs (one added,
+ * removed or changed), the listeners are closed (committing what they
+ * hold, dropping their connections) and the new config's opened.  A
+ * config that does not load keeps the running ones (watch says why). */
+static void trapsock_reload(struct trapsock *ts)
+{
+	struct config *cfg = NULL;
+	struct stat sb;
+	char err[1024];
+
+	trapsock_cfg_id(ts->path, &sb);
+	if (sb.st_mtim.tv_sec == ts->cfg_id.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == ts->cfg_id.st_mtim.tv_nsec &&
+	    sb.st_size == ts->cfg_id.st_size && sb.st_ino == ts->cfg_id.st_ino)
+		return;
+	ts->cfg_id = sb;
+	if (config_load_flags(ts->path, CONFIG_NO_FILE_CHECK, &cfg, err,
+			      sizeof(err)) < 0)
+		return;
+	if (same_listeners(ts, cfg)) {
+		config_free(cfg);
+		return;
+	}
+	trapsock_sayf(ts, 0, "traps: %s changed: the trap listeners restart",
+		      ts->path);
+	/* The old listeners go first: the new ones bind the same socket and
+	 * port. */
+	trapsock_close(ts);
+	if (trapsock_open(ts, cfg, err, sizeof(err)) < 0) {
+		trapsock_sayf(ts, 1, "%s (no trap listeners until the config "
+			      "changes again)", err);
+		config_free(cfg);
+		cfg = NULL;
+	}
+	config_free(ts->own);
+	ts->own = cfg;
 }

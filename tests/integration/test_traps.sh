@@ -221,6 +221,25 @@ check "the junk client is closed" "$(cat watch.log)" "closed: too many malformed
 check "malformed lines on a socket are named" "$(cat watch.log)" "from 127\.0\.0\.1:[0-9]+:1: not an IPv4"
 check "an over-long line is refused" "$(cat watch.log)" "hits\.sock#[0-9]+:1: line too long"
 
+# A config change of the trap dataset restarts its listeners with it.
+sed -i 's/^    threshold: 3$/    threshold: 1/' traps.yaml
+for _ in $(seq 100); do
+	[ "$(grep -c 'hits on' watch.log)" -ge 2 ] && break
+	sleep 0.05
+done
+check "a changed trap dataset restarts the listeners" "$(cat watch.log)" "traps\.yaml changed: the trap listeners restart"
+send_unix 11.6.6.6
+wait_listed 11.6.6.6
+expect_listed "threshold 1 after the change: one hit lists" 11.6.6.6
+sed -i 's/^    threshold: 1$/    threshold: 3/' traps.yaml
+for _ in $(seq 100); do
+	[ "$(grep -c 'hits on' watch.log)" -ge 3 ] && break
+	sleep 0.05
+done
+send_unix 11.6.6.7
+sleep 0.4
+expect_unlisted "threshold 3 again: one hit does not list" 11.6.6.7
+
 # kill -9 in the middle of a stream: committed hits stay, counters too.
 send_unix 11.3.3.3 11.3.3.3 11.3.3.4 11.3.3.4
 sleep 0.5                               # committed (100 ms batches)
