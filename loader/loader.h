@@ -12,6 +12,8 @@
 #include "config.h"
 #include "storeadmin.h"
 
+struct metrics_file;
+
 /* Exit statuses, documented in the usage text and README. */
 #define LOADER_EXIT_OK 0
 #define LOADER_EXIT_FAILED 1   /* a dataset (or the store) failed */
@@ -26,6 +28,7 @@ struct loader {
 	unsigned max_logged;       /* -w: bad-line warnings shown per dataset */
 	unsigned debounce_ms;      /* -d: watch: quiet time before a reload */
 	int recheck_s;             /* -i: watch: periodic re-check, <0 = off */
+	struct metrics_file *metrics; /* -m FILE: watch's metrics file */
 };
 
 /* `load [DATASET...]`: parse and store each dataset (all by default), each

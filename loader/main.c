@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "loader.h"
+#include "metrics_file.h"
 #include "store.h"
 #include "storeadmin.h"
 
@@ -72,6 +73,8 @@ static void loader_usage(FILE *out, const char *prog)
 		"  -i S     watch: re-check every file and retry failed datasets every S\n"
 		"           seconds, for file systems where inotify misses events\n"
 		"           (default 60, 0 = never)\n"
+		"  -m FILE  watch: keep Prometheus metrics in FILE (node_exporter's\n"
+		"           textfile collector): per dataset its loads and failures\n"
 		"  -h, --help  this help\n"
 		"\n"
 		"exit status: 0 everything loaded (watch: stopped by SIGTERM/SIGINT),\n"
@@ -116,7 +119,7 @@ int main(int argc, char **argv)
 {
 	struct loader ld = { .max_logged = 100 };
 	const struct loader_command *cmd = NULL;
-	const char *cfgfile = NULL;
+	const char *cfgfile = NULL, *metrics_path = NULL;
 	char err[1024];
 	char *end;
 	unsigned long v;
@@ -128,7 +131,7 @@ int main(int argc, char **argv)
 	};
 
 	ld.prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	while ((opt = getopt_long(argc, argv, "c:eCqw:d:i:h", longopts,
+	while ((opt = getopt_long(argc, argv, "c:eCqw:d:i:m:h", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -164,6 +167,9 @@ int main(int argc, char **argv)
 			else
 				ld.recheck_s = v ? (int)v : -1;
 			break;
+		case 'm':
+			metrics_path = optarg;
+			break;
 		case 'h':
 			loader_usage(stdout, ld.prog);
 			return LOADER_EXIT_OK;
@@ -197,9 +203,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", ld.prog, err);
 		return LOADER_EXIT_USAGE;
 	}
+	if (metrics_path && !(ld.metrics = metrics_file_new(metrics_path))) {
+		fprintf(stderr, "%s: out of memory\n", ld.prog);
+		config_free(ld.cfg);
+		return LOADER_EXIT_FAILED;
+	}
 	rc = cmd->moved ? loader_run_moved(&ld, cmd, argc - optind - 1,
 					   argv + optind + 1)
 			: cmd->run(&ld, argc - optind - 1, argv + optind + 1);
+	metrics_file_free(ld.metrics);
 	config_free(ld.cfg);
 	return rc;
 }

@@ -8,7 +8,8 @@
  * file now and retries failed datasets, like rbldnsd's HUP.  Every second
  * it also removes the hand-added entries whose `--for` time has passed
  * (store_expire: a read when nothing is due), so they expire with no
- * operator action wherever a watch runs.  Trap datasets with `socket:` or
+ * operator action wherever a watch runs, and rewrites the -m metrics file
+ * when something changed (metrics_file.c).  Trap datasets with `socket:` or
  * `listen:` take hit lines there (trapsock.c) for as long as it runs.
  */
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "dsload.h"
 #include "feedwatch.h"
 #include "loader.h"
+#include "metrics_file.h"
 #include "sigevents.h"
 #include "trapsock.h"
 
@@ -35,6 +37,8 @@ static void watch_on_event(void *arg, const struct feedwatch_event *ev)
 	struct tm tm;
 	time_t now = time(NULL);
 
+	if (ld->metrics)
+		metrics_file_event(ld->metrics, ev, loader_now());
 	if (!failure && ld->quiet)
 		return;
 	gmtime_r(&now, &tm);
@@ -79,6 +83,10 @@ static void watch_on_sweep(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (sw->ld->metrics &&
+	    metrics_file_write(sw->ld->metrics, sw->st, loader_now(), err,
+			       sizeof(err)) < 0)
+		fprintf(stderr, "%s: %s\n", sw->ld->prog, err);
 	if (store_expire(sw->st, loader_now(), "dnsbl-loader watch", &n,
 			 err, sizeof(err)) < 0) {
 		ev.kind = FEEDWATCH_NOTE;
@@ -135,8 +143,7 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	/* The store is ours, so the expiry sweep shares the engine's. */
 	if (dsload_mkdirs(ld->cfg->store, err, sizeof(err)) < 0 ||
 	    store_open(&sw.st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
-			err);
+		fprintf(stderr, "%s: %s\n", ld->prog, err);   /* names the store */
 		return LOADER_EXIT_FAILED;
 	}
 	o.store = sw.st;

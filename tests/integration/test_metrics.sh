@@ -7,7 +7,9 @@
 # those, per transport, query type, rcode, result and zone, and list the
 # stored datasets; the counters stay monotonic across a USR2 reset of the
 # rbldnsd stats; any other path is 404.  Every query is also a JSON line
-# in the query log, with the fields rbldnsd's line has.
+# in the query log, with the fields rbldnsd's line has.  The loader's
+# `watch -m FILE` keeps a node_exporter textfile: a load, a failed load and
+# the store's size show up there.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
 srv_workdir metrics
@@ -25,7 +27,7 @@ workers: 2
 query_log: queries.json
 query_log_format: json
 query_log_unbuffered: true
-datasets: {spam: {type: ip4set, files: spam.ip4set}}
+datasets: {spam: {type: ip4set, files: spam.ip4set, max_errors: 1}}
 zones:
   bl.test: {datasets: [spam]}
 EOC
@@ -100,4 +102,38 @@ EOC
 out=$("$BIN/dnsbld" -c busy.yaml 2>&1)
 check_eq "metrics port in use: exit status 1" "$?" 1
 check "metrics port in use: says so" "$out" "busy\.yaml:3: metrics: cannot listen on 127\.0\.0\.1 port $PORT_HTTP"
+# The loader's textfile.
+"$BIN/dnsbl-loader" -c m.yaml -m "$WORK/loader.prom" watch >watch.log 2>&1 &
+W_PID=$!
+SRV_PIDS+=("$W_PID")
+wait_prom() {   # wait_prom REGEX: until loader.prom has a matching line (10 s)
+	for _ in $(seq 100); do
+		grep -qE "$1" loader.prom 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_prom '^dnsbl_loader_dataset_loads_total\{dataset="spam"\} 1$'
+p=$(cat loader.prom 2>/dev/null)
+check "loader: the first load" "$p" '^dnsbl_loader_dataset_loads_total\{dataset="spam"\} 1$'
+check "loader: its lines" "$p" '^dnsbl_loader_dataset_lines\{dataset="spam"\} 1$'
+check "loader: ok" "$p" '^dnsbl_loader_dataset_last_attempt_ok\{dataset="spam"\} 1$'
+check "loader: store size" "$p" '^dnsbl_loader_store_file_bytes [1-9][0-9]*$'
+check "loader: HELP lines" "$p" '^# TYPE dnsbl_loader_dataset_failures_total counter$'
+# Two bad lines (max_errors 1): the load fails, the last good data stays.
+printf 'not an address\nnor this\n' >bad.tmp
+mv bad.tmp spam.ip4set
+wait_prom '^dnsbl_loader_dataset_failures_total\{dataset="spam"\} 1$'
+p=$(cat loader.prom 2>/dev/null)
+check "loader: the failure is counted" "$p" '^dnsbl_loader_dataset_failures_total\{dataset="spam"\} 1$'
+check "loader: the last attempt failed" "$p" '^dnsbl_loader_dataset_last_attempt_ok\{dataset="spam"\} 0$'
+check "loader: the last good load is kept" "$p" '^dnsbl_loader_dataset_lines\{dataset="spam"\} 1$'
+printf '192.0.2.1 :2:spam\n192.0.2.9 :2:more\n' >good.tmp
+mv good.tmp spam.ip4set
+wait_prom '^dnsbl_loader_dataset_lines\{dataset="spam"\} 2$'
+p=$(cat loader.prom 2>/dev/null)
+check "loader: the change is counted" "$p" '^dnsbl_loader_dataset_loads_total\{dataset="spam"\} [2-9]$'
+check "loader: the new line count" "$p" '^dnsbl_loader_dataset_lines\{dataset="spam"\} 2$'
+check "loader: no temporary file left" "$(ls)" '^loader\.prom$'
+check_not "loader: no temporary file left" "$(ls)" 'loader\.prom\.tmp'
 srv_report
