@@ -605,50 +605,65 @@ static int cfg_file_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 
 /* ---- trap datasets ------------------------------------------------------ */
 
+/* A CIDR (or a bare address, a full-length prefix) in scalar `n`: 1 and
+ * *c, 0 if the text does not look like an address at all (the caller may
+ * read it otherwise), -1 after an error message. */
+static int cfg_cidr_parse(struct cfg_parser *p, yaml_node_t *n,
+			  const char *key, struct cfg_cidr *c)
+{
+	const char *s = cfg_scalar(n), *slash = strchr(s, '/');
+	char buf[64];
+	uint8_t lo[16], hi[16];
+	unsigned long plen;
+	char *end;
+	size_t alen;
+
+	memset(c, 0, sizeof(*c));
+	if (strlen(s) >= sizeof(buf) || !(strchr(s, ':') || slash ||
+	    strspn(s, "0123456789.") == strlen(s)))
+		return 0;
+	alen = slash ? (size_t)(slash - s) : strlen(s);
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (inet_pton(AF_INET, buf, c->addr) == 1)
+		c->family = 4;
+	else if (inet_pton(AF_INET6, buf, c->addr) == 1)
+		c->family = 6;
+	else
+		return cfg_fail(p, n, key, "\"%s\" is not an address or CIDR", s);
+	plen = c->family == 4 ? 32 : 128;
+	if (slash) {
+		errno = 0;
+		plen = strtoul(slash + 1, &end, 10);
+		if (slash[1] < '0' || slash[1] > '9' || *end || errno ||
+		    plen > (c->family == 4 ? 32UL : 128UL))
+			return cfg_fail(p, n, key, "\"%s\": bad prefix length", s);
+	}
+	c->plen = (uint8_t)plen;
+	trap_allow_range(c->family, c->addr, c->plen, lo, hi);
+	if (memcmp(lo, c->addr, 16) != 0)
+		return cfg_fail(p, n, key, "\"%s\": host bits set beyond /%lu",
+				s, plen);
+	return 1;
+}
+
 /* One `allow` item: a CIDR (or a bare address), else a dataset name
  * (resolved by cfg_trap_resolve once every dataset is read). */
 static int cfg_trap_allow_one(struct cfg_parser *p, yaml_node_t *n,
 			      const char *key, void *arg)
 {
 	struct cfg_trap *t = arg;
-	const char *s, *slash;
-	char buf[64];
-	struct cfg_cidr c = { 0 };
-	uint8_t lo[16], hi[16];
-	unsigned long plen;
-	char *end;
+	const char *s;
+	struct cfg_cidr c;
+	int rc;
 
 	if (cfg_want_scalar(p, n, key) < 0)
 		return -1;
 	s = cfg_scalar(n);
-	slash = strchr(s, '/');
-	if (strlen(s) < sizeof(buf) && (strchr(s, ':') || slash ||
-	    strspn(s, "0123456789.") == strlen(s))) {
-		size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-
-		memcpy(buf, s, alen);
-		buf[alen] = '\0';
-		if (inet_pton(AF_INET, buf, c.addr) == 1)
-			c.family = 4;
-		else if (inet_pton(AF_INET6, buf, c.addr) == 1)
-			c.family = 6;
-		else
-			return cfg_fail(p, n, key, "\"%s\" is not an address or "
-					"CIDR", s);
-		plen = c.family == 4 ? 32 : 128;
-		if (slash) {
-			errno = 0;
-			plen = strtoul(slash + 1, &end, 10);
-			if (slash[1] < '0' || slash[1] > '9' || *end || errno ||
-			    plen > (c.family == 4 ? 32UL : 128UL))
-				return cfg_fail(p, n, key, "\"%s\": bad prefix "
-						"length", s);
-		}
-		c.plen = (uint8_t)plen;
-		trap_allow_range(c.family, c.addr, c.plen, lo, hi);
-		if (memcmp(lo, c.addr, 16) != 0)
-			return cfg_fail(p, n, key, "\"%s\": host bits set "
-					"beyond /%lu", s, plen);
+	rc = cfg_cidr_parse(p, n, key, &c);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
 		struct cfg_cidr *slot = cfg_push((void **)&t->allow, &t->nallow,
 						 sizeof(*slot));
 		if (!slot)
@@ -1050,10 +1065,74 @@ static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 	return 0;
 }
 
+static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
+			      const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	struct cfg_cidr c, *slot;
+	int rc;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	rc = cfg_cidr_parse(p, n, key, &c);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return cfg_fail(p, n, key, "\"%s\" is not an address or CIDR",
+				cfg_scalar(n));
+	slot = cfg_push((void **)&z->xfr_allow, &z->nxfr_allow, sizeof(*slot));
+	if (!slot)
+		return cfg_oom(p);
+	*slot = c;
+	return 0;
+}
+
+static int cfg_zone_notify_one(struct cfg_parser *p, yaml_node_t *n,
+			       const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	struct cfg_listen one, *l;
+
+	memset(&one, 0, sizeof(one));
+	if (cfg_addr(p, n, key, DEFAULT_LISTEN_PORT, &one) < 0) {
+		config_listen_free(&one);
+		return -1;
+	}
+	l = cfg_push((void **)&z->xfr_notify, &z->nxfr_notify, sizeof(*l));
+	if (!l) {
+		config_listen_free(&one);
+		return cfg_oom(p);
+	}
+	*l = one;
+	return 0;
+}
+
+/* `transfer: {allow: [CIDR...], notify: ["ADDR:PORT"...]}`. */
+static int cfg_zone_transfer(struct cfg_parser *p, yaml_node_t *n,
+			     const char *where, struct cfg_zone *z)
+{
+	static const char *const known[] = { "allow", "notify", NULL };
+	yaml_node_t *k, *v;
+	char key[400];
+
+	if (cfg_want_map(p, n, where) < 0 || cfg_check_keys(p, n, where, known) < 0)
+		return -1;
+	z->has_transfer = 1;
+	CFG_FOR_PAIRS(p, n, k, v) {
+		const char *name = cfg_scalar(k);
+
+		cfg_keyjoin(key, sizeof(key), where, name);
+		if (cfg_list(p, v, key, strcmp(name, "allow") == 0 ?
+			     cfg_zone_allow_one : cfg_zone_notify_one, z) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
-		"ns", "codes", NULL };
+		"ns", "codes", "transfer", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_zone *z;
 	yaml_node_t *k, *v, *soa_node = NULL;
@@ -1113,6 +1192,9 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 			soa_node = v;   /* after ttl, whatever the key order */
 		} else if (strcmp(name, "codes") == 0) {
 			if (cfg_zone_codes(p, v, key, z) < 0)
+				return -1;
+		} else if (strcmp(name, "transfer") == 0) {
+			if (cfg_zone_transfer(p, v, key, z) < 0)
 				return -1;
 		} else {
 			if (cfg_list(p, v, key, cfg_zone_ns_one, z) < 0)
@@ -1547,6 +1629,10 @@ void config_free(struct config *cfg)
 		for (size_t j = 0; j < z->ncodes; j++)
 			free(z->codes[j].name);
 		free(z->codes);
+		free(z->xfr_allow);
+		for (size_t j = 0; j < z->nxfr_notify; j++)
+			config_listen_free(&z->xfr_notify[j]);
+		free(z->xfr_notify);
 	}
 	free(cfg->zones);
 	free(cfg);

@@ -111,6 +111,14 @@ struct cfg_zone {
 	size_t ncodes;
 	uint32_t ttl;          /* 0 = the dataset's $TTL, else default_ttl */
 	int line;
+	/* `transfer: {allow: [CIDR...], notify: ["ADDR:PORT"...]}`: who may
+	 * AXFR the zone, and whom dnsbld NOTIFYs of a change (docs/SERVER.md,
+	 * "Zone transfers").  No key: transfers are refused. */
+	int has_transfer;
+	struct cfg_cidr *xfr_allow;
+	size_t nxfr_allow;
+	struct cfg_listen *xfr_notify; /* host and port as written (default 53) */
+	size_t nxfr_notify;
 };
 
 /* As parsed: host is an address or a host name, port a number or a service

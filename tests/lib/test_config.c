@@ -341,7 +341,7 @@ static void test_errors(void)
 		     "1: server.colour: unknown key");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
 		     "zones:\n  z.test: {datasets: a, tll: 5}\n",
-		     "4: zones.z.test.tll: unknown key (known: datasets, acl, ttl, soa, ns, codes)");
+		     "4: zones.z.test.tll: unknown key (known: datasets, acl, ttl, soa, ns, codes, transfer)");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
 		     "zones:\n  z.test:\n    datasets: a\n    soa:\n"
 		     "      mname: ns.z.test\n      rname: h.z.test\n      serial: 5\n",
@@ -512,6 +512,57 @@ static void test_codes(void)
 #undef CODES_CFG
 }
 
+/* A zone's `transfer: {allow, notify}` (server/xfr.c, server/notify.c). */
+static void test_transfer(void)
+{
+	char err[1024];
+	struct config *cfg;
+
+	cfg = load("datasets:\n  a: {type: ip4set, files: /dev/null}\n"
+		   "zones:\n  z.test:\n    datasets: a\n    transfer:\n"
+		   "      allow: [192.0.2.0/24, \"2001:db8::53\", 10.1.2.3]\n"
+		   "      notify: [\"192.0.2.53\", \"[2001:db8::53]:5300\"]\n"
+		   "  y.test: {datasets: a, transfer: {}}\n"
+		   "  x.test: {datasets: a}\n", 0, err, sizeof(err));
+	CHECK(cfg != NULL);
+	if (cfg) {
+		const struct cfg_zone *z = &cfg->zones[0];
+
+		CHECK_INT(z->has_transfer, 1);
+		CHECK_INT(z->nxfr_allow, 3);
+		CHECK_INT(z->xfr_allow[0].family, 4);
+		CHECK_INT(z->xfr_allow[0].plen, 24);
+		CHECK_INT(z->xfr_allow[1].family, 6);
+		CHECK_INT(z->xfr_allow[1].plen, 128);
+		CHECK_INT(z->xfr_allow[2].plen, 32);
+		CHECK_INT(z->nxfr_notify, 2);
+		CHECK_STR(z->xfr_notify[0].host, "192.0.2.53");
+		CHECK_STR(z->xfr_notify[0].port, "53");
+		CHECK_STR(z->xfr_notify[1].host, "2001:db8::53");
+		CHECK_STR(z->xfr_notify[1].port, "5300");
+		CHECK_INT(cfg->zones[1].has_transfer, 1);
+		CHECK_INT(cfg->zones[1].nxfr_allow, 0);
+		CHECK_INT(cfg->zones[2].has_transfer, 0);
+		config_free(cfg);
+	} else {
+		fprintf(stderr, "    %s\n", err);
+	}
+#define XFR_CFG "datasets:\n  a: {type: ip4set, files: /dev/null}\n" \
+		"zones:\n  z.test:\n    datasets: a\n    transfer:\n"
+	EXPECT_ERROR(XFR_CFG "      allow: [192.0.2.1/24]\n",
+		     "7: zones.z.test.transfer.allow: \"192.0.2.1/24\": host bits set beyond /24");
+	EXPECT_ERROR(XFR_CFG "      allow: [ns1.example]\n",
+		     "7: zones.z.test.transfer.allow: \"ns1.example\" is not an address or CIDR");
+	EXPECT_ERROR(XFR_CFG "      notify: [\"192.0.2.1:0\"]\n",
+		     "7: zones.z.test.transfer.notify: \"192.0.2.1:0\"");
+	EXPECT_ERROR(XFR_CFG "      also: []\n",
+		     "7: zones.z.test.transfer.also: unknown key (known: allow, notify)");
+	EXPECT_ERROR("datasets:\n  a: {type: ip4set, files: /dev/null}\n"
+		     "zones:\n  z.test: {datasets: a, transfer: [127.0.0.1]}\n",
+		     "4: zones.z.test.transfer: expected a map, found a list");
+#undef XFR_CFG
+}
+
 /* Host names and service names are accepted as written (the server
  * resolves them), remembering where they were written. */
 static void test_listen_names(void)
@@ -654,6 +705,7 @@ int main(void)
 	test_errors();
 	test_listen_names();
 	test_codes();
+	test_transfer();
 	test_server_keys();
 	return check_report();
 }
