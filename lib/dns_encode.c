@@ -18,6 +18,7 @@ void dns_writer_init(struct dns_writer *w, uint8_t *buf, size_t limit)
 	w->section = DNS_SEC_ANSWER;
 	w->zone_off = 0;
 	w->zone = NULL;
+	w->own = NULL;
 }
 
 int dns_encode_header(struct dns_writer *w, uint16_t id, uint16_t flags)
@@ -69,11 +70,98 @@ void dns_writer_mark(const struct dns_writer *w, struct dns_writer_mark *m)
 		m->count[i] = w->count[i];
 }
 
+/* Forgets owner names written at or after `pos` (a record rolled back). */
+static void owners_cut(struct dns_writer *w, size_t pos)
+{
+	struct dns_owners *o = w->own;
+
+	if (!o)
+		return;
+	if (o->off >= pos)
+		o->off = 0;
+	while (o->prev_labels && o->sfx[o->prev_labels] >= pos)
+		o->prev_labels = 0;
+}
+
 void dns_writer_rollback(struct dns_writer *w, const struct dns_writer_mark *m)
 {
 	w->b.pos = m->pos;
 	for (int i = 0; i < 3; i++)
 		w->count[i] = m->count[i];
+	owners_cut(w, m->pos);
+}
+
+void dns_writer_owners(struct dns_writer *w, struct dns_owners *o)
+{
+	w->own = o;
+	o->name[0] = 0;
+	o->off = 0;
+	o->prev_labels = 0;
+}
+
+int dns_writer_owner(struct dns_writer *w, const uint8_t *rel)
+{
+	size_t len = wname_len(rel);
+
+	if (!w->own || !w->zone || len - 1 + wname_len(w->zone) > DNAME_MAX)
+		return -1;
+	memcpy(w->own->name, rel, len);
+	w->own->off = 0;
+	return 0;
+}
+
+/* A record that did not fit: the buffer back to `start`. */
+static void rr_fail(struct dns_writer *w, size_t start)
+{
+	w->b.pos = start;
+	owners_cut(w, start);
+}
+
+/* Writes the current owner: its labels in front of the longest suffix it
+ * shares with the previous owner (or the zone), then a pointer there.
+ * Pointers reach 0x3fff bytes: an owner that would start beyond does not
+ * fit (a transfer's messages are kept below that size). */
+static int owner_write(struct dns_writer *w)
+{
+	struct dns_owners *o = w->own;
+	const uint8_t *lab[DNS_MAX_LABELS], *plab[DNS_MAX_LABELS];
+	unsigned n = 0, pn = 0, common = 0;
+	uint16_t sfx[DNS_MAX_LABELS + 1];
+	size_t start = w->b.pos;
+
+	if (!w->zone_off || w->zone_off >= 0x4000 || start >= 0x4000 - DNAME_MAX)
+		return -1;
+	for (const uint8_t *p = o->name; *p && n < DNS_MAX_LABELS; p += *p + 1)
+		lab[n++] = p;
+	for (const uint8_t *p = o->prev; pn < o->prev_labels; p += *p + 1)
+		plab[pn++] = p;
+	/* Labels shared at the end (owners are lowercase already). */
+	while (common < n && common < pn) {
+		const uint8_t *a = lab[n - 1 - common], *b = plab[pn - 1 - common];
+
+		if (a[0] != b[0] || memcmp(a + 1, b + 1, a[0]) != 0)
+			break;
+		common++;
+	}
+	sfx[0] = (uint16_t)w->zone_off;
+	for (unsigned k = 1; k <= common; k++)
+		sfx[k] = o->sfx[k];
+	for (unsigned i = 0; i < n - common; i++) {
+		sfx[n - i] = (uint16_t)w->b.pos;  /* starts an (n-i)-label suffix */
+		if (dns_buffer_put_bytes(&w->b, lab[i], (size_t)lab[i][0] + 1) < 0) {
+			w->b.pos = start;
+			return -1;
+		}
+	}
+	if (dns_buffer_put_u16(&w->b, (uint16_t)(0xc000 | sfx[common])) < 0) {
+		rr_fail(w, start);
+		return -1;
+	}
+	o->off = start;
+	memcpy(o->prev, o->name, wname_len(o->name));
+	o->prev_labels = n;
+	memcpy(o->sfx, sfx, (n + 1) * sizeof(sfx[0]));
+	return 0;
 }
 
 size_t dns_writer_finish(struct dns_writer *w)
@@ -141,6 +229,25 @@ static int rr_begin(struct dns_writer *w, size_t owner, uint16_t type,
 {
 	uint8_t *p;
 
+	if (owner == DNS_OWNER_SET && w->own) {
+		if (w->own->off && w->own->off < 0x4000) {
+			owner = w->own->off;
+		} else {
+			if (owner_write(w) < 0)
+				return -1;
+			p = dns_buffer_take(&w->b, 10);
+			if (!p) {
+				rr_fail(w, w->own->off);
+				return -1;
+			}
+			dns_put16(p, type);
+			dns_put16(p + 2, class);
+			dns_put32(p + 4, ttl);
+			dns_put16(p + 8, 0);
+			*rdlen_at = w->b.pos - 2;
+			return 0;
+		}
+	}
 	if (owner >= 0x4000)
 		return -1;
 	p = dns_buffer_take(&w->b, 12);
@@ -173,7 +280,7 @@ int dns_encode_a(struct dns_writer *w, size_t owner, uint16_t class,
 
 	if (rr_begin(w, owner, DNS_TYPE_A, class, ttl, &at) < 0 ||
 	    dns_buffer_put_u32(&w->b, addr) < 0 || rr_end(w, at) < 0) {
-		w->b.pos = start;
+		rr_fail(w, start);
 		return -1;
 	}
 	return 0;
@@ -187,7 +294,21 @@ int dns_encode_txt(struct dns_writer *w, size_t owner, uint16_t class,
 	if (len > 255 || rr_begin(w, owner, DNS_TYPE_TXT, class, ttl, &at) < 0 ||
 	    dns_buffer_put_u8(&w->b, (uint8_t)len) < 0 ||
 	    dns_buffer_put_bytes(&w->b, txt, len) < 0 || rr_end(w, at) < 0) {
-		w->b.pos = start;
+		rr_fail(w, start);
+		return -1;
+	}
+	return 0;
+}
+
+/* A record whose rdata is one name (NS, CNAME). */
+static int encode_name_rr(struct dns_writer *w, size_t owner, uint16_t type,
+			  uint32_t ttl, const uint8_t *name)
+{
+	size_t start = w->b.pos, at;
+
+	if (rr_begin(w, owner, type, DNS_CLASS_IN, ttl, &at) < 0 ||
+	    encode_name(w, name, 0) < 0 || rr_end(w, at) < 0) {
+		rr_fail(w, start);
 		return -1;
 	}
 	return 0;
@@ -196,14 +317,13 @@ int dns_encode_txt(struct dns_writer *w, size_t owner, uint16_t class,
 int dns_encode_ns(struct dns_writer *w, size_t owner, uint32_t ttl,
 		  const uint8_t *name)
 {
-	size_t start = w->b.pos, at;
+	return encode_name_rr(w, owner, DNS_TYPE_NS, ttl, name);
+}
 
-	if (rr_begin(w, owner, DNS_TYPE_NS, DNS_CLASS_IN, ttl, &at) < 0 ||
-	    encode_name(w, name, 0) < 0 || rr_end(w, at) < 0) {
-		w->b.pos = start;
-		return -1;
-	}
-	return 0;
+int dns_encode_cname(struct dns_writer *w, size_t owner, uint32_t ttl,
+		     const uint8_t *name)
+{
+	return encode_name_rr(w, owner, DNS_TYPE_CNAME, ttl, name);
 }
 
 int dns_encode_mx(struct dns_writer *w, size_t owner, uint32_t ttl,
@@ -214,7 +334,7 @@ int dns_encode_mx(struct dns_writer *w, size_t owner, uint32_t ttl,
 	if (rr_begin(w, owner, DNS_TYPE_MX, DNS_CLASS_IN, ttl, &at) < 0 ||
 	    dns_buffer_put_u16(&w->b, pref) < 0 ||
 	    encode_name(w, target, relative) < 0 || rr_end(w, at) < 0) {
-		w->b.pos = start;
+		rr_fail(w, start);
 		return -1;
 	}
 	return 0;
@@ -234,7 +354,7 @@ int dns_encode_soa(struct dns_writer *w, size_t owner, uint32_t ttl,
 	    dns_buffer_put_u32(&w->b, retry) < 0 ||
 	    dns_buffer_put_u32(&w->b, expire) < 0 ||
 	    dns_buffer_put_u32(&w->b, minimum) < 0 || rr_end(w, at) < 0) {
-		w->b.pos = start;
+		rr_fail(w, start);
 		return -1;
 	}
 	return 0;
@@ -248,7 +368,7 @@ int dns_encode_raw(struct dns_writer *w, size_t owner, uint16_t type,
 
 	if (rr_begin(w, owner, type, class, ttl, &at) < 0 ||
 	    dns_buffer_put_bytes(&w->b, rdata, rdlen) < 0 || rr_end(w, at) < 0) {
-		w->b.pos = start;
+		rr_fail(w, start);
 		return -1;
 	}
 	return 0;
@@ -312,7 +432,7 @@ int dns_encode_tmpl(struct dns_writer *w, size_t owner, uint16_t type,
 	if (rr_begin(w, owner, type, DNS_CLASS_IN, ttl, &at) < 0 ||
 	    dns_buffer_put_bytes(&w->b, t->data, t->len) < 0 ||
 	    rr_end(w, at) < 0) {
-		w->b.pos = start;
+		rr_fail(w, start);
 		return -1;
 	}
 	for (unsigned i = 0; i < t->nptr; i++) {
@@ -338,7 +458,7 @@ int dns_encode_opt(struct dns_writer *w, uint16_t udp_size,
 	    dns_buffer_put_u8(&w->b, 0) < 0 ||
 	    dns_buffer_put_u16(&w->b, flags & DNS_EDNS_DO) < 0 ||
 	    dns_buffer_put_u16(&w->b, 0) < 0) {
-		w->b.pos = start;
+		rr_fail(w, start);
 		return -1;
 	}
 	w->count[DNS_SEC_ADDITIONAL]++;

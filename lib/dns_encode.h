@@ -22,8 +22,12 @@
 
 enum dns_section { DNS_SEC_ANSWER = 0, DNS_SEC_AUTHORITY, DNS_SEC_ADDITIONAL };
 
+struct dns_owners;
+
 struct dns_writer {
 	struct dns_buffer b;
+	struct dns_owners *own;   /* records with owners of their own (zone
+	                             transfers), or NULL: dns_writer_owners */
 	uint16_t qdcount;
 	uint16_t count[3];        /* per enum dns_section */
 	enum dns_section section; /* where the next record is counted */
@@ -64,6 +68,9 @@ int dns_encode_txt(struct dns_writer *w, size_t owner, uint16_t class,
 /* `name` is an absolute wire name. */
 int dns_encode_ns(struct dns_writer *w, size_t owner, uint32_t ttl,
 		  const uint8_t *name);
+/* CNAME (zone transfers): `name` is an absolute wire name. */
+int dns_encode_cname(struct dns_writer *w, size_t owner, uint32_t ttl,
+		     const uint8_t *name);
 /* MX: `target` is absolute, or relative to the zone if `relative`. */
 int dns_encode_mx(struct dns_writer *w, size_t owner, uint32_t ttl,
 		  uint16_t pref, const uint8_t *target, int relative);
@@ -98,6 +105,26 @@ int dns_tmpl_soa(struct dns_rdata_tmpl *t, const uint8_t *zone,
  * -1 when it does not fit (nothing written) or no zone is set. */
 int dns_encode_tmpl(struct dns_writer *w, size_t owner, uint16_t type,
 		    uint32_t ttl, const struct dns_rdata_tmpl *t);
+
+/* Owner names of their own (a zone transfer's records): after
+ * dns_writer_owners(w, o) and dns_writer_set_zone, dns_writer_owner(w, rel)
+ * names the owner of the records that follow, and those records are written
+ * with `owner` DNS_OWNER_SET.  The first one writes the name compressed
+ * against the previous owner's labels and the zone (so consecutive names
+ * that share a suffix cost a label and a pointer), the others point at it.
+ * `o` is caller-owned scratch; dns_writer_owners resets it for a message. */
+#define DNS_OWNER_SET ((size_t)-1)
+struct dns_owners {
+	uint8_t name[DNAME_MAX];      /* the current owner, relative wire */
+	size_t off;                   /* where it was written, 0 = not yet */
+	uint8_t prev[DNAME_MAX];      /* the last owner written, relative */
+	unsigned prev_labels;
+	uint16_t sfx[DNS_MAX_LABELS + 1]; /* offset of its last k labels (+
+	                                     the zone), k = 0..prev_labels */
+};
+void dns_writer_owners(struct dns_writer *w, struct dns_owners *o);
+/* 0, or -1 if `rel` + the zone is not a valid name (nothing changed). */
+int dns_writer_owner(struct dns_writer *w, const uint8_t *rel);
 
 /* The OPT pseudo-record: our UDP size, the upper 8 bits of the extended
  * rcode, version 0, `flags` (only DO is kept), no options. */

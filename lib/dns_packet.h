@@ -32,6 +32,7 @@
 #define DNS_OPCODE(flags) (((flags) >> 11) & 0xf)
 
 #define DNS_OPCODE_QUERY 0
+#define DNS_OPCODE_NOTIFY 4
 
 #define DNS_RCODE_NOERROR 0
 #define DNS_RCODE_FORMERR 1
@@ -43,6 +44,7 @@
 
 #define DNS_TYPE_A 1
 #define DNS_TYPE_NS 2
+#define DNS_TYPE_CNAME 5
 #define DNS_TYPE_SOA 6
 #define DNS_TYPE_MX 15
 #define DNS_TYPE_TXT 16
