@@ -13,12 +13,14 @@ BUILD_PKGS=(cmake gcc libc6-dev make pkg-config libevent-dev liblmdb-dev libc-ar
 # checks the installed units and man pages.  unbound and postfix:
 # test_e2e_unbound.sh and test_e2e_postfix.sh run their own instances of them
 # (util-linux's unshare makes the private network namespace they run in).
+# nsd and knot: test_xfr.sh runs them as secondaries of dnsbld.
 TEST_PKGS=(bind9-dnsutils knot-dnsutils rbldnsd dnsperf python3 lmdb-utils
-	procps iproute2 systemd man-db groff-base unbound postfix util-linux)
+	procps iproute2 systemd man-db groff-base unbound postfix util-linux
+	nsd knot)
 # Packages whose Debian install starts a system service the tests do not
 # want (they run their own instances on loopback): disabled and stopped
 # right after the install.
-SERVICE_PKGS=(rbldnsd unbound postfix)
+SERVICE_PKGS=(rbldnsd unbound postfix nsd knot)
 
 case "${1:-all}" in
 build) want=("${BUILD_PKGS[@]}") ;;
@@ -86,7 +88,7 @@ for svc in "${SERVICE_PKGS[@]}"; do
 done
 # Nothing of theirs may be left on the machine's DNS or SMTP port.
 if command -v ss >/dev/null; then
-	left=$(ss -Hltnup 2>/dev/null | awk '$5 ~ /:(25|53)$/' | grep -E '"(unbound|master|rbldnsd)"' || true)
+	left=$(ss -Hltnup 2>/dev/null | awk '$5 ~ /:(25|53)$/' | grep -E '"(unbound|master|rbldnsd|nsd|knotd)"' || true)
 	if [[ -n "$left" ]]; then
 		echo "deps.sh: warning: a packaged service still listens on port 25 or 53:" >&2
 		echo "$left" >&2

@@ -24,6 +24,7 @@
 #include "listen_addr.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "sdnotify.h"
 #include "sigevents.h"
 #include "server.h"
@@ -280,6 +281,7 @@ static void server_notify_ready(const struct config *cfg)
 int server_run(struct config *cfg, const struct server_options *o)
 {
 	struct dnsbld d;
+	struct notify *notify;
 	struct daemon_ids ids;
 	char err[512];
 	int drop, ready_fd = -1, rc = 1;
@@ -327,7 +329,10 @@ int server_run(struct config *cfg, const struct server_options *o)
 	counters_write(&d, 0);
 	daemon_ready(&ready_fd);
 	server_notify_ready(cfg);
+	/* NOTIFY to secondaries (notify.c): a timer on this loop. */
+	notify = notify_start(d.base, cfg, d.srv.store);
 	event_base_dispatch(d.base);
+	notify_free(notify);
 	sdnotify_send("STOPPING=1");
 	rc = 0;
 out:

@@ -17,6 +17,7 @@
 #include <event2/bufferevent.h>
 
 #include "log.h"
+#include "xfr.h"
 
 #define TCP_MAX_PENDING (256 * 1024)
 
@@ -25,6 +26,7 @@ struct tcp_conn {
 	struct bufferevent *bev;
 	struct sockaddr_storage peer;
 	int closing;               /* client sent EOF: close once flushed */
+	struct xfr *xfr;           /* a zone transfer in progress (xfr.c) */
 	struct tcp_conn *prev, *next;
 };
 
@@ -38,6 +40,7 @@ static void tcp_conn_free(struct tcp_conn *c)
 		w->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	xfr_free(c->xfr);
 	bufferevent_free(c->bev);
 	atomic_fetch_sub(&w->srv->tcp_clients, 1);
 	free(c);
@@ -47,6 +50,31 @@ void tcp_close_all(struct worker *w)
 {
 	while (w->conns)
 		tcp_conn_free(w->conns);
+}
+
+/* ---- zone transfers (xfr.c) ---------------------------------------------- */
+
+/* Queues more of the transfer; when it is over, reading resumes.  A
+ * transfer that failed half-way ends the connection once what was queued
+ * is sent.  Returns -1 if the connection is gone. */
+static int tcp_xfr_more(struct tcp_conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (xfr_fill(c->xfr, out, TCP_MAX_PENDING))
+		return 0;
+	if (xfr_failed(c->xfr)) {
+		if (evbuffer_get_length(out) == 0) {
+			tcp_conn_free(c);
+			return -1;
+		}
+		c->closing = 1;     /* tcp_on_write frees it once flushed */
+		return 0;
+	}
+	xfr_free(c->xfr);
+	c->xfr = NULL;
+	bufferevent_enable(c->bev, EV_READ);
+	return 0;
 }
 
 /* Answers every complete frame in the input buffer. */
@@ -74,6 +102,21 @@ static void tcp_process(struct tcp_conn *c)
 		evbuffer_drain(in, 2);
 		if (evbuffer_remove(in, w->tcp_in, len) != (int)len)
 			break;
+		/* Zone transfers: many messages, written from tcp_on_write;
+		 * the connection reads nothing more until the last one. */
+		if (xfr_is_transfer(w->tcp_in, len)) {
+			c->xfr = xfr_start(w->srv->cfg, w->srv->store, w->tcp_in,
+					   len, (struct sockaddr *)&c->peer, out);
+			if (!c->xfr)
+				continue;
+			bufferevent_disable(c->bev, EV_READ);
+			if (tcp_xfr_more(c) < 0) {
+				if (in_batch)
+					responder_idle(&w->r);
+				return;
+			}
+			break;
+		}
 		if (!in_batch) {
 			if (responder_begin(&w->r) < 0)
 				break;
@@ -106,6 +149,11 @@ static void tcp_on_write(struct bufferevent *bev, void *arg)
 	if (c->closing) {
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 			tcp_conn_free(c);
+		return;
+	}
+	if (c->xfr) {
+		if (tcp_xfr_more(c) == 0 && !c->xfr && !c->closing)
+			tcp_process(c);
 		return;
 	}
 	if (!(bufferevent_get_enabled(bev) & EV_READ) &&

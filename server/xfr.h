@@ -1,0 +1,52 @@
+/* xfr.h -- zone transfers to secondaries: AXFR (RFC 5936) over TCP, and
+ * IXFR (RFC 1995) answered with the current serial's SOA when the client is
+ * up to date, else with the whole zone AXFR-style (as RFC 1995 allows).
+ *
+ * A transfer reads one store snapshot from start to end, so a secondary
+ * always gets one consistent version of the zone, and writes its messages
+ * a chunk at a time from the TCP loop's write callback, so a large zone
+ * never stalls the other connections.  What a transfer holds, and what DNS
+ * wildcards cannot express: docs/SERVER.md, "Zone transfers".
+ */
+#ifndef DNSBLD_XFR_H
+#define DNSBLD_XFR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+
+#include "config.h"
+#include "store.h"
+
+struct xfr;
+
+/* 1 if TCP frame `pkt` is a well-formed AXFR or IXFR query (the TCP path
+ * hands those to xfr_start instead of answering them). */
+int xfr_is_transfer(const uint8_t *pkt, size_t len);
+
+/* Starts the transfer asked for by query `pkt` from `client`: checks the
+ * zone's `transfer.allow` in `cfg` (REFUSED outside it, and without a
+ * `transfer` key), takes a snapshot of `st` and writes the first messages
+ * (framed) to `out`.  Returns the transfer to continue with xfr_fill, or
+ * NULL when the reply is complete already (refused, up to date, or an
+ * error answered). */
+struct xfr *xfr_start(const struct config *cfg, struct store *st,
+		      const uint8_t *pkt, size_t len,
+		      const struct sockaddr *client, struct evbuffer *out);
+
+/* Writes more messages to `out` until it holds `highwater` bytes or the
+ * transfer ends.  Returns 1 while there is more to send, 0 when the last
+ * message is written (or the transfer failed and was cut short: the
+ * caller then closes the connection, see xfr_failed). */
+int xfr_fill(struct xfr *x, struct evbuffer *out, size_t highwater);
+
+/* 1 if the transfer stopped on an error (the client must not take what
+ * was sent as a whole zone: close the connection). */
+int xfr_failed(const struct xfr *x);
+
+/* Frees the transfer and its snapshot. */
+void xfr_free(struct xfr *x);
+
+#endif
