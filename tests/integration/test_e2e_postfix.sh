@@ -71,6 +71,7 @@ postfix_start "$WORK/postfix" "$SMTPD" "$PSCREEN"
 probe() { # probe PORT SOURCE: one SMTP session, one line per step
 	timeout 60 python3 "$SRCDIR/tests/integration/e2e/smtp_probe.py" "$1" --source "$2"
 }
+# shellcheck disable=SC2001  # one sed for the whole class
 re() { sed 's/[]*.^$+?(){}|[\\]/\\&/g' <<<"$1"; } # a literal as a regex
 rejected() { # rejected DESC PORT SOURCE REPLY_REGEX
 	local out

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # e2e_lib.sh -- shared by the end-to-end tests (test_e2e_*.sh): dnsbld
 # behind Debian's Unbound and Postfix, run as the test's own instances.
 #
@@ -91,16 +92,16 @@ e2e_enter() {
 # child of unshare, found by its parent's id).
 e2e_forward() {
 	local inner
-	inner=$(ps -o pid= --ppid "$E2E_NS" 2>/dev/null)
-	[ -n "$inner" ] && kill -"$1" $inner 2>/dev/null
+	inner=$(ps -o pid= --ppid "$E2E_NS" 2>/dev/null | tr -d ' ')
+	[ -n "$inner" ] && kill -"$1" "$inner" 2>/dev/null
 }
 
 # wait_for DESC SECONDS COMMAND...: run COMMAND every 0.1 s until it
 # succeeds; fail the test (exit 1) after SECONDS.
 wait_for() {
-	local desc=$1 limit=$2 i
+	local desc=$1 limit=$2
 	shift 2
-	for i in $(seq $((limit * 10))); do
+	for _ in $(seq $((limit * 10))); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
