@@ -279,6 +279,30 @@ static int trap_txn(MDB_txn *txn, void *arg)
 	return rc;
 }
 
+/* Runs `body` in one write transaction (the trap functions' common
+ * frame): a writable store with the trap table, and an error naming
+ * `what` and dataset `name` if LMDB gave none. */
+static int trap_write(struct store *st, int (*body)(MDB_txn *, void *),
+		      void *job, const char *what, const char *name,
+		      char *err, size_t errlen)
+{
+	int rc;
+
+	if (!st || (st->flags & STORE_READONLY) || !st->dbi[SDB_TRAP]) {
+		store_seterr(err, errlen, "%s %s: store opened read-only", what,
+			     name);
+		return STORE_EINVAL;
+	}
+	rc = store_write_txn(st, body, job, err, errlen);
+	if (rc) {
+		if (!err || !errlen || !err[0])
+			store_seterr(err, errlen, "%s %s: %s", what, name,
+				     store_strerror(rc));
+		return store_rc(rc);
+	}
+	return STORE_OK;
+}
+
 int store_trap_commit(struct store *st, const char *name,
 		      const struct cfg_trap *t, const struct store_trap_hit *hits,
 		      size_t nhits, int64_t now, const char *user,
@@ -293,11 +317,6 @@ int store_trap_commit(struct store *st, const char *name,
 		err[0] = '\0';
 	if (res)
 		memset(res, 0, sizeof(*res));
-	if (!st || (st->flags & STORE_READONLY) || !st->dbi[SDB_TRAP]) {
-		store_seterr(err, errlen, "store_trap_commit: store opened "
-			     "read-only");
-		return STORE_EINVAL;
-	}
 	if (nhits == 0)
 		return STORE_OK;
 	/* At most one listing per sender, so nhits bounds them. */
@@ -307,16 +326,13 @@ int store_trap_commit(struct store *st, const char *name,
 	if (!job.lst || !job.edits || !job.expires)
 		rc = STORE_ENOMEM;
 	else
-		rc = store_write_txn(st, trap_txn, &job, err, errlen);
+		rc = trap_write(st, trap_txn, &job, "trap dataset", name, err,
+				errlen);
 	free(job.lst);
 	free(job.edits);
 	free(job.expires);
-	if (rc) {
-		if (!err || !errlen || !err[0])
-			store_seterr(err, errlen, "trap dataset %s: %s", name,
-				     store_strerror(rc));
-		return store_rc(rc);
-	}
+	if (rc)
+		return rc;
 	if (res)
 		*res = job.res;
 	return STORE_OK;
@@ -413,18 +429,10 @@ int store_trap_delist(struct store *st, const char *name,
 		err[0] = '\0';
 	if (removed)
 		*removed = 0;
-	if (!st || (st->flags & STORE_READONLY) || !st->dbi[SDB_TRAP]) {
-		store_seterr(err, errlen, "store_trap_delist: store opened "
-			     "read-only");
-		return STORE_EINVAL;
-	}
-	rc = store_write_txn(st, delist_txn, &job, err, errlen);
-	if (rc) {
-		if (!err || !errlen || !err[0])
-			store_seterr(err, errlen, "delisting from %s: %s", name,
-				     store_strerror(rc));
-		return store_rc(rc);
-	}
+	rc = trap_write(st, delist_txn, &job, "delisting from", name, err,
+			errlen);
+	if (rc)
+		return rc;
 	if (removed)
 		*removed = job.removed;
 	return STORE_OK;
@@ -511,18 +519,10 @@ int store_trap_prune(struct store *st, const char *name,
 	if (err && errlen)
 		err[0] = '\0';
 	*pruned = 0;
-	if (!st || (st->flags & STORE_READONLY) || !st->dbi[SDB_TRAP]) {
-		store_seterr(err, errlen, "store_trap_prune: store opened "
-			     "read-only");
-		return STORE_EINVAL;
-	}
-	rc = store_write_txn(st, prune_txn, &job, err, errlen);
-	if (rc) {
-		if (!err || !errlen || !err[0])
-			store_seterr(err, errlen, "pruning trap counters of %s: "
-				     "%s", name, store_strerror(rc));
-		return store_rc(rc);
-	}
+	rc = trap_write(st, prune_txn, &job, "pruning the counters of", name,
+			err, errlen);
+	if (rc)
+		return rc;
 	memcpy(pos, job.next, job.newlen);
 	*poslen = job.newlen;
 	*pruned = job.pruned;
