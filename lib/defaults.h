@@ -52,7 +52,9 @@
 #define DEFAULT_TRAP_REPEAT_WITHIN 2592000  /* 30d */
 #define DEFAULT_TRAP_PREFIX6 64
 #define DEFAULT_TRAP_CODE 0x7f000002        /* 127.0.0.2 */
-#define DEFAULT_TRAP_TXT "$ listed: ${hits} spam trap hits, last ${last}"
+/* No ${...} fields: with them each listing's answer is a value of its own,
+ * which the store keeps for good (README "Running spam traps"). */
+#define DEFAULT_TRAP_TXT "$ is listed: it sent mail to our spam traps"
 #define DEFAULT_TRAP_LISTEN_HOST "127.0.0.1"
 
 #endif
