@@ -510,33 +510,42 @@ static int cfg_addr(struct cfg_parser *p, yaml_node_t *n, const char *key,
 	return 0;
 }
 
-static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
-			  void *arg)
+/* Appends one address (cfg_addr, port `defport`) to `*list`; the same
+ * host and port twice is an error. */
+static int cfg_addr_add(struct cfg_parser *p, yaml_node_t *n, const char *key,
+			const char *defport, struct cfg_listen **list,
+			size_t *count)
 {
-	struct config *cfg = p->cfg;
 	struct cfg_listen one, *l;
 
-	(void)arg;
 	memset(&one, 0, sizeof(one));
-	if (cfg_addr(p, n, key, DEFAULT_LISTEN_PORT, &one) < 0) {
+	if (cfg_addr(p, n, key, defport, &one) < 0) {
 		config_listen_free(&one);
 		return -1;
 	}
-	for (size_t i = 0; i < cfg->nlisten; i++) {
-		if (strcmp(cfg->listen[i].host, one.host) == 0 &&
-		    strcmp(cfg->listen[i].port, one.port) == 0) {
+	for (size_t i = 0; i < *count; i++) {
+		if (strcmp((*list)[i].host, one.host) == 0 &&
+		    strcmp((*list)[i].port, one.port) == 0) {
 			cfg_fail(p, n, key, "\"%s\" is listed twice", one.text);
 			config_listen_free(&one);
 			return -1;
 		}
 	}
-	l = cfg_push((void **)&cfg->listen, &cfg->nlisten, sizeof(*l));
+	l = cfg_push((void **)list, count, sizeof(*l));
 	if (!l) {
 		config_listen_free(&one);
 		return cfg_oom(p);
 	}
 	*l = one;
 	return 0;
+}
+
+static int cfg_listen_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
+			  void *arg)
+{
+	(void)arg;
+	return cfg_addr_add(p, n, key, DEFAULT_LISTEN_PORT, &p->cfg->listen,
+			    &p->cfg->nlisten);
 }
 
 /* `metrics: "ADDR:PORT"`: the Prometheus endpoint. */
@@ -1091,20 +1100,9 @@ static int cfg_zone_notify_one(struct cfg_parser *p, yaml_node_t *n,
 			       const char *key, void *arg)
 {
 	struct cfg_zone *z = arg;
-	struct cfg_listen one, *l;
 
-	memset(&one, 0, sizeof(one));
-	if (cfg_addr(p, n, key, DEFAULT_LISTEN_PORT, &one) < 0) {
-		config_listen_free(&one);
-		return -1;
-	}
-	l = cfg_push((void **)&z->xfr_notify, &z->nxfr_notify, sizeof(*l));
-	if (!l) {
-		config_listen_free(&one);
-		return cfg_oom(p);
-	}
-	*l = one;
-	return 0;
+	return cfg_addr_add(p, n, key, DEFAULT_LISTEN_PORT, &z->xfr_notify,
+			    &z->nxfr_notify);
 }
 
 /* `transfer: {allow: [CIDR...], notify: ["ADDR:PORT"...]}`. */

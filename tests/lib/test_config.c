@@ -555,6 +555,8 @@ static void test_transfer(void)
 		     "7: zones.z.test.transfer.allow: \"ns1.example\" is not an address or CIDR");
 	EXPECT_ERROR(XFR_CFG "      notify: [\"192.0.2.1:0\"]\n",
 		     "7: zones.z.test.transfer.notify: \"192.0.2.1:0\"");
+	EXPECT_ERROR(XFR_CFG "      notify: [\"192.0.2.1\", \"192.0.2.1:53\"]\n",
+		     "7: zones.z.test.transfer.notify: \"192.0.2.1:53\" is listed twice");
 	EXPECT_ERROR(XFR_CFG "      also: []\n",
 		     "7: zones.z.test.transfer.also: unknown key (known: allow, notify)");
 	EXPECT_ERROR("datasets:\n  a: {type: ip4set, files: /dev/null}\n"
