@@ -233,11 +233,119 @@ static void test_limits(void)
 	CHECK_INT(dns_encode_question(&w, &q), -1);
 }
 
+/* The name at `off` of `pkt` as text ("4.3.2.10.bl.test"), pointers
+ * followed (at most 16); *next is where the name ends at `off`. */
+static int read_name(const uint8_t *pkt, size_t len, size_t off, char *out,
+		     size_t *next)
+{
+	size_t o = 0;
+	int jumps = 0;
+
+	*next = 0;
+	while (off < len) {
+		uint8_t l = pkt[off];
+
+		if ((l & 0xc0) == 0xc0) {
+			if (off + 1 >= len || ++jumps > 16)
+				return -1;
+			if (!*next)
+				*next = off + 2;
+			off = (size_t)(l & 0x3f) << 8 | pkt[off + 1];
+			continue;
+		}
+		if (l == 0) {
+			if (!*next)
+				*next = off + 1;
+			out[o ? o - 1 : 0] = '\0';
+			return 0;
+		}
+		if (off + 1 + l > len || o + l + 1 > 255)
+			return -1;
+		memcpy(out + o, pkt + off + 1, l);
+		o += l;
+		out[o++] = '.';
+		off += 1 + (size_t)l;
+	}
+	return -1;
+}
+
+/* Owners of their own (zone transfers): compressed against the previous
+ * owner and the zone, and forgotten when their record is rolled back. */
+static void test_owners(void)
+{
+	static const char *const want[] = { "4.3.2.10.BL.test", "4.3.2.10.BL.test",
+		"5.3.2.10.BL.test", "BL.test", "*.7.10.BL.test", "9.9.BL.test" };
+	struct dns_query q;
+	struct dns_writer w;
+	struct dns_owners o;
+	struct dns_writer_mark m;
+	uint8_t out[512];
+	size_t len, off, next, sizes[6];
+	char name[256];
+
+	make_query(&q, DNS_TYPE_AXFR);
+	dns_writer_init(&w, out, sizeof(out));
+	dns_encode_header(&w, q.id, DNS_FLAG_QR);
+	CHECK_INT(dns_encode_question(&w, &q), 0);
+	dns_writer_set_zone(&w, &q, (const uint8_t *)"\002bl\004test", 4);
+	dns_writer_owners(&w, &o);
+	for (int i = 0; i < 6; i++) {
+		static const char *const rel[] = { "\0014\0013\0012\00210",
+			"\0014\0013\0012\00210", "\0015\0013\0012\00210", "",
+			"\001*\0017\00210", "\0019\0019" };
+		size_t before = w.b.pos;
+
+		CHECK_INT(dns_writer_owner(&w, (const uint8_t *)rel[i]), 0);
+		if (i == 4) {
+			/* Rolled back: the next owner must not point into it. */
+			dns_writer_mark(&w, &m);
+			CHECK_INT(dns_encode_a(&w, DNS_OWNER_SET, 1, 1, 1), 0);
+			dns_writer_rollback(&w, &m);
+			CHECK_INT(w.b.pos, before);
+		}
+		CHECK_INT(dns_encode_a(&w, DNS_OWNER_SET, 1, 60, 0x7f000002), 0);
+		sizes[i] = w.b.pos - before;
+	}
+	CHECK_INT(sizes[0], 9 + 2 + 14);  /* 4.3.2.10 + zone pointer */
+	CHECK_INT(sizes[1], 2 + 14);      /* the same owner: a pointer */
+	CHECK_INT(sizes[2], 2 + 2 + 14);  /* "5" + pointer to 3.2.10 */
+	CHECK_INT(sizes[3], 2 + 14);      /* the apex: the zone pointer */
+	len = dns_writer_finish(&w);
+	CHECK_INT(u16(out + 6), 6);
+	off = qlen;
+	for (int i = 0; i < 6; i++) {
+		if (read_name(out, len, off, name, &next) < 0) {
+			CHECK(0);
+			break;
+		}
+		CHECK_STR(name, want[i]);
+		CHECK_INT(u16(out + next), DNS_TYPE_A);
+		off = next + 10 + u16(out + next + 8);
+	}
+	CHECK_INT(off, len);
+	/* Without dns_writer_owners, DNS_OWNER_SET is no owner at all. */
+	dns_writer_init(&w, out, sizeof(out));
+	dns_encode_header(&w, q.id, DNS_FLAG_QR);
+	CHECK_INT(dns_encode_question(&w, &q), 0);
+	CHECK_INT(dns_encode_a(&w, DNS_OWNER_SET, 1, 1, 1), -1);
+	CHECK_INT(dns_writer_owner(&w, (const uint8_t *)""), -1);
+	/* A CNAME's target is compressed against the zone. */
+	dns_writer_set_zone(&w, &q, (const uint8_t *)"\002bl\004test", 4);
+	CHECK_INT(dns_encode_cname(&w, 12, 60,
+				   (const uint8_t *)"\010excluded\002bl\004test"), 0);
+	len = dns_writer_finish(&w);
+	CHECK_INT(u16(out + qlen + 2), DNS_TYPE_CNAME);
+	CHECK_INT(u16(out + qlen + 10), 9 + 2);
+	CHECK_INT(read_name(out, len, qlen + 12, name, &next), 0);
+	CHECK_STR(name, "excluded.BL.test");
+}
+
 int main(void)
 {
 	test_answer();
 	test_soa_mx();
 	test_tmpl();
 	test_limits();
+	test_owners();
 	return check_report();
 }
