@@ -81,6 +81,17 @@ static int trap_decode(const void *data, size_t len, struct trap_counter *c)
 	return r.bad || r.p != r.end ? STORE_EINVAL : 0;
 }
 
+/* A listing's end as the expiry table keeps it: rounded up to the next
+ * TRAP_END_STEP seconds, so a sender that keeps hitting moves its expiry
+ * keys once a step, not once a batch (the listing lasts at most that
+ * much longer than the policy says). */
+#define TRAP_END_STEP 60
+
+static int64_t trap_end_stored(int64_t end)
+{
+	return (end + TRAP_END_STEP - 1) / TRAP_END_STEP * TRAP_END_STEP;
+}
+
 /* The dsid of dataset `name` in `txn`. */
 static int trap_dsid(MDB_txn *txn, const struct store *st, const char *name,
 		     uint32_t *dsid)
@@ -172,8 +183,11 @@ static int trap_sender(MDB_txn *txn, struct trap_job *job, uint32_t dsid,
 			return rc;
 		if (stored) {
 			job->res.extended++;
+			if (stored >= c.listed_until)
+				return 0;   /* the rounded end covers it */
 			return store_expiry_set(txn, job->st, dsid, ek, eklen,
-						c.listed_until, &moved);
+						trap_end_stored(c.listed_until),
+						&moved);
 		}
 	}
 	job->lst[job->nlst].hit = j - 1;
@@ -210,7 +224,7 @@ static int trap_list(MDB_txn *txn, struct trap_job *job)
 			e->value.txt = job->lst[i].txt;
 			e->value.txtlen = (uint16_t)strlen(job->lst[i].txt);
 		}
-		job->expires[i] = job->lst[i].c.listed_until;
+		job->expires[i] = trap_end_stored(job->lst[i].c.listed_until);
 	}
 	ch.ip = job->edits;
 	ch.nip = job->nlst;

@@ -131,7 +131,8 @@ static void test_listing(void)
 		CHECK_INT(when, now + 86400);
 	}
 	store_reader_free(rd);
-	/* A hit while listed moves only the end. */
+	/* A hit while listed moves only the end (kept rounded up to the
+	 * minute: a hit within it changes nothing stored). */
 	feed(ti, "8.8.8.8\n", now + 100);
 	CHECK_INT(trap_ingest_stats(ti)->extended, 1);
 	CHECK_INT(history("tr").adds, 2);
@@ -140,7 +141,19 @@ static void test_listing(void)
 		int64_t when = 0;
 
 		CHECK_INT(store_expiry_ip(rd, m->dsid, 4, a, 32, &when), 1);
-		CHECK_INT(when, now + 100 + 86400);
+		CHECK_INT(when, now + 120 + 86400);
+		CHECK_INT(store_trap_get(rd, m->dsid, 4, a, &c), 1);
+		CHECK_INT(c.listed_until, now + 100 + 86400);
+	}
+	store_reader_free(rd);
+	feed(ti, "8.8.8.8\n", now + 110);
+	CHECK_INT(trap_ingest_stats(ti)->extended, 2);
+	store_reader_new(st, &rd);
+	{
+		int64_t when = 0;
+
+		CHECK_INT(store_expiry_ip(rd, m->dsid, 4, a, 32, &when), 1);
+		CHECK_INT(when, now + 120 + 86400);
 	}
 	store_reader_free(rd);
 	/* The sweep ends the listings; then the counters can go. */
@@ -149,7 +162,10 @@ static void test_listing(void)
 	CHECK_INT(n, 1);   /* the /64, listed at `now` */
 	CHECK_INT(lookup("tr", "2a00:1:2:3::1"), 0);
 	CHECK_INT(lookup("tr", "8.8.8.8"), 1);
-	CHECK_INT(store_expire(st, now + 86400 + 101, "test", &n, err,
+	CHECK_INT(store_expire(st, now + 86400 + 119, "test", &n, err,
+			       sizeof(err)), 0);
+	CHECK_INT(n, 0);
+	CHECK_INT(store_expire(st, now + 86400 + 120, "test", &n, err,
 			       sizeof(err)), 0);
 	CHECK_INT(n, 1);
 	CHECK_INT(lookup("tr", "8.8.8.8"), 0);
