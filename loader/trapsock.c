@@ -67,6 +67,8 @@ struct trapsock_ds {
 	uint64_t said_listed, said_bad;
 	uint64_t failures;          /* commits failed since the last line */
 	double said_failure_at;
+	uint64_t refused;           /* connections refused since the last line */
+	double said_refused_at;
 };
 
 struct trapsock {
@@ -254,9 +256,21 @@ static void ds_on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	int is_unix = lev == d->lev[0];
 
 	if (d->nconns >= TRAPSOCK_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
-		trapsock_sayf(d->ts, 1, "traps: %s: connection refused: %d "
-			      "clients already", trap_ingest_dataset(d->ti)->name,
-			      TRAPSOCK_MAX_CLIENTS);
+		double now = monoclock_now();
+
+		/* Said at most every TRAPSOCK_SAY_FAIL_S: a storm of
+		 * connections must not become a storm of log lines. */
+		d->refused++;
+		if (now >= d->said_refused_at + TRAPSOCK_SAY_FAIL_S) {
+			trapsock_sayf(d->ts, 1, "traps: %s: %llu connection%s "
+				      "refused (%d clients at most)",
+				      trap_ingest_dataset(d->ti)->name,
+				      (unsigned long long)d->refused,
+				      d->refused == 1 ? "" : "s",
+				      TRAPSOCK_MAX_CLIENTS);
+			d->said_refused_at = now;
+			d->refused = 0;
+		}
 		evutil_closesocket(fd);
 		return;
 	}
