@@ -353,7 +353,15 @@ for s in nsd:$NPORT knot:$KPORT; do
 done
 check "dnsbld sent NOTIFY and the secondaries answered" "$(cat "$WORK/dnsbld.log")" \
 	'NOTIFY of bl\.test serial [0-9]+: 127\.0\.0\.1:[0-9]+ answered'
-check "NSD transferred after the NOTIFY" "$(cat "$WORK/dnsbld.log")" \
+check "the secondaries transferred after the NOTIFY" "$(cat "$WORK/dnsbld.log")" \
 	"transfer of bl\.test serial $new to 127\.0\.0\.1"
+check "both asked IXFR and got the zone AXFR-style" \
+	"$(grep -c "IXFR (as AXFR) of bl\.test serial $new " "$WORK/dnsbld.log")" '^[2-9]$'
+check_not "no transfer failed" "$(cat "$WORK/dnsbld.log")" 'failed after'
+check_not "the secondaries took every transfer" \
+	"$(cat "$WORK/nsd/nsd.log" "$WORK/knot/knot.log" 2>/dev/null)" \
+	'(bad|malformed|error).*(xfr|transfer|IXFR|AXFR)'
+check "Knot refreshed with IXFR" "$(cat "$WORK/knot/knot.log")" 'IXFR'
+
 
 srv_report
