@@ -13,6 +13,7 @@
 #include "xfr.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,11 +60,37 @@ struct xfr {
 
 int xfr_is_transfer(const uint8_t *pkt, size_t len)
 {
+	struct dns_buffer b;
 	struct dns_query q;
+	uint16_t qtype;
 
-	if (len < DNS_HEADER_LEN || dns_query_parse(pkt, len, &q) != DNS_PARSE_OK)
+	/* The QTYPE first (every TCP query comes here), the full parse only
+	 * for a transfer. */
+	dns_buffer_init(&b, (uint8_t *)pkt, len);
+	if (dns_buffer_seek(&b, DNS_HEADER_LEN) < 0 || dns_name_skip(&b) < 0 ||
+	    dns_buffer_get_u16(&b, &qtype) < 0 ||
+	    (qtype != DNS_TYPE_AXFR && qtype != DNS_TYPE_IXFR))
 		return 0;
-	return q.qtype == DNS_TYPE_AXFR || q.qtype == DNS_TYPE_IXFR;
+	return dns_query_parse(pkt, len, &q) == DNS_PARSE_OK;
+}
+
+/* Refusals are logged at most once per XFR_LOG_REFUSED_S seconds (any
+ * client can ask), with the count of the others. */
+#define XFR_LOG_REFUSED_S 10
+static void xfr_log_refused(const struct xfr *x)
+{
+	static atomic_llong last;
+	static atomic_uint quiet;
+	long long now = (long long)time(NULL), was = atomic_load(&last);
+
+	if (now - was < XFR_LOG_REFUSED_S ||
+	    !atomic_compare_exchange_strong(&last, &was, now)) {
+		atomic_fetch_add(&quiet, 1);
+		return;
+	}
+	log_info("transfer of %s to %s refused (not in transfer.allow; %u "
+		 "more refused since the last such line)", x->zname, x->peer,
+		 atomic_exchange(&quiet, 0));
 }
 
 static void xfr_msg_begin(struct xfr *x, uint8_t rcode)
@@ -348,8 +375,7 @@ struct xfr *xfr_start(const struct config *cfg, struct store *st,
 		return NULL;
 	}
 	if (!xfr_allowed(cfg, x->z, client)) {
-		log_info("transfer of %s to %s refused (not in transfer.allow)",
-			 x->zname, x->peer);
+		xfr_log_refused(x);
 		x->z = NULL;
 		xfr_reply_short(x, out, DNS_RCODE_REFUSED, 0);
 		xfr_free(x);
