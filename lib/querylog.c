@@ -111,6 +111,21 @@ static size_t querylog_name(const uint8_t *w, char *out, size_t len)
 	return len;
 }
 
+/* A line formatted into `tmp` (`cap` bytes): `len` bytes, then the last
+ * snprintf's `n` more; copied to `out` if it was not cut and fits.  Returns
+ * its length, or 0. */
+static size_t querylog_emit(const char *tmp, size_t cap, size_t len, int n,
+			    char *out, size_t outlen)
+{
+	if (n < 0 || (size_t)n >= cap - len)
+		return 0;
+	len += (size_t)n;
+	if (len > outlen)
+		return 0;
+	memcpy(out, tmp, len);
+	return len;
+}
+
 /* The client address as text ("?" if unknown). */
 static void querylog_peer(const struct sockaddr *peer, char *ip, size_t iplen)
 {
@@ -140,13 +155,7 @@ size_t querylog_format(const struct querylog_entry *e, char *out,
 		     querylog_class_name(e->qclass, cb, sizeof(cb)),
 		     querylog_rcode_name(e->rcode, rb, sizeof(rb)),
 		     e->ancount, e->replylen);
-	if (n < 0 || (size_t)n >= sizeof(tmp) - len)
-		return 0;
-	len += (size_t)n;
-	if (len > outlen)
-		return 0;
-	memcpy(out, tmp, len);
-	return len;
+	return querylog_emit(tmp, sizeof(tmp), len, n, out, outlen);
 }
 
 size_t querylog_format_json(const struct querylog_entry *e, char *out,
@@ -178,13 +187,7 @@ size_t querylog_format_json(const struct querylog_entry *e, char *out,
 		     querylog_class_name(e->qclass, cb, sizeof(cb)),
 		     querylog_rcode_name(e->rcode, rb, sizeof(rb)),
 		     e->ancount, e->replylen);
-	if (n < 0 || (size_t)n >= sizeof(tmp) - len)
-		return 0;
-	len += (size_t)n;
-	if (len > outlen)
-		return 0;
-	memcpy(out, tmp, len);
-	return len;
+	return querylog_emit(tmp, sizeof(tmp), len, n, out, outlen);
 }
 
 void querylog_set_json(struct querylog *ql, int json)

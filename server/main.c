@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "dropin.h"
+#include "help_wanted.h"
 #include "rbldnsd_args.h"
 #include "server.h"
 
@@ -116,14 +117,6 @@ static int check_config(int argc, char **argv)
 	return 0;
 }
 
-static int wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return 1;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -135,7 +128,7 @@ int main(int argc, char **argv)
 	struct config *cfg = NULL;
 	int opt, foreground = 0, use_syslog = 0, rc;
 
-	if (wants_help(argc, argv)) {
+	if (help_wanted(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}

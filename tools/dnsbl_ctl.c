@@ -8,6 +8,7 @@
  * file has the global options, the verb table and what verbs share.
  */
 #include "dnsbl_ctl.h"
+#include "help_wanted.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -253,15 +254,6 @@ static int ctl_clock(struct ctl *c)
 	return 0;
 }
 
-/* `VERB --help` anywhere before "--": the verb's usage, no config. */
-static int ctl_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return 1;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -301,7 +293,7 @@ int main(int argc, char **argv)
 		ctl_usage(stderr, c.prog);
 		return CTL_EXIT_USAGE;
 	}
-	if (ctl_wants_help(argc - optind, argv + optind)) {
+	if (help_wanted(argc - optind, argv + optind)) {
 		ctl_verb_usage(&c, v, stdout);
 		return CTL_EXIT_OK;
 	}

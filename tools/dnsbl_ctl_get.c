@@ -76,6 +76,7 @@ static int get_type_takes(enum ds_type t, int family)
 	case DS_IP6TSET:
 		return family == 6;
 	case DS_ACL:
+	case DS_TRAP:           /* trap listings: both families */
 		return family != 0;
 	case DS_DNSET:
 	case DS_GENERIC:
