@@ -31,7 +31,7 @@ srv_pick_port 27400 27499
 NPORT=$PORT
 srv_pick_port 27500 27599
 KPORT=$PORT
-ZONES="bl.test zen.test v6.test dbl.test mix.test"
+ZONES="bl.test zen.test v6.test dbl.test mix.test comb.test gen.test"
 
 mkdir -p "$WORK/data"
 cat >"$WORK/data/spam.ip4set" <<'EOF'
@@ -71,6 +71,23 @@ spam.example
 a.b.deep.example
 *.deep.example :127.0.1.6:Deep wildcard
 EOF
+cat >"$WORK/data/comb.combined" <<'EOF'
+$DATASET ip4set:sbl @
+:2:sbl
+10.0.0.0/8
+!10.1.1.1
+$DATASET ip4set:xbl xbl
+192.0.2.0/24 :4:xbl
+!192.0.2.5
+$DATASET dnset:dbl dbl.sub
+bad.com :2:dbl
+*.worse.com :3:dbl worse
+EOF
+cat >"$WORK/data/gen.generic" <<'EOF'
+mail MX 10 mx.example.net.
+info TXT "generic text"
+host 120 A 192.0.2.1
+EOF
 cat >"$WORK/xfr.yaml" <<EOF
 store: $WORK/store
 listen: ["127.0.0.1:$DPORT"]
@@ -79,6 +96,8 @@ datasets:
   policy: {type: ip4set, files: [data/policy.ip4set]}
   spam6: {type: ip6trie, files: [data/spam.ip6trie]}
   domains: {type: dnset, files: [data/domains.dnset]}
+  comb: {type: combined, files: [data/comb.combined]}
+  gen: {type: generic, files: [data/gen.generic]}
 zones:
 EOF
 for z in $ZONES; do
@@ -88,6 +107,8 @@ for z in $ZONES; do
 	v6.test) ds="[spam6]" ;;
 	dbl.test) ds="[domains]" ;;
 	mix.test) ds="[spam, spam6]" ;;
+	comb.test) ds="[comb]" ;;
+	gen.test) ds="[gen, domains]" ;;
 	esac
 	cat >>"$WORK/xfr.yaml" <<EOF
   $z:
@@ -283,13 +304,20 @@ dn = ["spam.example", "x.spam.example", "phish.example", "a.phish.example",
       "clean.malware.example", "y.clean.malware.example", "deep.example",
       "b.deep.example", "a.b.deep.example", "z.b.deep.example",
       "c.a.b.deep.example", "x.deep.example", "other.example", "test", "invalid"]
+comb = [rev4(a) for a in v4[:120]] + [rev4(a) + ".xbl" for a in v4[:120]] + [
+    "1.1.1.10", "1.1.1.10.xbl", "5.2.0.192.xbl", "6.2.0.192.xbl", "5.2.0.192",
+    "xbl", "sub", "dbl.sub", "bad.com.dbl.sub", "x.bad.com.dbl.sub",
+    "worse.com.dbl.sub", "a.worse.com.dbl.sub", "b.a.worse.com.dbl.sub",
+    "good.com.dbl.sub", "bad.com"]
+gen = ["mail", "info", "host", "other", "x.mail"] + dn
 zones = {"bl.test": [rev4(a) for a in v4], "zen.test": [rev4(a) for a in v4],
+         "comb.test": comb, "gen.test": gen,
          "v6.test": [rev6(a) for a in v6], "dbl.test": dn,
          "mix.test": [rev4(a) for a in v4] + [rev6(a) for a in v6]}
 with open(sys.argv[1], "w") as f:
     for z, names in zones.items():
         for n in names:
-            for t in ("A", "TXT"):
+            for t in ("A", "TXT", "MX") if z == "gen.test" else ("A", "TXT"):
                 f.write("%s.%s %s\n" % (n, z, t))
 PY
 wc -l <"$WORK/names" >"$WORK/names.count"
