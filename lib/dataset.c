@@ -22,6 +22,27 @@ const char *ds_type_name(enum ds_type type)
 	return (unsigned)type < DS_TYPE_COUNT ? ds_type_names[type] : NULL;
 }
 
+unsigned ds_type_keys(enum ds_type type)
+{
+	switch (type) {
+	case DS_IP4SET:
+	case DS_IP4TSET:
+	case DS_IP4TRIE:
+		return DS_KEYS_IP4;
+	case DS_IP6TRIE:
+	case DS_IP6TSET:
+		return DS_KEYS_IP6;
+	case DS_ACL:
+	case DS_TRAP:
+		return DS_KEYS_IP4 | DS_KEYS_IP6;
+	case DS_DNSET:
+	case DS_GENERIC:
+		return DS_KEYS_NAME;
+	default:
+		return 0;
+	}
+}
+
 int ds_type_parse(const char *name, enum ds_type *out)
 {
 	for (int t = 0; t < DS_TYPE_COUNT; t++) {

@@ -41,6 +41,17 @@ const char *ds_type_name(enum ds_type type);
 /* Parses a type name (case-insensitive); returns 0 or -1 if unknown. */
 int ds_type_parse(const char *name, enum ds_type *out);
 
+/* What a dataset of a type is searched by: IPv4 and/or IPv6 addresses,
+ * or domain names.  A combined dataset has none itself: its sections say. */
+enum { DS_KEYS_IP4 = 1, DS_KEYS_IP6 = 2, DS_KEYS_NAME = 4 };
+unsigned ds_type_keys(enum ds_type type);
+/* The DS_KEYS_* bit of an address family (4 or 6; 0 = a name). */
+static inline unsigned ds_keys_of_family(int family)
+{
+	return family == 4 ? DS_KEYS_IP4 : family == 6 ? DS_KEYS_IP6
+						       : DS_KEYS_NAME;
+}
+
 /* What an entry's value means.  Plain lists only use VAL_LISTED; acl
  * datasets use the others (rbldnsd's :ignore :refuse :empty :pass). */
 enum ds_value_kind {

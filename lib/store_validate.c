@@ -10,12 +10,7 @@
 /* Which address families a type holds: bit 0 = IPv4, bit 1 = IPv6. */
 static unsigned validate_families(enum ds_type t)
 {
-	switch (t) {
-	case DS_IP4SET: case DS_IP4TSET: case DS_IP4TRIE: return 1;
-	case DS_IP6TRIE: case DS_IP6TSET: return 2;
-	case DS_ACL: case DS_TRAP: return 3;
-	default: return 0;
-	}
+	return ds_type_keys(t) & (DS_KEYS_IP4 | DS_KEYS_IP6);
 }
 
 /* A wire name is well formed if labels are <= 63 and it is <= 255 bytes. */

@@ -65,26 +65,11 @@ static void zone_note_expiry(struct zp_zone *z, const struct store_dsmeta *m)
 
 static void zone_note_type(struct zp_zone *z, enum ds_type t)
 {
-	switch (t) {
-	case DS_IP4SET:
-	case DS_IP4TSET:
-	case DS_IP4TRIE:
-		z->has_ip4 = 1;
-		break;
-	case DS_IP6TRIE:
-	case DS_IP6TSET:
-		z->has_ip6 = 1;
-		break;
-	case DS_TRAP:      /* both families in one dataset */
-		z->has_ip4 = 1;
-		z->has_ip6 = 1;
-		break;
-	case DS_DNSET:
-		z->has_dn = 1;
-		break;
-	default:
-		break;
-	}
+	unsigned keys = t == DS_ACL ? 0 : ds_type_keys(t);
+
+	z->has_ip4 |= (keys & DS_KEYS_IP4) != 0;
+	z->has_ip6 |= (keys & DS_KEYS_IP6) != 0;
+	z->has_dn |= t == DS_DNSET;   /* generic names are looked up whole */
 }
 
 /* Fetches dataset `name`'s meta (NULL if not stored). */

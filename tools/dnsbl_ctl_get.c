@@ -67,23 +67,7 @@ static int get_parse(const char *s, struct get_item *it)
 
 static int get_type_takes(enum ds_type t, int family)
 {
-	switch (t) {
-	case DS_IP4SET:
-	case DS_IP4TSET:
-	case DS_IP4TRIE:
-		return family == 4;
-	case DS_IP6TRIE:
-	case DS_IP6TSET:
-		return family == 6;
-	case DS_ACL:
-	case DS_TRAP:           /* trap listings: both families */
-		return family != 0;
-	case DS_DNSET:
-	case DS_GENERIC:
-		return family == 0;
-	default:
-		return 0;
-	}
+	return (ds_type_keys(t) & ds_keys_of_family(family)) != 0;
 }
 
 /* The answers of a match: A and the TXT as dnsbld expands it. */
