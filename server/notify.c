@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -159,6 +160,29 @@ static void notify_tick(evutil_socket_t fd, short what, void *arg)
 	responder_idle(&n->r);
 }
 
+/* 1 if `from` is target t's address and port. */
+static int notify_same_peer(const struct notify_target *t,
+			    const struct sockaddr_storage *from)
+{
+	if (t->sa.ss_family != from->ss_family)
+		return 0;
+	if (from->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&t->sa,
+					 *b = (const struct sockaddr_in *)from;
+
+		return a->sin_port == b->sin_port &&
+		       a->sin_addr.s_addr == b->sin_addr.s_addr;
+	}
+	if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&t->sa,
+					  *b = (const struct sockaddr_in6 *)from;
+
+		return a->sin6_port == b->sin6_port &&
+		       memcmp(&a->sin6_addr, &b->sin6_addr, 16) == 0;
+	}
+	return 0;
+}
+
 /* A reply from a secondary: ends the retries of the NOTIFY it answers. */
 static void notify_read(evutil_socket_t fd, short what, void *arg)
 {
@@ -184,8 +208,7 @@ static void notify_read(evutil_socket_t fd, short what, void *arg)
 		for (size_t k = 0; k < n->ntargets; k++) {
 			struct notify_target *t = &n->targets[k];
 
-			if (!t->tries || t->id != id ||
-			    t->sa.ss_family != from.ss_family)
+			if (!t->tries || t->id != id || !notify_same_peer(t, &from))
 				continue;
 			log_info("NOTIFY of %s serial %u: %s answered (rcode %u)",
 				 t->zone->name, t->serial, t->text, flags & 15);
