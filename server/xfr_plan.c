@@ -688,24 +688,6 @@ struct xfr_plan {
 
 /* ---- building it ------------------------------------------------------- */
 
-/* 1 if an address dataset of type `t` answers addresses of `family`. */
-static int ds_family_ok(enum ds_type t, int family)
-{
-	switch (t) {
-	case DS_IP4SET:
-	case DS_IP4TSET:
-	case DS_IP4TRIE:
-		return family == 4;
-	case DS_IP6TRIE:
-	case DS_IP6TSET:
-		return family == 6;
-	case DS_TRAP:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* The datasets answering at one origin. */
 struct xfr_origin {
 	const uint8_t *name;          /* relative to the zone */
@@ -726,7 +708,8 @@ static int xfr_tree_add(struct xfr_plan *x, const struct xfr_origin *o,
 		struct xfr_collect c = { &x->keys, &in[nin], family,
 					 (uint32_t)i, 0 };
 
-		if (!o->ds[i]->meta || !ds_family_ok(o->ds[i]->meta->type, family))
+		if (!o->ds[i]->meta || !(ds_type_keys(o->ds[i]->meta->type) &
+				       ds_keys_of_family(family)))
 			continue;
 		if (store_iter_ranges(x->rd, o->ds[i]->meta->dsid, collect_cb,
 				      &c) != 0 || c.oom)
