@@ -58,6 +58,9 @@ static const struct ctl_verb ctl_verbs[] = {
 	  ctl_add },
 	{ "del", "DATASET ENTRY [--reason TEXT]",
 	  "remove an entry from a manual dataset", ctl_del },
+	{ "delist", "ADDRESS --reason TEXT [--for DURATION]",
+	  "end a spam-trap listing of ADDRESS; --for: the traps do not list "
+	  "it again for that long", ctl_delist },
 	{ "history", "[DATASET]",
 	  "the hand edits and expiries: time, what, entry, who, why",
 	  ctl_history },

@@ -3,7 +3,7 @@
  * dnsbl-ctl inspects and edits the store the loader fills and dnsbld
  * serves.  dnsbl_ctl.c parses the global options and the config and finds
  * the verb in its table; each verb parses its own arguments and lives in
- * a file of its own: _edit.c (add, del, expire, history), _get.c, _stats.c,
+ * a file of its own: _edit.c (add, del, delist, expire, history), _get.c, _stats.c,
  * _export.c, _check.c.  show, zones, drop and compact are lib/storeadmin.c,
  * shared with dnsbl-loader's aliases.
  */
@@ -74,6 +74,7 @@ const char *ctl_time(int64_t t);
 /* The verbs. */
 int ctl_add(struct ctl *c, int argc, char **argv);
 int ctl_del(struct ctl *c, int argc, char **argv);
+int ctl_delist(struct ctl *c, int argc, char **argv);
 int ctl_expire(struct ctl *c, int argc, char **argv);
 int ctl_history(struct ctl *c, int argc, char **argv);
 int ctl_get(struct ctl *c, int argc, char **argv);

@@ -11,6 +11,7 @@
  */
 #include "dnsbl_ctl.h"
 
+#include <arpa/inet.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,87 @@ int ctl_expire(struct ctl *c, int argc, char **argv)
 	if (!c->quiet)
 		printf("%llu entr%s expired\n", (unsigned long long)n,
 		       n == 1 ? "y" : "ies");
+	return CTL_EXIT_OK;
+}
+
+/* ---- delist ---------------------------------------------------------------- */
+
+/* `delist ADDRESS --reason TEXT [--for DURATION]`: ends the trap listing of
+ * ADDRESS (its /32, or its prefix6 for IPv6) in every trap dataset, and
+ * with --for keeps the traps from listing it again for that long.  One
+ * transaction per dataset, recorded in the history. */
+int ctl_delist(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct edit_opts o = { 0 };
+	struct store_trap_hit who;
+	struct store *st = NULL;
+	uint8_t addr[16];
+	char user[256], err[1024];
+	int ex, i, ntrap = 0;
+
+	i = ctl_getopt(c, argc, argv, "", opts, edit_opt, &o, &ex);
+	if (i < 0)
+		return ex;
+	memset(&who, 0, sizeof(who));
+	if (argc - i != 1 || !o.reason || !*o.reason) {
+		fprintf(stderr, "%s: delist: give one ADDRESS and --reason TEXT\n",
+			c->prog);
+		ctl_verb_usage(c, ctl_verb_find(argv[0]), stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if (inet_pton(AF_INET, argv[i], who.addr) == 1)
+		who.family = 4;
+	else if (inet_pton(AF_INET6, argv[i], who.addr) == 1)
+		who.family = 6;
+	else {
+		fprintf(stderr, "%s: delist: \"%s\" is not an IPv4 or IPv6 "
+			"address\n", c->prog, argv[i]);
+		return CTL_EXIT_USAGE;
+	}
+	memcpy(addr, who.addr, sizeof(addr));
+	edit_user(user, sizeof(user));
+	for (size_t k = 0; k < c->cfg->ndatasets; k++) {
+		const struct cfg_dataset *d = &c->cfg->datasets[k];
+		int removed = 0, rc;
+
+		if (d->type != DS_TRAP || !d->trap)
+			continue;
+		ntrap++;
+		/* The listing is the sender's /32, or its prefix6 block. */
+		who.plen = (uint8_t)(who.family == 4 ? 32 : d->trap->prefix6);
+		memcpy(who.addr, addr, sizeof(addr));
+		for (unsigned b = who.plen; who.family == 6 && b < 128; b++)
+			who.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+		if (!st && !(st = edit_open(c)))
+			return CTL_EXIT_FAILED;
+		rc = store_trap_delist(st, d->name, &who, c->now,
+				       o.for_s ? c->now + o.for_s : 0, o.reason,
+				       user, &removed, err, sizeof(err));
+		if (rc == STORE_ENOTFOUND)
+			continue;   /* not stored yet: nothing listed there */
+		if (rc < 0) {
+			fprintf(stderr, "%s: %s: FAILED: %s; nothing changed\n",
+				c->prog, d->name, err);
+			store_close(st);
+			return CTL_EXIT_FAILED;
+		}
+		if (!c->quiet)
+			printf("%s: %s %s%s%s\n", d->name, argv[i],
+			       removed ? "delisted" : "was not listed",
+			       o.for_s ? "; not listed again until " : "",
+			       o.for_s ? ctl_time(c->now + o.for_s) : "");
+	}
+	store_close(st);
+	if (!ntrap) {
+		fprintf(stderr, "%s: delist: %s has no trap dataset\n", c->prog,
+			c->cfg->path);
+		return CTL_EXIT_FAILED;
+	}
 	return CTL_EXIT_OK;
 }
 

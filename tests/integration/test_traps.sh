@@ -314,6 +314,31 @@ expect_listed "the one it does not cover stays" 11.2.3.1
 check "...with a history record" "$("$BIN/dnsbl-ctl" -c traps.yaml history traps 2>&1)" \
 	"del +traps +11\.2\.2\.7 .*allow-listed"
 
+# ---- dnsbl-ctl delist: ends a listing, --for keeps it off ---------------------
+T3=$((T2 + 60))
+CTL="$BIN/dnsbl-ctl"
+hits $T3 11.4.4.4 11.4.4.4 11.4.4.4 2a01:44:1:1::1 2a01:44:1:1::1 2a01:44:1:1::1
+expect_listed "delist: listed first" 11.4.4.4
+expect_listed "delist: the /64 listed first" 2a01:44:1:1::1
+OUT=$(DNSBL_CTL_NOW=$T3 "$CTL" -c traps.yaml delist 11.4.4.4 2>&1)
+check_eq "delist without --reason: usage error" "$?" 2
+check "...saying what is missing" "$OUT" "give one ADDRESS and --reason TEXT"
+OUT=$(DNSBL_CTL_NOW=$T3 "$CTL" -c traps.yaml delist 11.4.4.4 --reason "relay fixed" --for 2h 2>&1)
+check_eq "delist: exit 0" "$?" 0
+check "delist: says what it did" "$OUT" "traps: 11\.4\.4\.4 delisted; not listed again until"
+expect_unlisted "delist: served as not listed at once" 11.4.4.4
+hits $((T3 + 60)) 11.4.4.4 11.4.4.4 11.4.4.4
+expect_unlisted "delist --for 2h: three more hits do not list it again" 11.4.4.4
+hits $((T3 + 3 * 3600)) 11.4.4.4 11.4.4.4 11.4.4.4
+expect_listed "after the 2 h: the traps list it again" 11.4.4.4
+check "delist: a history record with who and why" "$("$CTL" -c traps.yaml history traps 2>&1)" \
+	"del +traps +11\.4\.4\.4 +by [^ ].*reason: relay fixed"
+OUT=$(DNSBL_CTL_NOW=$T3 "$CTL" -c traps.yaml delist 2a01:44:1:1::99 --reason "same /64" 2>&1)
+check "delist of an IPv6 address ends its /64's listing" "$OUT" "delisted"
+expect_unlisted "...served at once" 2a01:44:1:1::1
+OUT=$(DNSBL_CTL_NOW=$T3 "$CTL" -c traps.yaml delist 11.9.9.9 --reason "never listed" 2>&1)
+check "delist of an address that was not listed says so" "$OUT" "11\.9\.9\.9 was not listed"
+
 # ---- zones/traps.yaml, the README's example ----------------------------------
 mkdir example example/data
 cp "$SRCDIR/zones/data/trap-allow.ip4set" "$SRCDIR/zones/data/trap-hits.txt" example/data/
