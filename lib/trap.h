@@ -9,6 +9,7 @@
  *                  addresses other datasets list (allow always wins)
  *   trap_policy.c  one sender's counter and the listing decision
  *   trap_txt.c     the TXT template's `${hits}` `${first}` ... fields
+ *   trap_postfix.c the `tail` preset: Postfix log lines -> hits
  *   trap_ingest.c  hits batched in memory, committed in one transaction
  *   store_trap.c   the counters table and the batch's transaction
  *
@@ -106,6 +107,29 @@ const char *trap_txt_check(const char *tpl);
  * the server's rbldnsd-style expansion.  Returns the length. */
 size_t trap_txt_render(const char *tpl, const struct trap_counter *c,
 		       char out[256]);
+
+/* ---- trap_postfix.c ----------------------------------------------------- */
+
+#define TRAP_POSTFIX_QUEUE 10000 /* queue id -> client remembered */
+#define TRAP_POSTFIX_QID 32      /* queue id length + 1 */
+#define TRAP_POSTFIX_IP 64       /* client address text + 1 */
+
+struct trap_postfix;
+
+/* The preset's state for `recipients` (exact addresses, or `@domain`;
+ * the caller's strings, which must outlive it).  NULL on out of memory. */
+struct trap_postfix *trap_postfix_new(char *const *recipients, size_t n);
+void trap_postfix_free(struct trap_postfix *pf);
+
+/* Is `addr` a trap recipient (case-insensitive; `@domain` matches every
+ * address of the domain)?  1 yes, 0 no. */
+int trap_postfix_match(const struct trap_postfix *pf, const char *addr);
+
+/* One log line (`len` bytes, no newline): 1 if it is a hit, with the
+ * client address text in ip and the recipient in trap; 0 if not (most
+ * lines), remembering smtpd's `QUEUEID: client=HOST[IP]`. */
+int trap_postfix_line(struct trap_postfix *pf, const char *line, size_t len,
+		      char ip[TRAP_POSTFIX_IP], char trap[TRAP_ID_MAX + 1]);
 
 /* ---- trap_ingest.c ------------------------------------------------------- */
 
