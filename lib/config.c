@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -755,6 +756,102 @@ static int cfg_trap_code(struct cfg_parser *p, yaml_node_t *n,
 	return 0;
 }
 
+/* One `recipients` item: an address or `@domain`. */
+static int cfg_tail_rcpt_one(struct cfg_parser *p, yaml_node_t *n,
+			     const char *key, void *arg)
+{
+	struct cfg_trap_tail *tl = arg;
+	char **slot;
+	const char *s;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	if (!strchr(s, '@') || strlen(s) > TRAP_ID_MAX ||
+	    strcspn(s, " \t<>") != strlen(s))
+		return cfg_fail(p, n, key, "\"%s\" is not an address or "
+				"@domain (at most %d bytes)", s, TRAP_ID_MAX);
+	slot = cfg_push((void **)&tl->recipients, &tl->nrecipients,
+			sizeof(*slot));
+	if (!slot || !(*slot = strdup(s)))
+		return cfg_oom(p);
+	return 0;
+}
+
+/* A trap dataset's `tail: {file, preset, recipients, regex, ip_group,
+ * trap_group, from_start}`; the regex is compiled here to name its error. */
+static int cfg_trap_tail(struct cfg_parser *p, yaml_node_t *n,
+			 const char *where, struct cfg_trap *t)
+{
+	static const char *const known[] = { "file", "preset", "recipients",
+		"regex", "ip_group", "trap_group", "from_start", NULL };
+	struct cfg_trap_tail *tl;
+	yaml_node_t *k, *v;
+	char key[320];
+	regex_t re;
+	size_t nsub;
+	int rc;
+
+	if (cfg_want_map(p, n, where) < 0 || cfg_check_keys(p, n, where, known) < 0)
+		return -1;
+	if (!(tl = t->tail = calloc(1, sizeof(*tl))))
+		return cfg_oom(p);
+	tl->ip_group = 1;
+	CFG_FOR_PAIRS(p, n, k, v) {
+		const char *name = cfg_scalar(k);
+		unsigned long u;
+
+		cfg_keyjoin(key, sizeof(key), where, name);
+		rc = 0;
+		if (strcmp(name, "file") == 0) {
+			rc = cfg_path(p, v, key, &tl->file);
+		} else if (strcmp(name, "preset") == 0) {
+			if (cfg_want_scalar(p, v, key) < 0)
+				return -1;
+			if (strcmp(cfg_scalar(v), "postfix") != 0)
+				return cfg_fail(p, v, key, "unknown preset \"%s\" "
+						"(known: postfix)", cfg_scalar(v));
+			tl->preset_postfix = 1;
+		} else if (strcmp(name, "recipients") == 0) {
+			rc = cfg_list(p, v, key, cfg_tail_rcpt_one, tl);
+		} else if (strcmp(name, "regex") == 0) {
+			rc = cfg_string(p, v, key, &tl->regex);
+		} else if (strcmp(name, "ip_group") == 0) {
+			rc = cfg_uint(p, v, key, 1, 9, &u);
+			tl->ip_group = (unsigned)u;
+		} else if (strcmp(name, "trap_group") == 0) {
+			rc = cfg_uint(p, v, key, 1, 9, &u);
+			tl->trap_group = (unsigned)u;
+		} else {
+			rc = cfg_bool(p, v, key, &tl->from_start);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (!tl->file)
+		return cfg_fail(p, n, where, "file is required");
+	if (tl->preset_postfix == !!tl->regex)
+		return cfg_fail(p, n, where, "give either preset or regex");
+	if (tl->preset_postfix && !tl->nrecipients)
+		return cfg_fail(p, n, where, "preset postfix needs recipients");
+	if (!tl->preset_postfix && tl->nrecipients)
+		return cfg_fail(p, n, where, "recipients are for preset postfix");
+	if (!tl->regex)
+		return 0;
+	if ((rc = regcomp(&re, tl->regex, REG_EXTENDED)) != 0) {
+		char why[256];
+
+		regerror(rc, &re, why, sizeof(why));
+		return cfg_fail(p, n, where, "regex: %s", why);
+	}
+	nsub = re.re_nsub;
+	regfree(&re);
+	if (tl->ip_group > nsub || tl->trap_group > nsub)
+		return cfg_fail(p, n, where, "regex has %zu group%s: ip_group or "
+				"trap_group is beyond", nsub, nsub == 1 ? "" : "s");
+	return 0;
+}
+
 /* A `type: trap` dataset's keys (the type was read by cfg_dataset). */
 static int cfg_trap(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn,
 		    const char *where, struct cfg_dataset *d)
@@ -762,7 +859,7 @@ static int cfg_trap(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn,
 	static const char *const known[] = { "type", "threshold", "window",
 		"distinct_traps", "expire", "repeat_expire", "repeat_within",
 		"prefix6", "allow", "allow_special", "code", "txt", "socket",
-		"listen", NULL };
+		"listen", "tail", NULL };
 	struct cfg_trap *t;
 	yaml_node_t *k, *v;
 	char key[320];
@@ -823,6 +920,8 @@ static int cfg_trap(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn,
 			if (rc == 0 && strlen(t->socket) >= 108)
 				rc = cfg_fail(p, v, key, "%s: too long for a UNIX "
 					      "socket (107 bytes)", t->socket);
+		} else if (strcmp(name, "tail") == 0) {
+			rc = cfg_trap_tail(p, v, key, t);
 		} else {
 			rc = cfg_trap_listen(p, v, key, t);
 		}
@@ -1606,6 +1705,16 @@ void config_free(struct config *cfg)
 			free(d->trap->socket);
 			free(d->trap->listen_host);
 			free(d->trap->listen_port);
+			if (d->trap->tail) {
+				struct cfg_trap_tail *tl = d->trap->tail;
+
+				for (size_t j = 0; j < tl->nrecipients; j++)
+					free(tl->recipients[j]);
+				free(tl->recipients);
+				free(tl->file);
+				free(tl->regex);
+				free(tl);
+			}
 			free(d->trap);
 		}
 	}

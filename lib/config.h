@@ -50,6 +50,19 @@ struct cfg_cidr {
 	uint8_t addr[16];      /* host bits zero */
 };
 
+/* A trap dataset's `tail`: a log file followed (loader/traptail.c), its
+ * lines made hits by a regular expression or a preset. */
+struct cfg_trap_tail {
+	char *file;            /* the log file (resolved path) */
+	int preset_postfix;    /* `preset: postfix` (lib/trap_postfix.c) */
+	char **recipients;     /* ...its trap addresses or @domains */
+	size_t nrecipients;
+	char *regex;           /* else a POSIX ERE (checked at load) */
+	unsigned ip_group;     /* ...its group with the address (1) */
+	unsigned trap_group;   /* ...and with the trap id (0: none) */
+	int from_start;        /* read the file from its start (false: end) */
+};
+
 /* A `type: trap` dataset's policy and inputs (README "Running spam
  * traps"); times in seconds. */
 struct cfg_trap {
@@ -70,6 +83,7 @@ struct cfg_trap {
 	char *socket;          /* watch: a UNIX stream socket here, or NULL */
 	char *listen_host;     /* watch: a TCP listener (NULL: none) */
 	char *listen_port;
+	struct cfg_trap_tail *tail; /* watch: a log file followed, or NULL */
 };
 
 struct cfg_dataset {

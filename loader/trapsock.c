@@ -10,7 +10,9 @@
  * past TRAPSOCK_MAX_CLIENTS is closed at once, and one that sends more
  * than TRAPSOCK_MAX_BAD malformed lines is closed.  Malformed lines are
  * named by their source and line number (the first TRAPSOCK_LOG_BAD per
- * connection; the rest are counted in its closing line).  The config file
+ * connection; the rest are counted in its closing line).  A dataset's
+ * `tail:` log file (traptail.c) feeds the same batch, its malformed hits
+ * named by file and line the same way.  The config file
  * is followed: when a trap dataset's settings change, the listeners
  * restart with the new ones.
  */
@@ -36,6 +38,7 @@
 #include "store.h"
 #include "trap.h"
 #include "trapsock.h"
+#include "traptail.h"
 
 #define TRAPSOCK_MAX_CLIENTS 256    /* per dataset */
 #define TRAPSOCK_MAX_BAD 1000       /* malformed lines before a close */
@@ -61,6 +64,8 @@ struct trapsock_ds {
 	struct trapsock *ts;
 	struct trap_ingest *ti;
 	struct evconnlistener *lev[2];   /* UNIX, TCP */
+	struct traptail *tail;      /* the log file followed, or NULL */
+	uint64_t tail_bad;          /* its malformed hits */
 	char tcpname[300];
 	size_t nconns;
 	struct trapsock_conn *conns;
@@ -189,25 +194,39 @@ static void conn_close(struct trapsock_conn *c, const char *why)
 	free(c);
 }
 
+/* One hit line from `source` line `lineno` (a connection's or a tailed
+ * file's, whose count of malformed lines is *bad): into the batch, or
+ * named (the first TRAPSOCK_LOG_BAD of the source) and counted. */
+static void ds_line(struct trapsock_ds *d, const char *source,
+		    uint64_t lineno, uint64_t *bad, const char *line,
+		    size_t len)
+{
+	const char *why;
+
+	if (trap_ingest_line(d->ti, line, len, loader_now(), &why) < 0 &&
+	    ++*bad <= TRAPSOCK_LOG_BAD)
+		trapsock_sayf(d->ts, 1, "traps: %s:%llu: %s%s", source,
+			      (unsigned long long)lineno, why,
+			      *bad == TRAPSOCK_LOG_BAD ?
+			      " (no more logged for this source)" : "");
+	if (trap_ingest_pending(d->ti, NULL) >= TRAP_BATCH_MAX)
+		trapsock_commit(d);
+}
+
 /* One line of a connection; -1 if the connection must go. */
 static int conn_line(struct trapsock_conn *c, const char *line, size_t len)
 {
-	struct trapsock_ds *d = c->ds;
-	const char *why;
+	ds_line(c->ds, c->source, ++c->lineno, &c->bad, line, len);
+	return c->bad > TRAPSOCK_MAX_BAD ? -1 : 0;
+}
 
-	c->lineno++;
-	if (trap_ingest_line(d->ti, line, len, loader_now(), &why) < 0) {
-		if (++c->bad <= TRAPSOCK_LOG_BAD)
-			trapsock_sayf(d->ts, 1, "traps: %s:%llu: %s%s", c->source,
-				      (unsigned long long)c->lineno, why,
-				      c->bad == TRAPSOCK_LOG_BAD ?
-				      " (no more logged for this connection)" : "");
-		if (c->bad > TRAPSOCK_MAX_BAD)
-			return -1;
-	}
-	if (trap_ingest_pending(d->ti, NULL) >= TRAP_BATCH_MAX)
-		trapsock_commit(d);
-	return 0;
+/* A hit of the dataset's tailed log file (traptail.c). */
+static void ds_on_tail_hit(void *arg, const char *hit, size_t len,
+			   const char *file, uint64_t lineno)
+{
+	struct trapsock_ds *d = arg;
+
+	ds_line(d, file, lineno, &d->tail_bad, hit, len);
 }
 
 static void conn_on_read(struct bufferevent *bev, void *arg)
@@ -384,18 +403,36 @@ static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
 				      trap_ingest_dataset(d->ti)->name, err);
 		s = trap_ingest_stats(d->ti);
 		if (s->listed != d->said_listed || s->malformed != d->said_bad) {
+			const struct traptail_stats *tst =
+				d->tail ? traptail_stats(d->tail) : NULL;
+			char tailsay[160] = "";
+
+			if (tst)
+				snprintf(tailsay, sizeof(tailsay), "; log: %llu "
+					 "lines, %llu hits, %llu not hits",
+					 (unsigned long long)tst->lines,
+					 (unsigned long long)tst->hits,
+					 (unsigned long long)(tst->lines -
+							      tst->hits));
 			trapsock_sayf(ts, 0, "traps: %s: %llu hits, %llu listed, "
 				      "%llu extended, %llu allowed, %llu malformed "
-				      "so far", trap_ingest_dataset(d->ti)->name,
+				      "so far%s", trap_ingest_dataset(d->ti)->name,
 				      (unsigned long long)s->hits,
 				      (unsigned long long)s->listed,
 				      (unsigned long long)s->extended,
 				      (unsigned long long)s->allowed,
-				      (unsigned long long)s->malformed);
+				      (unsigned long long)s->malformed, tailsay);
 			d->said_listed = s->listed;
 			d->said_bad = s->malformed;
 		}
 	}
+}
+
+/* Does trap dataset `cd` take hits in watch (a socket, a port, a log)? */
+static int trapsock_wanted(const struct cfg_dataset *cd)
+{
+	return cd->trap && (cd->trap->socket || cd->trap->listen_host ||
+			    cd->trap->tail);
 }
 
 /* Opens the listeners of `cfg`'s trap datasets into ts->ds.  Returns
@@ -417,7 +454,7 @@ static int trapsock_open(struct trapsock *ts, const struct config *cfg,
 		struct trapsock_ds *d = &ts->ds[ts->nds];
 		char why[1024];
 
-		if (!cd->trap || (!cd->trap->socket && !cd->trap->listen_host))
+		if (!trapsock_wanted(cd))
 			continue;
 		d->ts = ts;
 		d->ti = trap_ingest_new(ts->st, cd, "dnsbl-loader watch", why,
@@ -428,17 +465,24 @@ static int trapsock_open(struct trapsock *ts, const struct config *cfg,
 		     ds_listen_unix(d, cd->trap->socket, why, sizeof(why)) < 0) ||
 		    (cd->trap->listen_host &&
 		     ds_listen_tcp(d, cd->trap->listen_host,
-				   cd->trap->listen_port, why, sizeof(why)) < 0)) {
+				   cd->trap->listen_port, why, sizeof(why)) < 0) ||
+		    (cd->trap->tail &&
+		     !(d->tail = traptail_new(ts->base, cd->trap->tail,
+					      ds_on_tail_hit, d, why,
+					      sizeof(why))))) {
 			snprintf(err, errlen, "traps: %s: %s", cd->name, why);
 			trapsock_close(ts);
 			return -1;
 		}
 		if (trap_ingest_check_allow(d->ti, why, sizeof(why)) < 0)
 			trapsock_sayf(ts, 1, "traps: %s: %s", cd->name, why);
-		trapsock_sayf(ts, 0, "traps: %s: hits on %s%s%s", cd->name,
+		trapsock_sayf(ts, 0, "traps: %s: hits on %s%s%s%s%s%s", cd->name,
 			      cd->trap->socket ? cd->trap->socket : "",
 			      cd->trap->socket && d->lev[1] ? " and " : "",
-			      d->lev[1] ? d->tcpname : "");
+			      d->lev[1] ? d->tcpname : "",
+			      d->tail && (d->lev[0] || d->lev[1]) ? " and " : "",
+			      d->tail ? "the log " : "",
+			      d->tail ? cd->trap->tail->file : "");
 		n++;
 	}
 	trapsock_enforce(ts);
@@ -454,6 +498,7 @@ static void trapsock_close(struct trapsock *ts)
 
 		while (d->conns)
 			conn_close(d->conns, NULL);
+		traptail_free(d->tail);
 		trapsock_commit(d);    /* what is in memory is not lost */
 		for (int k = 0; k < 2; k++)
 			if (d->lev[k])
@@ -524,6 +569,22 @@ static int same_str(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
+/* Are two `tail`s the same? */
+static int same_tail(const struct cfg_trap_tail *a, const struct cfg_trap_tail *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (!same_str(a->file, b->file) || !same_str(a->regex, b->regex) ||
+	    a->preset_postfix != b->preset_postfix ||
+	    a->ip_group != b->ip_group || a->trap_group != b->trap_group ||
+	    a->from_start != b->from_start || a->nrecipients != b->nrecipients)
+		return 0;
+	for (size_t i = 0; i < a->nrecipients; i++)
+		if (strcmp(a->recipients[i], b->recipients[i]) != 0)
+			return 0;
+	return 1;
+}
+
 /* Are two trap datasets' settings the same? */
 static int same_trap(const struct cfg_trap *a, const struct cfg_trap *b)
 {
@@ -542,7 +603,7 @@ static int same_trap(const struct cfg_trap *a, const struct cfg_trap *b)
 	for (size_t i = 0; i < a->nallow_datasets; i++)
 		if (strcmp(a->allow_datasets[i], b->allow_datasets[i]) != 0)
 			return 0;
-	return 1;
+	return same_tail(a->tail, b->tail);
 }
 
 /* Would `cfg` open exactly the listeners (and policies) `ts` runs? */
@@ -554,7 +615,7 @@ static int same_listeners(const struct trapsock *ts, const struct config *cfg)
 		const struct cfg_dataset *cd = &cfg->datasets[i];
 		const struct cfg_dataset *run = NULL;
 
-		if (!cd->trap || (!cd->trap->socket && !cd->trap->listen_host))
+		if (!trapsock_wanted(cd))
 			continue;
 		n++;
 		for (size_t k = 0; ts && k < ts->nds; k++)

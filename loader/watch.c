@@ -10,7 +10,8 @@
  * (store_expire: a read when nothing is due), so they expire with no
  * operator action wherever a watch runs, and rewrites the -m metrics file
  * when something changed (metrics_file.c).  Trap datasets with `socket:` or
- * `listen:` take hit lines there (trapsock.c) for as long as it runs.
+ * `listen:` take hit lines there (trapsock.c), and those with `tail:` from
+ * a log file followed (traptail.c), for as long as it runs.
  */
 #include <signal.h>
 #include <stdio.h>
