@@ -1,6 +1,7 @@
 /* test_trap_config.c -- lib/config.c's `type: trap` keys: defaults, every
  * key, and the errors that name file:line: key. */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -158,6 +159,64 @@ static void test_errors(void)
 		     "is not true or false");
 }
 
+/* `tail:`: the preset and the regex forms, and their errors. */
+static void test_tail(void)
+{
+	char err[1024];
+	struct config *cfg = load(
+		"datasets:\n"
+		"  p:\n"
+		"    type: trap\n"
+		"    tail: {file: /var/log/mail.log, preset: postfix,\n"
+		"           recipients: [trap@example.org, \"@traps.example.org\"]}\n"
+		"  r:\n"
+		"    type: trap\n"
+		"    tail: {file: app.log, regex: \"c=([0-9.]+) t=([a-z]+)\",\n"
+		"           trap_group: 2, from_start: true}\n", err, sizeof(err));
+	const struct cfg_trap_tail *tl;
+
+	CHECK(cfg != NULL);
+	if (!cfg) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	tl = config_dataset(cfg, "p")->trap->tail;
+	CHECK(tl != NULL);
+	CHECK_STR(tl->file, "/var/log/mail.log");
+	CHECK_INT(tl->preset_postfix, 1);
+	CHECK_INT(tl->nrecipients, 2);
+	CHECK_STR(tl->recipients[1], "@traps.example.org");
+	CHECK_INT(tl->from_start, 0);
+	tl = config_dataset(cfg, "r")->trap->tail;
+	CHECK(tl->file[0] == '/' && strstr(tl->file, "/app.log"));
+	CHECK_INT(tl->ip_group, 1);
+	CHECK_INT(tl->trap_group, 2);
+	CHECK_INT(tl->from_start, 1);
+	CHECK(config_dataset(cfg, "r")->trap->socket == NULL);
+	config_free(cfg);
+
+	expect_error("datasets:\n  t: {type: trap, tail: {file: x, regex: \"(\"}}\n",
+		     "c.yaml:2: datasets.t.tail: regex: ");
+	expect_error("datasets:\n  t: {type: trap, tail: {file: x, regex: \"(a)\", "
+		     "trap_group: 2}}\n", "regex has 1 group: ip_group or trap_group");
+	expect_error("datasets:\n  t: {type: trap, tail: {regex: x}}\n",
+		     "file is required");
+	expect_error("datasets:\n  t: {type: trap, tail: {file: x}}\n",
+		     "give either preset or regex");
+	expect_error("datasets:\n  t: {type: trap, tail: {file: x, preset: exim, "
+		     "recipients: a@b}}\n", "unknown preset \"exim\"");
+	expect_error("datasets:\n  t: {type: trap, tail: {file: x, preset: postfix}}\n",
+		     "preset postfix needs recipients");
+	expect_error("datasets:\n  t: {type: trap, tail: {file: x, regex: x, "
+		     "recipients: a@b}}\n", "recipients are for preset postfix");
+	expect_error("datasets:\n  t: {type: trap, tail: {file: x, preset: postfix, "
+		     "recipients: [nobody]}}\n", "\"nobody\" is not an address");
+	expect_error("datasets:\n  t: {type: trap, tail: {file: x, regex: x, "
+		     "follow: yes}}\n", "datasets.t.tail.follow: unknown key");
+	expect_error("datasets:\n  t: {type: trap, tail: x.log}\n",
+		     "datasets.t.tail: expected a map");
+}
+
 int main(void)
 {
 	const char *base = getenv("TEST_TMPDIR");
@@ -175,6 +234,7 @@ int main(void)
 	test_defaults();
 	test_full();
 	test_errors();
+	test_tail();
 	unlink(path);
 	rmdir(dir);
 	return check_report();
