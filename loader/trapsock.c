@@ -498,6 +498,8 @@ static void trapsock_close(struct trapsock *ts)
 
 		while (d->conns)
 			conn_close(d->conns, NULL);
+		if (d->tail)   /* what the log holds now, then it closes */
+			traptail_poll(d->tail);
 		traptail_free(d->tail);
 		trapsock_commit(d);    /* what is in memory is not lost */
 		for (int k = 0; k < 2; k++)

@@ -1,5 +1,6 @@
 /* trapsock.h -- the spam-trap hit listeners of `dnsbl-loader watch`
- * (trapsock.c): a UNIX socket and a TCP port per trap dataset. */
+ * (trapsock.c): a UNIX socket, a TCP port and a log file (traptail.c) per
+ * trap dataset. */
 #ifndef DNSBLD_TRAPSOCK_H
 #define DNSBLD_TRAPSOCK_H
 
@@ -14,8 +15,8 @@ struct trapsock;
 /* How the listeners report: failure lines go to stderr, others stdout. */
 typedef void (*trapsock_say_fn)(void *arg, int failure, const char *msg);
 
-/* Opens the listeners of every trap dataset of `cfg` that has `socket` or
- * `listen`, in `base`, committing into `st` (cfg must outlive them), and
+/* Opens the listeners of every trap dataset of `cfg` that has `socket`,
+ * `listen` or `tail`, in `base`, committing into `st` (cfg must outlive them), and
  * follows cfg->path: when a trap dataset's settings change there, the
  * listeners restart with the new ones (their connections are dropped).
  * Returns how many datasets listen (0: none), or -1 with err set (nothing
