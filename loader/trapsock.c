@@ -12,7 +12,7 @@
  * named by their source and line number (the first TRAPSOCK_LOG_BAD per
  * connection; the rest are counted in its closing line).  A dataset's
  * `tail:` log file (traptail.c) feeds the same batch, its malformed hits
- * named by file and line the same way.  The config file
+ * named by file and line the same way (TRAPSOCK_LOG_BAD a minute).  The config file
  * is followed: when a trap dataset's settings change, the listeners
  * restart with the new ones.
  */
@@ -65,7 +65,7 @@ struct trapsock_ds {
 	struct trap_ingest *ti;
 	struct evconnlistener *lev[2];   /* UNIX, TCP */
 	struct traptail *tail;      /* the log file followed, or NULL */
-	uint64_t tail_bad;          /* its malformed hits */
+	uint64_t tail_bad;          /* its malformed hits this minute */
 	char tcpname[300];
 	size_t nconns;
 	struct trapsock_conn *conns;
@@ -196,19 +196,21 @@ static void conn_close(struct trapsock_conn *c, const char *why)
 
 /* One hit line from `source` line `lineno` (a connection's or a tailed
  * file's, whose count of malformed lines is *bad): into the batch, or
- * named (the first TRAPSOCK_LOG_BAD of the source) and counted. */
+ * named (the first TRAPSOCK_LOG_BAD, the last saying `until`) and
+ * counted. */
 static void ds_line(struct trapsock_ds *d, const char *source,
-		    uint64_t lineno, uint64_t *bad, const char *line,
-		    size_t len)
+		    uint64_t lineno, uint64_t *bad, const char *until,
+		    const char *line, size_t len)
 {
 	const char *why;
 
 	if (trap_ingest_line(d->ti, line, len, loader_now(), &why) < 0 &&
 	    ++*bad <= TRAPSOCK_LOG_BAD)
-		trapsock_sayf(d->ts, 1, "traps: %s:%llu: %s%s", source,
+		trapsock_sayf(d->ts, 1, "traps: %s:%llu: %s%s%s%s", source,
 			      (unsigned long long)lineno, why,
-			      *bad == TRAPSOCK_LOG_BAD ?
-			      " (no more logged for this source)" : "");
+			      *bad == TRAPSOCK_LOG_BAD ? " (no more logged " : "",
+			      *bad == TRAPSOCK_LOG_BAD ? until : "",
+			      *bad == TRAPSOCK_LOG_BAD ? ")" : "");
 	if (trap_ingest_pending(d->ti, NULL) >= TRAP_BATCH_MAX)
 		trapsock_commit(d);
 }
@@ -216,7 +218,8 @@ static void ds_line(struct trapsock_ds *d, const char *source,
 /* One line of a connection; -1 if the connection must go. */
 static int conn_line(struct trapsock_conn *c, const char *line, size_t len)
 {
-	ds_line(c->ds, c->source, ++c->lineno, &c->bad, line, len);
+	ds_line(c->ds, c->source, ++c->lineno, &c->bad, "for this connection",
+		line, len);
 	return c->bad > TRAPSOCK_MAX_BAD ? -1 : 0;
 }
 
@@ -226,7 +229,7 @@ static void ds_on_tail_hit(void *arg, const char *hit, size_t len,
 {
 	struct trapsock_ds *d = arg;
 
-	ds_line(d, file, lineno, &d->tail_bad, hit, len);
+	ds_line(d, file, lineno, &d->tail_bad, "this minute", hit, len);
 }
 
 static void conn_on_read(struct bufferevent *bev, void *arg)
@@ -386,6 +389,8 @@ static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
 	if (ts->ticks % (TRAPSOCK_COMPACT_S * 1000 / TRAPSOCK_TICK_MS) == 0) {
 		trapsock_enforce(ts);
 		trapsock_compact(ts);
+		for (size_t i = 0; i < ts->nds; i++)
+			ts->ds[i].tail_bad = 0;   /* a log runs for months */
 	}
 	for (size_t i = 0; i < ts->nds; i++) {
 		struct trapsock_ds *d = &ts->ds[i];
