@@ -12,9 +12,9 @@
  * named by their source and line number (the first TRAPSOCK_LOG_BAD per
  * connection; the rest are counted in its closing line).  A dataset's
  * `tail:` log file (traptail.c) feeds the same batch, its malformed hits
- * named by file and line the same way (TRAPSOCK_LOG_BAD a minute).  The config file
- * is followed: when a trap dataset's settings change, the listeners
- * restart with the new ones.
+ * named by file and line the same way (TRAPSOCK_LOG_BAD a minute).  The
+ * config file is followed: when a trap dataset's settings change, the
+ * listeners restart with the new ones.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -577,7 +577,8 @@ static int same_str(const char *a, const char *b)
 }
 
 /* Are two `tail`s the same? */
-static int same_tail(const struct cfg_trap_tail *a, const struct cfg_trap_tail *b)
+static int same_tail(const struct cfg_trap_tail *a,
+		     const struct cfg_trap_tail *b)
 {
 	if (!a || !b)
 		return a == b;

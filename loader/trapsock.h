@@ -16,11 +16,11 @@ struct trapsock;
 typedef void (*trapsock_say_fn)(void *arg, int failure, const char *msg);
 
 /* Opens the listeners of every trap dataset of `cfg` that has `socket`,
- * `listen` or `tail`, in `base`, committing into `st` (cfg must outlive them), and
- * follows cfg->path: when a trap dataset's settings change there, the
- * listeners restart with the new ones (their connections are dropped).
- * Returns how many datasets listen (0: none), or -1 with err set (nothing
- * left open). */
+ * `listen` or `tail`, in `base`, committing into `st` (cfg must outlive
+ * them), and follows cfg->path: when a trap dataset's settings change
+ * there, the listeners restart with the new ones (their connections are
+ * dropped).  Returns how many datasets listen (0: none), or -1 with err
+ * set (nothing left open). */
 int trapsock_start(struct trapsock **out, struct event_base *base,
 		   struct store *st, const struct config *cfg,
 		   trapsock_say_fn say, void *arg, char *err, size_t errlen);
