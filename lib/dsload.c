@@ -44,6 +44,20 @@ int dsload_mkdirs(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+int dsload_open_store(const char *dir, struct store **out, char *err,
+		      size_t errlen)
+{
+	char why[512];
+
+	*out = NULL;
+	if (dsload_mkdirs(dir, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "store %s: cannot create %s", dir, why);
+		return -1;
+	}
+	/* store_open's messages name the store themselves. */
+	return store_open(out, dir, 0, err, errlen) < 0 ? -1 : 0;
+}
+
 /* A manual dataset is not loaded: its entries come from dnsbl-ctl and
  * a load must not touch them.  It is only made (empty) if it is not
  * stored yet, so its zones serve it, and its stored type checked. */

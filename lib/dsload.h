@@ -66,4 +66,10 @@ void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,
  * `err` naming the directory and why. */
 int dsload_mkdirs(const char *path, char *err, size_t errlen);
 
+/* Opens store `dir` for writing, creating the directory (and its parents)
+ * if needed: what every writer (load, watch, hits, dnsbl-ctl's edits) does
+ * first.  0, or -1 with `err` naming the store and why. */
+int dsload_open_store(const char *dir, struct store **out, char *err,
+		      size_t errlen);
+
 #endif

@@ -540,8 +540,8 @@ int feedwatch_new(struct feedwatch **out, const struct feedwatch_options *o,
 	if (o->store) {
 		fw->st = o->store;
 	} else {
-		if (dsload_mkdirs(fw->cfg->store, err, errlen) < 0 ||
-		    store_open(&fw->st, fw->cfg->store, 0, err, errlen) < 0) {
+		if (dsload_open_store(fw->cfg->store, &fw->st, err,
+				      errlen) < 0) {
 			feedwatch_free(fw);
 			return -1;
 		}

@@ -31,8 +31,7 @@ struct store *storeadmin_open(const struct storeadmin *sa, unsigned flags)
 		return NULL;
 	}
 	if (store_open(&st, sa->cfg->store, flags, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", sa->prog, sa->cfg->store,
-			err);
+		fprintf(stderr, "%s: %s\n", sa->prog, err);   /* names the store */
 		return NULL;
 	}
 	return st;

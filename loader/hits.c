@@ -178,10 +178,8 @@ int loader_cmd_hits(struct loader *ld, int nargs, char **args)
 			ld->prog, args[0], ld->cfg->path);
 		return LOADER_EXIT_USAGE;
 	}
-	if (dsload_mkdirs(ld->cfg->store, err, sizeof(err)) < 0 ||
-	    store_open(&r.st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, ld->cfg->store,
-			err);
+	if (dsload_open_store(ld->cfg->store, &r.st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", ld->prog, err);
 		return LOADER_EXIT_FAILED;
 	}
 	r.ti = trap_ingest_new(r.st, d, HITS_USER, err, sizeof(err));

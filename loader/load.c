@@ -48,9 +48,8 @@ int loader_cmd_load(struct loader *ld, int nargs, char **args)
 
 	if (storeadmin_check_names(&sa, nargs, args) < 0)
 		return LOADER_EXIT_USAGE;
-	if (dsload_mkdirs(cfg->store, err, sizeof(err)) < 0 ||
-	    store_open(&st, cfg->store, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", ld->prog, cfg->store, err);
+	if (dsload_open_store(cfg->store, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", ld->prog, err);
 		return LOADER_EXIT_FAILED;
 	}
 	if (nargs == 0) {

@@ -142,9 +142,8 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	o.on_event = watch_on_event;
 	o.arg = ld;
 	/* The store is ours, so the expiry sweep shares the engine's. */
-	if (dsload_mkdirs(ld->cfg->store, err, sizeof(err)) < 0 ||
-	    store_open(&sw.st, ld->cfg->store, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", ld->prog, err);   /* names the store */
+	if (dsload_open_store(ld->cfg->store, &sw.st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", ld->prog, err);
 		return LOADER_EXIT_FAILED;
 	}
 	o.store = sw.st;

@@ -152,9 +152,8 @@ static struct store *edit_open(const struct ctl *c)
 	struct store *st = NULL;
 	char err[1024];
 
-	if (dsload_mkdirs(c->cfg->store, err, sizeof(err)) < 0 ||
-	    store_open(&st, c->cfg->store, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: store %s: %s\n", c->prog, c->cfg->store, err);
+	if (dsload_open_store(c->cfg->store, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", c->prog, err);
 		return NULL;
 	}
 	return st;
