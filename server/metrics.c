@@ -8,6 +8,7 @@
 #include "metrics.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,51 +58,62 @@ static void metrics_label(struct evbuffer *b, const char *v)
 	}
 }
 
+_Static_assert(sizeof(_Atomic uint64_t) == sizeof(uint64_t),
+	       "metrics_counter steps through the slot's counters by size");
+
+/* One counter summed over every responder's slot: the field at byte
+ * offset `off` of struct metrics_slot. */
+static uint64_t metrics_sum(const struct dnsbld *d, size_t off)
+{
+	uint64_t v = 0;
+
+	for (size_t s = 0; s < d->nslots; s++)
+		v += metrics_load((const _Atomic uint64_t *)
+				  ((const char *)&d->mslots[s] + off));
+	return v;
+}
+
+/* Counter `name` with one series per label value: names[i] is the value of
+ * the counter at `off` + i (no label when `label` is NULL, n 1). */
+static void metrics_counter(struct dnsbld *d, struct evbuffer *b,
+			    const char *name, const char *help,
+			    const char *label, const char *const *names,
+			    size_t off, int n)
+{
+	metrics_head(b, name, "counter", help);
+	for (int i = 0; i < n; i++) {
+		uint64_t v = metrics_sum(d, off + (size_t)i * sizeof(uint64_t));
+
+		if (label)
+			evbuffer_add_printf(b, "%s{%s=\"%s\"} %" PRIu64 "\n",
+					    name, label, names[i], v);
+		else
+			evbuffer_add_printf(b, "%s %" PRIu64 "\n", name, v);
+	}
+}
+
 static void metrics_queries(struct dnsbld *d, struct evbuffer *b)
 {
-	struct metrics_slot sum;
-	uint64_t v;
+	static const char *const transports[] = { "udp", "tcp" };
+	static const char *const results[] = { "unlisted", "listed" };
 
-	memset(&sum, 0, sizeof(sum));
-	for (size_t s = 0; s < d->nslots; s++) {
-		const struct metrics_slot *m = &d->mslots[s];
-
-		for (int i = 0; i < MQ_N; i++)
-			sum.qtype[i] += metrics_load(&m->qtype[i]);
-		for (int i = 0; i < MR_N; i++)
-			sum.rcode[i] += metrics_load(&m->rcode[i]);
-		for (int i = 0; i < 2; i++) {
-			sum.transport[i] += metrics_load(&m->transport[i]);
-			sum.result[i] += metrics_load(&m->result[i]);
-		}
-		sum.truncated += metrics_load(&m->truncated);
-	}
-	metrics_head(b, "dnsbld_queries_total", "counter",
-		     "Replies sent, by transport.");
-	evbuffer_add_printf(b, "dnsbld_queries_total{transport=\"udp\"} %" PRIu64
-			    "\ndnsbld_queries_total{transport=\"tcp\"} %" PRIu64 "\n",
-			    (uint64_t)sum.transport[0], (uint64_t)sum.transport[1]);
-	metrics_head(b, "dnsbld_queries_by_qtype_total", "counter",
-		     "Replies sent, by query type.");
-	for (int i = 0; i < MQ_N; i++)
-		evbuffer_add_printf(b, "dnsbld_queries_by_qtype_total{qtype=\"%s\"} %"
-				    PRIu64 "\n", metrics_qtype_names[i],
-				    (uint64_t)sum.qtype[i]);
-	metrics_head(b, "dnsbld_responses_total", "counter",
-		     "Replies sent, by rcode.");
-	for (int i = 0; i < MR_N; i++)
-		evbuffer_add_printf(b, "dnsbld_responses_total{rcode=\"%s\"} %"
-				    PRIu64 "\n", metrics_rcode_names[i],
-				    (uint64_t)sum.rcode[i]);
-	metrics_head(b, "dnsbld_answers_total", "counter",
-		     "Questions below a zone's apex, by whether the name is listed.");
-	evbuffer_add_printf(b, "dnsbld_answers_total{result=\"listed\"} %" PRIu64
-			    "\ndnsbld_answers_total{result=\"unlisted\"} %" PRIu64 "\n",
-			    (uint64_t)sum.result[1], (uint64_t)sum.result[0]);
-	metrics_head(b, "dnsbld_truncated_total", "counter",
-		     "UDP replies that did not fit and set TC.");
-	v = sum.truncated;
-	evbuffer_add_printf(b, "dnsbld_truncated_total %" PRIu64 "\n", v);
+	metrics_counter(d, b, "dnsbld_queries_total",
+			"Replies sent, by transport.", "transport", transports,
+			offsetof(struct metrics_slot, transport), 2);
+	metrics_counter(d, b, "dnsbld_queries_by_qtype_total",
+			"Replies sent, by query type.", "qtype",
+			metrics_qtype_names,
+			offsetof(struct metrics_slot, qtype), MQ_N);
+	metrics_counter(d, b, "dnsbld_responses_total",
+			"Replies sent, by rcode.", "rcode", metrics_rcode_names,
+			offsetof(struct metrics_slot, rcode), MR_N);
+	metrics_counter(d, b, "dnsbld_answers_total",
+			"Questions below a zone's apex, by whether the name is "
+			"listed.", "result", results,
+			offsetof(struct metrics_slot, result), 2);
+	metrics_counter(d, b, "dnsbld_truncated_total",
+			"UDP replies that did not fit and set TC.", NULL, NULL,
+			offsetof(struct metrics_slot, truncated), 1);
 }
 
 static void metrics_zones(struct dnsbld *d, struct evbuffer *b)

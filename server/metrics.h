@@ -20,7 +20,9 @@ enum metrics_rcode { MR_NOERROR, MR_FORMERR, MR_SERVFAIL, MR_NXDOMAIN,
 /* The answer to a query inside a zone, below its apex: a listing or not. */
 enum metrics_result { MRES_NONE = -1, MRES_UNLISTED = 0, MRES_LISTED = 1 };
 
-/* One thread's counters, a cache line apart from the next thread's. */
+/* One thread's counters, a cache line apart from the next thread's.
+ * Only _Atomic uint64_t fields, one after the other: metrics.c sums them
+ * by offset. */
 struct metrics_slot {
 	_Atomic uint64_t qtype[MQ_N];
 	_Atomic uint64_t rcode[MR_N];
