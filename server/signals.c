@@ -35,8 +35,9 @@ static void signals_on_hup(evutil_socket_t sig, short what, void *arg)
 	if (d->al)
 		autoload_hup(d->al);
 	else
-		log_info("SIGHUP: query log reopened; store changes are "
-			 "served without a signal");
+		log_info("SIGHUP: %s; store changes are served without a "
+			 "signal", d->qlog ? "query log reopened"
+					   : "no query log to reopen");
 	sdnotify_send("READY=1");
 }
 
