@@ -26,10 +26,7 @@
 #include "acl.h"
 #include "dname.h"
 #include "txt.h"
-
-#ifndef DNSBLD_VERSION
-#define DNSBLD_VERSION "0.1"
-#endif
+#include "version.h"
 
 /* The forms a relative name can take (several at once: "1.2.3.4" is a full
  * IPv4 name and a partial IPv6 nibble name). */

@@ -22,10 +22,7 @@
 #include "store.h"
 #include "store_claim.h"
 #include "zonedump.h"
-
-#ifndef DNSBLD_VERSION
-#define DNSBLD_VERSION "0.1"
-#endif
+#include "version.h"
 
 /* rbldnsd's options that take an argument (lib/rbldnsd_args.c's string). */
 static const char dropin_argopts[] = "urbwtcplsFxX";

@@ -22,10 +22,7 @@
 #include "qstats.h"
 #include "server.h"
 #include "store.h"
-
-#ifndef DNSBLD_VERSION
-#define DNSBLD_VERSION "0.1"
-#endif
+#include "version.h"
 
 static const char *const metrics_qtype_names[MQ_N] = { "A", "AAAA", "TXT",
 	"ANY", "SOA", "NS", "MX", "PTR", "other" };
