@@ -337,6 +337,27 @@ int store_compact_if_bloated(struct store *st, struct store_compact_stats *cs,
 void store_compact_describe(const struct store_compact_stats *cs, char *buf,
 			    size_t len);
 
+/* ---- copies for mirrors (store_ship.c) -------------------------------- */
+
+struct store_ship_stats {
+	uint64_t bytes;          /* the copy's size */
+	uint64_t generation;     /* its store generation */
+	unsigned instance;       /* store_adopt: the new N of DIR/vN */
+	double seconds;
+};
+/* Writes a packed copy of the store's current snapshot to OUTDIR/data.mdb
+ * (made beside it and renamed in: never seen half-written), while the
+ * store keeps serving and taking writes.  Needs the store opened for
+ * writing (the copy is made with the store's own table layout). */
+int store_ship(struct store *st, const char *outdir,
+	       struct store_ship_stats *ss, char *err, size_t errlen);
+/* Replaces the store's data with `file`, a copy written by store_ship:
+ * copied in as the next instance, checked (schema, tables), and switched
+ * to as a compaction does, so every reader moves over at its next
+ * snapshot.  On failure nothing changed. */
+int store_adopt(struct store *st, const char *file,
+		struct store_ship_stats *ss, char *err, size_t errlen);
+
 /* Hands the store's directory and current files to uid:gid, so a process
  * that drops privileges after opening it can still compact (which makes
  * and removes files there).  0 or STORE_EIO with err set. */

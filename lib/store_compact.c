@@ -83,7 +83,7 @@ static int compact_table(MDB_txn *src, MDB_txn *dst, MDB_dbi dbi, int fixed)
 
 /* Every table of snapshot `src` into the empty instance `ne`, one write
  * transaction (retried whole with a bigger map when it runs out). */
-static int compact_copy(struct store *st, MDB_txn *src, struct store_env *ne,
+int store_copy_snapshot(struct store *st, MDB_txn *src, struct store_env *ne,
 			char *err, size_t errlen)
 {
 	for (int attempt = 0; attempt < 16; attempt++) {
@@ -111,7 +111,7 @@ static int compact_copy(struct store *st, MDB_txn *src, struct store_env *ne,
 
 /* Records the packed size in the copy, what store_space_bloated compares
  * the live size with later. */
-static int compact_note_packed(struct store *st, struct store_env *ne)
+int store_note_packed(struct store *st, struct store_env *ne)
 {
 	MDB_envinfo info;
 	MDB_txn *txn;
@@ -162,7 +162,7 @@ static uint64_t file_bytes(const char *dir)
 }
 
 /* Makes the new directory entries durable before anyone is sent there. */
-static void sync_dir(const char *dir)
+void store_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 
@@ -175,7 +175,7 @@ static void sync_dir(const char *dir)
 /* Under the write lock of `e` (write txn `w`, which this ends): marks `e`
  * superseded by `ne` and makes `ne` this process's current instance.
  * 1 switched, <0 error (nothing switched). */
-static int compact_switch(struct store *st, MDB_txn *w, struct store_env *ne)
+int store_switch_to(struct store *st, MDB_txn *w, struct store_env *ne)
 {
 	int rc = store_info_put(w, st, STORE_INFO_SUPERSEDED, ne->number, 4);
 
@@ -197,8 +197,8 @@ static int compact_switch(struct store *st, MDB_txn *w, struct store_env *ne)
 
 /* The old instance's files go; its space returns when the last process
  * has left it.  Older ones left behind by crashes go too. */
-static void compact_remove_old(struct store *st, struct store_env *e,
-			       unsigned number)
+void store_remove_old(struct store *st, struct store_env *e,
+		      unsigned number)
 {
 	if (e->number > 0)
 		compact_sweep(st, number);
@@ -237,13 +237,13 @@ static int compact_once(struct store *st, struct store_env *e, int locked,
 	if (rc == 0)
 		rc = store_env_create(st, number, e->mapsize, &ne, err, errlen);
 	if (rc == 0)
-		rc = compact_copy(st, src, ne, err, errlen);
+		rc = store_copy_snapshot(st, src, ne, err, errlen);
 	if (rc == 0)
-		rc = compact_note_packed(st, ne);
+		rc = store_note_packed(st, ne);
 	if (rc == 0)
 		rc = mdb_env_sync(ne->env, 1);
 	if (rc == 0)
-		sync_dir(st->dir);
+		store_sync_dir(st->dir);
 	if (locked) {
 		w = src;
 	} else {
@@ -256,7 +256,7 @@ static int compact_once(struct store *st, struct store_env *e, int locked,
 		}
 	}
 	if (rc == 0 && w)
-		rc = compact_switch(st, w, ne);
+		rc = store_switch_to(st, w, ne);
 	else if (w)
 		mdb_txn_abort(w);
 	if (rc <= 0) {
@@ -272,16 +272,16 @@ static int compact_once(struct store *st, struct store_env *e, int locked,
 	}
 	/* Switched: send new openers straight there. */
 	if (store_point_current(st, number, err, errlen) == 0)
-		sync_dir(st->dir);
+		store_sync_dir(st->dir);
 	cs->after_bytes = file_bytes(ne->path);
 	cs->instance = number;
-	compact_remove_old(st, e, number);
+	store_remove_old(st, e, number);
 	return 1;
 }
 
 /* One compaction at a time per store, across processes: a second one
  * would remove the first one's copy in progress. */
-static int compact_lock(const struct store *st, char *err, size_t errlen)
+int store_compact_lock(const struct store *st, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -311,7 +311,7 @@ int store_compact(struct store *st, struct store_compact_stats *cs,
 		store_seterr(err, errlen, "store %s: opened read-only", st->dir);
 		return STORE_EINVAL;
 	}
-	lock = compact_lock(st, err, errlen);
+	lock = store_compact_lock(st, err, errlen);
 	if (lock < 0)
 		return STORE_EIO;
 	for (int attempt = 0; attempt < COMPACT_ATTEMPTS; attempt++) {

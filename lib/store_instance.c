@@ -255,6 +255,13 @@ static int env_open(struct store *st, const char *path, unsigned number,
 	return STORE_OK;
 }
 
+int store_env_open_at(struct store *st, const char *path, unsigned number,
+		      int create, unsigned *next, struct store_env **out,
+		      char *err, size_t errlen)
+{
+	return env_open(st, path, number, create, next, out, err, errlen);
+}
+
 int store_env_create(struct store *st, unsigned number, size_t mapsize,
 		     struct store_env **out, char *err, size_t errlen)
 {

@@ -107,6 +107,29 @@ int store_point_current(const struct store *st, unsigned number,
 int store_env_is_current(struct store *st, const struct store_env *e);
 /* Makes `e` the current instance (st->lock held by the caller). */
 void store_env_install(struct store *st, struct store_env *e);
+/* Opens the instance directory `path` as instance `number` (`create`: a
+ * new, empty one, tables made); *next gets its superseded marker.  The
+ * tables must get the handles of the instances opened before.
+ * STORE_ENOTFOUND if it has no data.mdb (and not `create`). */
+int store_env_open_at(struct store *st, const char *path, unsigned number,
+		      int create, unsigned *next, struct store_env **out,
+		      char *err, size_t errlen);
+/* Moving to a new instance (store_compact.c; store_ship.c adopts one).
+ * store_copy_snapshot: every table of snapshot `src` into the empty
+ * instance `ne`, packed; store_note_packed: records its size as packed;
+ * store_switch_to: under write txn `w` of the current instance (which it
+ * ends), marks it superseded by `ne` and makes `ne` current (1 switched,
+ * <0 error: nothing switched); store_remove_old: the old instance's files
+ * and older leftovers go; store_compact_lock: flock of DIR/compact.lock
+ * (one instance change at a time across processes; close() releases it,
+ * -1 with err set); store_sync_dir: makes new directory entries durable. */
+int store_copy_snapshot(struct store *st, MDB_txn *src, struct store_env *ne,
+			char *err, size_t errlen);
+int store_note_packed(struct store *st, struct store_env *ne);
+int store_switch_to(struct store *st, MDB_txn *w, struct store_env *ne);
+void store_remove_old(struct store *st, struct store_env *e, unsigned number);
+int store_compact_lock(const struct store *st, char *err, size_t errlen);
+void store_sync_dir(const char *dir);
 /* The info key a superseded instance carries (the new instance's number). */
 #define STORE_INFO_SUPERSEDED "superseded_by"
 

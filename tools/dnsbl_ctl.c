@@ -85,6 +85,12 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ "compact", "",
 	  "return the store's free space now (load, drop, watch do it "
 	  "themselves)", ctl_compact },
+	{ "ship", "DIR",
+	  "write a packed copy of the store to DIR/data.mdb for mirrors "
+	  "(renamed in whole; send it with rsync)", ctl_ship },
+	{ "adopt", "FILE",
+	  "make a copy written by ship this store's data; dnsbld moves over "
+	  "with no pause", ctl_adopt },
 };
 #define CTL_NVERBS (sizeof(ctl_verbs) / sizeof(ctl_verbs[0]))
 

@@ -4,7 +4,7 @@
  * serves.  dnsbl_ctl.c parses the global options and the config and finds
  * the verb in its table; each verb parses its own arguments and lives in
  * a file of its own: _edit.c (add, del, delist, expire, history), _get.c, _stats.c,
- * _export.c, _check.c.  show, zones, drop and compact are lib/storeadmin.c,
+ * _export.c, _check.c, _ship.c (ship, adopt).  show, zones, drop and compact are lib/storeadmin.c,
  * shared with dnsbl-loader's aliases.
  */
 #ifndef DNSBLD_DNSBL_CTL_H
@@ -81,5 +81,7 @@ int ctl_get(struct ctl *c, int argc, char **argv);
 int ctl_stats(struct ctl *c, int argc, char **argv);
 int ctl_export(struct ctl *c, int argc, char **argv);
 int ctl_check(struct ctl *c, int argc, char **argv);
+int ctl_ship(struct ctl *c, int argc, char **argv);
+int ctl_adopt(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -60,30 +60,10 @@ check_eq "fresh load: instance v1" "$(current)" v1
 srv_start "$WORK/c.yaml" "$PORT" -w 2
 check_eq "sentinel listed" "$(dig +short @127.0.0.1 -p "$PORT" 1.2.0.192.bl.test)" 127.0.0.2
 
-# A client that asks all along: the sentinel must always be listed.
-python3 - "$PORT" "$WORK/asker.out" <<'PY' &
-import socket, struct, sys, time
-port, out = int(sys.argv[1]), sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(1.0)
-q = b"".join(bytes([len(l)]) + l.encode() for l in "1.2.0.192.bl.test".split(".")) + b"\0"
-ok = bad = lost = 0
-end = time.monotonic() + 12       # bounded: the test's updates take ~5 s
-while time.monotonic() < end:
-    qid = (ok + bad + lost) & 0xffff
-    s.sendto(struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + q + b"\0\1\0\1", ("127.0.0.1", port))
-    try:
-        r = s.recv(512)
-    except socket.timeout:
-        lost += 1
-        continue
-    if r[3] & 15 == 0 and struct.unpack(">H", r[6:8])[0] == 1 and r[-4:] == bytes([127, 0, 0, 2]):
-        ok += 1
-    else:
-        bad += 1
-    time.sleep(0.001)
-open(out, "w").write("%d %d %d\n" % (ok, bad, lost))
-PY
+# A client that asks all along (the update takes ~5 s): the sentinel must
+# always be listed.
+python3 "$SRCDIR/tests/integration/asker.py" "$PORT" 1.2.0.192.bl.test \
+	127.0.0.2 12 "$WORK/asker.out" &
 ASKER=$!
 
 # ---- a broad update: load compacts, the server moves over -------------------
