@@ -192,6 +192,24 @@ void store_env_close(struct store_env *e)
 	free(e);
 }
 
+/* Readers register in lock.mdb, so whoever may read the data must be
+ * able to write the lock file: a group that reads data.mdb gets write on
+ * lock.mdb.  That lets dnsbld run as another user of the store's group
+ * (docs/SERVER.md, "Users and rights") and still follow a compaction into
+ * a new instance; data.mdb itself stays the writer's alone.  A lock file
+ * made by another user cannot be changed and is left as it is. */
+static void env_share_lock(const char *path)
+{
+	char data[PATH_MAX + 16], lock[PATH_MAX + 16];
+	struct stat ds, ls;
+
+	snprintf(data, sizeof(data), "%s/data.mdb", path);
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", path);
+	if (stat(data, &ds) == 0 && (ds.st_mode & S_IRGRP) &&
+	    stat(lock, &ls) == 0 && !(ls.st_mode & S_IWGRP))
+		chmod(lock, (ls.st_mode & 07777) | S_IRGRP | S_IWGRP);
+}
+
 /* Opens instance directory `path` (`create`: a new, empty one); *next
  * gets its superseded marker.  STORE_ENOTFOUND if it has gone. */
 static int env_open(struct store *st, const char *path, unsigned number,
@@ -235,6 +253,8 @@ static int env_open(struct store *st, const char *path, unsigned number,
 		store_env_close(e);
 		return rc == ENOENT ? STORE_ENOTFOUND : store_rc(rc);
 	}
+	if (!ro)
+		env_share_lock(path);
 	/* Slots of readers that died without closing would pin old pages. */
 	mdb_reader_check(e->env, &dead);
 	mdb_env_info(e->env, &info);
