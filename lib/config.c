@@ -27,6 +27,7 @@
 #include "defaults.h"
 #include "dname.h"
 #include "feed_entry.h"
+#include "geo.h"
 #include "listen_addr.h"
 #include "timeunit.h"
 #include "trap.h"
@@ -1012,7 +1013,8 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 				return cfg_fail(p, v, key,
 						"unknown dataset type \"%s\" (ip4set ip4tset "
 						"ip4trie ip6trie ip6tset dnset generic "
-						"combined acl trap)", cfg_scalar(v));
+						"combined acl trap country asn)",
+						cfg_scalar(v));
 			have_type = 1;
 		} else if (strcmp(cfg_scalar(k), "files") == 0) {
 			if (cfg_list(p, v, key, cfg_file_one, d) < 0)
@@ -1123,6 +1125,77 @@ static int cfg_zone_codes(struct cfg_parser *p, yaml_node_t *n,
 	return 0;
 }
 
+/* `countries: [CN, RU]`: ISO 3166 codes for a policy zone. */
+static int cfg_zone_cc_one(struct cfg_parser *p, yaml_node_t *n,
+			   const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	char cc[3], (*slot)[3];
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	if (geo_cc_parse(cfg_scalar(n), strlen(cfg_scalar(n)), cc) < 0)
+		return cfg_fail(p, n, key, "\"%s\" is not a country code (two "
+				"letters, ISO 3166)", cfg_scalar(n));
+	slot = cfg_push((void **)&z->countries, &z->ncountries, sizeof(*slot));
+	if (!slot)
+		return cfg_oom(p);
+	memcpy(*slot, cc, 3);
+	return 0;
+}
+
+/* `asns: [13335, AS64500]`: AS numbers for a policy zone. */
+static int cfg_zone_asn_one(struct cfg_parser *p, yaml_node_t *n,
+			    const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	uint32_t asn, *slot;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	if (geo_asn_parse(cfg_scalar(n), strlen(cfg_scalar(n)), &asn) < 0 ||
+	    asn == 0)
+		return cfg_fail(p, n, key, "\"%s\" is not an AS number",
+				cfg_scalar(n));
+	slot = cfg_push((void **)&z->asns, &z->nasns, sizeof(*slot));
+	if (!slot)
+		return cfg_oom(p);
+	*slot = asn;
+	return 0;
+}
+
+/* A zone with `countries` or `asns` is a policy zone: each of its country
+ * datasets needs `countries`, each asn dataset `asns`. */
+static int cfg_zone_geo(struct cfg_parser *p, yaml_node_t *kn,
+			const char *where, struct cfg_zone *z)
+{
+	int country = 0, asn = 0;
+
+	for (size_t i = 0; i < z->ndatasets; i++) {
+		const struct cfg_dataset *d = config_dataset(p->cfg,
+							     z->datasets[i]);
+
+		country |= d && d->type == DS_COUNTRY;
+		asn |= d && d->type == DS_ASN;
+	}
+	z->geo_country = country;
+	if (!z->ncountries && !z->nasns)
+		return 0;
+	if (z->ncountries && !country)
+		return cfg_fail(p, kn, where, "\"countries\" needs a country "
+				"dataset in \"datasets\"");
+	if (z->nasns && !asn)
+		return cfg_fail(p, kn, where, "\"asns\" needs an asn dataset "
+				"in \"datasets\"");
+	if (country && !z->ncountries)
+		return cfg_fail(p, kn, where, "a policy zone's country dataset "
+				"needs \"countries\" (else it lists every address)");
+	if (asn && !z->nasns)
+		return cfg_fail(p, kn, where, "a policy zone's asn dataset needs "
+				"\"asns\" (else it lists every address)");
+	return 0;
+}
+
 static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 		   struct cfg_zone *z)
 {
@@ -1229,7 +1302,8 @@ static int cfg_zone_transfer(struct cfg_parser *p, yaml_node_t *n,
 static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
-		"ns", "codes", "transfer", NULL };
+		"ns", "codes", "transfer", "countries",
+		"asns", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_zone *z;
 	yaml_node_t *k, *v, *soa_node = NULL;
@@ -1264,7 +1338,13 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 		const char *name = cfg_scalar(k);
 
 		cfg_keyjoin(key, sizeof(key), where, name);
-		if (strcmp(name, "datasets") == 0) {
+		if (strcmp(name, "countries") == 0) {
+			if (cfg_list(p, v, key, cfg_zone_cc_one, z) < 0)
+				return -1;
+		} else if (strcmp(name, "asns") == 0) {
+			if (cfg_list(p, v, key, cfg_zone_asn_one, z) < 0)
+				return -1;
+		} else if (strcmp(name, "datasets") == 0) {
 			if (cfg_list(p, v, key, cfg_zone_ds_one, z) < 0)
 				return -1;
 		} else if (strcmp(name, "acl") == 0) {
@@ -1300,6 +1380,8 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	}
 	if (z->ndatasets == 0)
 		return cfg_fail(p, kn, where, "missing \"datasets\"");
+	if (cfg_zone_geo(p, kn, where, z) < 0)
+		return -1;
 	if (soa_node) {
 		cfg_keyjoin(key, sizeof(key), where, "soa");
 		if (cfg_soa(p, soa_node, key, z) < 0)
@@ -1736,6 +1818,8 @@ void config_free(struct config *cfg)
 		for (size_t j = 0; j < z->ncodes; j++)
 			free(z->codes[j].name);
 		free(z->codes);
+		free(z->countries);
+		free(z->asns);
 		free(z->xfr_allow);
 		for (size_t j = 0; j < z->nxfr_notify; j++)
 			config_listen_free(&z->xfr_notify[j]);

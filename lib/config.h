@@ -125,6 +125,14 @@ struct cfg_zone {
 	size_t ncodes;
 	uint32_t ttl;          /* 0 = the dataset's $TTL, else default_ttl */
 	int line;
+	/* A policy zone (docs/GEO.md): `countries: [CC...]` and `asns:
+	 * [N...]` keep its country and asn datasets to these. */
+	char (*countries)[3];  /* upper-case ISO 3166 codes */
+	size_t ncountries;
+	uint32_t *asns;
+	size_t nasns;
+	int geo_country;       /* a country dataset answers here (dnsbl-query
+	                          names its codes); not in the stored table */
 	/* `transfer: {allow: [CIDR...], notify: ["ADDR:PORT"...]}`: who may
 	 * AXFR the zone, and whom dnsbld NOTIFYs of a change (docs/SERVER.md,
 	 * "Zone transfers").  No key: transfers are refused. */

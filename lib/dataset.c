@@ -15,6 +15,7 @@ static const char *const ds_type_names[DS_TYPE_COUNT] = {
 	[DS_IP6TSET] = "ip6tset", [DS_DNSET] = "dnset",
 	[DS_GENERIC] = "generic", [DS_COMBINED] = "combined",
 	[DS_ACL] = "acl",         [DS_TRAP] = "trap",
+	[DS_COUNTRY] = "country", [DS_ASN] = "asn",
 };
 
 const char *ds_type_name(enum ds_type type)
@@ -34,6 +35,8 @@ unsigned ds_type_keys(enum ds_type type)
 		return DS_KEYS_IP6;
 	case DS_ACL:
 	case DS_TRAP:
+	case DS_COUNTRY:
+	case DS_ASN:
 		return DS_KEYS_IP4 | DS_KEYS_IP6;
 	case DS_DNSET:
 	case DS_GENERIC:

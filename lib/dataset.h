@@ -33,6 +33,9 @@ enum ds_type {
 	DS_TRAP,         /* spam-trap listings (lib/trap*.c): IPv4 /32 and IPv6
 	                    /prefix6 entries in one dataset, answered like an
 	                    ip4trie and an ip6trie; never loaded from files */
+	DS_COUNTRY,      /* IP-to-country table (lib/feed_geo.c): both families,
+	                    disjoint prefixes answering 127.0.x.y and "CC" */
+	DS_ASN,          /* IP-to-ASN table: Team Cymru's origin TXT */
 	DS_TYPE_COUNT
 };
 

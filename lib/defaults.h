@@ -39,6 +39,15 @@
 
 /* rbldnsd mode: how often the data files are re-checked (-c). */
 #define DEFAULT_CHECK_INTERVAL 60
+#define DEFAULT_TCP_MAX_PER_CLIENT 16       /* connections per address */
+#define DEFAULT_TCP_QUERY_TIMEOUT_MS 2000   /* a begun query must be whole */
+
+/* Response rate limiting (`rate_limit:`), when a rate is given. */
+#define DEFAULT_RRL_SLIP 2                  /* every 2nd limited: TC=1 */
+#define DEFAULT_RRL_IPV4_PREFIX 24
+#define DEFAULT_RRL_IPV6_PREFIX 56
+#define DEFAULT_RRL_COST_BYTES 256          /* a reply costs 1 per 256 B */
+#define DEFAULT_RRL_BUCKETS 65536
 /* rbldnsd mode: the store directory, relative to the working directory; it
  * holds one store per running instance (server/dropin_store.c). */
 #define DEFAULT_DROPIN_STORE "dnsbld-store"

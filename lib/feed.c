@@ -146,6 +146,9 @@ static int feed_data_line(struct feed_ctx *ctx, char *s)
 		return feed_dnset_line(ctx, st, s);
 	case DS_GENERIC:
 		return feed_generic_line(ctx, st, s);
+	case DS_COUNTRY:
+	case DS_ASN:
+		return feed_geo_line(ctx, st, s);
 	case DS_COMBINED:
 		return feed_fail(ctx, "invalid/unrecognized entry %s - specify "
 				 "$DATASET line", feed_quote(ctx, s, strlen(s)));
@@ -286,8 +289,11 @@ int feed_load(enum ds_type type, const char *const *files, size_t nfiles,
 		r = feed_load_file(&ctx, files[i]);
 	if (r == 0 && type == DS_COMBINED)
 		r = feed_combined_finish(&ctx);
+	if (r == 0 && (type == DS_COUNTRY || type == DS_ASN))
+		r = feed_geo_finish(&ctx);
 	if (r == 0)
 		r = feed_ipsets_finish(&ctx, &ctx.top);
+	feed_geo_free(&ctx);
 	feed_dsstate_clear(&ctx.sub);
 	feed_dsstate_clear(&ctx.top);
 	if (opts && opts->max_logged && ctx.res->warnings > opts->max_logged) {

@@ -65,7 +65,8 @@ int feed_combined_newset(struct feed_ctx *ctx, char *line)
 	for (int t = 0; t < DS_TYPE_COUNT; t++)
 		if (strcmp(tname, ds_type_name((enum ds_type)t)) == 0)
 			type = (enum ds_type)t;
-	if (type == DS_TYPE_COUNT || type == DS_TRAP)
+	if (type == DS_TYPE_COUNT || type == DS_TRAP || type == DS_COUNTRY ||
+	    type == DS_ASN)
 		return feed_fail(ctx, "unknown dataset type %s",
 				 feed_quote(ctx, tname, strlen(tname)));
 	if (type == DS_COMBINED || type == DS_ACL)

@@ -63,6 +63,7 @@ struct feed_ctx {
 	int sub_current;           /* data lines go to sub (else to top) */
 
 	uint32_t maxrange4;        /* $MAXRANGE4, 0 = none; spans everything */
+	struct feed_geo *geo;      /* country/asn: the rows read (feed_geo.c) */
 
 	char quote[FEED_QUOTE_MAX * 4 + 8]; /* feed_quote's result */
 };
@@ -161,6 +162,15 @@ int feed_generic_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s);
 int feed_ipsets_finish(struct feed_ctx *ctx, struct feed_dsstate *st);
 /* Frees the duplicate-detection table. */
 void feed_dsstate_clear(struct feed_dsstate *st);
+
+/* ---- feed_geo.c --------------------------------------------------------- */
+
+/* A line of a country or asn table (CSV).  0 or -1 fatal. */
+int feed_geo_line(struct feed_ctx *ctx, struct feed_dsstate *st, char *s);
+/* The end of the load: overlapping rows made disjoint (the narrower range
+ * wins, then the later line) and added as prefixes.  0 or -1 fatal. */
+int feed_geo_finish(struct feed_ctx *ctx);
+void feed_geo_free(struct feed_ctx *ctx);
 
 /* ---- feed_combined.c ---------------------------------------------------- */
 

@@ -233,7 +233,8 @@ static int add_zone_spec(struct config *cfg, char **global_acl, const char *arg,
 	zonename[c1 - arg] = '\0';
 	memcpy(typename, c1 + 1, (size_t)(c2 - c1 - 1));
 	typename[c2 - c1 - 1] = '\0';
-	if (ds_type_parse(typename, &type) < 0 || type == DS_TRAP)
+	if (ds_type_parse(typename, &type) < 0 || type == DS_TRAP ||
+	    type == DS_COUNTRY || type == DS_ASN)
 		return fail(err, errlen, "unknown dataset type `%.60s'", typename);
 	if (c2[strspn(c2, ",:")] == '\0')
 		return fail(err, errlen, "missing filenames for %s", typename);

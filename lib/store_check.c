@@ -45,7 +45,7 @@ static int check_is_ip_type(enum ds_type t)
 {
 	return t == DS_IP4SET || t == DS_IP4TSET || t == DS_IP4TRIE ||
 	       t == DS_IP6TRIE || t == DS_IP6TSET || t == DS_ACL ||
-	       t == DS_TRAP;
+	       t == DS_TRAP || t == DS_COUNTRY || t == DS_ASN;
 }
 
 /* Does `ref` resolve (a value, or a set of values)?  0, or 1 if not. */

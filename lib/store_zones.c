@@ -9,7 +9,8 @@
  *   serial u32, content length u32, content:
  *     name str, wname wire, ndatasets u16 + str each, acl (u8 0/1 + str),
  *     soa present u8 [mname wire, rname wire, ttl refresh retry expire
- *     minimum u32], nns u16 + wire each, ttl u32
+ *     minimum u32], nns u16 + wire each, ttl u32, and only in a policy
+ *     zone: ncountries u16 + 2 letters each, nasns u16 + u32 each
  * where str = u16 length + bytes and wire = u16 length + an uncompressed
  * wire name.  The writer compares each zone's content with the stored one
  * of the same name, so an unchanged zone keeps its serial.  Every read is
@@ -75,6 +76,16 @@ static void zones_encode_content(struct blob_writer *b, const struct cfg_zone *z
 	for (size_t i = 0; i < z->nns; i++)
 		zbuf_wire(b, z->ns[i]);
 	blob_put_u32(b, z->ttl);
+	/* A policy zone's filters follow only when there are some, so the
+	 * record of any other zone is as it always was. */
+	if (z->ncountries || z->nasns) {
+		blob_put_u16(b, (uint16_t)z->ncountries);
+		for (size_t i = 0; i < z->ncountries; i++)
+			blob_put(b, z->countries[i], 2);
+		blob_put_u16(b, (uint16_t)z->nasns);
+		for (size_t i = 0; i < z->nasns; i++)
+			blob_put_u32(b, z->asns[i]);
+	}
 }
 
 /* ---- decoding ----------------------------------------------------------- */
@@ -102,7 +113,29 @@ static void zones_free_zone(struct cfg_zone *z)
 	for (size_t i = 0; z->ns && i < z->nns; i++)
 		free(z->ns[i]);
 	free(z->ns);
+	free(z->countries);
+	free(z->asns);
 	memset(z, 0, sizeof(*z));
+}
+
+/* A policy zone's `countries` and `asns`. */
+static void zones_decode_geo(struct blob_reader *r, struct cfg_zone *z)
+{
+	z->ncountries = blob_u16(r);
+	z->countries = calloc(z->ncountries ? z->ncountries : 1,
+			      sizeof(*z->countries));
+	for (size_t i = 0; z->countries && !r->bad && i < z->ncountries; i++) {
+		const uint8_t *cc = blob_take(r, 2);
+
+		if (cc)
+			memcpy(z->countries[i], cc, 2);
+	}
+	z->nasns = r->bad ? 0 : blob_u16(r);
+	z->asns = calloc(z->nasns ? z->nasns : 1, sizeof(*z->asns));
+	for (size_t i = 0; z->asns && !r->bad && i < z->nasns; i++)
+		z->asns[i] = blob_u32(r);
+	if (!z->countries || !z->asns)
+		r->bad = 1;
 }
 
 static int zones_decode_content(struct blob_reader *r, struct cfg_zone *z)
@@ -140,6 +173,8 @@ static int zones_decode_content(struct blob_reader *r, struct cfg_zone *z)
 	for (size_t i = 0; !r->bad && i < z->nns; i++)
 		z->ns[i] = zrd_wire(r);
 	z->ttl = blob_u32(r);
+	if (!r->bad && r->p != r->end)
+		zones_decode_geo(r, z);
 	if (r->bad || r->p != r->end) {
 		zones_free_zone(z);
 		return STORE_EINVAL;

@@ -25,6 +25,7 @@
 
 #include "acl.h"
 #include "dname.h"
+#include "geo_policy.h"
 #include "txt.h"
 #include "version.h"
 
@@ -355,6 +356,9 @@ static void ctx_lookup_ip(struct ans_ctx *c, const struct zp_dataset *d,
 
 	if (store_lookup_ip(c->rd, d->meta->dsid, family, addr, &m) != 1)
 		return;
+	if (geo_policy_zone(c->z) &&
+	    !geo_policy_filter(c->rd, c->z, d, family, addr, &m))
+		return;
 	subj.family = family;
 	subj.addr = addr;
 	subj.done = 0;
@@ -459,6 +463,8 @@ static void ctx_search(struct ans_ctx *c, const struct zp_dataset *d,
 			ctx_search6(c, d, f);
 		break;
 	case DS_TRAP:      /* trap listings: both families, one descent each */
+	case DS_COUNTRY:   /* country and ASN tables too */
+	case DS_ASN:
 		if (!c->empty) {
 			ctx_search4(c, d, f);
 			ctx_search6(c, d, f);
@@ -583,6 +589,8 @@ static int answer_form_queried(const struct zp_zone *z, const struct qform *f)
 				return 1;
 			break;
 		case DS_TRAP:
+		case DS_COUNTRY:
+		case DS_ASN:
 			if (f->ip4 || f->embedded4 || f->ip6)
 				return 1;
 			break;

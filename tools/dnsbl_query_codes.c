@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "dnsbl_qname.h"
+#include "geo.h"
 
 #define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
@@ -123,6 +124,7 @@ enum dq_code_class dq_code_class(const char *zone, const struct cfg_zone *cz,
 	const struct code_name *c = NULL;
 	int k = codes_known_zone(zone);
 	int error;
+	char cc[3];
 
 	*name = NULL;
 	if (cz)
@@ -135,6 +137,9 @@ enum dq_code_class dq_code_class(const char *zone, const struct cfg_zone *cz,
 		c = codes_find(service_errors, a);
 	if (!*name && c)
 		*name = c->name;
+	/* A country zone's 127.0.x.y: the country (docs/GEO.md). */
+	if (!*name && cz && cz->geo_country && geo_a_cc(a, cc))
+		*name = geo_cc_name(cc);
 	if (a >> 24 != 127)
 		return DQ_CODE_BOGUS;
 	error = (a >> 8) == (IP4(127, 255, 255, 0) >> 8) || (c && c->error);

@@ -30,6 +30,8 @@ unsigned dq_zones_config_kinds(const struct config *cfg,
 			kinds |= DNSBL_IP6;
 			break;
 		case DS_TRAP:
+		case DS_COUNTRY:
+		case DS_ASN:
 			kinds |= DNSBL_IP4 | DNSBL_IP6;
 			break;
 		case DS_DNSET:
