@@ -1246,8 +1246,15 @@ static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 	return 0;
 }
 
-static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
-			      const char *key, void *arg)
+/* A list of CIDRs being read (`transfer.allow`, an access rule's `from`). */
+struct cfg_cidrs {
+	struct cfg_cidr **v;
+	size_t *n;
+};
+
+/* One item of a list of CIDRs (`arg` a struct cfg_cidrs). */
+static int cfg_cidr_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
+			void *arg)
 {
 	struct cfg_zone *z = arg;
 	struct cfg_cidr c, *slot;
@@ -1261,7 +1268,7 @@ static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
 	if (rc == 0)
 		return cfg_fail(p, n, key, "\"%s\" is not an address or CIDR",
 				cfg_scalar(n));
-	slot = cfg_push((void **)&z->xfr_allow, &z->nxfr_allow, sizeof(*slot));
+	slot = cfg_push((void **)l->v, l->n, sizeof(*slot));
 	if (!slot)
 		return cfg_oom(p);
 	*slot = c;
@@ -1271,7 +1278,7 @@ static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
 static int cfg_zone_notify_one(struct cfg_parser *p, yaml_node_t *n,
 			       const char *key, void *arg)
 {
-	struct cfg_zone *z = arg;
+	struct cfg_cidrs *l = arg;
 
 	return cfg_addr_add(p, n, key, DEFAULT_LISTEN_PORT, &z->xfr_notify,
 			    &z->nxfr_notify);
@@ -1302,7 +1309,7 @@ static int cfg_zone_transfer(struct cfg_parser *p, yaml_node_t *n,
 static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
-		"ns", "codes", "transfer", "countries",
+		"ns", "codes", "transfer", "access", "rate_limit", "countries",
 		"asns", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_zone *z;
@@ -1313,6 +1320,15 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 
 	cfg_keyjoin(where, sizeof(where), "zones", cfg_scalar(kn));
 	len = dname_from_text(cfg_scalar(kn), strlen(cfg_scalar(kn)), w, 1);
+static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
+			      const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	struct cfg_cidrs l = { &z->xfr_allow, &z->nxfr_allow };
+
+	return cfg_cidr_one(p, n, key, &l);
+}
+
 	if (len < 0)
 		return cfg_fail(p, kn, where, "not a valid domain name");
 	if (len == 1)
@@ -1344,6 +1360,136 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 		} else if (strcmp(name, "asns") == 0) {
 			if (cfg_list(p, v, key, cfg_zone_asn_one, z) < 0)
 				return -1;
+/* ---- access rules and rate limits (server/access.c, server/rrl.c) ------- */
+
+static const char *const cfg_access_names[] = { "pass", "drop", "refuse",
+	"unlisted", "answer", NULL };
+
+/* One `access` rule: {from: CIDRs, action: A[, code: C, txt: T]}. */
+static int cfg_access_rule(struct cfg_parser *p, yaml_node_t *n,
+			   const char *key, void *arg)
+{
+	static const char *const known[] = { "from", "action", "code", "txt",
+		NULL };
+	struct cfg_access *acc = arg;
+	struct cfg_access_rule *r;
+	struct cfg_cidrs from;
+	yaml_node_t *k, *v, *extra = NULL;
+	char sub[400];
+	int have_code = 0;
+
+	if (cfg_want_map(p, n, key) < 0 || cfg_check_keys(p, n, key, known) < 0)
+		return -1;
+	r = cfg_push((void **)&acc->rules, &acc->nrules, sizeof(*r));
+	if (!r)
+		return cfg_oom(p);
+	r->line = (int)n->start_mark.line + 1;
+	r->action = -1;
+	from.v = &r->from;
+	from.n = &r->nfrom;
+	CFG_FOR_PAIRS(p, n, k, v) {
+		const char *name = cfg_scalar(k);
+
+		cfg_keyjoin(sub, sizeof(sub), key, name);
+		if (strcmp(name, "from") == 0) {
+			if (cfg_list(p, v, sub, cfg_cidr_one, &from) < 0)
+				return -1;
+		} else if (strcmp(name, "action") == 0) {
+			if (cfg_choice(p, v, sub, cfg_access_names,
+				       &r->action) < 0)
+				return -1;
+		} else if (strcmp(name, "code") == 0) {
+			if (cfg_trap_code(p, v, sub, &r->code) < 0)
+				return -1;
+			have_code = 1;
+			extra = k;
+		} else {
+			if (cfg_string(p, v, sub, &r->txt) < 0)
+				return -1;
+			if (strlen(r->txt) > 255)
+				return cfg_fail(p, v, sub, "longer than 255 "
+						"characters");
+			extra = k;
+		}
+	}
+	if (!r->nfrom)
+		return cfg_fail(p, n, key, "a rule needs \"from\"");
+	if (r->action < 0)
+		return cfg_fail(p, n, key, "a rule needs \"action\" (%s)",
+				"pass, drop, refuse, unlisted or answer");
+	if (r->action == CFG_ACCESS_ANSWER && !have_code)
+		return cfg_fail(p, n, key, "action answer needs \"code\"");
+	if (r->action != CFG_ACCESS_ANSWER && extra)
+		return cfg_fail(p, extra, key, "\"%s\" goes with action answer "
+				"only", cfg_scalar(extra));
+	return 0;
+}
+
+/* `access: [RULE...]` into `acc` (once: a second list is an error). */
+static int cfg_access(struct cfg_parser *p, yaml_node_t *n, const char *key,
+		      struct cfg_access *acc)
+{
+	if (acc->nrules)
+		return cfg_fail(p, n, key, "given twice (top level and "
+				"server?)");
+	return cfg_list(p, n, key, cfg_access_rule, acc);
+}
+
+/* `rate_limit: {...}`; `zone` allows only the per-zone keys. */
+static int cfg_rrl(struct cfg_parser *p, yaml_node_t *n, const char *key,
+		   int zone, struct cfg_rrl *r)
+{
+	static const char *const known[] = { "responses_per_second", "slip",
+		"ipv4_prefix", "ipv6_prefix", "cost_bytes", "buckets", NULL };
+	static const char *const zone_known[] = { "responses_per_second",
+		"slip", NULL };
+	yaml_node_t *k, *v;
+	char sub[400];
+	unsigned long x;
+
+	if (cfg_want_map(p, n, key) < 0 ||
+	    cfg_check_keys(p, n, key, zone ? zone_known : known) < 0)
+		return -1;
+	if (r->present)
+		return cfg_fail(p, n, key, "given twice (top level and "
+				"server?)");
+	r->present = 1;
+	CFG_FOR_PAIRS(p, n, k, v) {
+		const char *name = cfg_scalar(k);
+
+		cfg_keyjoin(sub, sizeof(sub), key, name);
+		if (strcmp(name, "responses_per_second") == 0) {
+			if (cfg_uint(p, v, sub, 0, 1000000, &x) < 0)
+				return -1;
+			r->rate = (unsigned)x;
+		} else if (strcmp(name, "slip") == 0) {
+			if (cfg_uint(p, v, sub, 0, 100, &x) < 0)
+				return -1;
+			r->slip = (unsigned)x;
+		} else if (strcmp(name, "ipv4_prefix") == 0) {
+			if (cfg_uint(p, v, sub, 8, 32, &x) < 0)
+				return -1;
+			r->ipv4_prefix = (unsigned)x;
+		} else if (strcmp(name, "ipv6_prefix") == 0) {
+			if (cfg_uint(p, v, sub, 16, 128, &x) < 0)
+				return -1;
+			r->ipv6_prefix = (unsigned)x;
+		} else if (strcmp(name, "cost_bytes") == 0) {
+			if (cfg_uint(p, v, sub, 1, 65535, &x) < 0)
+				return -1;
+			r->cost_bytes = (unsigned)x;
+		} else {
+			if (cfg_uint(p, v, sub, 64, 1UL << 24, &x) < 0)
+				return -1;
+			if (x & (x - 1))
+				return cfg_fail(p, v, sub, "%lu is not a power "
+						"of two", x);
+			r->buckets = (unsigned)x;
+		}
+	}
+	return 0;
+}
+
 		} else if (strcmp(name, "datasets") == 0) {
 			if (cfg_list(p, v, key, cfg_zone_ds_one, z) < 0)
 				return -1;
@@ -1405,7 +1551,9 @@ enum cfg_setting_kind {
 	CFG_LOG_PATH,    /* CFG_PATH, or "-" for standard output */
 	CFG_SYSLOG,      /* char * facility name, or NULL for off */
 	CFG_CHOICE,      /* int, the index of one of `choices` */
-	CFG_ADDR         /* struct cfg_listen *, one address and port */
+	CFG_ADDR,        /* struct cfg_listen *, one address and port */
+	CFG_ACCESS,      /* struct cfg_access, `access` rules */
+	CFG_RRL          /* struct cfg_rrl, `rate_limit` */
 };
 
 struct cfg_setting {
@@ -1418,6 +1566,13 @@ struct cfg_setting {
 
 /* version_bind: rbldnsd's no -v, -v, -vv (CFG_VERSION_*). */
 static const char *const cfg_version_names[] = { "answer", "hide", "refuse",
+		} else if (strcmp(name, "access") == 0) {
+			if (cfg_access(p, v, key, &z->access) < 0)
+				return -1;
+		} else if (strcmp(name, "rate_limit") == 0) {
+			z->rrl.slip = cfg->rrl.slip;   /* unless given */
+			if (cfg_rrl(p, v, key, 1, &z->rrl) < 0)
+				return -1;
 	NULL };
 /* query_log_format (CFG_QLOG_*). */
 static const char *const cfg_qlog_names[] = { "rbldnsd", "json", NULL };
@@ -1473,6 +1628,10 @@ static int cfg_setting_read(struct cfg_parser *p, const struct cfg_setting *set,
 	case CFG_UTIME:
 		if (cfg_time(p, v, key, &t) < 0)
 			return -1;
+	{ "tcp_max_per_client", CFG_UINT, CFG_FIELD(tcp_max_per_client), 1, 1000000, NULL },
+	{ "tcp_query_timeout_ms", CFG_UINT, CFG_FIELD(tcp_query_timeout_ms), 1, 3600000, NULL },
+	{ "access", CFG_ACCESS, CFG_FIELD(access), 0, 0, NULL },
+	{ "rate_limit", CFG_RRL, CFG_FIELD(rrl), 0, 0, NULL },
 		*(unsigned *)field = t;
 		return 0;
 	case CFG_BOOL:
@@ -1539,6 +1698,10 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 	struct config *cfg = p->cfg;
 	yaml_node_t *k, *v, *datasets = NULL, *zones = NULL, *store = NULL;
 	char key[300];
+	case CFG_ACCESS:
+		return cfg_access(p, v, key, field);
+	case CFG_RRL:
+		return cfg_rrl(p, v, key, 0, field);
 
 	if (root->type != YAML_MAPPING_NODE)
 		return cfg_fail(p, root, "", "the config must be a map of settings, "
@@ -1812,11 +1975,27 @@ void config_free(struct config *cfg)
 		free(z->acl);
 		free(z->soa.mname);
 		free(z->soa.rname);
+	cfg->tcp_max_per_client = DEFAULT_TCP_MAX_PER_CLIENT;
+	cfg->tcp_query_timeout_ms = DEFAULT_TCP_QUERY_TIMEOUT_MS;
+	cfg->rrl.slip = DEFAULT_RRL_SLIP;
+	cfg->rrl.ipv4_prefix = DEFAULT_RRL_IPV4_PREFIX;
+	cfg->rrl.ipv6_prefix = DEFAULT_RRL_IPV6_PREFIX;
+	cfg->rrl.cost_bytes = DEFAULT_RRL_COST_BYTES;
+	cfg->rrl.buckets = DEFAULT_RRL_BUCKETS;
 		for (size_t j = 0; j < z->nns; j++)
 			free(z->ns[j]);
 		free(z->ns);
 		for (size_t j = 0; j < z->ncodes; j++)
 			free(z->codes[j].name);
+static void config_access_free(struct cfg_access *acc)
+{
+	for (size_t i = 0; i < acc->nrules; i++) {
+		free(acc->rules[i].from);
+		free(acc->rules[i].txt);
+	}
+	free(acc->rules);
+}
+
 		free(z->codes);
 		free(z->countries);
 		free(z->asns);
@@ -1837,3 +2016,5 @@ const struct cfg_dataset *config_dataset(const struct config *cfg,
 			return &cfg->datasets[i];
 	return NULL;
 }
+		config_access_free(&z->access);
+	config_access_free(&cfg->access);

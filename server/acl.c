@@ -33,6 +33,17 @@ int acl_client_addr(const struct sockaddr *sa, uint8_t addr[16])
 	return 0;
 }
 
+int acl_cidr_match(const struct cfg_cidr *c, int family, const uint8_t *addr)
+{
+	unsigned full = c->plen / 8, rest = c->plen % 8;
+
+	if (c->family != family)
+		return 0;
+	if (memcmp(c->addr, addr, full) != 0)
+		return 0;
+	return !rest || ((c->addr[full] ^ addr[full]) & (0xff00 >> rest)) == 0;
+}
+
 int acl_check(struct store_reader *rd, const struct zp_dataset *acl,
 	      const struct sockaddr *client, struct store_value *val)
 {

@@ -18,6 +18,10 @@
  * acl entries match it.  Returns 0 for an unknown address family. */
 int acl_client_addr(const struct sockaddr *sa, uint8_t addr[16]);
 
+/* 1 if `family` address `addr` (as acl_client_addr gives it) is inside
+ * prefix `c`. */
+int acl_cidr_match(const struct cfg_cidr *c, int family, const uint8_t *addr);
+
 /* Looks the client up in the zone's acl.  Returns the action, an enum
  * ds_value_kind: VAL_ACL_PASS when there is no acl, no stored acl data or no
  * matching entry; VAL_LISTED ("always listed") with *val filled. */

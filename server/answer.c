@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "access.h"
 #include "acl.h"
 #include "dname.h"
 #include "geo_policy.h"
@@ -560,6 +561,7 @@ static int answer_is_version_name(const uint8_t *qname)
 static void answer_reset(struct answer *a)
 {
 	a->drop = 0;
+	a->access = -1;
 	a->rcode = DNS_RCODE_NOERROR;
 	a->aa = 0;
 	a->rclass = DNS_CLASS_IN;
@@ -652,6 +654,27 @@ static void answer_unify_ttls(struct answer *a)
 				a->rr[i].ttl = a->rr[j].ttl;
 }
 
+/* The config's `access` rule for the client (access.c), noted in
+ * a->access; 1 if it decided the answer alone (drop, REFUSED). */
+static int answer_access(struct answer *a, const struct zone_plan *plan,
+			 const struct zp_zone *z, const struct sockaddr *client,
+			 const struct cfg_access_rule **rule)
+{
+	*rule = access_find(plan->policy, z ? z->stats_index : -1, client);
+	if (!*rule)
+		return 0;
+	a->access = (*rule)->action;
+	if (a->access == CFG_ACCESS_DROP) {
+		a->drop = 1;
+		return 1;
+	}
+	if (a->access == CFG_ACCESS_REFUSE) {
+		a->rcode = DNS_RCODE_REFUSED;
+		return 1;
+	}
+	return 0;
+}
+
 /* version.bind: "dnsbld VERSION"; rbldnsd's -v says only the name, -vv
  * refuses the query. */
 static void answer_version(struct answer *a, const struct dns_query *q,
@@ -674,13 +697,18 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 		   const struct sockaddr *client)
 {
 	struct ans_ctx c;
-	const struct zp_zone *z;
+	const struct zp_zone *z = NULL;
+	const struct cfg_access_rule *rule;
 	uint8_t name[256];
 	struct qform f;
 	unsigned before = 0;
 	int tp;
 
 	answer_reset(a);
+	if (q->qclass == DNS_CLASS_IN || q->qclass == DNS_CLASS_ANY)
+		z = zones_find(plan, q, &before);
+	if (answer_access(a, plan, z, client, &rule))
+		return;
 	if (q->qclass == DNS_CLASS_CH) {
 		answer_version(a, q, plan->hide_version);
 		return;
@@ -689,7 +717,6 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
-	z = zones_find(plan, q, &before);
 	if (!z || q->qtype == DNS_TYPE_AXFR || q->qtype == DNS_TYPE_IXFR) {
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
@@ -718,7 +745,21 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 	qform_parse(name, before, &f);
 	qform_leaf4(&f, z->has_ip4);
 
-	if (z->has_acl) {
+	if (rule && (rule->action == CFG_ACCESS_UNLISTED ||
+		     rule->action == CFG_ACCESS_ANSWER)) {
+		/* The rule's answer where a listing would be, else as not
+		 * listed; the lists (and the acl dataset) are not consulted. */
+		if (rule->action == CFG_ACCESS_ANSWER && before > 0 &&
+		    answer_form_queried(z, &f)) {
+			c.listed = c.exists = 1;
+			if (c.want_a)
+				ans_add_a(a, z->ttl, rule->code);
+			if (c.want_txt && rule->txt)
+				ans_add_txt(a, z->ttl, rule->txt,
+					    strlen(rule->txt));
+		}
+		c.empty = 1;
+	} else if (z->has_acl) {
 		struct store_value v;
 		int act = acl_check(rd, &z->acl, client, &v);
 

@@ -32,6 +32,8 @@ struct answer_rr {
 
 struct answer {
 	int drop;                 /* send nothing (acl ignore) */
+	int access;               /* the `access` rule's CFG_ACCESS_* action,
+	                             -1: no rule matched */
 	uint8_t rcode;
 	int aa;
 	uint16_t rclass;          /* class of the records written */

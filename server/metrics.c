@@ -113,6 +113,32 @@ static void metrics_queries(struct dnsbld *d, struct evbuffer *b)
 			offsetof(struct metrics_slot, truncated), 1);
 }
 
+/* The access rules, rate limiting and the TCP caps. */
+static void metrics_limits(struct dnsbld *d, struct evbuffer *b)
+{
+	static const char *const actions[] = { "pass", "drop", "refuse",
+		"unlisted", "answer" };
+	static const char *const rrl[] = { "slip", "drop" };
+	static const char *const caps[] = { "total", "per_client" };
+
+	metrics_counter(d, b, "dnsbld_access_total",
+			"Queries that matched an access rule, by its action.",
+			"action", actions,
+			offsetof(struct metrics_slot, access), 5);
+	metrics_counter(d, b, "dnsbld_rate_limited_total",
+			"UDP replies over the rate limit: sent as an empty TC "
+			"reply (slip) or dropped.", "action", rrl,
+			offsetof(struct metrics_slot, rrl), 2);
+	metrics_counter(d, b, "dnsbld_tcp_refused_total",
+			"TCP connections closed at once: over tcp_max_clients "
+			"(total) or tcp_max_per_client.", "cap", caps,
+			offsetof(struct metrics_slot, tcp_refused), 2);
+	metrics_counter(d, b, "dnsbld_tcp_query_timeouts_total",
+			"TCP connections closed with a query half sent past "
+			"tcp_query_timeout_ms.", NULL, NULL,
+			offsetof(struct metrics_slot, tcp_query_timeouts), 1);
+}
+
 static void metrics_zones(struct dnsbld *d, struct evbuffer *b)
 {
 	size_t n = qstats_nzones(d->stats);
@@ -229,6 +255,7 @@ static void metrics_on_request(struct evhttp_request *req, void *arg)
 	evbuffer_add_printf(b, "dnsbld_tcp_connections %u\n",
 			    atomic_load(&d->srv.tcp_clients));
 	metrics_queries(d, b);
+	metrics_limits(d, b);
 	metrics_zones(d, b);
 	metrics_datasets(d, b);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",

@@ -29,6 +29,11 @@ struct metrics_slot {
 	_Atomic uint64_t transport[2];     /* udp, tcp */
 	_Atomic uint64_t result[2];        /* unlisted, listed */
 	_Atomic uint64_t truncated;
+	_Atomic uint64_t access[5];        /* by CFG_ACCESS_* (access.h) */
+	_Atomic uint64_t rrl[2];           /* rate limited: slipped, dropped */
+	_Atomic uint64_t tcp_refused[2];   /* connections over the total cap,
+	                                      over the per-client cap */
+	_Atomic uint64_t tcp_query_timeouts; /* half-sent queries closed */
 } __attribute__((aligned(64)));
 
 static inline void metrics_bump(_Atomic uint64_t *c)

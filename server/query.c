@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "qstats.h"
 #include "querylog.h"
+#include "rrl.h"
 
 #define OPT_LEN 11
 
@@ -180,6 +181,8 @@ static size_t query_build(struct query_ctx *c, const uint8_t *pkt, size_t len,
 	}
 
 	answer_decide(c->ans, c->plan, c->rd, qp, client);
+	if (a->access >= 0 && c->metrics)
+		metrics_bump(&c->metrics->access[a->access]);
 	if (a->drop) {
 		c->dropped++;
 		return 0;
@@ -209,6 +212,34 @@ static size_t query_build(struct query_ctx *c, const uint8_t *pkt, size_t len,
 		dns_encode_opt(&w, query_our_udp_size(c), 0, qp->edns_flags);
 	}
 	return dns_writer_finish(&w);
+}
+
+/* Response rate limiting (rrl.c) of UDP reply `out` of `n` bytes: the
+ * length to send, 0 to drop it; a slipped reply is cut to its header and
+ * question with TC set. */
+static size_t query_rate_limit(struct query_ctx *c, const struct dns_query *q,
+			       const struct sockaddr *client, int zone,
+			       uint8_t *out, size_t n)
+{
+	int idx = zone >= 0 ? c->plan->zones[zone].stats_index : -1;
+	enum rrl_verdict v = rrl_check(c->rrl, client, idx, n,
+				       &c->rrl_limited);
+
+	if (v == RRL_SEND)
+		return n;
+	if (c->metrics)
+		metrics_bump(&c->metrics->rrl[v == RRL_SLIP ? 0 : 1]);
+	if (v == RRL_DROP) {
+		c->dropped++;
+		return 0;
+	}
+	out[2] |= 0x02;                          /* TC */
+	memset(out + 6, 0, 6);                   /* AN, NS, AR: none */
+	if (!q->has_question || DNS_HEADER_LEN + q->qname_len + 4 > n) {
+		out[4] = out[5] = 0;
+		return DNS_HEADER_LEN;
+	}
+	return DNS_HEADER_LEN + q->qname_len + 4;
 }
 
 /* rbldnsd's -l line and -s counters for one reply of `n` bytes. */
@@ -252,6 +283,11 @@ size_t query_respond(struct query_ctx *c, const uint8_t *pkt, size_t len,
 	n = query_build(c, pkt, len, client, tcp, out, outcap, &q, &zone);
 	if (n < DNS_HEADER_LEN)
 		return n;
+	if (c->rrl && !tcp) {
+		n = query_rate_limit(c, &q, client, zone, out, n);
+		if (!n)
+			return 0;
+	}
 	if (c->qlog || c->stats)
 		query_account(c, pkt, len, &q, client, out, n, zone);
 	if (c->metrics) {

@@ -19,6 +19,7 @@
 struct querylog_buf;
 struct qstats;
 struct metrics_slot;
+struct rrl;
 
 struct query_ctx {
 	const struct config *cfg;
@@ -32,6 +33,8 @@ struct query_ctx {
 	struct qstats *stats;
 	unsigned stats_slot;
 	struct metrics_slot *metrics;  /* this thread's (metrics.h) */
+	struct rrl *rrl;               /* UDP: rate_limit (rrl.h), or NULL */
+	unsigned rrl_limited;          /* replies this thread rate limited */
 };
 
 /* Answers `len` bytes of `pkt` from `client` into `out` (`outcap` bytes,

@@ -25,9 +25,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "rrl.h"
 #include "sdnotify.h"
 #include "sigevents.h"
 #include "server.h"
+#include "tcp_peers.h"
 
 static void server_logging(const struct config *cfg, int debug)
 {
@@ -167,8 +169,16 @@ static int server_bind(struct dnsbld *d)
 	       : cfg->workers ? (long)cfg->workers : worker_default_count();
 	char err[512];
 
+	int oom;
+
 	d->srv.cfg = cfg;
 	atomic_init(&d->srv.tcp_clients, 0);
+	d->srv.tcp_peers = tcp_peers_new();
+	d->srv.rrl = rrl_new(cfg, &oom);
+	if (!d->srv.tcp_peers || oom) {
+		log_err("out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		if (listen_probe(&cfg->listen[i], SOCK_DGRAM, err,
 				 sizeof(err)) < 0 ||
@@ -254,6 +264,8 @@ static void server_stop(struct dnsbld *d, int clean)
 	for (unsigned i = 0; d->workers && i < d->nworkers; i++)
 		worker_free(&d->workers[i]);
 	free(d->workers);
+	tcp_peers_free(d->srv.tcp_peers);
+	rrl_free(d->srv.rrl);
 	/* After the workers: their readers are on its store. */
 	autoload_free(d->al);
 	metrics_stop(d);

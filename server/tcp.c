@@ -1,5 +1,6 @@
 /* tcp.c -- the TCP path (RFC 7766): 2-byte length framing, pipelined
- * queries, idle timeout, a cap on open connections.
+ * queries, idle timeout, caps on open connections (in all and per client
+ * address), and a deadline for a query begun but not sent whole.
  *
  * Connections live on the worker's TCP event loop, a thread apart from its
  * UDP threads; all I/O is non-blocking through bufferevents, so a slow or
@@ -17,6 +18,8 @@
 #include <event2/bufferevent.h>
 
 #include "log.h"
+#include "metrics.h"
+#include "tcp_peers.h"
 #include "xfr.h"
 
 #define TCP_MAX_PENDING (256 * 1024)
@@ -27,6 +30,7 @@ struct tcp_conn {
 	struct sockaddr_storage peer;
 	int closing;               /* client sent EOF: close once flushed */
 	struct xfr *xfr;           /* a zone transfer in progress (xfr.c) */
+	struct event *partial;     /* tcp_query_timeout_ms: a query half sent */
 	struct tcp_conn *prev, *next;
 };
 
@@ -41,9 +45,45 @@ static void tcp_conn_free(struct tcp_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	xfr_free(c->xfr);
+	if (c->partial)
+		event_free(c->partial);
 	bufferevent_free(c->bev);
+	tcp_peers_del(w->srv->tcp_peers, (struct sockaddr *)&c->peer);
 	atomic_fetch_sub(&w->srv->tcp_clients, 1);
 	free(c);
+}
+
+/* The client began a query and did not finish it in time (a slow or
+ * stalled sender holding a connection open). */
+static void tcp_on_partial(evutil_socket_t fd, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+	struct metrics_slot *m = c->w->r.qc.metrics;
+
+	(void)fd;
+	(void)what;
+	if (m)
+		metrics_bump(&m->tcp_query_timeouts);
+	tcp_conn_free(c);
+}
+
+/* After reading: while part of a query waits in the input, the rest must
+ * come within tcp_query_timeout_ms of the last whole query (`progress`) or
+ * of its first bytes. */
+static void tcp_partial_check(struct tcp_conn *c, int progress)
+{
+	unsigned ms = c->w->srv->cfg->tcp_query_timeout_ms;
+	struct timeval tv = { (time_t)(ms / 1000),
+			      (suseconds_t)(ms % 1000) * 1000 };
+	int partial = (bufferevent_get_enabled(c->bev) & EV_READ) &&
+		      evbuffer_get_length(bufferevent_get_input(c->bev)) > 0;
+
+	if (!partial) {
+		evtimer_del(c->partial);
+		return;
+	}
+	if (progress || !evtimer_pending(c->partial, NULL))
+		evtimer_add(c->partial, &tv);
 }
 
 void tcp_close_all(struct worker *w)
@@ -83,7 +123,7 @@ static void tcp_process(struct tcp_conn *c)
 	struct worker *w = c->w;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	int in_batch = 0;
+	int in_batch = 0, done = 0;
 
 	for (;;) {
 		uint8_t lenbuf[2];
@@ -117,6 +157,7 @@ static void tcp_process(struct tcp_conn *c)
 			}
 			break;
 		}
+		done = 1;
 		if (!in_batch) {
 			if (responder_begin(&w->r) < 0)
 				break;
@@ -134,6 +175,7 @@ static void tcp_process(struct tcp_conn *c)
 	/* The loop may sleep for long: hold no snapshot meanwhile. */
 	if (in_batch)
 		responder_idle(&w->r);
+	tcp_partial_check(c, done);
 }
 
 static void tcp_on_read(struct bufferevent *bev, void *arg)
@@ -189,16 +231,27 @@ static void tcp_on_accept(struct evconnlistener *ls, evutil_socket_t fd,
 	unsigned idle = cfg->tcp_idle_ms;
 	struct timeval tv = { (time_t)(idle / 1000),
 			      (suseconds_t)(idle % 1000) * 1000 };
+	struct metrics_slot *m = w->r.qc.metrics;
 	struct tcp_conn *c;
 
 	(void)ls;
 	if (atomic_fetch_add(&w->srv->tcp_clients, 1) >= max) {
 		atomic_fetch_sub(&w->srv->tcp_clients, 1);
+		if (m)
+			metrics_bump(&m->tcp_refused[0]);
+		close(fd);
+		return;
+	}
+	if (!tcp_peers_add(w->srv->tcp_peers, sa, cfg->tcp_max_per_client)) {
+		atomic_fetch_sub(&w->srv->tcp_clients, 1);
+		if (m)
+			metrics_bump(&m->tcp_refused[1]);
 		close(fd);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
+		tcp_peers_del(w->srv->tcp_peers, sa);
 		atomic_fetch_sub(&w->srv->tcp_clients, 1);
 		close(fd);
 		return;
@@ -207,9 +260,16 @@ static void tcp_on_accept(struct evconnlistener *ls, evutil_socket_t fd,
 	if (salen > 0 && (size_t)salen <= sizeof(c->peer))
 		memcpy(&c->peer, sa, (size_t)salen);
 	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!c->bev) {
+	c->partial = evtimer_new(w->base, tcp_on_partial, c);
+	if (!c->bev || !c->partial) {
+		if (c->bev)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
+		if (c->partial)
+			event_free(c->partial);
+		tcp_peers_del(w->srv->tcp_peers, sa);
 		atomic_fetch_sub(&w->srv->tcp_clients, 1);
-		close(fd);
 		free(c);
 		return;
 	}

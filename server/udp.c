@@ -35,6 +35,7 @@ int udp_thread_init(struct udp_thread *u, struct worker *w, int fd,
 	if (responder_init(&u->r, cfg, w->srv->store, u->who, err,
 			   errlen) < 0)
 		return -1;
+	u->r.qc.rrl = w->srv->rrl;     /* TCP replies are never limited */
 	u->tx_size = cfg->max_udp_size > 512 ? cfg->max_udp_size : 512;
 	u->rx = malloc((size_t)WORKER_BATCH * WORKER_RX_SIZE);
 	u->tx = malloc((size_t)WORKER_BATCH * u->tx_size);

@@ -35,11 +35,15 @@
 
 struct tcp_conn;
 struct worker;
+struct rrl;
+struct tcp_peers;
 
 struct server {
 	const struct config *cfg;
 	struct store *store;
 	atomic_uint tcp_clients;       /* open TCP connections, all workers */
+	struct tcp_peers *tcp_peers;   /* ...per client address (tcp_peers.h) */
+	struct rrl *rrl;               /* rate_limit (rrl.h), or NULL: off */
 };
 
 /* One UDP socket and the thread that serves it (udp.c). */

@@ -261,18 +261,6 @@ static int xfr_put_name(struct xfr *x, struct evbuffer *out,
 
 /* ---- the client, the zone and the reply ------------------------------------ */
 
-static int xfr_prefix_match(const struct cfg_cidr *c, int family,
-			    const uint8_t *addr)
-{
-	unsigned full = c->plen / 8, rest = c->plen % 8;
-
-	if (c->family != family)
-		return 0;
-	if (memcmp(c->addr, addr, full) != 0)
-		return 0;
-	return !rest || ((c->addr[full] ^ addr[full]) & (0xff00 >> rest)) == 0;
-}
-
 static int xfr_allowed(const struct config *cfg, const struct zp_zone *z,
 		       const struct sockaddr *client)
 {
@@ -285,7 +273,7 @@ static int xfr_allowed(const struct config *cfg, const struct zp_zone *z,
 		if (!dname_equal(cz->wname, z->wname) || !cz->has_transfer)
 			continue;
 		for (size_t k = 0; k < cz->nxfr_allow; k++)
-			if (xfr_prefix_match(&cz->xfr_allow[k], family, addr))
+			if (acl_cidr_match(&cz->xfr_allow[k], family, addr))
 				return 1;
 	}
 	return 0;

@@ -86,6 +86,9 @@ struct zone_plan {
 	struct zones_ttl ttl;          /* the TTL policy it was built with */
 	int hide_version;              /* rbldnsd -v: 1 = version.bind says
 	                                  only "dnsbld", 2 = refused */
+	const struct config *policy;   /* the server's config: its `access`
+	                                  rules, zones by stats_index (NULL:
+	                                  none) */
 };
 
 /* Builds `plan` for `cfg` from the store seen by `rd` (renewed by the

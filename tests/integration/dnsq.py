@@ -8,6 +8,7 @@
 #
 #   dnsq.py PORT NAME [TYPE] [--tcp] [--edns SIZE] [--ednsver N] [--do]
 #           [--flags HEX] [--opcode N] [--class N] [--qdcount N] [--server IP]
+#           [--source IP]                 (send from this local address)
 #   dnsq.py PORT --raw HEX [--tcp]        send these bytes as the query
 #   dnsq.py PORT --bulk FILE [--tcp]      "NAME TYPE" per line -> one result
 #                                         line per query (rcode + answers)
@@ -163,11 +164,13 @@ def show(r):
             o["flags"], o["rdlen"]))
 
 
-def exchange(server, port, pkt, tcp, timeout=2.0):
+def exchange(server, port, pkt, tcp, timeout=2.0, source=None):
     fam = socket.AF_INET6 if ":" in server else socket.AF_INET
     if tcp:
         s = socket.socket(fam, socket.SOCK_STREAM)
         s.settimeout(timeout)
+        if source:
+            s.bind((source, 0))
         try:
             s.connect((server, port))
             s.sendall(struct.pack(">H", len(pkt)) + pkt)
@@ -181,6 +184,8 @@ def exchange(server, port, pkt, tcp, timeout=2.0):
             s.close()
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.settimeout(timeout)
+    if source:
+        s.bind((source, 0))
     try:
         s.sendto(pkt, (server, port))
         return s.recv(65535)
@@ -262,6 +267,7 @@ def main():
     ap.add_argument("name", nargs="?")
     ap.add_argument("type", nargs="?", default="A")
     ap.add_argument("--server", default="127.0.0.1")
+    ap.add_argument("--source")
     ap.add_argument("--tcp", action="store_true")
     ap.add_argument("--edns", type=int)
     ap.add_argument("--ednsver", type=int, default=0)
@@ -283,7 +289,7 @@ def main():
         pkt = build_query(a.name, qtype_num(a.type), flags=int(a.flags, 16),
                           opcode=a.opcode, qclass=a.qclass, qdcount=a.qdcount,
                           edns=a.edns, ednsver=a.ednsver, do=a.do)
-    reply = exchange(a.server, a.port, pkt, a.tcp, a.timeout)
+    reply = exchange(a.server, a.port, pkt, a.tcp, a.timeout, a.source)
     if reply is None:
         print("NO REPLY")
         return
