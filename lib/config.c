@@ -1256,7 +1256,7 @@ struct cfg_cidrs {
 static int cfg_cidr_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 			void *arg)
 {
-	struct cfg_zone *z = arg;
+	struct cfg_cidrs *l = arg;
 	struct cfg_cidr c, *slot;
 	int rc;
 
@@ -1275,10 +1275,19 @@ static int cfg_cidr_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
 	return 0;
 }
 
+static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
+			      const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	struct cfg_cidrs l = { &z->xfr_allow, &z->nxfr_allow };
+
+	return cfg_cidr_one(p, n, key, &l);
+}
+
 static int cfg_zone_notify_one(struct cfg_parser *p, yaml_node_t *n,
 			       const char *key, void *arg)
 {
-	struct cfg_cidrs *l = arg;
+	struct cfg_zone *z = arg;
 
 	return cfg_addr_add(p, n, key, DEFAULT_LISTEN_PORT, &z->xfr_notify,
 			    &z->nxfr_notify);
@@ -1306,60 +1315,6 @@ static int cfg_zone_transfer(struct cfg_parser *p, yaml_node_t *n,
 	return 0;
 }
 
-static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
-{
-	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
-		"ns", "codes", "transfer", "access", "rate_limit", "countries",
-		"asns", NULL };
-	struct config *cfg = p->cfg;
-	struct cfg_zone *z;
-	yaml_node_t *k, *v, *soa_node = NULL;
-	uint8_t w[DNAME_MAX];
-	char where[300], key[400], text[DNAME_MAX * 4];
-	int len;
-
-	cfg_keyjoin(where, sizeof(where), "zones", cfg_scalar(kn));
-	len = dname_from_text(cfg_scalar(kn), strlen(cfg_scalar(kn)), w, 1);
-static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
-			      const char *key, void *arg)
-{
-	struct cfg_zone *z = arg;
-	struct cfg_cidrs l = { &z->xfr_allow, &z->nxfr_allow };
-
-	return cfg_cidr_one(p, n, key, &l);
-}
-
-	if (len < 0)
-		return cfg_fail(p, kn, where, "not a valid domain name");
-	if (len == 1)
-		return cfg_fail(p, kn, where, "a zone cannot be the root");
-	if (dname_to_text(w, text, sizeof(text)) < 0)
-		return cfg_fail(p, kn, where, "not a valid domain name");
-	for (size_t i = 0; i < cfg->nzones; i++)
-		if (dname_equal(cfg->zones[i].wname, w))
-			return cfg_fail(p, kn, where,
-					"zone defined twice (first on line %d)",
-					cfg->zones[i].line);
-	if (cfg_want_map(p, vn, where) < 0 || cfg_check_keys(p, vn, where, known) < 0)
-		return -1;
-	z = cfg_push((void **)&cfg->zones, &cfg->nzones, sizeof(*z));
-	if (!z)
-		return cfg_oom(p);
-	z->line = (int)kn->start_mark.line + 1;
-	z->name = strdup(text);
-	z->wname = wname_dup(w);
-	if (!z->name || !z->wname)
-		return cfg_oom(p);
-	CFG_FOR_PAIRS(p, vn, k, v) {
-		const char *name = cfg_scalar(k);
-
-		cfg_keyjoin(key, sizeof(key), where, name);
-		if (strcmp(name, "countries") == 0) {
-			if (cfg_list(p, v, key, cfg_zone_cc_one, z) < 0)
-				return -1;
-		} else if (strcmp(name, "asns") == 0) {
-			if (cfg_list(p, v, key, cfg_zone_asn_one, z) < 0)
-				return -1;
 /* ---- access rules and rate limits (server/access.c, server/rrl.c) ------- */
 
 static const char *const cfg_access_names[] = { "pass", "drop", "refuse",
@@ -1490,6 +1445,51 @@ static int cfg_rrl(struct cfg_parser *p, yaml_node_t *n, const char *key,
 	return 0;
 }
 
+static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
+{
+	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
+		"ns", "codes", "transfer", "access", "rate_limit", "countries",
+		"asns", NULL };
+	struct config *cfg = p->cfg;
+	struct cfg_zone *z;
+	yaml_node_t *k, *v, *soa_node = NULL;
+	uint8_t w[DNAME_MAX];
+	char where[300], key[400], text[DNAME_MAX * 4];
+	int len;
+
+	cfg_keyjoin(where, sizeof(where), "zones", cfg_scalar(kn));
+	len = dname_from_text(cfg_scalar(kn), strlen(cfg_scalar(kn)), w, 1);
+	if (len < 0)
+		return cfg_fail(p, kn, where, "not a valid domain name");
+	if (len == 1)
+		return cfg_fail(p, kn, where, "a zone cannot be the root");
+	if (dname_to_text(w, text, sizeof(text)) < 0)
+		return cfg_fail(p, kn, where, "not a valid domain name");
+	for (size_t i = 0; i < cfg->nzones; i++)
+		if (dname_equal(cfg->zones[i].wname, w))
+			return cfg_fail(p, kn, where,
+					"zone defined twice (first on line %d)",
+					cfg->zones[i].line);
+	if (cfg_want_map(p, vn, where) < 0 || cfg_check_keys(p, vn, where, known) < 0)
+		return -1;
+	z = cfg_push((void **)&cfg->zones, &cfg->nzones, sizeof(*z));
+	if (!z)
+		return cfg_oom(p);
+	z->line = (int)kn->start_mark.line + 1;
+	z->name = strdup(text);
+	z->wname = wname_dup(w);
+	if (!z->name || !z->wname)
+		return cfg_oom(p);
+	CFG_FOR_PAIRS(p, vn, k, v) {
+		const char *name = cfg_scalar(k);
+
+		cfg_keyjoin(key, sizeof(key), where, name);
+		if (strcmp(name, "countries") == 0) {
+			if (cfg_list(p, v, key, cfg_zone_cc_one, z) < 0)
+				return -1;
+		} else if (strcmp(name, "asns") == 0) {
+			if (cfg_list(p, v, key, cfg_zone_asn_one, z) < 0)
+				return -1;
 		} else if (strcmp(name, "datasets") == 0) {
 			if (cfg_list(p, v, key, cfg_zone_ds_one, z) < 0)
 				return -1;
@@ -1518,6 +1518,13 @@ static int cfg_rrl(struct cfg_parser *p, yaml_node_t *n, const char *key,
 				return -1;
 		} else if (strcmp(name, "transfer") == 0) {
 			if (cfg_zone_transfer(p, v, key, z) < 0)
+				return -1;
+		} else if (strcmp(name, "access") == 0) {
+			if (cfg_access(p, v, key, &z->access) < 0)
+				return -1;
+		} else if (strcmp(name, "rate_limit") == 0) {
+			z->rrl.slip = cfg->rrl.slip;   /* unless given */
+			if (cfg_rrl(p, v, key, 1, &z->rrl) < 0)
 				return -1;
 		} else {
 			if (cfg_list(p, v, key, cfg_zone_ns_one, z) < 0)
@@ -1566,13 +1573,6 @@ struct cfg_setting {
 
 /* version_bind: rbldnsd's no -v, -v, -vv (CFG_VERSION_*). */
 static const char *const cfg_version_names[] = { "answer", "hide", "refuse",
-		} else if (strcmp(name, "access") == 0) {
-			if (cfg_access(p, v, key, &z->access) < 0)
-				return -1;
-		} else if (strcmp(name, "rate_limit") == 0) {
-			z->rrl.slip = cfg->rrl.slip;   /* unless given */
-			if (cfg_rrl(p, v, key, 1, &z->rrl) < 0)
-				return -1;
 	NULL };
 /* query_log_format (CFG_QLOG_*). */
 static const char *const cfg_qlog_names[] = { "rbldnsd", "json", NULL };
@@ -1583,6 +1583,10 @@ static const struct cfg_setting cfg_settings[] = {
 	{ "max_udp_size", CFG_U16, CFG_FIELD(max_udp_size), 512, 65535, NULL },
 	{ "tcp_idle_ms", CFG_UINT, CFG_FIELD(tcp_idle_ms), 1, 3600000, NULL },
 	{ "tcp_max_clients", CFG_UINT, CFG_FIELD(tcp_max_clients), 1, 1000000, NULL },
+	{ "tcp_max_per_client", CFG_UINT, CFG_FIELD(tcp_max_per_client), 1, 1000000, NULL },
+	{ "tcp_query_timeout_ms", CFG_UINT, CFG_FIELD(tcp_query_timeout_ms), 1, 3600000, NULL },
+	{ "access", CFG_ACCESS, CFG_FIELD(access), 0, 0, NULL },
+	{ "rate_limit", CFG_RRL, CFG_FIELD(rrl), 0, 0, NULL },
 	{ "user", CFG_STRING, CFG_FIELD(user), 0, 0, NULL },
 	{ "group", CFG_STRING, CFG_FIELD(group), 0, 0, NULL },
 	{ "chroot", CFG_PATH, CFG_FIELD(chroot), 0, 0, NULL },
@@ -1628,10 +1632,6 @@ static int cfg_setting_read(struct cfg_parser *p, const struct cfg_setting *set,
 	case CFG_UTIME:
 		if (cfg_time(p, v, key, &t) < 0)
 			return -1;
-	{ "tcp_max_per_client", CFG_UINT, CFG_FIELD(tcp_max_per_client), 1, 1000000, NULL },
-	{ "tcp_query_timeout_ms", CFG_UINT, CFG_FIELD(tcp_query_timeout_ms), 1, 3600000, NULL },
-	{ "access", CFG_ACCESS, CFG_FIELD(access), 0, 0, NULL },
-	{ "rate_limit", CFG_RRL, CFG_FIELD(rrl), 0, 0, NULL },
 		*(unsigned *)field = t;
 		return 0;
 	case CFG_BOOL:
@@ -1653,6 +1653,10 @@ static int cfg_setting_read(struct cfg_parser *p, const struct cfg_setting *set,
 		return cfg_choice(p, v, key, set->choices, field);
 	case CFG_ADDR:
 		return cfg_metrics(p, v, key, field);
+	case CFG_ACCESS:
+		return cfg_access(p, v, key, field);
+	case CFG_RRL:
+		return cfg_rrl(p, v, key, 0, field);
 	}
 	return -1;
 }
@@ -1698,10 +1702,6 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 	struct config *cfg = p->cfg;
 	yaml_node_t *k, *v, *datasets = NULL, *zones = NULL, *store = NULL;
 	char key[300];
-	case CFG_ACCESS:
-		return cfg_access(p, v, key, field);
-	case CFG_RRL:
-		return cfg_rrl(p, v, key, 0, field);
 
 	if (root->type != YAML_MAPPING_NODE)
 		return cfg_fail(p, root, "", "the config must be a map of settings, "
@@ -1909,9 +1909,25 @@ struct config *config_new(void)
 	cfg->max_udp_size = DEFAULT_MAX_UDP_SIZE;
 	cfg->tcp_idle_ms = DEFAULT_TCP_IDLE_MS;
 	cfg->tcp_max_clients = DEFAULT_TCP_MAX_CLIENTS;
+	cfg->tcp_max_per_client = DEFAULT_TCP_MAX_PER_CLIENT;
+	cfg->tcp_query_timeout_ms = DEFAULT_TCP_QUERY_TIMEOUT_MS;
+	cfg->rrl.slip = DEFAULT_RRL_SLIP;
+	cfg->rrl.ipv4_prefix = DEFAULT_RRL_IPV4_PREFIX;
+	cfg->rrl.ipv6_prefix = DEFAULT_RRL_IPV6_PREFIX;
+	cfg->rrl.cost_bytes = DEFAULT_RRL_COST_BYTES;
+	cfg->rrl.buckets = DEFAULT_RRL_BUCKETS;
 	cfg->stats_interval = DEFAULT_STATS_INTERVAL;
 	cfg->default_ttl = DEFAULT_TTL;
 	return cfg;
+}
+
+static void config_access_free(struct cfg_access *acc)
+{
+	for (size_t i = 0; i < acc->nrules; i++) {
+		free(acc->rules[i].from);
+		free(acc->rules[i].txt);
+	}
+	free(acc->rules);
 }
 
 void config_free(struct config *cfg)
@@ -1975,27 +1991,11 @@ void config_free(struct config *cfg)
 		free(z->acl);
 		free(z->soa.mname);
 		free(z->soa.rname);
-	cfg->tcp_max_per_client = DEFAULT_TCP_MAX_PER_CLIENT;
-	cfg->tcp_query_timeout_ms = DEFAULT_TCP_QUERY_TIMEOUT_MS;
-	cfg->rrl.slip = DEFAULT_RRL_SLIP;
-	cfg->rrl.ipv4_prefix = DEFAULT_RRL_IPV4_PREFIX;
-	cfg->rrl.ipv6_prefix = DEFAULT_RRL_IPV6_PREFIX;
-	cfg->rrl.cost_bytes = DEFAULT_RRL_COST_BYTES;
-	cfg->rrl.buckets = DEFAULT_RRL_BUCKETS;
 		for (size_t j = 0; j < z->nns; j++)
 			free(z->ns[j]);
 		free(z->ns);
 		for (size_t j = 0; j < z->ncodes; j++)
 			free(z->codes[j].name);
-static void config_access_free(struct cfg_access *acc)
-{
-	for (size_t i = 0; i < acc->nrules; i++) {
-		free(acc->rules[i].from);
-		free(acc->rules[i].txt);
-	}
-	free(acc->rules);
-}
-
 		free(z->codes);
 		free(z->countries);
 		free(z->asns);
@@ -2003,8 +2003,10 @@ static void config_access_free(struct cfg_access *acc)
 		for (size_t j = 0; j < z->nxfr_notify; j++)
 			config_listen_free(&z->xfr_notify[j]);
 		free(z->xfr_notify);
+		config_access_free(&z->access);
 	}
 	free(cfg->zones);
+	config_access_free(&cfg->access);
 	free(cfg);
 }
 
@@ -2016,5 +2018,3 @@ const struct cfg_dataset *config_dataset(const struct config *cfg,
 			return &cfg->datasets[i];
 	return NULL;
 }
-		config_access_free(&z->access);
-	config_access_free(&cfg->access);
