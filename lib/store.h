@@ -191,6 +191,7 @@ int store_expiry_pending(struct store_reader *rd, uint32_t dsid,
 
 struct cfg_trap;       /* config.h */
 struct trap_counter;   /* trap.h */
+struct trap_rdns;      /* trap.h */
 
 /* One hit as the store takes it: the sender's prefix (IPv4 /32, IPv6
  * /prefix6, host bits zero) and when. */
@@ -201,6 +202,9 @@ struct store_trap_hit {
 	int64_t time;          /* unix seconds */
 	uint32_t trap;         /* trap id hash, 0: none */
 	const char *reason;    /* "" if none; goes into a listing's history */
+	uint8_t host[16];      /* the address as sent (its rDNS is looked up) */
+	const struct trap_rdns *rdns; /* not a hit but this sender's rDNS
+	                          outcome (trap_rdns_apply), or NULL */
 };
 
 /* What a committed batch did. */
@@ -208,6 +212,13 @@ struct store_trap_result {
 	uint64_t senders;      /* distinct prefixes counted */
 	uint64_t listed;       /* listings made */
 	uint64_t extended;     /* listings pushed out by a new hit */
+	uint64_t relabeled;    /* listings whose code or TXT an rDNS outcome
+	                          changed */
+	/* In (kept by the call): with t->rdns, called after the commit for
+	 * each sender whose rDNS is wanted (trap_rdns_wanted), with its
+	 * batch's last hit; NULL: none. */
+	void (*want_rdns)(const struct store_trap_hit *h, void *arg);
+	void *want_arg;
 };
 
 /* Applies hits `hits` (sorted by family, addr, time: trap_ingest does it)

@@ -79,6 +79,11 @@
  *          prune) once nothing is listed and its window and repeat
  *          memory are over.  norelist_until is for a hand delisting with
  *          a no-relist period: a listing never starts before it.
+ *          Version 2 (a counter with an rDNS outcome, `rdns: true`) is
+ *          version 1 followed by: status u8 (enum trap_rdns_status), the
+ *          family u8 and address [16] looked up, time i64, name length
+ *          u8, the PTR name (text, no NUL); a counter without one stays
+ *          version 1, so stores written before read as they are.
  */
 #ifndef DNSBLD_STORE_LAYOUT_H
 #define DNSBLD_STORE_LAYOUT_H
@@ -115,11 +120,14 @@ enum store_db {
 #define EKEY_MAX (2 + 255)
 #define HIST_VERSION 1
 #define TRAP_VERSION 1
+#define TRAP_VERSION_RDNS 2     /* version 1 + the rDNS outcome */
 /* dsid + family + an IPv6 prefix */
 #define TRAPKEY_MAX (4 + 1 + 16)
 /* version .. nslots (54 bytes), then 8 bytes per slot */
 #define TRAPREC_FIXED 54
-#define TRAPREC_MAX (TRAPREC_FIXED + 8 * 16)
+/* ...then (version 2) status, family, addr[16], time, name length, name */
+#define TRAPREC_RDNS_MAX (27 + 253)
+#define TRAPREC_MAX (TRAPREC_FIXED + 8 * 16 + TRAPREC_RDNS_MAX)
 #define STATUS_VERSION 1
 
 #define NAME_HIDDEN 0x1

@@ -53,15 +53,31 @@ static size_t trap_encode(const struct trap_counter *c, uint8_t *p)
 		be32_put(p + n, c->slots[i].tag);
 		be32_put(p + n + 4, c->slots[i].time);
 	}
+	if (c->rdns.status != TRAP_RDNS_NONE) {
+		/* Version 2: the rDNS outcome follows (store_layout.h). */
+		size_t nlen = strnlen(c->rdns.name, TRAP_RDNS_NAME_MAX - 1);
+
+		p[0] = TRAP_VERSION_RDNS;
+		p[n] = c->rdns.status;
+		p[n + 1] = c->rdns.family;
+		memcpy(p + n + 2, c->rdns.addr, 16);
+		be64_put(p + n + 18, (uint64_t)c->rdns.time);
+		p[n + 26] = (uint8_t)nlen;
+		memcpy(p + n + 27, c->rdns.name, nlen);
+		n += 27 + nlen;
+	}
 	return n;
 }
 
 static int trap_decode(const void *data, size_t len, struct trap_counter *c)
 {
 	struct blob_reader r = { data, (const uint8_t *)data + len, 0 };
+	uint8_t version = blob_u8(&r);
+	const uint8_t *name;
+	size_t nlen;
 
 	memset(c, 0, sizeof(*c));
-	if (blob_u8(&r) != TRAP_VERSION)
+	if (version != TRAP_VERSION && version != TRAP_VERSION_RDNS)
 		return STORE_EINVAL;
 	c->hits = blob_u32(&r);
 	c->first = (int64_t)blob_u64(&r);
@@ -77,6 +93,18 @@ static int trap_decode(const void *data, size_t len, struct trap_counter *c)
 	for (unsigned i = 0; i < c->nslots; i++) {
 		c->slots[i].tag = blob_u32(&r);
 		c->slots[i].time = blob_u32(&r);
+	}
+	if (version == TRAP_VERSION_RDNS) {
+		c->rdns.status = blob_u8(&r);
+		c->rdns.family = blob_u8(&r);
+		if ((name = blob_take(&r, 16)) != NULL)
+			memcpy(c->rdns.addr, name, 16);
+		c->rdns.time = (int64_t)blob_u64(&r);
+		nlen = blob_u8(&r);
+		if (nlen >= TRAP_RDNS_NAME_MAX)
+			return STORE_EINVAL;
+		if ((name = blob_take(&r, nlen)) != NULL)
+			memcpy(c->rdns.name, name, nlen);
 	}
 	return r.bad || r.p != r.end ? STORE_EINVAL : 0;
 }
@@ -113,6 +141,8 @@ struct trap_listing {
 	size_t hit;              /* the group's last hit (its sender) */
 	struct trap_counter c;   /* the counter as listed */
 	char txt[256];
+	int64_t relabel;         /* not a new listing: its code or TXT changed
+	                            with its rDNS; the stored end (else 0) */
 };
 
 struct trap_job {
@@ -129,6 +159,8 @@ struct trap_job {
 	size_t nlst;
 	struct store_ip_edit *edits;
 	int64_t *expires;
+	size_t *want;            /* senders whose rDNS is wanted (a hit each) */
+	size_t nwant;
 	char *err;
 	size_t errlen;
 };
@@ -149,10 +181,11 @@ static int trap_sender(MDB_txn *txn, struct trap_job *job, uint32_t dsid,
 	MDB_val k = { trap_key(dsid, h->family, h->addr, key), key }, d;
 	struct trap_counter c;
 	int64_t until = 0, stored;
-	int listed = 0, extended = 0, rc, moved = 0;
-	size_t eklen;
+	int listed = 0, extended = 0, rc, moved = 0, news = 0, found;
+	size_t eklen, last_hit = j;
 
 	rc = mdb_get(txn, job->st->dbi[SDB_TRAP], &k, &d);
+	found = rc == 0;
 	if (rc == 0)
 		rc = trap_decode(d.mv_data, d.mv_size, &c);
 	else if (rc == MDB_NOTFOUND)
@@ -160,13 +193,37 @@ static int trap_sender(MDB_txn *txn, struct trap_job *job, uint32_t dsid,
 	if (rc)
 		return rc;
 	for (size_t x = i; x < j; x++) {
-		enum trap_verdict v = trap_policy_hit(job->t, &c,
-						      job->hits[x].time,
-						      job->hits[x].trap,
-						      job->now, &until);
+		enum trap_verdict v;
 
+		if (job->hits[x].rdns) {   /* an rDNS outcome (trap_rdns.c) */
+			v = trap_rdns_apply(job->t, &c, job->hits[x].rdns,
+					    job->now, &until);
+			news = 1;
+		} else {
+			v = trap_policy_hit(job->t, &c, job->hits[x].time,
+					    job->hits[x].trap, job->now, &until);
+			last_hit = x;
+		}
 		listed |= v == TRAP_LISTED;
 		extended |= v == TRAP_EXTENDED;
+	}
+	if (last_hit == j && !found)
+		return 0;   /* news of a sender gone (pruned): nothing to keep */
+	if (last_hit < j && trap_rdns_wanted(job->t, &c, job->now))
+		job->want[job->nwant++] = last_hit;
+	job->lst[job->nlst].relabel = 0;
+	if (news && !listed && c.listed_until > job->now &&
+	    (trap_rdns_code(job->t, &c) != job->t->code ||
+	     (job->t->txt && strstr(job->t->txt, "${rdns}")))) {
+		/* Listed before the outcome came: its answer says it now. */
+		eklen = store_ekey_ip(h->family, h->addr, h->plen, ek);
+		rc = store_expiry_get_txn(txn, job->st, dsid, ek, eklen, &stored);
+		if (rc)
+			return rc;
+		if (stored) {
+			job->lst[job->nlst].relabel = stored;
+			listed = 1;
+		}
 	}
 	job->res.senders++;
 	d.mv_size = trap_encode(&c, rec);
@@ -190,12 +247,15 @@ static int trap_sender(MDB_txn *txn, struct trap_job *job, uint32_t dsid,
 						&moved);
 		}
 	}
+	if (!job->lst[job->nlst].relabel)
+		job->res.listed++;
+	else
+		job->res.relabeled++;
 	job->lst[job->nlst].hit = j - 1;
 	job->lst[job->nlst].c = c;
 	trap_txt_render(job->t->txt ? job->t->txt : "", &c,
 			job->lst[job->nlst].txt);
 	job->nlst++;
-	job->res.listed++;
 	return 0;
 }
 
@@ -219,12 +279,13 @@ static int trap_list(MDB_txn *txn, struct trap_job *job)
 		e->plen = h->plen;
 		memcpy(e->addr, h->addr, 16);
 		e->value.kind = VAL_LISTED;
-		e->value.a = job->t->code;
+		e->value.a = trap_rdns_code(job->t, &job->lst[i].c);
 		if (job->t->txt) {
 			e->value.txt = job->lst[i].txt;
 			e->value.txtlen = (uint16_t)strlen(job->lst[i].txt);
 		}
-		job->expires[i] = trap_end_stored(job->lst[i].c.listed_until);
+		job->expires[i] = job->lst[i].relabel ? job->lst[i].relabel :
+				  trap_end_stored(job->lst[i].c.listed_until);
 	}
 	ch.ip = job->edits;
 	ch.nip = job->nlst;
@@ -240,6 +301,10 @@ static int trap_list(MDB_txn *txn, struct trap_job *job)
 					   .reason = reason, .user = job->user };
 		time_t tf = (time_t)c->first, tl = (time_t)c->last;
 		struct tm tm;
+		char rdns[TRAP_RDNS_NAME_MAX + 16];
+
+		if (job->lst[i].relabel)
+			continue;   /* its listing's record is there already */
 
 		trap_prefix_text(h->family, h->addr, h->plen, entry,
 				 sizeof(entry));
@@ -248,9 +313,12 @@ static int trap_list(MDB_txn *txn, struct trap_job *job)
 		strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%SZ",
 			 gmtime_r(&tl, &tm));
 		snprintf(reason, sizeof(reason), "trap: %" PRIu32 " hit%s, first "
-			 "%s, last %s; listing %" PRIu32 "%s%s%s", c->hits,
+			 "%s, last %s; listing %" PRIu32 "%s%s%s%s%s", c->hits,
 			 c->hits == 1 ? "" : "s", first, last, c->times_listed,
 			 c->times_listed > 1 ? " (repeat offender)" : "",
+			 c->rdns.status ? "; rDNS " : "",
+			 c->rdns.status ? trap_rdns_text(&c->rdns, rdns,
+							 sizeof(rdns)) : "",
 			 h->reason && *h->reason ? "; " : "",
 			 h->reason ? h->reason : "");
 		rc = store_history_append(txn, job->st, &hist);
@@ -278,6 +346,7 @@ static int trap_txn(MDB_txn *txn, void *arg)
 
 	memset(&job->res, 0, sizeof(job->res));
 	job->nlst = 0;
+	job->nwant = 0;
 	rc = trap_dsid(txn, job->st, job->name, &dsid);
 	if (rc == MDB_NOTFOUND)
 		store_seterr(job->err, job->errlen, "trap dataset %s is not "
@@ -327,6 +396,10 @@ int store_trap_commit(struct store *st, const char *name,
 				.err = err, .errlen = errlen };
 	int rc;
 
+	void (*want_rdns)(const struct store_trap_hit *, void *) =
+		res ? res->want_rdns : NULL;
+	void *want_arg = res ? res->want_arg : NULL;
+
 	if (err && errlen)
 		err[0] = '\0';
 	if (res)
@@ -337,7 +410,8 @@ int store_trap_commit(struct store *st, const char *name,
 	job.lst = malloc(nhits * sizeof(*job.lst));
 	job.edits = malloc(nhits * sizeof(*job.edits));
 	job.expires = malloc(nhits * sizeof(*job.expires));
-	if (!job.lst || !job.edits || !job.expires)
+	job.want = malloc(nhits * sizeof(*job.want));
+	if (!job.lst || !job.edits || !job.expires || !job.want)
 		rc = STORE_ENOMEM;
 	else
 		rc = trap_write(st, trap_txn, &job, "trap dataset", name, err,
@@ -345,10 +419,17 @@ int store_trap_commit(struct store *st, const char *name,
 	free(job.lst);
 	free(job.edits);
 	free(job.expires);
+	/* Lookups start once the counters they will update are committed. */
+	for (size_t i = 0; rc == 0 && want_rdns && i < job.nwant; i++)
+		want_rdns(&hits[job.want[i]], want_arg);
+	free(job.want);
 	if (rc)
 		return rc;
-	if (res)
+	if (res) {
 		*res = job.res;
+		res->want_rdns = want_rdns;
+		res->want_arg = want_arg;
+	}
 	return STORE_OK;
 }
 

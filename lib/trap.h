@@ -28,6 +28,7 @@
 
 struct store;
 struct store_reader;
+struct store_trap_hit;  /* store.h */
 
 /* ---- trap_line.c --------------------------------------------------------- */
 
@@ -55,6 +56,29 @@ int trap_line_parse(const char *line, size_t len, struct trap_hit *hit,
 /* The most recent hits a counter keeps to decide on a sliding window. */
 #define TRAP_SLOTS 16
 
+/* ---- trap_rdns.c --------------------------------------------------------- */
+
+/* A sender's reverse DNS, as the loader's lookup (loader/rdns.c) found it. */
+enum trap_rdns_status {
+	TRAP_RDNS_NONE = 0,      /* not looked up (yet) */
+	TRAP_RDNS_CONFIRMED,     /* a PTR name whose A/AAAA has the address */
+	TRAP_RDNS_MISMATCH,      /* PTR names, none resolving back to it */
+	TRAP_RDNS_NOPTR,         /* NXDOMAIN or no PTR record */
+	TRAP_RDNS_TIMEOUT,       /* no answer within rdns_timeout */
+	TRAP_RDNS_FAILURE        /* SERVFAIL, REFUSED, a bad reply ... */
+};
+
+#define TRAP_RDNS_NAME_MAX 254   /* a PTR name as text, + NUL */
+#define TRAP_RDNS_RETRY 3600     /* a timeout or failure: again after this */
+
+struct trap_rdns {
+	uint8_t status;          /* enum trap_rdns_status */
+	uint8_t family;          /* of addr: the address looked up (a hit's) */
+	uint8_t addr[16];
+	int64_t time;            /* when the outcome came */
+	char name[TRAP_RDNS_NAME_MAX]; /* confirmed or mismatch: the PTR name */
+};
+
 /* What the store keeps per sender (IPv4 address or IPv6 prefix). */
 struct trap_counter {
 	uint32_t hits;           /* every hit since `first` */
@@ -70,6 +94,7 @@ struct trap_counter {
 		uint32_t tag;    /* the trap id hash (distinct_traps), else 0 */
 		uint32_t time;   /* unix seconds */
 	} slots[TRAP_SLOTS];     /* the newest hits within the window */
+	struct trap_rdns rdns;   /* its reverse DNS (rdns: true) */
 };
 
 enum trap_verdict {
@@ -86,6 +111,14 @@ enum trap_verdict trap_policy_hit(const struct cfg_trap *t,
 				  struct trap_counter *c, int64_t t_hit,
 				  uint32_t tag, int64_t now, int64_t *until);
 
+/* The listing decision alone, for a counter that got no hit but news
+ * (its rDNS): a listing begins, at `t_hit` (the last hit), if the slots
+ * reach the threshold that applies (trap_rdns_threshold) and nothing
+ * holds it off.  TRAP_LISTED with *until, or TRAP_COUNTED. */
+enum trap_verdict trap_policy_begin(const struct cfg_trap *t,
+				    struct trap_counter *c, int64_t t_hit,
+				    int64_t now, int64_t *until);
+
 /* Can the counter go (nothing listed, its window and its repeat-offender
  * memory over at `now`)? */
 int trap_policy_prunable(const struct cfg_trap *t,
@@ -99,7 +132,7 @@ unsigned trap_policy_prefix(const struct cfg_trap *t, int family,
 /* ---- trap_txt.c ---------------------------------------------------------- */
 
 /* Checks a template: every `${` names a field (hits first last listed
- * until) and is closed.  NULL if fine, else what is wrong. */
+ * until rdns) and is closed.  NULL if fine, else what is wrong. */
 const char *trap_txt_check(const char *tpl);
 
 /* Expands the fields of `tpl` from counter `c` into out (at most 255
@@ -107,6 +140,48 @@ const char *trap_txt_check(const char *tpl);
  * the server's rbldnsd-style expansion.  Returns the length. */
 size_t trap_txt_render(const char *tpl, const struct trap_counter *c,
 		       char out[256]);
+
+/* ---- trap_rdns.c: the rDNS policy ---------------------------------------- */
+
+/* NULL if the rDNS keys of `t` fit together, else what is wrong (the
+ * policy keys and ${rdns} need rdns: true; threshold_no_fcrdns is at most
+ * threshold; rdns_timeout is 1s..5m). */
+const char *trap_rdns_config_check(const struct cfg_trap *t);
+
+/* Is the outcome "no forward-confirmed rDNS" (a mismatch, or no PTR)?
+ * A timeout or a failure is not: nothing is known. */
+int trap_rdns_no_fcrdns(const struct trap_rdns *r);
+
+/* The hits (slots) that list counter `c`: threshold_no_fcrdns for a
+ * sender without FCrDNS, else threshold; with only_no_fcrdns, never
+ * (UINT32_MAX) for the others. */
+unsigned trap_rdns_threshold(const struct cfg_trap *t,
+			     const struct trap_counter *c);
+
+/* The A code a listing of `c` answers: code_no_fcrdns for a sender
+ * without FCrDNS (when set), else code. */
+uint32_t trap_rdns_code(const struct cfg_trap *t, const struct trap_counter *c);
+
+/* Should the loader look up the rDNS of `c` at `now` (rdns on, and none
+ * known yet, or a timeout or failure TRAP_RDNS_RETRY old)? */
+int trap_rdns_wanted(const struct cfg_trap *t, const struct trap_counter *c,
+		     int64_t now);
+
+/* The outcome as words: "confirmed NAME", "mismatch NAME", "no PTR",
+ * "timeout", "failure", "not looked up".  Returns out. */
+const char *trap_rdns_text(const struct trap_rdns *r, char *out, size_t len);
+
+/* Records outcome `r` in counter `c` and decides again (it may now be
+ * listed after fewer hits: trap_policy_begin).  TRAP_LISTED with *until,
+ * or TRAP_COUNTED. */
+enum trap_verdict trap_rdns_apply(const struct cfg_trap *t,
+				  struct trap_counter *c,
+				  const struct trap_rdns *r, int64_t now,
+				  int64_t *until);
+
+/* Are the rDNS keys of two trap datasets the same (watch restarts the
+ * listeners when they change)? */
+int trap_rdns_same_config(const struct cfg_trap *a, const struct cfg_trap *b);
 
 /* ---- trap_postfix.c ----------------------------------------------------- */
 
@@ -144,6 +219,7 @@ struct trap_ingest_stats {
 	uint64_t allowed;        /* hits on the allow-list: ignored */
 	uint64_t hits;           /* hits committed */
 	uint64_t listed, extended, commits, pruned;
+	uint64_t relabeled;      /* listings whose answer an rDNS outcome changed */
 };
 
 /* The ingest of trap dataset `d` (d->trap set) into `st`: makes the
@@ -166,6 +242,19 @@ size_t trap_ingest_pending(const struct trap_ingest *ti, double *since);
  * with err set: the batch is dropped, the store unchanged. */
 int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
 		       size_t errlen);
+
+/* The rDNS hook (loader/rdns.c): after each commit, want(h, arg) for
+ * each sender whose rDNS is wanted (trap_rdns_wanted), `h` its last hit
+ * (h->host the address to look up). */
+void trap_ingest_on_want_rdns(struct trap_ingest *ti,
+			      void (*want)(const struct store_trap_hit *, void *),
+			      void *arg);
+
+/* Queues rDNS outcome `r` of sender `who` (family, addr, plen as the
+ * hook gave them) for the next commit, which records it in the counter
+ * and applies the rDNS policy (trap_rdns_apply).  0, or -1 out of memory. */
+int trap_ingest_rdns(struct trap_ingest *ti, const struct store_trap_hit *who,
+		     const struct trap_rdns *r, int64_t now);
 
 /* Prunes up to `limit` counters from where the last call stopped; 1 if
  * it went round the whole table, 0 if more remain, -1 with err. */

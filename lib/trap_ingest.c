@@ -25,6 +25,7 @@
 struct ingest_hit {
 	struct store_trap_hit h;
 	uint32_t reason;             /* 1 + index into reasons, 0: none */
+	uint32_t rdns;               /* 1 + index into rdns: an rDNS outcome */
 };
 
 struct trap_ingest {
@@ -37,6 +38,10 @@ struct trap_ingest {
 	size_t npending, cap;
 	char (*reasons)[TRAP_REASON_MAX];
 	size_t nreasons, reasons_cap;
+	struct trap_rdns *rdns;      /* rDNS outcomes waiting (trap_ingest_rdns) */
+	size_t nrdns, rdns_cap;
+	void (*want_rdns)(const struct store_trap_hit *, void *);
+	void *want_arg;
 	double since;
 	struct store_trap_hit *flat; /* the batch as the store takes it */
 	uint8_t prune_pos[STORE_TRAP_POS_MAX];
@@ -81,6 +86,7 @@ void trap_ingest_free(struct trap_ingest *ti)
 		store_reader_free(ti->rd);
 	free(ti->pending);
 	free(ti->reasons);
+	free(ti->rdns);
 	free(ti->flat);
 	free(ti);
 }
@@ -120,6 +126,7 @@ int trap_ingest_line(struct trap_ingest *ti, const char *line, size_t len,
 	ih = &ti->pending[ti->npending];
 	ih->h.family = hit.family;
 	memcpy(ih->h.addr, hit.addr, 16);
+	memcpy(ih->h.host, hit.addr, 16);
 	ih->h.plen = (uint8_t)trap_policy_prefix(t, hit.family, ih->h.addr);
 	trap_allow_range(hit.family, ih->h.addr, ih->h.plen, lo, hi);
 	if (trap_allow_overlaps(ti->allow, hit.family, lo, hi)) {
@@ -129,7 +136,9 @@ int trap_ingest_line(struct trap_ingest *ti, const char *line, size_t len,
 	ih->h.time = hit.time ? hit.time : now;
 	ih->h.trap = hit.trap;
 	ih->h.reason = NULL;
+	ih->h.rdns = NULL;
 	ih->reason = 0;
+	ih->rdns = 0;
 	if (hit.reason[0]) {
 		if (ti->nreasons == ti->reasons_cap) {
 			size_t ncap = ti->reasons_cap ? ti->reasons_cap * 2 : 64;
@@ -204,8 +213,8 @@ static int ingest_allow_datasets(struct trap_ingest *ti)
 int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
 		       size_t errlen)
 {
-	struct store_trap_result res;
-	size_t n;
+	struct store_trap_result res = { 0 };
+	size_t n, outcomes = 0;
 	int rc;
 
 	if (!ti->npending)
@@ -213,7 +222,7 @@ int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
 	if (ingest_allow_datasets(ti) < 0) {
 		snprintf(err, errlen, "%s: cannot read the allow datasets; %zu "
 			 "hits dropped", ti->d->name, ti->npending);
-		ti->npending = ti->nreasons = 0;
+		ti->npending = ti->nreasons = ti->nrdns = 0;
 		return -1;
 	}
 	n = ti->npending;
@@ -222,24 +231,77 @@ int trap_ingest_commit(struct trap_ingest *ti, int64_t now, char *err,
 	ti->flat = malloc((n ? n : 1) * sizeof(*ti->flat));
 	if (!ti->flat) {
 		snprintf(err, errlen, "out of memory; %zu hits dropped", n);
-		ti->npending = ti->nreasons = 0;
+		ti->npending = ti->nreasons = ti->nrdns = 0;
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		ti->flat[i] = ti->pending[i].h;
 		ti->flat[i].reason = ti->pending[i].reason ?
 			ti->reasons[ti->pending[i].reason - 1] : "";
+		ti->flat[i].rdns = ti->pending[i].rdns ?
+			&ti->rdns[ti->pending[i].rdns - 1] : NULL;
+		outcomes += ti->flat[i].rdns != NULL;
 	}
+	res.want_rdns = ti->want_rdns;
+	res.want_arg = ti->want_arg;
 	rc = store_trap_commit(ti->st, ti->d->name, ti->d->trap, ti->flat, n,
 			       now, ti->user, &res, err, errlen);
+	n -= outcomes;   /* rDNS outcomes are no hits */
 	ti->npending = 0;
 	ti->nreasons = 0;
+	ti->nrdns = 0;
 	if (rc < 0)
 		return -1;
 	ti->stats.hits += n;
 	ti->stats.listed += res.listed;
 	ti->stats.extended += res.extended;
+	ti->stats.relabeled += res.relabeled;
 	ti->stats.commits++;
+	return 0;
+}
+
+void trap_ingest_on_want_rdns(struct trap_ingest *ti,
+			      void (*want)(const struct store_trap_hit *, void *),
+			      void *arg)
+{
+	ti->want_rdns = want;
+	ti->want_arg = arg;
+}
+
+int trap_ingest_rdns(struct trap_ingest *ti, const struct store_trap_hit *who,
+		     const struct trap_rdns *r, int64_t now)
+{
+	struct ingest_hit *ih;
+
+	if (ti->npending == ti->cap) {
+		size_t ncap = ti->cap ? ti->cap * 2 : 1024;
+		struct ingest_hit *p = realloc(ti->pending, ncap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		ti->pending = p;
+		ti->cap = ncap;
+	}
+	if (ti->nrdns == ti->rdns_cap) {
+		size_t ncap = ti->rdns_cap ? ti->rdns_cap * 2 : 64;
+		struct trap_rdns *p = realloc(ti->rdns, ncap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		ti->rdns = p;
+		ti->rdns_cap = ncap;
+	}
+	ti->rdns[ti->nrdns++] = *r;
+	ih = &ti->pending[ti->npending];
+	memset(ih, 0, sizeof(*ih));
+	ih->h.family = who->family;
+	ih->h.plen = who->plen;
+	memcpy(ih->h.addr, who->addr, 16);
+	memcpy(ih->h.host, who->host, 16);
+	ih->h.time = now;
+	ih->rdns = (uint32_t)ti->nrdns;
+	if (ti->npending++ == 0)
+		ti->since = monoclock_now();
 	return 0;
 }
 

@@ -83,8 +83,6 @@ enum trap_verdict trap_policy_hit(const struct cfg_trap *t,
 				  uint32_t tag, int64_t now, int64_t *until)
 {
 	int64_t end;
-	uint32_t len;
-	int repeat;
 
 	if (t_hit > now)
 		t_hit = now;
@@ -106,7 +104,19 @@ enum trap_verdict trap_policy_hit(const struct cfg_trap *t,
 		*until = end;
 		return TRAP_EXTENDED;
 	}
-	if (c->nslots < t->threshold || now < c->norelist_until)
+	return trap_policy_begin(t, c, t_hit, now, until);
+}
+
+enum trap_verdict trap_policy_begin(const struct cfg_trap *t,
+				    struct trap_counter *c, int64_t t_hit,
+				    int64_t now, int64_t *until)
+{
+	int64_t end;
+	uint32_t len;
+	int repeat;
+
+	if (c->listed_until > now || c->nslots < trap_rdns_threshold(t, c) ||
+	    now < c->norelist_until)
 		return TRAP_COUNTED;
 	repeat = c->times_listed > 0 &&
 		 c->last_listed + (int64_t)t->repeat_within >= t_hit;

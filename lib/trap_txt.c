@@ -3,7 +3,9 @@
  * The TXT of a trap listing says why it is listed: `${hits}` (hits so
  * far), `${first}` and `${last}` (first and last hit, UTC,
  * 2026-01-31T12:00:00Z), `${listed}` (how many times listed) and
- * `${until}` (when the listing ends, as of its start).  The loader fills
+ * `${until}` (when the listing ends, as of its start) and `${rdns}` (the
+ * sender's reverse DNS, trap_rdns_text: filled in again when the lookup
+ * ends after the listing began).  The loader fills
  * these in when it makes the listing; what remains is rbldnsd's syntax
  * (`$` the queried address, `$$`, `$0`..`$9`), expanded by the server per
  * answer like any other dataset's TXT.  `${` never means anything in
@@ -18,7 +20,7 @@
 #include <time.h>
 
 static const char *const trap_txt_fields[] = { "hits", "first", "last",
-					       "listed", "until", NULL };
+					       "listed", "until", "rdns", NULL };
 
 /* The field `${name}` starting at tpl[0] == '$': its index and length
  * (through the '}'), or -1. */
@@ -52,7 +54,7 @@ const char *trap_txt_check(const char *tpl)
 		} else if (p[1] == '{') {
 			if (txt_field(p, &flen) < 0)
 				return "unknown ${field} (hits first last listed "
-				       "until)";
+				       "until rdns)";
 			p += flen;
 		} else {
 			p++;
@@ -77,7 +79,7 @@ size_t trap_txt_render(const char *tpl, const struct trap_counter *c,
 	size_t len = 0, flen;
 
 	for (const char *p = tpl; *p && len < 255;) {
-		char val[64];
+		char val[TRAP_RDNS_NAME_MAX + 16];
 		size_t vlen = 0;
 		int f = *p == '$' ? txt_field(p, &flen) : -1;
 
@@ -108,8 +110,11 @@ size_t trap_txt_render(const char *tpl, const struct trap_counter *c,
 			vlen = (size_t)snprintf(val, sizeof(val), "%" PRIu32,
 						c->times_listed);
 			break;
-		default:
+		case 4:
 			vlen = txt_time(c->listed_until, val, sizeof(val));
+			break;
+		default:   /* ${rdns}: lib/trap_rdns.c */
+			vlen = strlen(trap_rdns_text(&c->rdns, val, sizeof(val)));
 			break;
 		}
 		if (vlen > 255 - len)

@@ -9,7 +9,11 @@
  * go, and prints one summary line.  It refuses to start while an allow
  * dataset is not stored (`dnsbl-loader load` it first): a sender the
  * allow-list keeps off must never be listed.  Malformed lines are named as
- * `stdin:LINE: reason` (at most -w of them) and never applied.
+ * `stdin:LINE: reason` (at most -w of them) and never applied.  With
+ * `rdns: true` the senders' reverse DNS is looked up meanwhile (rdns.c,
+ * in an event loop of its own that each pass of the read loop runs), and
+ * at the end of the input it waits for the lookups still going (each ends
+ * within rdns_timeout) and commits their outcomes.
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,18 +22,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "dsload.h"
 #include "loader.h"
 #include "monoclock.h"
+#include "rdns.h"
 #include "store.h"
 #include "trap.h"
 
 #define HITS_USER "dnsbl-loader"
+#define HITS_RDNS_POLL_MS 20   /* the read loop's wake-ups while lookups run */
 
 struct hits_run {
 	struct loader *ld;
 	struct store *st;
 	struct trap_ingest *ti;
+	struct event_base *base;   /* rdns: true: the lookups' loop */
+	struct rdns *rdns;
 	uint64_t lineno, logged;
 	int failed;
 };
@@ -75,6 +85,12 @@ static void hits_read(struct hits_run *r)
 			double left = since + TRAP_BATCH_MS / 1000.0 - monoclock_now();
 
 			timeout = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		if (r->base) {
+			event_base_loop(r->base, EVLOOP_NONBLOCK);
+			if (rdns_pending(r->rdns) && (timeout < 0 ||
+						      timeout > HITS_RDNS_POLL_MS))
+				timeout = HITS_RDNS_POLL_MS;
 		}
 		if (timeout >= 0 && poll(&pfd, 1, timeout) == 0) {
 			hits_commit(r);
@@ -146,6 +162,60 @@ static void hits_tidy(struct hits_run *r, const char *when)
 	}
 }
 
+/* rdns: true: the lookups and their event loop.  0, or -1 (said). */
+static int hits_rdns_start(struct hits_run *r, const struct cfg_dataset *d)
+{
+	char err[1024];
+
+	if (!d->trap->rdns)
+		return 0;
+	if (!(r->base = event_base_new())) {
+		fprintf(stderr, "%s: hits: event loop: out of memory\n",
+			r->ld->prog);
+		return -1;
+	}
+	if (!(r->rdns = rdns_new(r->base, r->ti, d->trap, err, sizeof(err)))) {
+		fprintf(stderr, "%s: hits: %s: rdns: %s\n", r->ld->prog, d->name,
+			err);
+		event_base_free(r->base);
+		r->base = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The input ended: the lookups still going end (each within
+ * rdns_timeout), then their outcomes are committed. */
+static void hits_rdns_drain(struct hits_run *r)
+{
+	if (!r->rdns)
+		return;
+	double end = monoclock_now() + trap_ingest_dataset(r->ti)->trap->
+		     rdns_timeout + 1;
+
+	event_base_loop(r->base, EVLOOP_NONBLOCK);   /* start the last wanted */
+	while (rdns_pending(r->rdns) && monoclock_now() < end &&
+	       event_base_loop(r->base, EVLOOP_ONCE) == 0)
+		;
+	hits_commit(r);
+}
+
+/* The summary's rDNS part, and the loop freed. */
+static void hits_rdns_end(struct hits_run *r)
+{
+	char line[200];
+
+	if (!r->rdns)
+		return;
+	rdns_describe(r->rdns, line, sizeof(line));
+	if (!r->ld->quiet)
+		printf("%s%s; %llu relabeled\n", trap_ingest_dataset(r->ti)->name,
+		       line + 1,
+		       (unsigned long long)trap_ingest_stats(r->ti)->relabeled);
+	rdns_free(r->rdns);
+	event_base_free(r->base);
+}
+
 /* Listings the allow-list now covers end first (allow always wins). */
 static void hits_enforce(struct hits_run *r)
 {
@@ -197,10 +267,16 @@ int loader_cmd_hits(struct loader *ld, int nargs, char **args)
 		store_close(r.st);
 		return LOADER_EXIT_FAILED;
 	}
+	if (hits_rdns_start(&r, d) < 0) {
+		trap_ingest_free(r.ti);
+		store_close(r.st);
+		return LOADER_EXIT_FAILED;
+	}
 	hits_tidy(&r, "at start");
 	hits_enforce(&r);
 	hits_read(&r);
 	hits_commit(&r);
+	hits_rdns_drain(&r);
 	hits_tidy(&r, "at end");
 	s = trap_ingest_stats(r.ti);
 	if (!ld->quiet)
@@ -214,6 +290,7 @@ int loader_cmd_hits(struct loader *ld, int nargs, char **args)
 		       (unsigned long long)s->extended,
 		       (unsigned long long)s->commits,
 		       (unsigned long long)s->pruned);
+	hits_rdns_end(&r);
 	trap_ingest_free(r.ti);
 	store_close(r.st);
 	return r.failed ? LOADER_EXIT_FAILED : LOADER_EXIT_OK;

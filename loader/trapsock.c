@@ -35,6 +35,7 @@
 
 #include "loader.h"
 #include "monoclock.h"
+#include "rdns.h"
 #include "store.h"
 #include "trap.h"
 #include "trapsock.h"
@@ -65,6 +66,7 @@ struct trapsock_ds {
 	struct trap_ingest *ti;
 	struct evconnlistener *lev[2];   /* UNIX, TCP */
 	struct traptail *tail;      /* the log file followed, or NULL */
+	struct rdns *rdns;          /* rdns: true: its lookups (rdns.c) */
 	uint64_t tail_bad;          /* its malformed hits this minute */
 	char tcpname[300];
 	size_t nconns;
@@ -410,7 +412,7 @@ static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
 		if (s->listed != d->said_listed || s->malformed != d->said_bad) {
 			const struct traptail_stats *tst =
 				d->tail ? traptail_stats(d->tail) : NULL;
-			char tailsay[160] = "";
+			char tailsay[160] = "", rdnssay[200] = "";
 
 			if (tst)
 				snprintf(tailsay, sizeof(tailsay), "; log: %llu "
@@ -419,14 +421,17 @@ static void trapsock_on_tick(evutil_socket_t fd, short what, void *arg)
 					 (unsigned long long)tst->hits,
 					 (unsigned long long)(tst->lines -
 							      tst->hits));
+			if (d->rdns)
+				rdns_describe(d->rdns, rdnssay, sizeof(rdnssay));
 			trapsock_sayf(ts, 0, "traps: %s: %llu hits, %llu listed, "
 				      "%llu extended, %llu allowed, %llu malformed "
-				      "so far%s", trap_ingest_dataset(d->ti)->name,
+				      "so far%s%s", trap_ingest_dataset(d->ti)->name,
 				      (unsigned long long)s->hits,
 				      (unsigned long long)s->listed,
 				      (unsigned long long)s->extended,
 				      (unsigned long long)s->allowed,
-				      (unsigned long long)s->malformed, tailsay);
+				      (unsigned long long)s->malformed, tailsay,
+				      rdnssay);
 			d->said_listed = s->listed;
 			d->said_bad = s->malformed;
 		}
@@ -474,7 +479,10 @@ static int trapsock_open(struct trapsock *ts, const struct config *cfg,
 		    (cd->trap->tail &&
 		     !(d->tail = traptail_new(ts->base, cd->trap->tail,
 					      ds_on_tail_hit, d, why,
-					      sizeof(why))))) {
+					      sizeof(why)))) ||
+		    (cd->trap->rdns &&
+		     !(d->rdns = rdns_new(ts->base, d->ti, cd->trap, why,
+					  sizeof(why))))) {
 			snprintf(err, errlen, "traps: %s: %s", cd->name, why);
 			trapsock_close(ts);
 			return -1;
@@ -507,6 +515,7 @@ static void trapsock_close(struct trapsock *ts)
 			traptail_poll(d->tail);
 		traptail_free(d->tail);
 		trapsock_commit(d);    /* what is in memory is not lost */
+		rdns_free(d->rdns);    /* lookups in flight: again next hit */
 		for (int k = 0; k < 2; k++)
 			if (d->lev[k])
 				evconnlistener_free(d->lev[k]);
@@ -605,6 +614,7 @@ static int same_trap(const struct cfg_trap *a, const struct cfg_trap *b)
 	    !same_str(a->listen_host, b->listen_host) ||
 	    !same_str(a->listen_port, b->listen_port) ||
 	    a->nallow != b->nallow || a->nallow_datasets != b->nallow_datasets ||
+	    !trap_rdns_same_config(a, b) ||
 	    (a->nallow && memcmp(a->allow, b->allow,
 				 a->nallow * sizeof(*a->allow)) != 0))
 		return 0;

@@ -71,6 +71,13 @@ void ctl_zones_of(const struct ctl *c, struct store_reader *rd,
 /* "2026-11-28 11:00:00 UTC" (lib/storeadmin.c's). */
 const char *ctl_time(int64_t t);
 
+/* `get`'s lines for a trap listing (dnsbl_ctl_trap.c): its dataset, hits,
+ * first and last hit, expiry and rDNS, from the counter of `prefix` (the
+ * listed entry, host bits zero).  1, or 0 if `m` has no such counter. */
+int ctl_get_trap(struct store_reader *rd, const char *name,
+		 const struct store_dsmeta *m, int family,
+		 const uint8_t prefix[16], int64_t expires);
+
 /* The verbs. */
 int ctl_add(struct ctl *c, int argc, char **argv);
 int ctl_del(struct ctl *c, int argc, char **argv);

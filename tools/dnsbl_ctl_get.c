@@ -6,8 +6,9 @@
  * or the wildcard), each answer's A and its TXT expanded as served, the
  * zones serving the dataset, and where the entry came from: the line of
  * the source file (re-read with the feed parser, and said to be changed
- * if the file no longer is what was loaded), or for a hand edit its
- * history record (who, when, why) and its expiry.
+ * if the file no longer is what was loaded), for a hand edit its
+ * history record (who, when, why) and its expiry, for a spam-trap
+ * listing its hits, expiry and rDNS (dnsbl_ctl_trap.c).
  */
 #include "dnsbl_ctl.h"
 
@@ -162,7 +163,10 @@ static void get_source(struct get_ctx *g, const char *name,
 	const struct cfg_dataset *d = config_dataset(g->c->cfg, name);
 	struct get_hist gh = { m->type, want, "" };
 
-	if (parent) {   /* a combined file's section: its file, no line */
+	if (want->ip && ctl_get_trap(g->rd, name, m, want->ip->family,
+				     want->ip->addr, expires)) {
+		return;   /* a trap listing: its counter says why */
+	} else if (parent) {   /* a combined file's section: its file */
 		for (size_t i = 0; i < parent->nsources; i++)
 			printf("  source  %s\n", parent->sources[i].path);
 	} else if (d && d->manual) {
