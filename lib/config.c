@@ -1281,10 +1281,17 @@ static int cfg_soa(struct cfg_parser *p, yaml_node_t *n, const char *where,
 	return 0;
 }
 
-static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
-			      const char *key, void *arg)
+/* A list of CIDRs being read (`transfer.allow`, an access rule's `from`). */
+struct cfg_cidrs {
+	struct cfg_cidr **v;
+	size_t *n;
+};
+
+/* One item of a list of CIDRs (`arg` a struct cfg_cidrs). */
+static int cfg_cidr_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
+			void *arg)
 {
-	struct cfg_zone *z = arg;
+	struct cfg_cidrs *l = arg;
 	struct cfg_cidr c, *slot;
 	int rc;
 
@@ -1296,11 +1303,20 @@ static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
 	if (rc == 0)
 		return cfg_fail(p, n, key, "\"%s\" is not an address or CIDR",
 				cfg_scalar(n));
-	slot = cfg_push((void **)&z->xfr_allow, &z->nxfr_allow, sizeof(*slot));
+	slot = cfg_push((void **)l->v, l->n, sizeof(*slot));
 	if (!slot)
 		return cfg_oom(p);
 	*slot = c;
 	return 0;
+}
+
+static int cfg_zone_allow_one(struct cfg_parser *p, yaml_node_t *n,
+			      const char *key, void *arg)
+{
+	struct cfg_zone *z = arg;
+	struct cfg_cidrs l = { &z->xfr_allow, &z->nxfr_allow };
+
+	return cfg_cidr_one(p, n, key, &l);
 }
 
 static int cfg_zone_notify_one(struct cfg_parser *p, yaml_node_t *n,
@@ -1334,10 +1350,140 @@ static int cfg_zone_transfer(struct cfg_parser *p, yaml_node_t *n,
 	return 0;
 }
 
+/* ---- access rules and rate limits (server/access.c, server/rrl.c) ------- */
+
+static const char *const cfg_access_names[] = { "pass", "drop", "refuse",
+	"unlisted", "answer", NULL };
+
+/* One `access` rule: {from: CIDRs, action: A[, code: C, txt: T]}. */
+static int cfg_access_rule(struct cfg_parser *p, yaml_node_t *n,
+			   const char *key, void *arg)
+{
+	static const char *const known[] = { "from", "action", "code", "txt",
+		NULL };
+	struct cfg_access *acc = arg;
+	struct cfg_access_rule *r;
+	struct cfg_cidrs from;
+	yaml_node_t *k, *v, *extra = NULL;
+	char sub[400];
+	int have_code = 0;
+
+	if (cfg_want_map(p, n, key) < 0 || cfg_check_keys(p, n, key, known) < 0)
+		return -1;
+	r = cfg_push((void **)&acc->rules, &acc->nrules, sizeof(*r));
+	if (!r)
+		return cfg_oom(p);
+	r->line = (int)n->start_mark.line + 1;
+	r->action = -1;
+	from.v = &r->from;
+	from.n = &r->nfrom;
+	CFG_FOR_PAIRS(p, n, k, v) {
+		const char *name = cfg_scalar(k);
+
+		cfg_keyjoin(sub, sizeof(sub), key, name);
+		if (strcmp(name, "from") == 0) {
+			if (cfg_list(p, v, sub, cfg_cidr_one, &from) < 0)
+				return -1;
+		} else if (strcmp(name, "action") == 0) {
+			if (cfg_choice(p, v, sub, cfg_access_names,
+				       &r->action) < 0)
+				return -1;
+		} else if (strcmp(name, "code") == 0) {
+			if (cfg_trap_code(p, v, sub, &r->code) < 0)
+				return -1;
+			have_code = 1;
+			extra = k;
+		} else {
+			if (cfg_string(p, v, sub, &r->txt) < 0)
+				return -1;
+			if (strlen(r->txt) > 255)
+				return cfg_fail(p, v, sub, "longer than 255 "
+						"characters");
+			extra = k;
+		}
+	}
+	if (!r->nfrom)
+		return cfg_fail(p, n, key, "a rule needs \"from\"");
+	if (r->action < 0)
+		return cfg_fail(p, n, key, "a rule needs \"action\" (%s)",
+				"pass, drop, refuse, unlisted or answer");
+	if (r->action == CFG_ACCESS_ANSWER && !have_code)
+		return cfg_fail(p, n, key, "action answer needs \"code\"");
+	if (r->action != CFG_ACCESS_ANSWER && extra)
+		return cfg_fail(p, extra, key, "\"%s\" goes with action answer "
+				"only", cfg_scalar(extra));
+	return 0;
+}
+
+/* `access: [RULE...]` into `acc` (once: a second list is an error). */
+static int cfg_access(struct cfg_parser *p, yaml_node_t *n, const char *key,
+		      struct cfg_access *acc)
+{
+	if (acc->nrules)
+		return cfg_fail(p, n, key, "given twice (top level and "
+				"server?)");
+	return cfg_list(p, n, key, cfg_access_rule, acc);
+}
+
+/* `rate_limit: {...}`; `zone` allows only the per-zone keys. */
+static int cfg_rrl(struct cfg_parser *p, yaml_node_t *n, const char *key,
+		   int zone, struct cfg_rrl *r)
+{
+	static const char *const known[] = { "responses_per_second", "slip",
+		"ipv4_prefix", "ipv6_prefix", "cost_bytes", "buckets", NULL };
+	static const char *const zone_known[] = { "responses_per_second",
+		"slip", NULL };
+	yaml_node_t *k, *v;
+	char sub[400];
+	unsigned long x;
+
+	if (cfg_want_map(p, n, key) < 0 ||
+	    cfg_check_keys(p, n, key, zone ? zone_known : known) < 0)
+		return -1;
+	if (r->present)
+		return cfg_fail(p, n, key, "given twice (top level and "
+				"server?)");
+	r->present = 1;
+	CFG_FOR_PAIRS(p, n, k, v) {
+		const char *name = cfg_scalar(k);
+
+		cfg_keyjoin(sub, sizeof(sub), key, name);
+		if (strcmp(name, "responses_per_second") == 0) {
+			if (cfg_uint(p, v, sub, 0, 1000000, &x) < 0)
+				return -1;
+			r->rate = (unsigned)x;
+		} else if (strcmp(name, "slip") == 0) {
+			if (cfg_uint(p, v, sub, 0, 100, &x) < 0)
+				return -1;
+			r->slip = (unsigned)x;
+		} else if (strcmp(name, "ipv4_prefix") == 0) {
+			if (cfg_uint(p, v, sub, 8, 32, &x) < 0)
+				return -1;
+			r->ipv4_prefix = (unsigned)x;
+		} else if (strcmp(name, "ipv6_prefix") == 0) {
+			if (cfg_uint(p, v, sub, 16, 128, &x) < 0)
+				return -1;
+			r->ipv6_prefix = (unsigned)x;
+		} else if (strcmp(name, "cost_bytes") == 0) {
+			if (cfg_uint(p, v, sub, 1, 65535, &x) < 0)
+				return -1;
+			r->cost_bytes = (unsigned)x;
+		} else {
+			if (cfg_uint(p, v, sub, 64, 1UL << 24, &x) < 0)
+				return -1;
+			if (x & (x - 1))
+				return cfg_fail(p, v, sub, "%lu is not a power "
+						"of two", x);
+			r->buckets = (unsigned)x;
+		}
+	}
+	return 0;
+}
+
 static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
-		"ns", "codes", "transfer", "countries",
+		"ns", "codes", "transfer", "access", "rate_limit", "countries",
 		"asns", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_zone *z;
@@ -1408,6 +1554,13 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 		} else if (strcmp(name, "transfer") == 0) {
 			if (cfg_zone_transfer(p, v, key, z) < 0)
 				return -1;
+		} else if (strcmp(name, "access") == 0) {
+			if (cfg_access(p, v, key, &z->access) < 0)
+				return -1;
+		} else if (strcmp(name, "rate_limit") == 0) {
+			z->rrl.slip = cfg->rrl.slip;   /* unless given */
+			if (cfg_rrl(p, v, key, 1, &z->rrl) < 0)
+				return -1;
 		} else {
 			if (cfg_list(p, v, key, cfg_zone_ns_one, z) < 0)
 				return -1;
@@ -1440,7 +1593,9 @@ enum cfg_setting_kind {
 	CFG_LOG_PATH,    /* CFG_PATH, or "-" for standard output */
 	CFG_SYSLOG,      /* char * facility name, or NULL for off */
 	CFG_CHOICE,      /* int, the index of one of `choices` */
-	CFG_ADDR         /* struct cfg_listen *, one address and port */
+	CFG_ADDR,        /* struct cfg_listen *, one address and port */
+	CFG_ACCESS,      /* struct cfg_access, `access` rules */
+	CFG_RRL          /* struct cfg_rrl, `rate_limit` */
 };
 
 struct cfg_setting {
@@ -1463,6 +1618,10 @@ static const struct cfg_setting cfg_settings[] = {
 	{ "max_udp_size", CFG_U16, CFG_FIELD(max_udp_size), 512, 65535, NULL },
 	{ "tcp_idle_ms", CFG_UINT, CFG_FIELD(tcp_idle_ms), 1, 3600000, NULL },
 	{ "tcp_max_clients", CFG_UINT, CFG_FIELD(tcp_max_clients), 1, 1000000, NULL },
+	{ "tcp_max_per_client", CFG_UINT, CFG_FIELD(tcp_max_per_client), 1, 1000000, NULL },
+	{ "tcp_query_timeout_ms", CFG_UINT, CFG_FIELD(tcp_query_timeout_ms), 1, 3600000, NULL },
+	{ "access", CFG_ACCESS, CFG_FIELD(access), 0, 0, NULL },
+	{ "rate_limit", CFG_RRL, CFG_FIELD(rrl), 0, 0, NULL },
 	{ "user", CFG_STRING, CFG_FIELD(user), 0, 0, NULL },
 	{ "group", CFG_STRING, CFG_FIELD(group), 0, 0, NULL },
 	{ "chroot", CFG_PATH, CFG_FIELD(chroot), 0, 0, NULL },
@@ -1529,6 +1688,10 @@ static int cfg_setting_read(struct cfg_parser *p, const struct cfg_setting *set,
 		return cfg_choice(p, v, key, set->choices, field);
 	case CFG_ADDR:
 		return cfg_metrics(p, v, key, field);
+	case CFG_ACCESS:
+		return cfg_access(p, v, key, field);
+	case CFG_RRL:
+		return cfg_rrl(p, v, key, 0, field);
 	}
 	return -1;
 }
@@ -1781,9 +1944,25 @@ struct config *config_new(void)
 	cfg->max_udp_size = DEFAULT_MAX_UDP_SIZE;
 	cfg->tcp_idle_ms = DEFAULT_TCP_IDLE_MS;
 	cfg->tcp_max_clients = DEFAULT_TCP_MAX_CLIENTS;
+	cfg->tcp_max_per_client = DEFAULT_TCP_MAX_PER_CLIENT;
+	cfg->tcp_query_timeout_ms = DEFAULT_TCP_QUERY_TIMEOUT_MS;
+	cfg->rrl.slip = DEFAULT_RRL_SLIP;
+	cfg->rrl.ipv4_prefix = DEFAULT_RRL_IPV4_PREFIX;
+	cfg->rrl.ipv6_prefix = DEFAULT_RRL_IPV6_PREFIX;
+	cfg->rrl.cost_bytes = DEFAULT_RRL_COST_BYTES;
+	cfg->rrl.buckets = DEFAULT_RRL_BUCKETS;
 	cfg->stats_interval = DEFAULT_STATS_INTERVAL;
 	cfg->default_ttl = DEFAULT_TTL;
 	return cfg;
+}
+
+static void config_access_free(struct cfg_access *acc)
+{
+	for (size_t i = 0; i < acc->nrules; i++) {
+		free(acc->rules[i].from);
+		free(acc->rules[i].txt);
+	}
+	free(acc->rules);
 }
 
 void config_free(struct config *cfg)
@@ -1862,8 +2041,10 @@ void config_free(struct config *cfg)
 		for (size_t j = 0; j < z->nxfr_notify; j++)
 			config_listen_free(&z->xfr_notify[j]);
 		free(z->xfr_notify);
+		config_access_free(&z->access);
 	}
 	free(cfg->zones);
+	config_access_free(&cfg->access);
 	free(cfg);
 }
 

@@ -20,9 +20,15 @@
  *     dataset), ttl (0), ns (list), codes {ADDRESS: name for dnsbl-query},
  *     soa {mname, rname (required; '@' allowed),
  *     ttl (zone ttl or 2100), refresh 3600, retry 900, expire 604800,
- *     minimum 300}; times take rbldnsd units s m h d w.
+ *     minimum 300}, access and rate_limit (as the server's, rate_limit
+ *     with only responses_per_second and slip); times take rbldnsd units
+ *     s m h d w.
  *   server: {workers 0, max_udp_size 1232, tcp_idle_ms 10000,
- *     tcp_max_clients 256, user, group, chroot, pidfile, daemon false,
+ *     tcp_max_clients 256, tcp_max_per_client 16, tcp_query_timeout_ms
+ *     2000, access [{from, action, code, txt}], rate_limit
+ *     {responses_per_second, slip 2, ipv4_prefix 24, ipv6_prefix 56,
+ *     cost_bytes 256, buckets 65536}, user, group, chroot, pidfile,
+ *     daemon false,
  *     syslog, query_log, query_log_unbuffered false,
  *     query_log_format rbldnsd|json, stats_file,
  *     stats_relative false, stats_interval 60, default_ttl 2100, min_ttl,
@@ -94,6 +100,40 @@ struct cfg_trap {
 	int only_no_fcrdns;    /* list only senders without FCrDNS */
 };
 
+/* `access:` rules (server/access.c): per zone and global; the first rule
+ * whose `from` holds the client decides, the zone's rules before the
+ * global ones. */
+enum cfg_access_action { CFG_ACCESS_PASS = 0, CFG_ACCESS_DROP,
+	CFG_ACCESS_REFUSE, CFG_ACCESS_UNLISTED, CFG_ACCESS_ANSWER,
+	CFG_ACCESS_N };
+
+struct cfg_access_rule {
+	struct cfg_cidr *from; /* client prefixes */
+	size_t nfrom;
+	int action;            /* CFG_ACCESS_* */
+	uint32_t code;         /* answer: the A record, host byte order */
+	char *txt;             /* answer: the TXT record, or NULL */
+	int line;
+};
+
+struct cfg_access {
+	struct cfg_access_rule *rules;
+	size_t nrules;
+};
+
+/* `rate_limit:` (server/rrl.c): responses a second per client prefix over
+ * UDP.  In a zone only `responses_per_second` and `slip` are read. */
+struct cfg_rrl {
+	int present;           /* the key was given */
+	unsigned rate;         /* cost units a second per prefix; 0 = off */
+	unsigned slip;         /* every Nth limited reply is a TC=1 reply
+	                          (0: none, 1: all) */
+	unsigned ipv4_prefix, ipv6_prefix; /* the client prefix counted */
+	unsigned cost_bytes;   /* a reply costs one unit per this many bytes
+	                          (rounded up) */
+	unsigned buckets;      /* the table's size (a power of two) */
+};
+
 struct cfg_dataset {
 	char *name;
 	enum ds_type type;
@@ -149,6 +189,8 @@ struct cfg_zone {
 	size_t nxfr_allow;
 	struct cfg_listen *xfr_notify; /* host and port as written (default 53) */
 	size_t nxfr_notify;
+	struct cfg_access access;  /* `access:` rules before the global ones */
+	struct cfg_rrl rrl;        /* `rate_limit:` (present: the zone's own) */
 };
 
 /* As parsed: host is an address or a host name, port a number or a service
@@ -175,6 +217,10 @@ struct config {
 	uint16_t max_udp_size; /* EDNS payload we accept to send */
 	unsigned tcp_idle_ms;
 	unsigned tcp_max_clients;
+	unsigned tcp_max_per_client; /* open connections per client address */
+	unsigned tcp_query_timeout_ms; /* a query begun must be whole by then */
+	struct cfg_access access;  /* global `access:` rules */
+	struct cfg_rrl rrl;        /* global `rate_limit:` */
 
 	/* The process (rbldnsd's -u -r -p -n); NULL/0 = not asked for. */
 	char *user, *group;    /* drop to them after binding (root only) */

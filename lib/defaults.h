@@ -32,13 +32,6 @@
 #define DEFAULT_MAX_UDP_SIZE 1232
 #define DEFAULT_TCP_IDLE_MS 10000
 #define DEFAULT_TCP_MAX_CLIENTS 256
-
-/* Seconds between stats file lines (rbldnsd writes one every -c check
- * interval, default 1m). */
-#define DEFAULT_STATS_INTERVAL 60
-
-/* rbldnsd mode: how often the data files are re-checked (-c). */
-#define DEFAULT_CHECK_INTERVAL 60
 #define DEFAULT_TCP_MAX_PER_CLIENT 16       /* connections per address */
 #define DEFAULT_TCP_QUERY_TIMEOUT_MS 2000   /* a begun query must be whole */
 
@@ -48,6 +41,14 @@
 #define DEFAULT_RRL_IPV6_PREFIX 56
 #define DEFAULT_RRL_COST_BYTES 256          /* a reply costs 1 per 256 B */
 #define DEFAULT_RRL_BUCKETS 65536
+
+/* Seconds between stats file lines (rbldnsd writes one every -c check
+ * interval, default 1m). */
+#define DEFAULT_STATS_INTERVAL 60
+
+/* rbldnsd mode: how often the data files are re-checked (-c). */
+#define DEFAULT_CHECK_INTERVAL 60
+
 /* rbldnsd mode: the store directory, relative to the working directory; it
  * holds one store per running instance (server/dropin_store.c). */
 #define DEFAULT_DROPIN_STORE "dnsbld-store"
