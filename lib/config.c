@@ -7,6 +7,7 @@
  * fixes one thing at a time and never runs on a half-understood config.
  */
 #include "config.h"
+#include "config_web.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -878,8 +879,9 @@ static int cfg_trap(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn,
 	static const char *const known[] = { "type", "threshold", "window",
 		"distinct_traps", "expire", "repeat_expire", "repeat_within",
 		"prefix6", "allow", "allow_special", "code", "txt", "socket",
-		"listen", "tail", "rdns", "resolver", "rdns_timeout",
-		"threshold_no_fcrdns", "code_no_fcrdns", "only_no_fcrdns", NULL };
+		"listen", "tail", "self_delist", "rdns", "resolver",
+		"rdns_timeout", "threshold_no_fcrdns", "code_no_fcrdns",
+		"only_no_fcrdns", NULL };
 	struct cfg_trap *t;
 	yaml_node_t *k, *v;
 	char key[320];
@@ -956,6 +958,8 @@ static int cfg_trap(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn,
 			rc = cfg_trap_code(p, v, key, &t->code_no_fcrdns);
 		} else if (strcmp(name, "only_no_fcrdns") == 0) {
 			rc = cfg_bool(p, v, key, &t->only_no_fcrdns);
+		} else if (strcmp(name, "self_delist") == 0) {
+			rc = cfg_bool(p, v, key, &d->self_delist);
 		} else {
 			rc = cfg_trap_listen(p, v, key, t);
 		}
@@ -1009,7 +1013,7 @@ static int cfg_trap_resolve(struct cfg_parser *p, yaml_node_t *datasets)
 static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "type", "files", "max_errors",
-					     "manual", NULL };
+					     "manual", "self_delist", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_dataset *d;
 	yaml_node_t *k, *v;
@@ -1058,6 +1062,9 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 		} else if (strcmp(cfg_scalar(k), "manual") == 0) {
 			if (cfg_bool(p, v, key, &d->manual) < 0)
 				return -1;
+		} else if (strcmp(cfg_scalar(k), "self_delist") == 0) {
+			if (cfg_bool(p, v, key, &d->self_delist) < 0)
+				return -1;
 		} else {
 			unsigned long m;
 
@@ -1079,6 +1086,9 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	if (!have_files && !d->manual)
 		return cfg_fail(p, kn, where, "missing \"files\" (or \"manual: "
 				"true\" for a dataset edited by hand)");
+	if (d->self_delist && !d->manual)
+		return cfg_fail(p, kn, where, "self_delist needs a manual dataset "
+				"(a file-fed one is undone by its next load)");
 	return 0;
 }
 
@@ -1725,12 +1735,30 @@ static int cfg_server_check(struct cfg_parser *p, yaml_node_t *root)
 	return 0;
 }
 
+/* `web:` (dnsbl-web): lib/config_web.c, but its listen address is read
+ * here like every other one. */
+static int cfg_web(struct cfg_parser *p, yaml_node_t *n)
+{
+	yaml_node_t *k, *v;
+
+	if (config_web_parse(p->file, &p->doc, n, &p->cfg->web, p->err,
+			     p->errlen) < 0)
+		return -1;
+	CFG_FOR_PAIRS(p, n, k, v)
+		if (strcmp(cfg_scalar(k), "listen") == 0) {
+			config_listen_free(&p->cfg->web->listen);
+			return cfg_addr(p, v, "web.listen", DEFAULT_WEB_PORT,
+					&p->cfg->web->listen);
+		}
+	return 0;
+}
+
 /* ---- the document ------------------------------------------------------ */
 
 static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 {
 	static const char *const own_keys[] = { "store", "listen", "datasets",
-		"zones", "server", NULL };
+		"zones", "server", "web", NULL };
 	const char *known[sizeof(own_keys) / sizeof(own_keys[0]) + CFG_NSETTINGS];
 	const char *server_known[CFG_NSETTINGS + 1];
 	size_t nknown = 0;
@@ -1759,6 +1787,9 @@ static int cfg_root(struct cfg_parser *p, yaml_node_t *root)
 			store = v;
 		} else if (strcmp(name, "listen") == 0) {
 			if (cfg_list(p, v, "listen", cfg_listen_one, NULL) < 0)
+				return -1;
+		} else if (strcmp(name, "web") == 0) {
+			if (cfg_web(p, v) < 0)
 				return -1;
 		} else if (strcmp(name, "server") == 0) {
 			yaml_node_t *sk, *sv;
@@ -1985,6 +2016,7 @@ void config_free(struct config *cfg)
 		config_listen_free(cfg->metrics);
 		free(cfg->metrics);
 	}
+	config_web_free(cfg->web);
 	for (size_t i = 0; i < cfg->ndatasets; i++) {
 		struct cfg_dataset *d = &cfg->datasets[i];
 

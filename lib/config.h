@@ -144,6 +144,8 @@ struct cfg_dataset {
 	                          dnsbl-ctl, never loaded (nfiles 0); a trap
 	                          dataset is manual too */
 	struct cfg_trap *trap; /* `type: trap`: its policy, else NULL */
+	int self_delist;       /* `self_delist: true` (manual and trap only):
+	                          dnsbl-web's removal requests delist at once */
 	int line;              /* where it is defined, for messages */
 };
 
@@ -159,6 +161,8 @@ struct cfg_code {
 	uint32_t a;            /* host byte order: 127.0.0.2 = 0x7f000002 */
 	char *name;
 };
+
+struct cfg_web;   /* config_web.h */
 
 struct cfg_zone {
 	char *name;            /* lowercase, no trailing dot */
@@ -244,6 +248,7 @@ struct config {
 	int version_bind;      /* CH TXT version.bind: CFG_VERSION_* */
 
 	struct cfg_listen *metrics; /* the Prometheus endpoint, or NULL */
+	struct cfg_web *web;   /* `web:` (lib/config_web.h), or NULL */
 };
 
 enum { CFG_VERSION_ANSWER = 0, CFG_VERSION_HIDE, CFG_VERSION_REFUSE };

@@ -27,6 +27,13 @@
  * (the port DNS servers' exporters commonly use). */
 #define DEFAULT_METRICS_PORT "9153"
 
+/* dnsbl-web (`web:`): where it listens, and its limits per client. */
+#define DEFAULT_WEB_HOST "127.0.0.1"
+#define DEFAULT_WEB_PORT "8080"
+#define DEFAULT_WEB_RATE_LIMIT 120        /* API requests a minute */
+#define DEFAULT_WEB_REQUESTS_PER_CLIENT 5 /* removal requests a day */
+#define DEFAULT_WEB_REQUESTS_PER_ADDRESS 3
+
 /* The largest UDP answer we send to an EDNS client (the DNS flag day 2020
  * value: no IP fragmentation on common paths). */
 #define DEFAULT_MAX_UDP_SIZE 1232

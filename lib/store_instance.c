@@ -46,6 +46,7 @@ static const char *const store_db_names[SDB_COUNT] = {
 	[SDB_IP4] = "ip4",       [SDB_IP6] = "ip6",     [SDB_DN] = "dn",
 	[SDB_HISTORY] = "history", [SDB_EXPIRY] = "expiry",
 	[SDB_STATUS] = "status", [SDB_TRAP] = "trap",
+	[SDB_REQUEST] = "request",
 };
 
 /* The map size to start with: DNSBLD_STORE_MAPSIZE (bytes) overrides, so

@@ -84,6 +84,11 @@
  *          family u8 and address [16] looked up, time i64, name length
  *          u8, the PTR name (text, no NUL); a counter without one stays
  *          version 1, so stores written before read as they are.
+ *
+ * dnsbl-web's removal requests (lib/store_request.c) keep a fifth:
+ *
+ *  request plain.  seq u64 (1, 2, ... in order) -> version u8, time i64,
+ *          str item, str client, str contact, str message, str outcome.
  */
 #ifndef DNSBLD_STORE_LAYOUT_H
 #define DNSBLD_STORE_LAYOUT_H
@@ -107,6 +112,7 @@ enum store_db {
 	SDB_EXPIRY,
 	SDB_STATUS,
 	SDB_TRAP,
+	SDB_REQUEST,
 	SDB_COUNT
 };
 #define SDB_FIRST_OPTIONAL SDB_HISTORY
@@ -129,6 +135,7 @@ enum store_db {
 #define TRAPREC_RDNS_MAX (27 + 253)
 #define TRAPREC_MAX (TRAPREC_FIXED + 8 * 16 + TRAPREC_RDNS_MAX)
 #define STATUS_VERSION 1
+#define REQ_VERSION 1
 
 #define NAME_HIDDEN 0x1
 

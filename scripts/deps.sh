@@ -14,9 +14,11 @@ BUILD_PKGS=(cmake gcc libc6-dev make pkg-config libevent-dev liblmdb-dev libc-ar
 # test_e2e_unbound.sh and test_e2e_postfix.sh run their own instances of them
 # (util-linux's unshare makes the private network namespace they run in).
 # nsd and knot: test_xfr.sh runs them as secondaries of dnsbld.
+# curl and jq: test_web_api.sh's HTTP client; chromium and chromium-driver:
+# test_web_browser.sh drives the page in a headless browser (WebDriver).
 TEST_PKGS=(bind9-dnsutils knot-dnsutils rbldnsd dnsperf python3 lmdb-utils
 	procps iproute2 systemd man-db groff-base unbound postfix util-linux
-	nsd knot)
+	nsd knot curl jq chromium chromium-driver)
 # Packages whose Debian install starts a system service the tests do not
 # want (they run their own instances on loopback): disabled and stopped
 # right after the install.

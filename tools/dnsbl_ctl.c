@@ -61,6 +61,9 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ "delist", "ADDRESS --reason TEXT [--for DURATION]",
 	  "end a spam-trap listing of ADDRESS; --for: the traps do not list "
 	  "it again for that long", ctl_delist },
+	{ "requests", "[--pending]",
+	  "the removal requests made on dnsbl-web's page, and what was done",
+	  ctl_requests },
 	{ "history", "[DATASET]",
 	  "the hand edits and expiries: time, what, entry, who, why",
 	  ctl_history },
@@ -106,7 +109,7 @@ static void ctl_usage(FILE *f, const char *prog)
 		"\n"
 		"verbs:\n", prog, prog);
 	for (size_t i = 0; i < CTL_NVERBS; i++)
-		fprintf(f, "  %-8s %s\n", ctl_verbs[i].name, ctl_verbs[i].help);
+		fprintf(f, "  %-9s %s\n", ctl_verbs[i].name, ctl_verbs[i].help);
 	fprintf(f,
 		"\n"
 		"options:\n"

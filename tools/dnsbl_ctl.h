@@ -88,6 +88,7 @@ int ctl_get(struct ctl *c, int argc, char **argv);
 int ctl_stats(struct ctl *c, int argc, char **argv);
 int ctl_export(struct ctl *c, int argc, char **argv);
 int ctl_check(struct ctl *c, int argc, char **argv);
+int ctl_requests(struct ctl *c, int argc, char **argv);
 int ctl_ship(struct ctl *c, int argc, char **argv);
 int ctl_adopt(struct ctl *c, int argc, char **argv);
 

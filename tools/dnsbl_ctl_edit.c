@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dsload.h"
+#include "entry_change.h"
 #include "feed_entry.h"
 #include "timeunit.h"
 
@@ -105,47 +106,6 @@ static char *edit_join(int n, char **words)
 	return s;
 }
 
-/* The store edits a parsed line means: set (or exclude) each entry, or
- * with `del` remove it.  The arrays are the caller's to free. */
-static int edit_build(const struct dataset *ds, int del,
-		      struct store_change *ch)
-{
-	struct store_ip_edit *ip = calloc(ds->nip ? ds->nip : 1, sizeof(*ip));
-	struct store_dn_edit *dn = calloc(ds->ndn ? ds->ndn : 1, sizeof(*dn));
-
-	if (!ip || !dn) {
-		free(ip);
-		free(dn);
-		return -1;
-	}
-	for (size_t i = 0; i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
-
-		ip[i].op = del ? STORE_EDIT_REMOVE : e->excluded ?
-			STORE_EDIT_EXCLUDE : STORE_EDIT_SET;
-		ip[i].family = e->family;
-		ip[i].plen = e->plen;
-		memcpy(ip[i].addr, e->addr, 16);
-		if (ip[i].op == STORE_EDIT_SET)
-			ip[i].value = ds->values[e->value];
-	}
-	for (size_t i = 0; i < ds->ndn; i++) {
-		const struct ds_dn_entry *e = &ds->dn[i];
-
-		dn[i].op = del ? STORE_EDIT_REMOVE : e->excluded ?
-			STORE_EDIT_EXCLUDE : STORE_EDIT_SET;
-		dn[i].wild = e->wild;
-		memcpy(dn[i].name, e->name, wname_len(e->name));
-		if (dn[i].op == STORE_EDIT_SET)
-			dn[i].value = ds->values[e->value];
-	}
-	ch->ip = ip;
-	ch->nip = ds->nip;
-	ch->dn = dn;
-	ch->ndn = ds->ndn;
-	return 0;
-}
-
 /* Opens the store for writing (made if this is its first use). */
 static struct store *edit_open(const struct ctl *c)
 {
@@ -208,7 +168,7 @@ static int edit_run(struct ctl *c, int argc, char **argv, int del)
 	ch.reason = o.reason;
 	ch.user = user;
 	ex = CTL_EXIT_FAILED;
-	if (edit_build(ds, del, &ch) < 0 || !(st = edit_open(c)))
+	if (entry_change_build(ds, del, &ch) < 0 || !(st = edit_open(c)))
 		goto out;
 	rc = store_change(st, d->name, &ch, &stats, &changed, err, sizeof(err));
 	if (rc == STORE_ENOTFOUND && del) {
@@ -284,6 +244,23 @@ int ctl_expire(struct ctl *c, int argc, char **argv)
 
 /* ---- delist ---------------------------------------------------------------- */
 
+struct delist_say {
+	const struct ctl *c;
+	const char *address;
+	int64_t until;
+};
+
+static void delist_said(void *arg, const char *dataset, int removed)
+{
+	const struct delist_say *dl = arg;
+
+	if (!dl->c->quiet)
+		printf("%s: %s %s%s%s\n", dataset, dl->address,
+		       removed ? "delisted" : "was not listed",
+		       dl->until ? "; not listed again until " : "",
+		       dl->until ? ctl_time(dl->until) : "");
+}
+
 /* `delist ADDRESS --reason TEXT [--for DURATION]`: ends the trap listing of
  * ADDRESS (its /32, or its prefix6 for IPv6) in every trap dataset, and
  * with --for keeps the traps from listing it again for that long.  One
@@ -297,8 +274,8 @@ int ctl_delist(struct ctl *c, int argc, char **argv)
 	};
 	struct edit_opts o = { 0 };
 	struct store_trap_hit who;
+	struct delist_say dl;
 	struct store *st = NULL;
-	uint8_t addr[16];
 	char user[256], err[1024];
 	int ex, i, ntrap = 0;
 
@@ -321,43 +298,25 @@ int ctl_delist(struct ctl *c, int argc, char **argv)
 			"address\n", c->prog, argv[i]);
 		return CTL_EXIT_USAGE;
 	}
-	memcpy(addr, who.addr, sizeof(addr));
 	edit_user(user, sizeof(user));
-	for (size_t k = 0; k < c->cfg->ndatasets; k++) {
-		const struct cfg_dataset *d = &c->cfg->datasets[k];
-		int removed = 0, rc;
-
-		if (d->type != DS_TRAP || !d->trap)
-			continue;
-		ntrap++;
-		/* The listing is the sender's /32, or its prefix6 block. */
-		who.plen = (uint8_t)(who.family == 4 ? 32 : d->trap->prefix6);
-		memcpy(who.addr, addr, sizeof(addr));
-		for (unsigned b = who.plen; who.family == 6 && b < 128; b++)
-			who.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
-		if (!st && !(st = edit_open(c)))
-			return CTL_EXIT_FAILED;
-		rc = store_trap_delist(st, d->name, &who, c->now,
-				       o.for_s ? c->now + o.for_s : 0, o.reason,
-				       user, &removed, err, sizeof(err));
-		if (rc == STORE_ENOTFOUND)
-			continue;   /* not stored yet: nothing listed there */
-		if (rc < 0) {
-			fprintf(stderr, "%s: %s: FAILED: %s; nothing changed\n",
-				c->prog, d->name, err);
-			store_close(st);
-			return CTL_EXIT_FAILED;
-		}
-		if (!c->quiet)
-			printf("%s: %s %s%s%s\n", d->name, argv[i],
-			       removed ? "delisted" : "was not listed",
-			       o.for_s ? "; not listed again until " : "",
-			       o.for_s ? ctl_time(c->now + o.for_s) : "");
-	}
-	store_close(st);
+	for (size_t k = 0; k < c->cfg->ndatasets; k++)
+		ntrap += c->cfg->datasets[k].type == DS_TRAP;
 	if (!ntrap) {
 		fprintf(stderr, "%s: delist: %s has no trap dataset\n", c->prog,
 			c->cfg->path);
+		return CTL_EXIT_FAILED;
+	}
+	if (!(st = edit_open(c)))
+		return CTL_EXIT_FAILED;
+	dl.c = c;
+	dl.address = argv[i];
+	dl.until = o.for_s ? c->now + o.for_s : 0;
+	ntrap = entry_delist_traps(st, c->cfg, who.family, who.addr, c->now,
+				   dl.until, o.reason, user, 0, delist_said,
+				   &dl, err, sizeof(err));
+	store_close(st);
+	if (ntrap < 0) {
+		fprintf(stderr, "%s: %s; nothing changed there\n", c->prog, err);
 		return CTL_EXIT_FAILED;
 	}
 	return CTL_EXIT_OK;

@@ -24,12 +24,13 @@ export LC_ALL=C
 # ---- the install -------------------------------------------------------
 out=$(cmake --install "$BUILD" --prefix "$P" 2>&1)
 check_eq "cmake --install: exit status" "$?" 0
-for f in bin/dnsbld bin/dnsbl-loader bin/dnsbl-query bin/dnsbl-ctl; do
+for f in bin/dnsbld bin/dnsbl-loader bin/dnsbl-query bin/dnsbl-ctl bin/dnsbl-web; do
 	check_eq "$f is installed and executable" "$([ -x "$P/$f" ] && echo yes)" yes
 done
-check_eq "bin holds the four programs only" \
-	"$(cd "$P/bin" && ls | tr '\n' ' ')" "dnsbl-ctl dnsbl-loader dnsbl-query dnsbld "
-MANS="man1/dnsbl-query.1 man5/dnsbld.yaml.5 man8/dnsbld.8 man8/dnsbl-loader.8 man8/dnsbl-ctl.8"
+check_eq "bin holds the five programs only" \
+	"$(cd "$P/bin" && ls | tr '\n' ' ')" "dnsbl-ctl dnsbl-loader dnsbl-query dnsbl-web dnsbld "
+MANS="man1/dnsbl-query.1 man5/dnsbld.yaml.5 man8/dnsbld.8 man8/dnsbl-loader.8 man8/dnsbl-ctl.8
+man8/dnsbl-web.8"
 for m in $MANS; do
 	check_eq "share/man/$m is installed" "$([ -f "$P/share/man/$m" ] && echo yes)" yes
 done
@@ -86,7 +87,8 @@ if command -v man >/dev/null; then
 	done
 	# Every option and command of a program's --help is in its page.
 	for pair in dnsbld:man8/dnsbld.8 dnsbl-loader:man8/dnsbl-loader.8 \
-		dnsbl-ctl:man8/dnsbl-ctl.8 dnsbl-query:man1/dnsbl-query.1; do
+		dnsbl-ctl:man8/dnsbl-ctl.8 dnsbl-query:man1/dnsbl-query.1 \
+		dnsbl-web:man8/dnsbl-web.8; do
 		prog=${pair%%:*}
 		page=$(MANWIDTH=250 man -l "$P/share/man/${pair#*:}" 2>/dev/null | col -b)
 		words=$("$P/bin/$prog" --help | awk '
@@ -115,7 +117,7 @@ else
 fi
 
 # ---- configs: checked without a store ---------------------------------------
-for prog in dnsbld dnsbl-loader dnsbl-query dnsbl-ctl; do
+for prog in dnsbld dnsbl-loader dnsbl-query dnsbl-ctl dnsbl-web; do
 	"$P/bin/$prog" --help >/dev/null 2>&1
 	check_eq "installed $prog --help: exit status" "$?" 0
 done

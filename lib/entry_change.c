@@ -1,0 +1,86 @@
+/* entry_change.c -- hand edits as the store takes them (entry_change.h). */
+#include "entry_change.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dname.h"
+
+int entry_change_build(const struct dataset *ds, int del,
+		       struct store_change *ch)
+{
+	struct store_ip_edit *ip = calloc(ds->nip ? ds->nip : 1, sizeof(*ip));
+	struct store_dn_edit *dn = calloc(ds->ndn ? ds->ndn : 1, sizeof(*dn));
+
+	if (!ip || !dn) {
+		free(ip);
+		free(dn);
+		return -1;
+	}
+	for (size_t i = 0; i < ds->nip; i++) {
+		const struct ds_ip_entry *e = &ds->ip[i];
+
+		ip[i].op = del ? STORE_EDIT_REMOVE : e->excluded ?
+			STORE_EDIT_EXCLUDE : STORE_EDIT_SET;
+		ip[i].family = e->family;
+		ip[i].plen = e->plen;
+		memcpy(ip[i].addr, e->addr, 16);
+		if (ip[i].op == STORE_EDIT_SET)
+			ip[i].value = ds->values[e->value];
+	}
+	for (size_t i = 0; i < ds->ndn; i++) {
+		const struct ds_dn_entry *e = &ds->dn[i];
+
+		dn[i].op = del ? STORE_EDIT_REMOVE : e->excluded ?
+			STORE_EDIT_EXCLUDE : STORE_EDIT_SET;
+		dn[i].wild = e->wild;
+		memcpy(dn[i].name, e->name, wname_len(e->name));
+		if (dn[i].op == STORE_EDIT_SET)
+			dn[i].value = ds->values[e->value];
+	}
+	ch->ip = ip;
+	ch->nip = ds->nip;
+	ch->dn = dn;
+	ch->ndn = ds->ndn;
+	return 0;
+}
+
+int entry_delist_traps(struct store *st, const struct config *cfg, int family,
+		       const uint8_t addr[16], int64_t now,
+		       int64_t norelist_until, const char *reason,
+		       const char *user, int self_only,
+		       void (*each)(void *arg, const char *dataset, int removed),
+		       void *arg, char *err, size_t errlen)
+{
+	struct store_trap_hit who;
+	int ntrap = 0;
+
+	memset(&who, 0, sizeof(who));
+	who.family = (uint8_t)family;
+	for (size_t k = 0; k < cfg->ndatasets; k++) {
+		const struct cfg_dataset *d = &cfg->datasets[k];
+		char why[512];
+		int removed = 0, rc;
+
+		if (d->type != DS_TRAP || !d->trap || (self_only && !d->self_delist))
+			continue;
+		ntrap++;
+		/* The listing is the sender's /32, or its prefix6 block. */
+		who.plen = (uint8_t)(family == 4 ? 32 : d->trap->prefix6);
+		memcpy(who.addr, addr, sizeof(who.addr));
+		for (unsigned b = who.plen; family == 6 && b < 128; b++)
+			who.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+		rc = store_trap_delist(st, d->name, &who, now, norelist_until,
+				       reason, user, &removed, why, sizeof(why));
+		if (rc == STORE_ENOTFOUND)
+			continue;   /* not stored yet: nothing listed there */
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: %s", d->name, why);
+			return -1;
+		}
+		if (each)
+			each(arg, d->name, removed);
+	}
+	return ntrap;
+}

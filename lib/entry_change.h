@@ -1,0 +1,36 @@
+/* entry_change.h -- hand edits as the store takes them.
+ *
+ * `dnsbl-ctl add/del/delist` and dnsbl-web's API make the same edits: an
+ * entry line parsed by the feed parsers becomes a store_change, and a
+ * spam-trap delisting is store_trap_delist in every trap dataset.  One
+ * copy here, so both programs edit alike.
+ */
+#ifndef DNSBLD_ENTRY_CHANGE_H
+#define DNSBLD_ENTRY_CHANGE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+/* Fills ch->ip/nip and ch->dn/ndn with the edits parsed line `ds` means:
+ * set (or exclude) each entry, or with `del` remove it.  The two arrays
+ * are the caller's to free.  0, or -1 out of memory. */
+int entry_change_build(const struct dataset *ds, int del,
+		       struct store_change *ch);
+
+/* Ends the trap listing of address `family`/`addr` (its /32, or its
+ * prefix6 block) in every trap dataset of `cfg` (only those marked
+ * self_delist if `self_only`), each in one transaction with a history
+ * record (`reason`, `user`); with norelist_until > 0 the traps do not
+ * list it again before then.  Calls each(arg, dataset, removed) per trap
+ * dataset stored.  Returns the number of trap datasets looked at, or -1
+ * with err ("DATASET: why"): the ones before it are delisted. */
+int entry_delist_traps(struct store *st, const struct config *cfg, int family,
+		       const uint8_t addr[16], int64_t now,
+		       int64_t norelist_until, const char *reason,
+		       const char *user, int self_only,
+		       void (*each)(void *arg, const char *dataset, int removed),
+		       void *arg, char *err, size_t errlen);
+
+#endif
