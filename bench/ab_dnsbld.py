@@ -10,6 +10,11 @@ CPU microseconds per answered query (user + kernel, from /proc) and B/A.
 
     python3 bench/ab_dnsbld.py --a OLD/bin --b build/bin [--size 100000]
         [--rate 30000] [--duration 5] [--pairs 7] [--datadir DIR]
+        [--a-config YAML] [--b-config YAML]
+
+--a-config / --b-config add top-level lines to that side's config, so one
+build can be compared with itself under two settings, e.g.
+--b-config 'rate_limit: {responses_per_second: 1000000}'.
 
 Load only on 127.0.0.1, every run bounded in time (dnsperf -l).
 """
@@ -36,6 +41,8 @@ def main():
     ap.add_argument("--pairs", type=int, default=7, help="A/B pairs (median)")
     ap.add_argument("--datadir", help="keep generated data here (reused)")
     ap.add_argument("--port", type=int, default=5390)
+    ap.add_argument("--a-config", default="", help="extra config lines for A")
+    ap.add_argument("--b-config", default="", help="extra config lines for B")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="ab_dnsbld.")
@@ -53,6 +60,9 @@ def main():
             s.prepare(data)
             with open(s.cfg, "a") as f:
                 f.write("workers: 1\n")
+                extra = args.a_config if name == "A" else args.b_config
+                if extra:
+                    f.write(extra + "\n")
             servers[name] = s
         cpu = {"A": [], "B": []}
         for i in range(args.pairs):
