@@ -11,8 +11,8 @@ with EDNS for --duration seconds, counts the bytes sent (in to the server)
 and the bytes received back (out of the server, at the victim), and does
 it twice: without and with `rate_limit` (--rrl, default 20 responses a
 second, slip 2).  A resolver of the victim's /24 asking at an ordinary rate
-(5 a second, from 127.0.50.2) is counted too: the share of its queries
-answered (or sent a TC reply to retry over TCP).
+(5 a second, from 127.0.50.2) is counted too: its replies, and how many of
+them were TC (it would retry those over TCP, which is never limited).
 
     python3 bench/rrl_bench.py --bin build/bin [--rate 5000] [--duration 5]
         [--rrl 20] [--slip 2]
@@ -58,7 +58,7 @@ def run_flood(port, rate, duration, name):
     legit.setblocking(False)
     q = dnsq.build_query(name, 16, qid=1, edns=1232)
     sent_b = recv_b = replies = tc = 0
-    l_asked = l_ok = 0
+    l_asked = l_ok = l_tc = 0
     t0 = time.monotonic()
     end = t0 + duration
     n = 0
@@ -92,6 +92,7 @@ def run_flood(port, rate, duration, name):
                     tc += 1 if pkt[2] & 0x02 else 0
                 else:
                     l_ok += 1
+                    l_tc += 1 if pkt[2] & 0x02 else 0
     # Late replies.
     t_end = time.monotonic() + 0.5
     while time.monotonic() < t_end:
@@ -107,9 +108,10 @@ def run_flood(port, rate, duration, name):
                 tc += 1 if pkt[2] & 0x02 else 0
             else:
                 l_ok += 1
+                l_tc += 1 if pkt[2] & 0x02 else 0
     v.close()
     legit.close()
-    return sent_b, recv_b, n, replies, tc, l_asked, l_ok
+    return sent_b, recv_b, n, replies, tc, l_asked, l_ok, l_tc
 
 
 def main():
@@ -154,11 +156,11 @@ def main():
     print("Reflection-style flood: %d TXT queries/s (EDNS) for %.0f s from one address,"
           % (args.rate, args.duration))
     print("a 250-character TXT answer; a resolver of the same /24 asks 5/s.\n")
-    print("| | queries sent | bytes in | replies (TC) | bytes out | out/in | resolver answered |")
+    print("| | queries sent | bytes in | replies (TC) | bytes out | out/in | resolver: replies (TC) of asked |")
     print("|---|---|---|---|---|---|---|")
-    for label, sb, rb, n, rep, tc, la, lo in rows:
-        print("| %s | %d | %d | %d (%d) | %d | %.2f | %d/%d |"
-              % (label, n, sb, rep, tc, rb, rb / sb if sb else 0, lo, la))
+    for label, sb, rb, n, rep, tc, la, lo, ltc in rows:
+        print("| %s | %d | %d | %d (%d) | %d | %.2f | %d (%d) of %d |"
+              % (label, n, sb, rep, tc, rb, rb / sb if sb else 0, lo, ltc, la))
 
 
 if __name__ == "__main__":
