@@ -375,28 +375,23 @@ static int geo_block_row(struct feed_ctx *ctx, struct feed_geo *g, char **f,
 	return geo_add_row(ctx, g, fam, s, e, 0, 1);
 }
 
-/* The key columns of a plain row: `network` or `start,end`.  Returns the
- * number of columns used (1 or 2), or 0 after a warning. */
-static int geo_key(struct feed_ctx *ctx, char **f, int n, int *family,
-		   u128 *s, u128 *e, int *bad)
+/* geo_key's columns: 1 or 2, 0 after a warning, -1 if the first is no
+ * address. */
+static int geo_key_cols(struct feed_ctx *ctx, char **f, int n, int *family,
+			u128 *s, u128 *e)
 {
 	u128 s2;
 	unsigned plen, plen2;
 	int fam = geo_addr(f[0], 1, s, &plen), fam2;
 
-	*bad = 0;
-	if (fam < 0) {
-		*bad = 1;
-		return 0;
-	}
+	if (fam < 0)
+		return -1;
 	/* A number is a range end only after a number (IP2Location). */
 	fam2 = n >= 3 ? geo_addr(f[1], fam == 0, &s2, &plen2) : -1;
 	if (fam2 < 0) {
 		/* network,VALUE */
-		if (fam == 0) {
-			*bad = 1;
-			return 0;
-		}
+		if (fam == 0)
+			return -1;
 		if (geo_prefix_range(s, e, fam, plen,
 				     ctx->opts->accept_host_bits) < 0) {
 			feed_warn(ctx, "invalid network %s (non-zero host part)",
@@ -426,22 +421,35 @@ static int geo_key(struct feed_ctx *ctx, char **f, int n, int *family,
 	return 2;
 }
 
+/* The key columns of a plain row, `network` or `start,end`, followed by
+ * the value column (`what`, for the warning when it is missing).  Returns
+ * the number of key columns (1 or 2), 0 after a warning, -1 fatal. */
+static int geo_key(struct feed_ctx *ctx, char **f, int n, const char *what,
+		   int *family, u128 *s, u128 *e)
+{
+	int k = geo_key_cols(ctx, f, n, family, s, e);
+
+	if (k < 0)
+		return feed_warn(ctx, "invalid address %s",
+				 feed_quote(ctx, f[0], strlen(f[0]))) < 0 ? -1 : 0;
+	if (k == 0)
+		return ctx->fatal ? -1 : 0;
+	if (k >= n)
+		return feed_warn(ctx, "missing %s", what) < 0 ? -1 : 0;
+	return k;
+}
+
 static int geo_country_row(struct feed_ctx *ctx, struct feed_geo *g,
 			   char **f, int n)
 {
 	char cc[3];
 	u128 s, e;
-	int fam, k, bad;
+	int fam, k;
 	int64_t v;
 
-	k = geo_key(ctx, f, n, &fam, &s, &e, &bad);
-	if (bad)
-		return feed_warn(ctx, "invalid address %s",
-				 feed_quote(ctx, f[0], strlen(f[0])));
-	if (!k)
-		return ctx->fatal ? -1 : 0;
-	if (k >= n)
-		return feed_warn(ctx, "missing country code");
+	k = geo_key(ctx, f, n, "country code", &fam, &s, &e);
+	if (k <= 0)
+		return k;
 	/* IP2Location writes "-" for unassigned space: not listed. */
 	if (!f[k][0] || strcmp(f[k], "-") == 0)
 		return 0;
@@ -552,16 +560,11 @@ static int geo_asn_row(struct feed_ctx *ctx, struct feed_geo *g, char **f,
 	struct geo_asn_job j = { ctx, g, 0, 0, "", NULL };
 	char cc[3] = "";
 	u128 s, e;
-	int k, bad;
+	int k;
 
-	k = geo_key(ctx, f, n, &j.family, &s, &e, &bad);
-	if (bad)
-		return feed_warn(ctx, "invalid address %s",
-				 feed_quote(ctx, f[0], strlen(f[0])));
-	if (!k)
-		return ctx->fatal ? -1 : 0;
-	if (k >= n)
-		return feed_warn(ctx, "missing AS number");
+	k = geo_key(ctx, f, n, "AS number", &j.family, &s, &e);
+	if (k <= 0)
+		return k;
 	if (geo_asn_parse(f[k], strlen(f[k]), &j.asn) < 0)
 		return feed_warn(ctx, "invalid AS number %s",
 				 feed_quote(ctx, f[k], strlen(f[k])));
