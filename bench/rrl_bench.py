@@ -57,8 +57,21 @@ def run_flood(port, rate, duration, name):
     legit.bind(("127.0.50.2", 0))
     legit.setblocking(False)
     q = dnsq.build_query(name, 16, qid=1, edns=1232)
-    sent_b = recv_b = replies = tc = 0
-    l_asked = l_ok = l_tc = 0
+    sent_b = l_asked = 0
+    got = {v: [0, 0, 0], legit: [0, 0, 0]}     # bytes, replies, TC replies
+
+    def drain(timeout):
+        r, _, _ = select.select([v, legit], [], [], timeout)
+        for s in r:
+            while True:
+                try:
+                    pkt = s.recv(65535)
+                except BlockingIOError:
+                    break
+                got[s][0] += len(pkt)
+                got[s][1] += 1
+                got[s][2] += 1 if pkt[2] & 0x02 else 0
+
     t0 = time.monotonic()
     end = t0 + duration
     n = 0
@@ -79,39 +92,14 @@ def run_flood(port, rate, duration, name):
             legit.sendto(dnsq.build_query(name, 1, qid=l_asked & 0xffff), ("127.0.0.1", port))
             l_asked += 1
             next_legit = now + 0.2
-        r, _, _ = select.select([v, legit], [], [], 0.001)
-        for s in r:
-            while True:
-                try:
-                    pkt = s.recv(65535)
-                except BlockingIOError:
-                    break
-                if s is v:
-                    recv_b += len(pkt)
-                    replies += 1
-                    tc += 1 if pkt[2] & 0x02 else 0
-                else:
-                    l_ok += 1
-                    l_tc += 1 if pkt[2] & 0x02 else 0
-    # Late replies.
-    t_end = time.monotonic() + 0.5
+        drain(0.001)
+    t_end = time.monotonic() + 0.5         # late replies
     while time.monotonic() < t_end:
-        r, _, _ = select.select([v, legit], [], [], 0.05)
-        for s in r:
-            try:
-                pkt = s.recv(65535)
-            except BlockingIOError:
-                continue
-            if s is v:
-                recv_b += len(pkt)
-                replies += 1
-                tc += 1 if pkt[2] & 0x02 else 0
-            else:
-                l_ok += 1
-                l_tc += 1 if pkt[2] & 0x02 else 0
+        drain(0.05)
     v.close()
     legit.close()
-    return sent_b, recv_b, n, replies, tc, l_asked, l_ok, l_tc
+    return (sent_b, got[v][0], n, got[v][1], got[v][2], l_asked, got[legit][1],
+            got[legit][2])
 
 
 def main():

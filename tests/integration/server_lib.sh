@@ -86,6 +86,29 @@ srv_start() {
 	exit 1
 }
 
+# srv_in_netns "$0": re-runs the calling test in a private network namespace
+# (unshare -n) whose only interface is loopback, brought up, so it may
+# listen on [::] (every address) and use fixed ports; exits 77 (skipped)
+# where namespaces are not available (not root).
+srv_in_netns() {
+	if [ "${SRV_IN_NETNS:-}" != 1 ]; then
+		if ! unshare -n true 2>/dev/null; then
+			echo "unshare -n not available: skipped"
+			exit 77
+		fi
+		SRV_IN_NETNS=1 exec unshare -n bash "$1"
+	fi
+	ip link set lo up || exit 77
+}
+
+# srv_metrics PORT: the body of GET http://127.0.0.1:PORT/metrics.
+srv_metrics() {
+	python3 - "$1" <<'PY'
+import sys, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())
+PY
+}
+
 # check DESC OUTPUT REGEX: OUTPUT must contain a line matching REGEX.
 check() {
 	if grep -qE -- "$3" <<<"$2"; then

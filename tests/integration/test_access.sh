@@ -11,15 +11,8 @@
 # network namespace (unshare -n) whose only interface is loopback; skipped
 # (exit 77) where namespaces are not available (not root).
 set -u
-if [ "${1:-}" != inner ]; then
-	if ! unshare -n true 2>/dev/null; then
-		echo "unshare -n not available: skipped"
-		exit 77
-	fi
-	exec unshare -n bash "$0" inner
-fi
-ip link set lo up || exit 77
 . "$SRCDIR/tests/integration/server_lib.sh"
+srv_in_netns "$0"
 P4=5491          # IPv4 only
 P6=5492          # [::], dual-stack
 PM=5493          # metrics
@@ -120,11 +113,7 @@ check "v4-mapped client over TCP: IPv4 refuse rule" "$out" '^rcode=REFUSED'
 out=$(q 127.0.0.1 $P6 $L)
 check "v4-mapped client, no rule" "$out" '^an: .* A 127\.0\.0\.2$'
 
-m=$(python3 - $PM <<'PY'
-import sys, urllib.request
-print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())
-PY
-)
+m=$(srv_metrics $PM)
 check "metrics: drop" "$m" '^dnsbld_access_total\{action="drop"\} 4$'
 check "metrics: refuse" "$m" '^dnsbld_access_total\{action="refuse"\} 4$'
 check "metrics: unlisted" "$m" '^dnsbld_access_total\{action="unlisted"\} 5$'

@@ -8,15 +8,8 @@
 # nothing outside can reach it, and port 5490 cannot clash with anything.
 # Skipped (exit 77) where namespaces are not available (not root).
 set -u
-if [ "${1:-}" != inner ]; then
-	if ! unshare -n true 2>/dev/null; then
-		echo "unshare -n not available: skipped"
-		exit 77
-	fi
-	exec unshare -n bash "$0" inner
-fi
-ip link set lo up || exit 77
 . "$SRCDIR/tests/integration/server_lib.sh"
+srv_in_netns "$0"
 PORT=5490
 srv_workdir server_dualstack
 cd "$WORK" || exit 1

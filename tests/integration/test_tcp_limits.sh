@@ -165,11 +165,7 @@ check "slow pipelined queries, each in time" "$out" '^pipelined-slow replies=5$'
 check "an idle connection is kept (idle timeout 4 s)" "$out" '^idle answered$'
 check "UDP answered" "$out" '^udp ok$'
 
-m=$(python3 - $PM <<'PY'
-import sys, urllib.request
-print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())
-PY
-)
+m=$(srv_metrics $PM)
 check "metrics: per-client cap" "$m" '^dnsbld_tcp_refused_total\{cap="per_client"\} 1$'
 check "metrics: total cap" "$m" '^dnsbld_tcp_refused_total\{cap="total"\} 1$'
 check "metrics: half-sent query timeouts" "$m" '^dnsbld_tcp_query_timeouts_total 1$'
