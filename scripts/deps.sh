@@ -4,7 +4,7 @@
 # Idempotent: asks dpkg what is already installed and runs apt-get (with a
 # single `apt-get update` first) only when something is missing, so a
 # prepared machine starts instantly and a fresh Debian 12 one gets set up.
-# Usage: scripts/deps.sh [build|test|all]   (default: all)
+# Usage: scripts/deps.sh [build|test|fuzz|all]   (default: all)
 set -euo pipefail
 
 BUILD_PKGS=(cmake gcc libc6-dev make pkg-config libevent-dev liblmdb-dev libc-ares-dev
@@ -19,6 +19,9 @@ BUILD_PKGS=(cmake gcc libc6-dev make pkg-config libevent-dev liblmdb-dev libc-ar
 TEST_PKGS=(bind9-dnsutils knot-dnsutils rbldnsd dnsperf python3 lmdb-utils
 	procps iproute2 systemd man-db groff-base unbound postfix util-linux
 	nsd knot curl jq chromium chromium-driver)
+# clang and its sanitizer and libFuzzer runtimes: the fuzz targets of
+# tests/fuzz (build-fuzz, scripts/fuzz.sh).
+FUZZ_PKGS=(clang-14 libclang-rt-14-dev)
 # Packages whose Debian install starts a system service the tests do not
 # want (they run their own instances on loopback): disabled and stopped
 # right after the install.
@@ -26,9 +29,10 @@ SERVICE_PKGS=(rbldnsd unbound postfix nsd knot)
 
 case "${1:-all}" in
 build) want=("${BUILD_PKGS[@]}") ;;
-test | all) want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+test | all) want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${FUZZ_PKGS[@]}") ;;
+fuzz) want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}") ;;
 *)
-	echo "usage: $0 [build|test|all]" >&2
+	echo "usage: $0 [build|test|fuzz|all]" >&2
 	exit 2
 	;;
 esac

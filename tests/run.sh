@@ -5,7 +5,10 @@
 # missing, builds build/ (RelWithDebInfo) and build-asan/ (with
 # -DDNSBLD_SANITIZE=ON), runs ctest in both, and exits non-zero if anything
 # failed to build or any test failed in either.
-# Environment: DNSBLD_SKIP_ASAN=1 runs the normal build only.
+# Then builds the libFuzzer targets in build-fuzz/ (clang) and runs each for
+# a bounded time (tests/fuzz).
+# Environment: DNSBLD_SKIP_ASAN=1 skips the ASan+UBSan build,
+# DNSBLD_SKIP_FUZZ=1 the fuzz targets.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -46,6 +49,12 @@ run_suite() {
 run_suite build -DDNSBLD_SANITIZE=OFF
 if [[ "${DNSBLD_SKIP_ASAN:-0}" != 1 ]]; then
 	run_suite build-asan -DDNSBLD_SANITIZE=ON
+fi
+# The libFuzzer targets (tests/fuzz), built with clang in build-fuzz/: each
+# replays its regressions and fuzzes for 20 s, two at a time.
+if [[ "${DNSBLD_SKIP_FUZZ:-0}" != 1 ]]; then
+	BUILD_TARGETS=fuzz CTEST_PARALLEL_LEVEL=2 run_suite build-fuzz \
+		-DDNSBLD_FUZZ=ON -DCMAKE_C_COMPILER=clang-14
 fi
 
 if ((${#failed[@]})); then
