@@ -23,6 +23,7 @@
 
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 
 typedef unsigned __int128 u128;
@@ -827,20 +828,67 @@ static int geo_sweep(struct feed_ctx *ctx, const struct geo_row *rows,
 	return rc;
 }
 
+/* Sorts the IPv4 rows (first) by start with two 16-bit radix passes
+ * (qsort of half a million 48-byte rows was a third of a load), then the
+ * IPv6 rows with qsort.  Tables come sorted more often than not: then
+ * nothing moves.  Returns the number of IPv4 rows, or -1 out of memory. */
+static ssize_t geo_sort(struct feed_geo *g)
+{
+	struct geo_row *tmp;
+	size_t n4 = 0, sorted = 1, *count;
+
+	for (size_t i = 0; i < g->nrows; i++) {
+		if (i && geo_row_cmp(&g->rows[i - 1], &g->rows[i]) > 0)
+			sorted = 0;
+		n4 += g->rows[i].family == 4;
+	}
+	if (sorted)
+		return (ssize_t)n4;
+	tmp = malloc((g->nrows ? g->nrows : 1) * sizeof(*tmp));
+	count = malloc((65536 + 1) * sizeof(*count));
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return -1;
+	}
+	/* IPv4 first, IPv6 after, each in file order. */
+	for (size_t i = 0, a = 0, b = n4; i < g->nrows; i++)
+		tmp[g->rows[i].family == 4 ? a++ : b++] = g->rows[i];
+	for (int pass = 0; pass < 2; pass++) {
+		struct geo_row *from = pass ? g->rows : tmp,
+			       *to = pass ? tmp : g->rows;
+
+		memset(count, 0, (65536 + 1) * sizeof(*count));
+		for (size_t i = 0; i < n4; i++)
+			count[((uint32_t)from[i].s >> (16 * pass) & 0xffff) + 1]++;
+		for (size_t k = 1; k <= 65536; k++)
+			count[k] += count[k - 1];
+		for (size_t i = 0; i < n4; i++)
+			to[count[(uint32_t)from[i].s >> (16 * pass) & 0xffff]++] =
+				from[i];
+	}
+	/* The IPv4 rows are in tmp now; IPv6 ones too, unsorted. */
+	memcpy(g->rows, tmp, g->nrows * sizeof(*tmp));
+	free(tmp);
+	free(count);
+	qsort(g->rows + n4, g->nrows - n4, sizeof(*g->rows), geo_row_cmp);
+	return (ssize_t)n4;
+}
+
 int feed_geo_finish(struct feed_ctx *ctx)
 {
 	struct feed_geo *g = ctx->geo;
-	size_t n4 = 0;
+	ssize_t n4;
 
 	if (!g)
 		return 0;
 	if (geo_resolve(ctx, g) < 0)
 		return -1;
-	qsort(g->rows, g->nrows, sizeof(*g->rows), geo_row_cmp);
-	while (n4 < g->nrows && g->rows[n4].family == 4)
-		n4++;
-	if (geo_sweep(ctx, g->rows, n4, 4) < 0 ||
-	    geo_sweep(ctx, g->rows + n4, g->nrows - n4, 6) < 0)
+	n4 = geo_sort(g);
+	if (n4 < 0)
+		return feed_fail(ctx, "out of memory");
+	if (geo_sweep(ctx, g->rows, (size_t)n4, 4) < 0 ||
+	    geo_sweep(ctx, g->rows + n4, g->nrows - (size_t)n4, 6) < 0)
 		return -1;
 	return 0;
 }
