@@ -1,11 +1,13 @@
 /* entry_change.c -- hand edits as the store takes them (entry_change.h). */
 #include "entry_change.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dname.h"
+#include "feed_entry.h"
 
 int entry_change_build(const struct dataset *ds, int del,
 		       struct store_change *ch)
@@ -46,6 +48,19 @@ int entry_change_build(const struct dataset *ds, int del,
 	return 0;
 }
 
+void entry_prefix(int family, const uint8_t addr[16], unsigned plen,
+		  uint8_t out[16], char *text, size_t textlen)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	memmove(out, addr, 16);
+	for (unsigned b = plen; b < 128; b++)
+		out[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+	if (text && inet_ntop(family == 4 ? AF_INET : AF_INET6, out, a,
+			      sizeof(a)))
+		snprintf(text, textlen, "%s/%u", a, plen);
+}
+
 int entry_delist_traps(struct store *st, const struct config *cfg, int family,
 		       const uint8_t addr[16], int64_t now,
 		       int64_t norelist_until, const char *reason,
@@ -68,9 +83,7 @@ int entry_delist_traps(struct store *st, const struct config *cfg, int family,
 		ntrap++;
 		/* The listing is the sender's /32, or its prefix6 block. */
 		who.plen = (uint8_t)(family == 4 ? 32 : d->trap->prefix6);
-		memcpy(who.addr, addr, sizeof(who.addr));
-		for (unsigned b = who.plen; family == 6 && b < 128; b++)
-			who.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+		entry_prefix(family, addr, who.plen, who.addr, NULL, 0);
 		rc = store_trap_delist(st, d->name, &who, now, norelist_until,
 				       reason, user, &removed, why, sizeof(why));
 		if (rc == STORE_ENOTFOUND)
@@ -83,4 +96,44 @@ int entry_delist_traps(struct store *st, const struct config *cfg, int family,
 			each(arg, d->name, removed);
 	}
 	return ntrap;
+}
+
+struct last_add {
+	enum ds_type type;
+	const struct feed_entry_want *want;
+	struct entry_added *out;
+	int found;
+};
+
+static int last_add_cb(const struct store_hist *h, void *arg)
+{
+	struct last_add *la = arg;
+	struct dataset *ds = NULL;
+	char err[256];
+
+	if (h->op != STORE_HIST_ADD ||
+	    feed_entry_parse(la->type, h->entry, 0, &ds, err, sizeof(err)) < 0)
+		return 0;
+	if (feed_entry_has(ds, la->want)) {
+		la->out->time = h->time;
+		snprintf(la->out->user, sizeof(la->out->user), "%s", h->user);
+		snprintf(la->out->entry, sizeof(la->out->entry), "%s", h->entry);
+		snprintf(la->out->reason, sizeof(la->out->reason), "%s",
+			 h->reason);
+		la->found = 1;
+	}
+	dataset_free(ds);
+	return 0;
+}
+
+int entry_last_add(struct store_reader *rd, const char *name,
+		   enum ds_type type, const struct feed_entry_want *want,
+		   struct entry_added *out)
+{
+	struct last_add la = { type, want, out, 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = store_iter_history(rd, name, last_add_cb, &la);
+	return rc < 0 ? rc : la.found;
 }

@@ -19,6 +19,29 @@
 int entry_change_build(const struct dataset *ds, int del,
 		       struct store_change *ch);
 
+/* What the last `add` history record of an entry says (strings cut to
+ * their buffers). */
+struct entry_added {
+	int64_t time;
+	char user[256];
+	char entry[1024];          /* the line as the editor wrote it */
+	char reason[1024];
+};
+struct feed_entry_want;    /* feed_entry.h */
+
+/* The last `add` history record of dataset `name` (of `type`) whose line
+ * holds entry `want` (the line parsed again by the feed parsers): 1 with
+ * *out filled, 0 if there is none, <0 (STORE_E*) on a store error. */
+int entry_last_add(struct store_reader *rd, const char *name,
+		   enum ds_type type, const struct feed_entry_want *want,
+		   struct entry_added *out);
+
+/* The prefix `plen` of address `addr` (family 4 or 6): the address with
+ * its host bits cleared into `out`, and (if text is not NULL) its text,
+ * "192.0.2.0/24", into `text` of `textlen` (64 is enough). */
+void entry_prefix(int family, const uint8_t addr[16], unsigned plen,
+		  uint8_t out[16], char *text, size_t textlen);
+
 /* Ends the trap listing of address `family`/`addr` (its /32, or its
  * prefix6 block) in every trap dataset of `cfg` (only those marked
  * self_delist if `self_only`), each in one transaction with a history

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "dname.h"
+#include "entry_change.h"
 #include "feed_entry.h"
 #include "txt.h"
 
@@ -131,37 +132,13 @@ static void get_source_line(const struct store_dsmeta *m,
 	free(files);
 }
 
-/* A hand-added entry: the last `add` whose line holds it. */
-struct get_hist {
-	enum ds_type type;
-	const struct feed_entry_want *want;
-	char line[1024];
-};
-
-static int get_hist_cb(const struct store_hist *h, void *arg)
-{
-	struct get_hist *gh = arg;
-	struct dataset *ds = NULL;
-	char err[256];
-
-	if (h->op != STORE_HIST_ADD ||
-	    feed_entry_parse(gh->type, h->entry, 0, &ds, err, sizeof(err)) < 0)
-		return 0;
-	if (feed_entry_has(ds, gh->want))
-		snprintf(gh->line, sizeof(gh->line), "added %s by %s: \"%s\"%s%s",
-			 ctl_time(h->time), h->user, h->entry,
-			 h->reason[0] ? ", reason: " : "", h->reason);
-	dataset_free(ds);
-	return 0;
-}
-
 static void get_source(struct get_ctx *g, const char *name,
 		       const struct store_dsmeta *m,
 		       const struct store_dsmeta *parent,
 		       const struct feed_entry_want *want, int64_t expires)
 {
 	const struct cfg_dataset *d = config_dataset(g->c->cfg, name);
-	struct get_hist gh = { m->type, want, "" };
+	struct entry_added ea;
 
 	if (want->ip && ctl_get_trap(g->rd, name, m, want->ip->family,
 				     want->ip->addr, expires)) {
@@ -170,9 +147,13 @@ static void get_source(struct get_ctx *g, const char *name,
 		for (size_t i = 0; i < parent->nsources; i++)
 			printf("  source  %s\n", parent->sources[i].path);
 	} else if (d && d->manual) {
-		store_iter_history(g->rd, name, get_hist_cb, &gh);
-		printf("  source  %s\n", gh.line[0] ? gh.line :
-		       "a hand edit (no history record has it)");
+		if (entry_last_add(g->rd, name, m->type, want, &ea) == 1)
+			printf("  source  added %s by %s: \"%s\"%s%s\n",
+			       ctl_time(ea.time), ea.user, ea.entry,
+			       ea.reason[0] ? ", reason: " : "", ea.reason);
+		else
+			printf("  source  a hand edit (no history record has "
+			       "it)\n");
 		if (expires)
 			printf("  expires %s\n", ctl_time(expires));
 	} else if (m->nsources) {

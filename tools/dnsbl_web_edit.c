@@ -12,7 +12,6 @@
  */
 #include "dnsbl_web.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,13 +279,8 @@ static int req_remove_entry(struct web_req *r, const struct cfg_dataset *d,
 			ip.op = STORE_EDIT_REMOVE;
 			ip.family = (uint8_t)it->family;
 			ip.plen = (uint8_t)plen;
-			memcpy(ip.addr, it->addr, 16);
-			for (unsigned b = plen; b < 128; b++)
-				ip.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
-			inet_ntop(it->family == 4 ? AF_INET : AF_INET6, ip.addr,
-				  entry, sizeof(entry));
-			snprintf(entry + strlen(entry),
-				 sizeof(entry) - strlen(entry), "/%u", plen);
+			entry_prefix(it->family, it->addr, plen, ip.addr, entry,
+				     sizeof(entry));
 			ch.ip = &ip;
 			ch.nip = 1;
 			found = 1;

@@ -11,11 +11,12 @@
  */
 #include "dnsbl_web.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dname.h"
+#include "dnsbl_qname.h"
+#include "entry_change.h"
 #include "feed_entry.h"
 #include "jsonw.h"
 #include "store_request.h"
@@ -25,54 +26,27 @@
 int web_item_parse(const char *s, struct web_item *it, char *why,
 		   size_t whylen)
 {
-	char buf[INET6_ADDRSTRLEN + 2];
-	size_t n = strlen(s);
-	int len;
+	struct dnsbl_item di;
+	const char *reason = NULL;
 
 	memset(it, 0, sizeof(*it));
-	/* "[192.0.2.1]", as a mail log writes it. */
-	if (n > 2 && n < sizeof(buf) && s[0] == '[' && s[n - 1] == ']') {
-		memcpy(buf, s + 1, n - 2);
-		buf[n - 2] = '\0';
-		s = buf;
-	}
-	if (inet_pton(AF_INET, s, it->addr) == 1)
-		it->family = 4;
-	else if (inet_pton(AF_INET6, s, it->addr) == 1)
-		it->family = 6;
-	if (it->family) {
-		inet_ntop(it->family == 4 ? AF_INET : AF_INET6, it->addr,
-			  it->text, sizeof(it->text));
-		return 0;
-	}
-	/* A host-style name (an IDN in its xn-- form), at least two labels. */
-	n = strlen(s);
-	if (n && s[n - 1] == '.')
-		n--;
-	if (n == 0 || n > 253 || !strchr(s, '.') || strstr(s, "..") ||
-	    s[0] == '.' || s[0] == '-' ||
-	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		   "0123456789-_.") != strlen(s) ||
-	    (len = dname_from_text(s, n, it->name, 1)) <= 1) {
+	/* lib/dnsbl_qname.c's rules, as dnsbl-query's; a lookup also wants
+	 * a name of two labels at least (no TLD is listed). */
+	if (dnsbl_item_parse(s, &di, &reason) < 0 ||
+	    (di.kind == DNSBL_DOMAIN && !strchr(di.name, '.'))) {
 		snprintf(why, whylen, "\"%.100s\" is not an IP address or a "
-			 "domain name", s);
+			 "domain name%s%s", s, reason ? ": " : "",
+			 reason ? reason : "");
 		return -1;
 	}
-	/* A top-level label of digits only: a mistyped address, not a name. */
-	{
-		const char *tld = memrchr(s, '.', n) + 1;
-
-		if (strspn(tld, "0123456789") >= (size_t)(s + n - tld)) {
-			snprintf(why, whylen, "\"%.100s\" is not an IP address or "
-				 "a domain name", s);
-			return -1;
-		}
+	it->family = di.kind == DNSBL_IP4 ? 4 : di.kind == DNSBL_IP6 ? 6 : 0;
+	memcpy(it->addr, di.addr, 16);
+	dnsbl_item_text(&di, it->text, sizeof(it->text));
+	if (!it->family &&
+	    dname_from_text(di.name, strlen(di.name), it->name, 1) <= 1) {
+		snprintf(why, whylen, "\"%.100s\" is not a domain name", s);
+		return -1;
 	}
-	memcpy(it->text, s, n);
-	it->text[n] = '\0';
-	for (char *p = it->text; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
 	return 0;
 }
 
@@ -125,28 +99,6 @@ static void lk_answers(struct lk_ctx *g, FILE *f, const struct store_dsmeta *m,
 	fputc(']', f);
 }
 
-/* A hand-added entry: when the last `add` whose line holds it was. */
-struct lk_hist {
-	enum ds_type type;
-	const struct feed_entry_want *want;
-	int64_t since;
-};
-
-static int lk_hist_cb(const struct store_hist *h, void *arg)
-{
-	struct lk_hist *lh = arg;
-	struct dataset *ds = NULL;
-	char err[256];
-
-	if (h->op != STORE_HIST_ADD ||
-	    feed_entry_parse(lh->type, h->entry, 0, &ds, err, sizeof(err)) < 0)
-		return 0;
-	if (feed_entry_has(ds, lh->want))
-		lh->since = h->time;
-	dataset_free(ds);
-	return 0;
-}
-
 /* A trap dataset's counter for the item's sender prefix. */
 static void lk_trap(struct lk_ctx *g, const struct store_dsmeta *m,
 		    const struct cfg_dataset *d, FILE *f, int64_t *since)
@@ -156,9 +108,7 @@ static void lk_trap(struct lk_ctx *g, const struct store_dsmeta *m,
 	unsigned plen = g->it->family == 4 ? 32 :
 			(d && d->trap ? d->trap->prefix6 : 64);
 
-	memcpy(addr, g->it->addr, 16);
-	for (unsigned b = plen; b < 128; b++)
-		addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+	entry_prefix(g->it->family, g->it->addr, plen, addr, NULL, 0);
 	if (store_trap_get(g->rd, m->dsid, g->it->family, addr, &c) != 1)
 		return;
 	if (c.listed_until > g->r->web->now)
@@ -167,7 +117,20 @@ static void lk_trap(struct lk_ctx *g, const struct store_dsmeta *m,
 	web_json_time(f, c.first);
 	fputs(", \"last_hit\": ", f);
 	web_json_time(f, c.last);
-	fprintf(f, ", \"times_listed\": %u}", c.times_listed);
+	fprintf(f, ", \"times_listed\": %u", c.times_listed);
+	if (c.rdns.status != TRAP_RDNS_NONE) {
+		static const char *const st[] = { "none", "confirmed",
+			"mismatch", "no PTR", "timeout", "failure" };
+
+		fprintf(f, ", \"rdns\": {\"status\": \"%s\", \"name\": ",
+			c.rdns.status < 6 ? st[c.rdns.status] : "?");
+		if (c.rdns.name[0])
+			jsonw_str(f, c.rdns.name);
+		else
+			fputs("null", f);
+		fputs("}", f);
+	}
+	fputs("}", f);
 }
 
 static struct lk_hit *lk_hit_new(struct lk_ctx *g, const char *name)
@@ -218,13 +181,8 @@ static void lk_dataset(struct lk_ctx *g, const char *name, const char *section,
 			ip.family = (uint8_t)it->family;
 			ip.plen = (uint8_t)plen;
 			ip.excluded = (uint8_t)excluded;
-			memcpy(ip.addr, it->addr, 16);
-			for (unsigned b = plen; b < 128; b++)
-				ip.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
-			inet_ntop(it->family == 4 ? AF_INET : AF_INET6, ip.addr,
-				  entry, sizeof(entry));
-			snprintf(entry + strlen(entry),
-				 sizeof(entry) - strlen(entry), "/%u", plen);
+			entry_prefix(it->family, it->addr, plen, ip.addr, entry,
+				     sizeof(entry));
 			want.ip = &ip;
 			store_expiry_ip(g->rd, m->dsid, ip.family, ip.addr, plen,
 					&expires);
@@ -267,10 +225,10 @@ static void lk_dataset(struct lk_ctx *g, const char *name, const char *section,
 	fclose(aj.f);
 	h->answers = aj.buf;
 	if (covered && m->type != DS_TRAP && d && d->manual) {
-		struct lk_hist lh = { m->type, &want, 0 };
+		struct entry_added ea;
 
-		store_iter_history(g->rd, name, lk_hist_cb, &lh);
-		since = lh.since;
+		if (entry_last_add(g->rd, name, m->type, &want, &ea) == 1)
+			since = ea.time;
 	}
 	fprintf(g->f, "%s\n  {\"dataset\": ", g->first ? "" : ",");
 	g->first = 0;

@@ -65,6 +65,13 @@ function showResult(data) {
     card.append(el("div", "what", zoneText(z, byName, data.now)));
     const txts = [...new Set(z.answers.map((a) => a.txt).filter(Boolean))];
     for (const t of txts) card.append(el("p", "why", "Reason given: " + t));
+    for (const n of z.datasets) {
+      const r = byName[n] && byName[n].trap && byName[n].trap.rdns;
+      if (r) card.append(el("p", "why", "Reverse DNS: " + (r.name
+        ? r.name + (r.status === "confirmed" ? " (forward-confirmed)"
+                                             : " (does not resolve back)")
+        : r.status)));
+    }
     box.append(card);
   }
   // Trap hits below the listing threshold are worth a word too.

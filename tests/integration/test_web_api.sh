@@ -114,10 +114,10 @@ http GET /api/v1/lookup/11.1.1.3
 check_eq "one trap hit: not listed, but counted" "$(jget listed datasets.0.listed datasets.0.trap.hits | tr '\n' '|')" "false|false|1|"
 http GET "/api/v1/lookup/[10.0.0.1]"
 check_eq "[address] as in a mail log" "$(jget query listed | tr '\n' '|')" "10.0.0.1|true|"
-for bad in 'not an address' 999.1.1.1 '-x.example' 'a..b' 'nodot' "$(printf 'x%.0s' $(seq 300)).com"; do
+for bad in 'not an address' 999.1.1.1 '10.0.0.0/24' 'a..b' 'nodot' "$(printf 'x%.0s' $(seq 300)).com"; do
 	http GET "/api/v1/lookup/$(jq -rn --arg s "$bad" '$s|@uri')"
 	check_eq "bad item \"${bad:0:20}\": 400" "$status" 400
-	check "bad item \"${bad:0:20}\": a JSON message" "$(jget error)" "is not an IP address or a domain name"
+	check "bad item \"${bad:0:20}\": a JSON message" "$(jget error)" "is not (an IP address or )?a domain name"
 done
 http GET /api/v1/nothing
 check_eq "an unknown API path: 404 JSON" "$status $(jget status)" "404 404"
