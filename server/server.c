@@ -24,6 +24,7 @@
 #include "listen_addr.h"
 #include "log.h"
 #include "metrics.h"
+#include "ixfr.h"
 #include "notify.h"
 #include "rrl.h"
 #include "sdnotify.h"
@@ -294,6 +295,7 @@ int server_run(struct config *cfg, const struct server_options *o)
 {
 	struct dnsbld d;
 	struct notify *notify;
+	struct ixfr *ixfr;
 	struct daemon_ids ids;
 	char err[512];
 	int drop, ready_fd = -1, rc = 1;
@@ -343,7 +345,10 @@ int server_run(struct config *cfg, const struct server_options *o)
 	server_notify_ready(cfg);
 	/* NOTIFY to secondaries (notify.c): a timer on this loop. */
 	notify = notify_start(d.base, cfg, d.srv.store);
+	/* The changes IXFR sends (ixfr.c): a timer and a diff thread. */
+	ixfr = ixfr_start(d.base, cfg, d.srv.store);
 	event_base_dispatch(d.base);
+	ixfr_stop(ixfr);
 	notify_free(notify);
 	sdnotify_send("STOPPING=1");
 	rc = 0;

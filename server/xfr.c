@@ -1,4 +1,5 @@
-/* xfr.c -- zone transfers: AXFR over TCP, IXFR answered AXFR-style.
+/* xfr.c -- zone transfers: AXFR over TCP, and IXFR from the changes
+ * ixfr.c keeps (AXFR-style when it has none that reach back far enough).
  *
  * The protocol side: who may transfer (the zone's transfer.allow), the
  * reply to an IXFR that is up to date, and the stream of messages: the
@@ -26,6 +27,7 @@
 #include "dns_packet.h"
 #include "log.h"
 #include "responder.h"
+#include "ixfr.h"
 #include "xfr_plan.h"
 #include "zones.h"
 
@@ -33,7 +35,16 @@
 
 /* ---- the transfer --------------------------------------------------------- */
 
-enum xfr_phase { XP_SOA, XP_APEX, XP_NAMES, XP_END, XP_DONE };
+enum xfr_phase { XP_SOA, XP_APEX, XP_NAMES, XP_END, XP_DONE,
+		 XP_IXFR };   /* the changes of `chain`, then XP_END */
+
+/* IXFR: where in the chain of changes the stream is (ixfr.h). */
+struct xfr_ixfr_pos {
+	struct ixfr_change *chain[IXFR_CHAIN_MAX];
+	size_t n, idx;
+	int part;                     /* 0 from-SOA, 1 deleted, 2 to-SOA, 3 added */
+	size_t off;                   /* in the part's records */
+};
 
 struct xfr {
 	struct responder r;           /* its own snapshot and zone plan */
@@ -56,6 +67,11 @@ struct xfr {
 	uint64_t nmsgs, nrrs, bytes;
 	char zname[DNAME_MAX * 4];
 	char peer[64];
+
+	/* xfr_walk: every record goes to `sink` instead of a message. */
+	xfr_rr_sink sink;
+	void *sink_arg;
+	struct xfr_ixfr_pos ix;
 };
 
 int xfr_is_transfer(const uint8_t *pkt, size_t len)
@@ -166,14 +182,135 @@ static int xfr_encode(struct xfr *x, const struct xfr_rec *c)
 	}
 }
 
-/* Writes one record, starting a new message when the current one is
- * full.  -1 (and failed) if it fits in no message. */
-static int xfr_put(struct xfr *x, struct evbuffer *out, const struct xfr_rec *c)
+/* ---- records as ixfr.c keeps them -------------------------------------------
+ *
+ * A record of the zone (never the SOA of the walk) as bytes: kind, rel,
+ * type, TTL, the owner relative to the zone, rdata.  The same record in
+ * two snapshots gives the same bytes, so ixfr.c can diff two walks. */
+enum { XREC_RAW = 0, XREC_CNAME, XREC_NS, XREC_SOA };
+#define XREC_HEAD 9                   /* kind rel type(2) ttl(4) ownerlen */
+#define XREC_MAX (XREC_HEAD + DNAME_MAX + 2 + 65535)
+
+static size_t xrec_make(uint8_t *b, int kind, int rel, uint16_t type,
+			uint32_t ttl, const uint8_t *owner,
+			const uint8_t *rd, size_t rdlen)
+{
+	size_t ol = wname_len(owner);
+
+	b[0] = (uint8_t)kind;
+	b[1] = (uint8_t)rel;
+	dns_put16(b + 2, type);
+	dns_put16(b + 4, (uint16_t)(ttl >> 16));
+	dns_put16(b + 6, (uint16_t)ttl);
+	b[8] = (uint8_t)ol;
+	memcpy(b + XREC_HEAD, owner, ol);
+	dns_put16(b + XREC_HEAD + ol, (uint16_t)rdlen);
+	if (rdlen)
+		memcpy(b + XREC_HEAD + ol + 2, rd, rdlen);
+	return XREC_HEAD + ol + 2 + rdlen;
+}
+
+size_t xfr_rec_len(const uint8_t *b)
+{
+	size_t ol = b[8];
+
+	return XREC_HEAD + ol + 2 +
+	       (size_t)(b[XREC_HEAD + ol] << 8 | b[XREC_HEAD + ol + 1]);
+}
+
+static uint32_t xrec_cname_ttl(const struct zp_zone *z)
+{
+	return z->soa_ttl < z->soa_minimum ? z->soa_ttl : z->soa_minimum;
+}
+
+/* Walking: record `c` as bytes, to the sink. */
+static int xfr_sink_rec(struct xfr *x, const struct xfr_rec *c)
+{
+	static _Thread_local uint8_t b[XREC_MAX];
+	const struct zp_zone *z = x->z;
+	size_t n;
+
+	if (c->soa)
+		return 0;
+	if (c->ns) {
+		const uint8_t *ns = z->ns[c->ns - 1];
+
+		n = xrec_make(b, XREC_NS, 0, DNS_TYPE_NS, z->ns_ttl, c->owner,
+			      ns, wname_len(ns));
+	} else if (c->cname) {
+		n = xrec_make(b, XREC_CNAME, 0, DNS_TYPE_CNAME,
+			      xrec_cname_ttl(z), c->owner, NULL, 0);
+	} else {
+		const struct answer_rr *r = c->rr;
+
+		n = xrec_make(b, XREC_RAW, r->rel, r->type, r->ttl, c->owner,
+			      c->arena + r->off, r->len);
+	}
+	x->nrrs++;
+	return x->sink(x->sink_arg, b, n) < 0 ? -1 : 0;
+}
+
+size_t xfr_soa_rec(const struct xfr *x, uint8_t *b, size_t size)
+{
+	const struct zp_zone *z = x->z;
+	size_t ml = wname_len(z->soa_mname), rl = wname_len(z->soa_rname);
+	uint8_t rd[2 * DNAME_MAX + 20], *p = rd;
+	const uint32_t v[5] = { z->soa_serial, z->soa_refresh, z->soa_retry,
+				z->soa_expire, z->soa_minimum };
+
+	if (size < XREC_HEAD + 1 + 2 + ml + rl + 20)
+		return 0;
+	memcpy(p, z->soa_mname, ml);
+	p += ml;
+	memcpy(p, z->soa_rname, rl);
+	p += rl;
+	for (int i = 0; i < 5; i++, p += 4) {
+		dns_put16(p, (uint16_t)(v[i] >> 16));
+		dns_put16(p + 2, (uint16_t)v[i]);
+	}
+	return xrec_make(b, XREC_SOA, 0, DNS_TYPE_SOA, z->soa_ttl,
+			 (const uint8_t *)"", rd, (size_t)(p - rd));
+}
+
+/* Writes kept record `b` into the current message. */
+static int xfr_encode_rec(struct xfr *x, const uint8_t *b)
+{
+	struct dns_writer *w = &x->w;
+	const uint8_t *owner = b + XREC_HEAD;
+	size_t ol = b[8];
+	uint16_t type = (uint16_t)(b[2] << 8 | b[3]);
+	uint32_t ttl = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+		       (uint32_t)b[6] << 8 | b[7];
+	const uint8_t *rd = owner + ol + 2;
+	size_t rdlen = (size_t)(owner[ol] << 8 | owner[ol + 1]);
+
+	if (dns_writer_owner(w, owner) < 0)
+		return -1;
+	switch (b[0]) {
+	case XREC_CNAME:
+		return dns_encode_cname(w, DNS_OWNER_SET, ttl, x->excluded);
+	case XREC_NS:
+		return dns_encode_ns(w, DNS_OWNER_SET, ttl, rd);
+	default:
+		if (type == DNS_TYPE_MX && rdlen >= 3)
+			return dns_encode_mx(w, DNS_OWNER_SET, ttl,
+					     (uint16_t)(rd[0] << 8 | rd[1]),
+					     rd + 2, b[1]);
+		return dns_encode_raw(w, DNS_OWNER_SET, type, DNS_CLASS_IN,
+				      ttl, rd, rdlen);
+	}
+}
+
+/* Writes one record (`c`, or kept record `kept`), starting a new message
+ * when the current one is full.  -1 (and failed) if it fits in no
+ * message. */
+static int xfr_put_either(struct xfr *x, struct evbuffer *out,
+			  const struct xfr_rec *c, const uint8_t *kept)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!x->msg_open)
 			xfr_msg_begin(x, DNS_RCODE_NOERROR);
-		if (xfr_encode(x, c) == 0) {
+		if ((c ? xfr_encode(x, c) : xfr_encode_rec(x, kept)) == 0) {
 			x->msg_rrs++;
 			x->nrrs++;
 			return 0;
@@ -184,6 +321,14 @@ static int xfr_put(struct xfr *x, struct evbuffer *out, const struct xfr_rec *c)
 	}
 	x->failed = 1;
 	return -1;
+}
+
+/* Writes (or, walking, hands to the sink) one record. */
+static int xfr_put(struct xfr *x, struct evbuffer *out, const struct xfr_rec *c)
+{
+	if (x->sink)
+		return xfr_sink_rec(x, c);
+	return xfr_put_either(x, out, c, NULL);
 }
 
 /* dnsbld's answer to an ANY query for relative name `rel`, or NULL (the
@@ -334,7 +479,8 @@ struct xfr *xfr_start(const struct config *cfg, struct store *st,
 	struct xfr *x = calloc(1, sizeof(*x));
 	char err[256];
 	unsigned before = 0;
-	uint32_t serial;
+	uint32_t serial = 0;
+	int ixfr_ask;
 
 	if (!x)
 		return NULL;
@@ -379,9 +525,9 @@ struct xfr *xfr_start(const struct config *cfg, struct store *st,
 		xfr_free(x);
 		return NULL;
 	}
-	if (x->q.qtype == DNS_TYPE_IXFR &&
-	    xfr_ixfr_serial(x->qpkt, len, &x->q, &serial) &&
-	    (int32_t)(serial - x->z->soa_serial) >= 0) {
+	ixfr_ask = x->q.qtype == DNS_TYPE_IXFR &&
+		   xfr_ixfr_serial(x->qpkt, len, &x->q, &serial);
+	if (ixfr_ask && (int32_t)(serial - x->z->soa_serial) >= 0) {
 		log_info("IXFR of %s to %s: serial %u is current", x->zname,
 			 x->peer, serial);
 		xfr_reply_short(x, out, DNS_RCODE_NOERROR, 1);
@@ -389,8 +535,23 @@ struct xfr *xfr_start(const struct config *cfg, struct store *st,
 		return NULL;
 	}
 	if (dname_concat((const uint8_t *)"\010excluded", x->z->wname,
-			 x->excluded) < 0 ||
-	    !(x->plan = xfr_plan_new(x->z, x->r.rd))) {
+			 x->excluded) < 0) {
+		xfr_reply_short(x, out, DNS_RCODE_SERVFAIL, 0);
+		xfr_free(x);
+		return NULL;
+	}
+	/* IXFR: the kept changes from the client's serial to ours. */
+	if (ixfr_ask)
+		x->ix.n = ixfr_chain(x->z->wname, serial, x->z->soa_serial,
+				     x->ix.chain, IXFR_CHAIN_MAX);
+	if (x->ix.n) {
+		log_info("IXFR of %s serial %u -> %u to %s: started (%zu "
+			 "change%s)", x->zname, serial, x->z->soa_serial,
+			 x->peer, x->ix.n, x->ix.n == 1 ? "" : "s");
+		x->phase = XP_SOA;
+		return x;
+	}
+	if (!(x->plan = xfr_plan_new(x->z, x->r.rd))) {
 		log_err("transfer of %s to %s: out of memory or store error",
 			x->zname, x->peer);
 		xfr_reply_short(x, out, DNS_RCODE_SERVFAIL, 0);
@@ -404,6 +565,29 @@ struct xfr *xfr_start(const struct config *cfg, struct store *st,
 	return x;
 }
 
+/* IXFR: the next record of the chain of changes: per change its old
+ * SOA, the records it deleted, its new SOA, the records it added. */
+static int xfr_step_ixfr(struct xfr *x, struct evbuffer *out)
+{
+	struct xfr_ixfr_pos *ix = &x->ix;
+	const uint8_t *recs;
+	size_t len = ixfr_change_part(ix->chain[ix->idx], ix->part, &recs);
+	const uint8_t *rec;
+
+	if (ix->off >= len) {
+		ix->off = 0;
+		if (++ix->part > 3) {
+			ix->part = 0;
+			if (++ix->idx == ix->n)
+				x->phase = XP_END;
+		}
+		return 0;
+	}
+	rec = recs + ix->off;
+	ix->off += xfr_rec_len(rec);
+	return xfr_put_either(x, out, NULL, rec);
+}
+
 /* One step of the transfer (a few records); -1 on failure. */
 static int xfr_step(struct xfr *x, struct evbuffer *out)
 {
@@ -415,8 +599,10 @@ static int xfr_step(struct xfr *x, struct evbuffer *out)
 	switch (x->phase) {
 	case XP_SOA:
 		c.soa = 1;
-		x->phase = XP_APEX;
+		x->phase = x->ix.n ? XP_IXFR : XP_APEX;
 		return xfr_put(x, out, &c);
+	case XP_IXFR:
+		return xfr_step_ixfr(x, out);
 	case XP_APEX:
 		for (size_t k = 0; k < x->z->nns; k++) {
 			c.ns = k + 1;
@@ -462,8 +648,8 @@ int xfr_fill(struct xfr *x, struct evbuffer *out, size_t highwater)
 	}
 	if (x->phase != XP_DONE)
 		return 1;
-	log_info("transfer of %s serial %u to %s: %llu records, %llu "
-		 "messages, %llu bytes", x->zname, x->z->soa_serial, x->peer,
+	log_info("%s of %s serial %u to %s: %llu records, %llu "
+		 "messages, %llu bytes", x->ix.n ? "IXFR" : "transfer", x->zname, x->z->soa_serial, x->peer,
 		 (unsigned long long)x->nrrs, (unsigned long long)x->nmsgs,
 		 (unsigned long long)x->bytes);
 	return 0;
@@ -474,10 +660,77 @@ int xfr_failed(const struct xfr *x)
 	return x->failed;
 }
 
+int xfr_walk(struct xfr *x, xfr_rr_sink sink, void *arg)
+{
+	struct xfr_plan *plan = x->plan;
+	enum xfr_phase phase = x->phase;
+	uint64_t nrrs = x->nrrs;
+	int rc = 0;
+
+	x->plan = xfr_plan_new(x->z, x->r.rd);
+	if (!x->plan) {
+		x->plan = plan;
+		return -1;
+	}
+	x->sink = sink;
+	x->sink_arg = arg;
+	x->phase = XP_APEX;
+	while (rc == 0 && x->phase != XP_END)
+		rc = xfr_step(x, NULL);
+	xfr_plan_free(x->plan);
+	x->plan = plan;
+	x->phase = phase;
+	x->sink = NULL;
+	x->nrrs = nrrs;
+	return rc;
+}
+
+uint32_t xfr_serial(const struct xfr *x)
+{
+	return x->z->soa_serial;
+}
+
+const char *xfr_zone_name(const struct xfr *x)
+{
+	return x->zname;
+}
+
+struct xfr *xfr_open(const struct config *cfg, struct store *st,
+		     const uint8_t *zone)
+{
+	struct xfr *x = calloc(1, sizeof(*x));
+	size_t n = wname_len(zone);
+	unsigned before = 0;
+	char err[256];
+
+	if (!x)
+		return NULL;
+	/* A query for the zone's SOA stands in for a client's. */
+	x->qpkt[5] = 1;                       /* QDCOUNT */
+	memcpy(x->qpkt + DNS_HEADER_LEN, zone, n);
+	dns_put16(x->qpkt + DNS_HEADER_LEN + n, DNS_TYPE_SOA);
+	dns_put16(x->qpkt + DNS_HEADER_LEN + n + 2, DNS_CLASS_IN);
+	snprintf(x->peer, sizeof(x->peer), "ixfr");
+	dname_to_text(zone, x->zname, sizeof(x->zname));
+	if (dns_query_parse(x->qpkt, DNS_HEADER_LEN + n + 4, &x->q) !=
+	    DNS_PARSE_OK ||
+	    responder_init(&x->r, cfg, st, "ixfr", err, sizeof(err)) < 0 ||
+	    responder_begin(&x->r) < 0 ||
+	    !(x->z = zones_find(&x->r.plan, &x->q, &before)) || before ||
+	    dname_concat((const uint8_t *)"\010excluded", x->z->wname,
+			 x->excluded) < 0) {
+		xfr_free(x);
+		return NULL;
+	}
+	return x;
+}
+
 void xfr_free(struct xfr *x)
 {
 	if (!x)
 		return;
+	for (size_t i = 0; i < x->ix.n; i++)
+		ixfr_change_release(x->ix.chain[i]);
 	xfr_plan_free(x->plan);
 	responder_free(&x->r);
 	free(x);

@@ -1,6 +1,7 @@
 /* xfr.h -- zone transfers to secondaries: AXFR (RFC 5936) over TCP, and
- * IXFR (RFC 1995) answered with the current serial's SOA when the client is
- * up to date, else with the whole zone AXFR-style (as RFC 1995 allows).
+ * IXFR (RFC 1995): the current serial's SOA when the client is up to date,
+ * the changes since its serial when ixfr.c has them, else the whole zone
+ * AXFR-style (as RFC 1995 allows).
  *
  * A transfer reads one store snapshot from start to end, so a secondary
  * always gets one consistent version of the zone, and writes its messages
@@ -48,5 +49,22 @@ int xfr_failed(const struct xfr *x);
 
 /* Frees the transfer and its snapshot. */
 void xfr_free(struct xfr *x);
+
+/* For ixfr.c: a snapshot of zone `zone` (wire name) of `st` to walk, as
+ * a transfer with no client; NULL if the zone is not served or on error. */
+struct xfr *xfr_open(const struct config *cfg, struct store *st,
+		     const uint8_t *zone);
+/* For ixfr.c: the records of a transfer's zone as bytes.  xfr_walk hands
+ * every record of its snapshot but the SOA to `sink` (the same record in
+ * two snapshots gives the same bytes; 0 or -1 to stop); xfr_rec_len is the
+ * length of one; xfr_soa_rec writes the zone's SOA as one into `b` (its
+ * length, 0 if `size` is too small); xfr_serial is its SOA serial and
+ * xfr_zone_name its name as text. */
+typedef int (*xfr_rr_sink)(void *arg, const uint8_t *rec, size_t len);
+int xfr_walk(struct xfr *x, xfr_rr_sink sink, void *arg);
+size_t xfr_rec_len(const uint8_t *rec);
+size_t xfr_soa_rec(const struct xfr *x, uint8_t *b, size_t size);
+uint32_t xfr_serial(const struct xfr *x);
+const char *xfr_zone_name(const struct xfr *x);
 
 #endif

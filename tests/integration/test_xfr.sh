@@ -8,9 +8,9 @@
 # one (127.0.0.2, via dig -b); NSD (`nsd -d`) and Knot (`knotd`) on
 # loopback ports transfer every zone and answer a sample of listed,
 # unlisted, excluded and wildcard names (A and TXT) exactly as dnsbld does;
-# after a loader commit dnsbld NOTIFYs them, both transfer again (IXFR
-# answered AXFR-style), follow the new SOA serial and answer the changed
-# names like dnsbld.  Every wait is bounded; the EXIT trap kills everything.
+# after a loader commit dnsbld NOTIFYs them, both transfer again (IXFR:
+# the change alone, diffed once for both, smaller than the AXFR), follow
+# the new SOA serial and answer the changed names like dnsbld.  Every wait is bounded; the EXIT trap kills everything.
 set -uo pipefail
 . "$(dirname "$0")/server_lib.sh"
 
@@ -381,15 +381,37 @@ for s in nsd:$NPORT knot:$KPORT; do
 done
 check "dnsbld sent NOTIFY and the secondaries answered" "$(cat "$WORK/dnsbld.log")" \
 	'NOTIFY of bl\.test serial [0-9]+: 127\.0\.0\.1:[0-9]+ answered'
-check "the secondaries transferred after the NOTIFY" "$(cat "$WORK/dnsbld.log")" \
-	"transfer of bl\.test serial $new to 127\.0\.0\.1"
-check "both asked IXFR and got the zone AXFR-style" \
-	"$(grep -c "IXFR (as AXFR) of bl\.test serial $new " "$WORK/dnsbld.log")" '^[2-9]$'
+check "both asked IXFR and got the change alone" \
+	"$(grep -c "IXFR of bl\.test serial $old -> $new to 127\.0\.0\.1: started (1 change)" "$WORK/dnsbld.log")" '^[2-9]$'
+check "the change was diffed once for both" \
+	"$(grep -c "IXFR of bl\.test: the change $old -> $new kept" "$WORK/dnsbld.log")" '^1$'
+axfr_bytes=$(grep -Eo "transfer of bl\.test serial $old to [0-9.]+: [0-9]+ records, [0-9]+ messages, [0-9]+ bytes" "$WORK/dnsbld.log" | head -1 | awk '{print $(NF-1)}')
+ixfr_bytes=$(grep -Eo "IXFR of bl\.test serial $new to [0-9.]+: [0-9]+ records, [0-9]+ messages, [0-9]+ bytes" "$WORK/dnsbld.log" | head -1 | awk '{print $(NF-1)}')
+check "the IXFR ($ixfr_bytes bytes) is smaller than the AXFR ($axfr_bytes)" \
+	"$([ -n "$ixfr_bytes" ] && [ -n "$axfr_bytes" ] && [ "$ixfr_bytes" -lt "$axfr_bytes" ] && echo smaller)" smaller
 check_not "no transfer failed" "$(cat "$WORK/dnsbld.log")" 'failed after'
 check_not "the secondaries took every transfer" \
 	"$(cat "$WORK/nsd/nsd.log" "$WORK/knot/knot.log" 2>/dev/null)" \
 	'(bad|malformed|error).*(xfr|transfer|IXFR|AXFR)'
 check "Knot refreshed with IXFR" "$(cat "$WORK/knot/knot.log")" 'IXFR'
+
+# ---- two changes chained in one IXFR ----------------------------------------
+sleep 1.1
+echo "203.0.113.100 :127.0.0.8:Second update" >>"$WORK/data/spam.ip4set"
+"$BIN/dnsbl-loader" -c "$WORK/xfr.yaml" -q load >>"$WORK/load.log" 2>&1
+newer=$(soa_serial "$DPORT" bl.test)
+for _ in $(seq 100); do
+	grep -q "IXFR of bl\.test: the change $new -> $newer kept" "$WORK/dnsbld.log" && break
+	sleep 0.1
+done
+out=$(dig @127.0.0.1 -p "$DPORT" bl.test "IXFR=$old" +time=5 +tries=1 2>&1)
+check "IXFR from two changes back: both, chained" "$(cat "$WORK/dnsbld.log")" \
+	"IXFR of bl\.test serial $old -> $newer to 127\.0\.0\.1: started \(2 changes\)"
+check "...with the first change's record" "$out" '^99\.113\.0\.203\.bl\.test\..*127\.0\.0\.7'
+check "...and the second's" "$out" '^100\.113\.0\.203\.bl\.test\..*127\.0\.0\.8'
+check "...between the SOAs of the three serials" \
+	"$(grep -E 'IN[[:space:]]+SOA' <<<"$out" | awk '{print $7}' | tr '\n' ' ')" \
+	"^$newer $old $new $new $newer $newer $"
 
 
 srv_report
