@@ -10,7 +10,7 @@ set -u
 srv_workdir help
 cd "$WORK" || exit 1
 
-for prog in dnsbld dnsbl-loader dnsbl-query dnsbl-ctl; do
+for prog in dnsbld dnsbl-loader dnsbl-query dnsbl-ctl dnsbl-web; do
 	if [ ! -x "$BIN/$prog" ]; then
 		FAILS=$((FAILS + 1))
 		echo "FAIL: $prog is not built"

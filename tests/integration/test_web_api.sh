@@ -84,6 +84,11 @@ printf '11.1.1.1\n11.1.1.1 trap=t2\n11.1.1.2\n11.1.1.2\n11.1.1.3\n' |
 srv_start c.yaml "$DNS_PORT"
 web_start c.yaml "$HTTP_PORT"
 check "listens where web.listen says" "$(cat web.log)" "listening on 127.0.0.1 port $HTTP_PORT"
+"$BIN/dnsbl-web" -c c.yaml >twice.out 2>&1
+check_eq "a second dnsbl-web on the same port: exit 1" "$?" 1
+check "a second dnsbl-web: says where and why" "$(cat twice.out)" "c.yaml:[0-9]+: web.listen: cannot listen on 127.0.0.1 port $HTTP_PORT"
+"$BIN/dnsbl-web" -c c.yaml --colour >twice.out 2>&1
+check_eq "an unknown argument: exit 2" "$?" 2
 
 # ---- lookups ----------------------------------------------------------------------
 http GET /api/v1/lookup/10.0.0.1
