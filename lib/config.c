@@ -1490,11 +1490,86 @@ static int cfg_rrl(struct cfg_parser *p, yaml_node_t *n, const char *key,
 	return 0;
 }
 
+/* One key of `keys.list`: letters, digits, '-' and '_', up to 63. */
+static int cfg_key_one(struct cfg_parser *p, yaml_node_t *n, const char *key,
+		       void *arg)
+{
+	struct cfg_keys *k = arg;
+	char **slot;
+	char *s;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = strdup(cfg_scalar(n));
+	if (!s)
+		return cfg_oom(p);
+	if (strlen(s) > 63 || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+	    strlen(s)) {
+		free(s);
+		return cfg_fail(p, n, key, "\"%s\" is not a key (letters, "
+				"digits, - and _, up to 63)", cfg_scalar(n));
+	}
+	for (char *c = s; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	slot = cfg_push((void **)&k->list, &k->nlist, sizeof(*slot));
+	if (!slot) {
+		free(s);
+		return cfg_oom(p);
+	}
+	*slot = s;
+	return 0;
+}
+
+/* `keys: {list: [KEY...], file: PATH, unknown: refuse|CODE, txt: T}`. */
+static int cfg_keys(struct cfg_parser *p, yaml_node_t *n, const char *where,
+		    struct cfg_zone *z)
+{
+	static const char *const known[] = { "list", "file", "unknown", "txt",
+		NULL };
+	struct cfg_keys *k;
+	yaml_node_t *kn, *v;
+	char key[400];
+
+	if (cfg_want_map(p, n, where) < 0 ||
+	    cfg_check_keys(p, n, where, known) < 0)
+		return -1;
+	if (!(k = z->keys = calloc(1, sizeof(*k))))
+		return cfg_oom(p);
+	k->refuse = 1;
+	CFG_FOR_PAIRS(p, n, kn, v) {
+		const char *name = cfg_scalar(kn);
+		int rc;
+
+		cfg_keyjoin(key, sizeof(key), where, name);
+		if (strcmp(name, "list") == 0)
+			rc = cfg_list(p, v, key, cfg_key_one, k);
+		else if (strcmp(name, "file") == 0)
+			rc = cfg_path(p, v, key, &k->file);
+		else if (strcmp(name, "txt") == 0)
+			rc = cfg_string(p, v, key, &k->txt);
+		else if (v->type == YAML_SCALAR_NODE &&
+			 strcmp(cfg_scalar(v), "refuse") == 0)
+			rc = 0;
+		else if ((rc = cfg_trap_code(p, v, key, &k->code)) == 0)
+			k->refuse = 0;
+		if (rc < 0)
+			return -1;
+	}
+	if (!k->nlist && !k->file)
+		return cfg_fail(p, n, where, "needs \"list\" or \"file\"");
+	if (k->txt && (k->refuse || strlen(k->txt) > 255))
+		return cfg_fail(p, n, where, "\"txt\" goes with an unknown "
+				"code, up to 255 characters");
+	return 0;
+}
+
 static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "datasets", "acl", "ttl", "soa",
-		"ns", "codes", "transfer", "access", "rate_limit", "countries",
-		"asns", NULL };
+		"ns", "codes", "transfer", "access", "rate_limit", "keys",
+		"countries", "asns", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_zone *z;
 	yaml_node_t *k, *v, *soa_node = NULL;
@@ -1570,6 +1645,9 @@ static int cfg_zone(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 		} else if (strcmp(name, "rate_limit") == 0) {
 			z->rrl.slip = cfg->rrl.slip;   /* unless given */
 			if (cfg_rrl(p, v, key, 1, &z->rrl) < 0)
+				return -1;
+		} else if (strcmp(name, "keys") == 0) {
+			if (cfg_keys(p, v, key, z) < 0)
 				return -1;
 		} else {
 			if (cfg_list(p, v, key, cfg_zone_ns_one, z) < 0)
@@ -2074,6 +2152,14 @@ void config_free(struct config *cfg)
 			config_listen_free(&z->xfr_notify[j]);
 		free(z->xfr_notify);
 		config_access_free(&z->access);
+		if (z->keys) {
+			for (size_t j = 0; j < z->keys->nlist; j++)
+				free(z->keys->list[j]);
+			free(z->keys->list);
+			free(z->keys->file);
+			free(z->keys->txt);
+			free(z->keys);
+		}
 	}
 	free(cfg->zones);
 	config_access_free(&cfg->access);

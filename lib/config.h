@@ -134,6 +134,17 @@ struct cfg_rrl {
 	unsigned buckets;      /* the table's size (a power of two) */
 };
 
+/* `keys:` of a key-in-name zone (server/keys.c): `<key>.<zone>` is served
+ * only for these keys. */
+struct cfg_keys {
+	char **list;           /* keys given in the config (lowercase) */
+	size_t nlist;
+	char *file;            /* a key file, re-read when it changes, or NULL */
+	int refuse;            /* an unknown key gets REFUSED... */
+	uint32_t code;         /* ...else this A answer (host byte order) */
+	char *txt;             /* ...and this TXT, or NULL */
+};
+
 struct cfg_dataset {
 	char *name;
 	enum ds_type type;
@@ -195,6 +206,7 @@ struct cfg_zone {
 	size_t nxfr_notify;
 	struct cfg_access access;  /* `access:` rules before the global ones */
 	struct cfg_rrl rrl;        /* `rate_limit:` (present: the zone's own) */
+	struct cfg_keys *keys;     /* `keys:` (a key-in-name zone), or NULL */
 };
 
 /* As parsed: host is an address or a host name, port a number or a service

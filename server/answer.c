@@ -25,6 +25,7 @@
 
 #include "access.h"
 #include "acl.h"
+#include "keys.h"
 #include "dname.h"
 #include "geo_policy.h"
 #include "txt.h"
@@ -675,6 +676,27 @@ static int answer_access(struct answer *a, const struct zone_plan *plan,
 	return 0;
 }
 
+/* A key-in-name zone asked with an unknown or revoked key: the zone's
+ * code and TXT for every name and type that has them, else REFUSED. */
+static void answer_bad_key(struct answer *a, const struct zone_plan *plan,
+			   const struct zp_zone *z, const struct dns_query *q)
+{
+	const struct cfg_keys *k = plan->policy->zones[z->stats_index].keys;
+	int any = q->qtype == DNS_TYPE_ANY;
+
+	if (k->refuse) {
+		a->rcode = DNS_RCODE_REFUSED;
+		return;
+	}
+	a->aa = 1;
+	if (any || q->qtype == DNS_TYPE_A)
+		ans_add_a(a, z->ttl, k->code);
+	if ((any || q->qtype == DNS_TYPE_TXT) && k->txt)
+		ans_add_txt(a, z->ttl, k->txt, strlen(k->txt));
+	if (!a->nrr)
+		a->soa_authority = 1;
+}
+
 /* version.bind: "dnsbld VERSION"; rbldnsd's -v says only the name, -vv
  * refuses the query. */
 static void answer_version(struct answer *a, const struct dns_query *q,
@@ -702,7 +724,7 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 	uint8_t name[256];
 	struct qform f;
 	unsigned before = 0;
-	int tp;
+	int tp, keyed = 0;
 
 	answer_reset(a);
 	if (q->qclass == DNS_CLASS_IN || q->qclass == DNS_CLASS_ANY)
@@ -723,6 +745,20 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 	}
 	a->zone = z;
 	a->before = before;
+	if (plan->keys && z->stats_index >= 0) {
+		/* `<name>.<key>.<zone>`: a known key is taken off the name. */
+		enum keys_verdict kv = keys_check(plan->keys, z->stats_index,
+						  q, before);
+
+		if (kv == KEYS_UNKNOWN) {
+			answer_bad_key(a, plan, z, q);
+			return;
+		}
+		if (kv == KEYS_OK) {
+			keyed = 1;
+			before--;
+		}
+	}
 	if (z->expires && (int64_t)time(NULL) > z->expires) {
 		/* Data past its $TIMESTAMP expiry: refuse to vouch for it, as
 		 * rbldnsd does, rather than serve a stale list. */
@@ -801,7 +837,9 @@ void answer_decide(struct answer *a, const struct zone_plan *plan,
 		return;
 	}
 
-	if (before == 0) {
+	if (before == 0 && keyed) {
+		c.exists = 1;      /* a key's own name: no records of its own */
+	} else if (before == 0) {
 		c.exists = 1;
 		if (q->qtype == DNS_TYPE_SOA || c.want_any)
 			a->soa_answer = 1;

@@ -17,6 +17,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "keys.h"
 #include "listen_addr.h"
 #include "log.h"
 #include "qstats.h"
@@ -256,6 +257,7 @@ static void metrics_on_request(struct evhttp_request *req, void *arg)
 			    atomic_load(&d->srv.tcp_clients));
 	metrics_queries(d, b);
 	metrics_limits(d, b);
+	keys_metrics(d->srv.keys, b);
 	metrics_zones(d, b);
 	metrics_datasets(d, b);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",

@@ -63,6 +63,7 @@ static int responder_build_plan(struct responder *r)
 			     r->zt ? r->zt->serials : NULL, &r->ttl);
 	r->plan.hide_version = r->hide_version;
 	r->plan.policy = r->cfg;
+	r->plan.keys = r->keys;
 	/* The stats count the server's own config zones (counters.c); a
 	 * stored zone table may list others, or in another order. */
 	for (size_t i = 0; rc == 0 && i < r->plan.nzones; i++) {

@@ -30,6 +30,7 @@ struct responder {
 	unsigned renew_failures;
 	struct zones_ttl ttl;          /* the config's TTL policy */
 	int hide_version;              /* the config's version_bind */
+	struct keys *keys;             /* key-in-name zones (keys.h), or NULL */
 };
 
 /* Creates the reader (released at once: an idle responder holds no

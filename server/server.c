@@ -25,6 +25,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "ixfr.h"
+#include "keys.h"
 #include "notify.h"
 #include "rrl.h"
 #include "sdnotify.h"
@@ -180,6 +181,10 @@ static int server_bind(struct dnsbld *d)
 		log_err("out of memory");
 		return -1;
 	}
+	if (keys_new(cfg, &d->srv.keys, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		if (listen_probe(&cfg->listen[i], SOCK_DGRAM, err,
 				 sizeof(err)) < 0 ||
@@ -230,6 +235,10 @@ static int server_start(struct dnsbld *d)
 		log_err("cannot start the watch thread: %s", strerror(errno));
 		return -1;
 	}
+	if (keys_watch(d->srv.keys, d->base) < 0) {
+		log_err("out of memory");
+		return -1;
+	}
 	for (unsigned i = 0; i < d->nworkers; i++) {
 		if (worker_start(&d->workers[i]) < 0) {
 			log_err("cannot start worker %u", i);
@@ -267,6 +276,7 @@ static void server_stop(struct dnsbld *d, int clean)
 	free(d->workers);
 	tcp_peers_free(d->srv.tcp_peers);
 	rrl_free(d->srv.rrl);
+	keys_free(d->srv.keys);
 	/* After the workers: their readers are on its store. */
 	autoload_free(d->al);
 	metrics_stop(d);

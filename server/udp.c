@@ -36,6 +36,7 @@ int udp_thread_init(struct udp_thread *u, struct worker *w, int fd,
 			   errlen) < 0)
 		return -1;
 	u->r.qc.rrl = w->srv->rrl;     /* TCP replies are never limited */
+	u->r.keys = w->srv->keys;
 	u->tx_size = cfg->max_udp_size > 512 ? cfg->max_udp_size : 512;
 	u->rx = malloc((size_t)WORKER_BATCH * WORKER_RX_SIZE);
 	u->tx = malloc((size_t)WORKER_BATCH * u->tx_size);

@@ -56,6 +56,7 @@ int worker_init(struct worker *w, struct server *srv, unsigned id,
 	}
 	if (responder_init(&w->r, cfg, srv->store, w->who, err, errlen) < 0)
 		return -1;
+	w->r.keys = srv->keys;
 	w->tick = event_new(w->base, -1, EV_PERSIST, worker_on_tick, w);
 	if (!w->tick || event_add(w->tick, &tick) < 0) {
 		snprintf(err, errlen, "worker %u: cannot add a timer", id);

@@ -37,6 +37,7 @@ struct tcp_conn;
 struct worker;
 struct rrl;
 struct tcp_peers;
+struct keys;
 
 struct server {
 	const struct config *cfg;
@@ -44,6 +45,7 @@ struct server {
 	atomic_uint tcp_clients;       /* open TCP connections, all workers */
 	struct tcp_peers *tcp_peers;   /* ...per client address (tcp_peers.h) */
 	struct rrl *rrl;               /* rate_limit (rrl.h), or NULL: off */
+	struct keys *keys;             /* key-in-name zones (keys.h), or NULL */
 };
 
 /* One UDP socket and the thread that serves it (udp.c). */

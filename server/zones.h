@@ -89,6 +89,8 @@ struct zone_plan {
 	const struct config *policy;   /* the server's config: its `access`
 	                                  rules, zones by stats_index (NULL:
 	                                  none) */
+	struct keys *keys;             /* key-in-name zones (server/keys.h),
+	                                  by stats_index; NULL: none */
 };
 
 /* Builds `plan` for `cfg` from the store seen by `rd` (renewed by the
