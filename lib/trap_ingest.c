@@ -91,6 +91,23 @@ void trap_ingest_free(struct trap_ingest *ti)
 	free(ti);
 }
 
+/* Room for one more of `n` elements of `size` in the array *p of *cap
+ * (doubled, `first` to start with).  0, or -1 out of memory (unchanged). */
+static int ingest_room(void **p, size_t n, size_t *cap, size_t size,
+		       size_t first)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *np;
+
+	if (n < *cap)
+		return 0;
+	if (!(np = realloc(*p, ncap * size)))
+		return -1;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
 int trap_ingest_line(struct trap_ingest *ti, const char *line, size_t len,
 		     int64_t now, const char **why)
 {
@@ -111,17 +128,11 @@ int trap_ingest_line(struct trap_ingest *ti, const char *line, size_t len,
 		ti->stats.malformed++;
 		return -1;
 	}
-	if (ti->npending == ti->cap) {
-		size_t ncap = ti->cap ? ti->cap * 2 : 1024;
-		struct ingest_hit *p = realloc(ti->pending, ncap * sizeof(*p));
-
-		if (!p) {
-			*why = "out of memory";
-			ti->stats.malformed++;
-			return -1;
-		}
-		ti->pending = p;
-		ti->cap = ncap;
+	if (ingest_room((void **)&ti->pending, ti->npending, &ti->cap,
+			sizeof(*ti->pending), 1024) < 0) {
+		*why = "out of memory";
+		ti->stats.malformed++;
+		return -1;
 	}
 	ih = &ti->pending[ti->npending];
 	ih->h.family = hit.family;
@@ -140,18 +151,11 @@ int trap_ingest_line(struct trap_ingest *ti, const char *line, size_t len,
 	ih->reason = 0;
 	ih->rdns = 0;
 	if (hit.reason[0]) {
-		if (ti->nreasons == ti->reasons_cap) {
-			size_t ncap = ti->reasons_cap ? ti->reasons_cap * 2 : 64;
-			char (*r)[TRAP_REASON_MAX] = realloc(ti->reasons,
-							     ncap * sizeof(*r));
-
-			if (!r) {
-				*why = "out of memory";
-				ti->stats.malformed++;
-				return -1;
-			}
-			ti->reasons = r;
-			ti->reasons_cap = ncap;
+		if (ingest_room((void **)&ti->reasons, ti->nreasons,
+				&ti->reasons_cap, sizeof(*ti->reasons), 64) < 0) {
+			*why = "out of memory";
+			ti->stats.malformed++;
+			return -1;
 		}
 		memcpy(ti->reasons[ti->nreasons++], hit.reason, TRAP_REASON_MAX);
 		ih->reason = (uint32_t)ti->nreasons;
@@ -273,24 +277,11 @@ int trap_ingest_rdns(struct trap_ingest *ti, const struct store_trap_hit *who,
 {
 	struct ingest_hit *ih;
 
-	if (ti->npending == ti->cap) {
-		size_t ncap = ti->cap ? ti->cap * 2 : 1024;
-		struct ingest_hit *p = realloc(ti->pending, ncap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		ti->pending = p;
-		ti->cap = ncap;
-	}
-	if (ti->nrdns == ti->rdns_cap) {
-		size_t ncap = ti->rdns_cap ? ti->rdns_cap * 2 : 64;
-		struct trap_rdns *p = realloc(ti->rdns, ncap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		ti->rdns = p;
-		ti->rdns_cap = ncap;
-	}
+	if (ingest_room((void **)&ti->pending, ti->npending, &ti->cap,
+			sizeof(*ti->pending), 1024) < 0 ||
+	    ingest_room((void **)&ti->rdns, ti->nrdns, &ti->rdns_cap,
+			sizeof(*ti->rdns), 64) < 0)
+		return -1;
 	ti->rdns[ti->nrdns++] = *r;
 	ih = &ti->pending[ti->npending];
 	memset(ih, 0, sizeof(*ih));
