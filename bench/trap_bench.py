@@ -15,8 +15,14 @@ dir with one trap dataset (threshold 3 in 1 h), then measures:
     sending the 3rd until dnsbld answers its A query (polled every 2 ms),
     ROUNDS times on an idle loader; median and max.
 
+With --rdns the dataset has `rdns: true` and its resolver is a UDP
+socket on loopback that never answers, so every lookup runs into
+rdns_timeout (2 s) while the hits stream in: ingestion must not wait for
+the lookups (512 in flight at most; the others are looked up on a later
+hit).
+
 Usage: python3 bench/trap_bench.py [--bin build/bin] [--hits 1000000]
-       [--senders 200000] [--conns 2] [--rounds 20] [--runs 3]
+       [--senders 200000] [--conns 2] [--rounds 20] [--runs 3] [--rdns]
 Bounded: everything is on loopback and every wait has a timeout.
 """
 import argparse
@@ -89,8 +95,16 @@ def send_lines(kind, where, data):
 
 
 class Rig:
-    def __init__(self, binp, tmp):
+    def __init__(self, binp, tmp, rdns=False):
         self.tmp = tmp
+        rdns_keys = ""
+        if rdns:
+            # Bound and never read: queries vanish, as to a dead resolver.
+            self.swallow = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.swallow.bind(("127.0.0.1", 0))
+            rdns_keys = ("    rdns: true\n    rdns_timeout: 2s\n"
+                         "    resolver: \"127.0.0.1:%d\"\n"
+                         % self.swallow.getsockname()[1])
         self.dns = free_port()
         self.hit = free_port()
         self.sock = os.path.join(tmp, "hits.sock")
@@ -100,8 +114,8 @@ class Rig:
                     "workers: 1\n"
                     "datasets:\n  traps:\n    type: trap\n    threshold: 3\n"
                     "    window: 1h\n    expire: 1d\n    socket: hits.sock\n"
-                    "    listen: %d\nzones:\n  traps.bench: {datasets: [traps]}\n"
-                    % (self.dns, self.hit))
+                    "    listen: %d\n%szones:\n  traps.bench: {datasets: [traps]}\n"
+                    % (self.dns, self.hit, rdns_keys))
         self.log = open(os.path.join(tmp, "watch.log"), "w")
         self.loader = subprocess.Popen(
             [os.path.join(binp, "dnsbl-loader"), "-c", cfg, "-q", "watch"],
@@ -181,9 +195,11 @@ def main():
     ap.add_argument("--conns", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--rdns", action="store_true",
+                    help="rdns: true, asking a resolver that never answers")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="trap_bench.")
-    rig = Rig(a.bin, tmp)
+    rig = Rig(a.bin, tmp, a.rdns)
     try:
         rates = []
         for run in range(a.runs):
