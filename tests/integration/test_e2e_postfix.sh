@@ -11,8 +11,9 @@
 #     127.0.0.2 (the RFC 5782 test point) is rejected at RCPT with the zone's
 #     TXT in the reply; one from 127.0.0.1 is accepted; 127.0.0.3, accepted,
 #     is rejected on its next connection once `dnsbl-ctl add` has listed it
-#     by hand, and 127.0.0.4 once a feed edit has been loaded (after the SOA
-#     minimum, 2 s, for which Unbound caches the earlier NXDOMAIN);
+#     by hand, 127.0.0.4 once a feed edit has been loaded, and 127.0.0.6
+#     once two spam-trap hits have listed it (each after the SOA minimum,
+#     2 s, for which Unbound caches the earlier NXDOMAIN);
 #   * postscreen with `postscreen_dnsbl_sites = bl.dnsbl.test*2`, action
 #     enforce: 127.0.0.2 rejected, 127.0.0.1 handed to smtpd and accepted,
 #     127.0.0.5 rejected after a `dnsbl-ctl add` (postscreen remembers a
@@ -42,9 +43,11 @@ listen: ["127.0.0.1:$PORT"]
 datasets:
   spam: {type: ip4set, files: [spam.ip4set]}
   handlist: {type: ip4set, manual: true}
+  traps: {type: trap, threshold: 2, window: 1h, expire: 1d, allow_special: false,
+          txt: "\$ hit our spam traps \${hits} times"}
 zones:
   $ZONE:
-    datasets: [spam, handlist]
+    datasets: [spam, handlist, traps]
     ttl: 300
     soa: {mname: ns.dnsbl.test, rname: hostmaster@dnsbl.test, ttl: 1h, minimum: $NEG}
 server:
@@ -106,6 +109,13 @@ echo '127.0.0.4 :2:listed by the feed: $' >>spam.ip4set
 sleep $((NEG + 1))
 rejected "smtpd: 127.0.0.4 after a feed edit" $SMTPD 127.0.0.4 \
 	"$(smtpd_reply 127.0.0.4 "listed by the feed: 127.0.0.4")"
+accepted "smtpd: 127.0.0.6 before the traps list it" $SMTPD 127.0.0.6
+printf '127.0.0.6 trap=spamtrap1\n127.0.0.6 trap=spamtrap2\n' |
+	"$BIN/dnsbl-loader" -q -c cfg.yaml hits traps ||
+	{ FAILS=$((FAILS + 1)); echo "FAIL: dnsbl-loader hits traps"; }
+sleep $((NEG + 1))
+rejected "smtpd: 127.0.0.6 after two trap hits" $SMTPD 127.0.0.6 \
+	"$(smtpd_reply 127.0.0.6 "127.0.0.6 hit our spam traps 2 times")"
 accepted "smtpd: 127.0.0.1 still accepted" $SMTPD 127.0.0.1
 
 # postscreen, postscreen_dnsbl_sites
