@@ -255,6 +255,29 @@ static void lk_dataset(struct lk_ctx *g, const char *name, const char *section,
 	free(trap);
 }
 
+/* The names the config gives the zone's return codes (`codes:`), so a
+ * reader learns what 127.0.0.4 means there. */
+static void lk_codes(struct lk_ctx *g, const char *zone, FILE *f)
+{
+	const struct config *cfg = g->r->web->cfg;
+
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		const struct cfg_zone *z = &cfg->zones[i];
+
+		if (strcmp(z->name, zone) != 0 || !z->ncodes)
+			continue;
+		fputs(", \"codes\": {", f);
+		for (size_t k = 0; k < z->ncodes; k++) {
+			uint32_t a = z->codes[k].a;
+
+			fprintf(f, "%s\"%u.%u.%u.%u\": ", k ? ", " : "", a >> 24,
+				(a >> 16) & 255, (a >> 8) & 255, a & 255);
+			jsonw_str(f, z->codes[k].name);
+		}
+		fputs("}", f);
+	}
+}
+
 static void lk_zones(struct lk_ctx *g, FILE *f)
 {
 	struct store_zones *zt = NULL;
@@ -295,7 +318,9 @@ static void lk_zones(struct lk_ctx *g, FILE *f)
 					fprintf(f, "%s%.*s", n++ ? ", " : "",
 						(int)strlen(g->hits[h].answers) - 2,
 						g->hits[h].answers + 1);
-		fputs("]}", f);
+		fputs("]", f);
+		lk_codes(g, zones[i].name, f);
+		fputs("}", f);
 	}
 	fputs("]", f);
 	store_zones_free(zt);

@@ -65,6 +65,11 @@ function showResult(data) {
     card.append(el("div", "what", zoneText(z, byName, data.now)));
     const txts = [...new Set(z.answers.map((a) => a.txt).filter(Boolean))];
     for (const t of txts) card.append(el("p", "why", "Reason given: " + t));
+    const codes = [...new Set(z.answers.map((a) => a.a))]
+      .filter((a) => z.codes && z.codes[a]);
+    for (const a of codes) {
+      card.append(el("p", "why", "Return code " + a + ": " + z.codes[a]));
+    }
     for (const n of z.datasets) {
       const r = byName[n] && byName[n].trap && byName[n].trap.rdns;
       if (r) card.append(el("p", "why", "Reverse DNS: " + (r.name

@@ -45,7 +45,9 @@ datasets:
   handdn: {type: dnset, manual: true, self_delist: true}
   traps: {type: trap, threshold: 2, self_delist: true}
 zones:
-  bl.test: {datasets: [spam, spam6, hand, traps]}
+  bl.test:
+    datasets: [spam, spam6, hand, traps]
+    codes: {127.0.0.2: spam source, 127.0.0.3: listed by hand}
   dbl.test: {datasets: [dbl, handdn]}
 web:
   listen: "127.0.0.1:$HTTP_PORT"
@@ -96,6 +98,7 @@ check_eq "listed IPv4: 200" "$status" 200
 check_eq "listed IPv4: listed, the zone, the entry, TXT as served" \
 	"$(jget listed zones.0.zone zones.0.listed datasets.0.dataset datasets.0.entry datasets.0.answers.0.a datasets.0.answers.0.txt datasets.0.source | tr '\n' '|')" \
 	"true|bl.test|true|spam|10.0.0.1/32|127.0.0.2|spam 10.0.0.1|feed|"
+check_eq "listed IPv4: the zone's name for the code" "$(jq -r '.zones[0].codes["127.0.0.2"]' <<<"$body")" "spam source"
 check_eq "listed IPv4: dbl.test does not list it" "$(jget zones.1.zone zones.1.listed | tr '\n' '|')" "dbl.test|false|"
 http GET /api/v1/lookup/10.0.0.77
 check_eq "covered by a /24: the entry that decided" "$(jget datasets.0.entry)" "10.0.0.0/24"
