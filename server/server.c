@@ -103,8 +103,8 @@ static int server_path_in_root(const char *root, char **path,
 }
 
 /* chroot and chdir.  The YAML config's paths are the host's: inside the
- * chroot they lose its prefix (the store and the stats file must be in
- * it; a query log inside it is opened there, so HUP can reopen it, one
+ * chroot they lose its prefix (the store, the stats file and key files
+ * must be in it; a query log inside it is opened there, so HUP can reopen it, one
  * outside it is opened before).  rbldnsd's paths are already relative to
  * the new root, as rbldnsd takes them, and its query log opens before. */
 static int server_enter(struct dnsbld *d)
@@ -124,6 +124,11 @@ static int server_enter(struct dnsbld *d)
 	     (log_inside && server_path_in_root(cfg->chroot, &cfg->query_log,
 						"query_log") < 0)))
 		return -1;
+	for (size_t i = 0; translate && i < cfg->nzones; i++)
+		if (cfg->zones[i].keys &&
+		    server_path_in_root(cfg->chroot, &cfg->zones[i].keys->file,
+					"keys file") < 0)
+			return -1;
 	if (daemon_enter(cfg->chroot, d->o->workdir, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return -1;
