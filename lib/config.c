@@ -1238,6 +1238,9 @@ static int cfg_zone_geo(struct cfg_parser *p, yaml_node_t *kn,
 	if (asn && !z->nasns)
 		return cfg_fail(p, kn, where, "a policy zone's asn dataset needs "
 				"\"asns\" (else it lists every address)");
+	if (z->has_transfer)
+		return cfg_fail(p, kn, where, "a policy zone has no \"transfer\" "
+				"(a secondary would get the unfiltered table)");
 	return 0;
 }
 

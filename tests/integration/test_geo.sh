@@ -8,9 +8,10 @@
 # must answer: the narrower range wins, then the later line.  It writes that
 # answer as an rbldnsd ip4set + ip6trie, and as ip4set the answer of a
 # policy zone for two countries with an allow-listed prefix inside one of
-# them.  dnsbld serves the table (country zone, policy zone) and rbldnsd the
-# converted files; thousands of queries (each range's edges and their
-# neighbours) must get the same rcode and answers.  Then: hand-picked rows
+# them (the zone serves a spam ip4set too).  dnsbld serves the table
+# (country zone, policy zone) and rbldnsd the converted files; thousands of
+# queries (each range's edges and their neighbours) must get the same rcode
+# and answers.  Then: hand-picked rows
 # (what wins), an ASN zone's TXT, dnsbl-query's country names, and
 # `dnsbl-loader watch` taking a replaced table as a diff.
 set -u
@@ -134,6 +135,13 @@ with open("pol4.data", "w") as f:
                 f.write("%s-%s :%s:%s\n" % (text(4, a), text(4, b), code(cc), cc))
 with open("allow.txt", "w") as f:
     f.write("%s\n" % text(4, allow + 7))
+# A spam list in the policy zone too: its listings are merged, the
+# allow-list does not touch them.
+with open("spam.data", "w") as f:
+    f.write(":127.0.0.2:spam\n%s\n%s\n" % (text(4, allow + 7), text(4, cn[0])))
+    for fam, s, e, cc in rows[:50]:
+        if fam == 4:
+            f.write("%s\n" % text(4, (s + e) // 2))
 
 # Queries: every row's edges and neighbours, and a point inside.
 def rev(fam, v):
@@ -148,6 +156,7 @@ for fam, s, e, cc in rows:
             qs.add((fam, v))
 for v in range(allow - 1, allow + 257, 37):
     qs.add((4, v))
+qs.update({(4, allow + 7), (4, cn[0])})
 with open("queries.txt", "w") as f:
     for fam, v in sorted(qs):
         for zone in ("geo.t", "pol.t") if fam == 4 else ("geo.t",):
@@ -183,9 +192,10 @@ datasets:
   picked: {type: country, files: [picked.csv.gz]}
   asn: {type: asn, files: [asn.csv]}
   allow: {type: ip4trie, files: [allow.data]}
+  spam: {type: ip4set, files: [spam.data]}
 zones:
   geo.t: {datasets: [geo]}
-  pol.t: {datasets: [geo, allow], countries: [CN, ru]}
+  pol.t: {datasets: [geo, allow, spam], countries: [CN, ru]}
   picked.t: {datasets: [picked]}
   asn.t: {datasets: [asn]}
 EOF
@@ -202,11 +212,12 @@ if [ -x "$RBLDNSD" ]; then
 	RBLDIR=$(mktemp -d /tmp/dnsbld-geo.XXXXXX)
 	chmod 755 "$RBLDIR"
 	trap 'srv_cleanup; rm -rf "$RBLDIR"' EXIT
-	cp geo4.data geo6.data pol4.data "$RBLDIR/"
+	cp geo4.data geo6.data pol4.data spam.data "$RBLDIR/"
 	chmod 644 "$RBLDIR"/*
 	"$RBLDNSD" -n -b 127.0.0.1/$RBL_PORT -u nobody \
 		"geo.t:ip4set:$RBLDIR/geo4.data" "geo.t:ip6trie:$RBLDIR/geo6.data" \
-		"pol.t:ip4set:$RBLDIR/pol4.data" >rbldnsd.log 2>&1 &
+		"pol.t:ip4set:$RBLDIR/pol4.data" "pol.t:ip4set:$RBLDIR/spam.data" \
+		>rbldnsd.log 2>&1 &
 	SRV_PIDS+=("$!")
 	for _ in $(seq 100); do
 		$DNSQ $RBL_PORT geo.t SOA --timeout 0.2 | grep '^rcode=' >/dev/null && break
@@ -241,8 +252,11 @@ check_eq "asn: 10.1.2.3, the narrower network" "$(q 3.2.1.10.asn.t TXT)" "TXT \"
 check_eq "asn: an A code too" "$(q 3.2.1.10.asn.t)" "A 127.0.0.2"
 check_eq "asn: IPv6, no name" "$(q 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.asn.t TXT)" "TXT \"64502 | 2001:db8::/32 |  |  | \""
 allowed=$(cat allow.txt)
-check "the allow-listed address inside CN is not listed by the policy zone" \
-	"$($DNSQ "$PORT" "$(echo "$allowed" | awk -F. '{print $4"."$3"."$2"."$1}').pol.t" A)" "rcode=NXDOMAIN"
+rallowed=$(echo "$allowed" | awk -F. '{print $4"."$3"."$2"."$1}')
+check_eq "the allow-listed address inside CN is listed by the spam list only" \
+	"$(q "$rallowed.pol.t")" "A 127.0.0.2"
+check "...and an address next to it is not listed at all" \
+	"$($DNSQ "$PORT" "$(echo "$allowed" | awk -F. '{print $4+1"."$3"."$2"."$1}').pol.t" A)" "rcode=NXDOMAIN"
 check "...and still is CN in the country zone" \
 	"$($DNSQ "$PORT" "$(echo "$allowed" | awk -F. '{print $4"."$3"."$2"."$1}').geo.t" A)" "an: .* A 127.0.67.78"
 

@@ -285,6 +285,10 @@ static void test_config(void)
 		 "asns: [64500, 0]}\n", ds);
 	CHECK_INT(config_text(buf), -1);
 	CHECK(strstr(err, "\"0\" is not an AS number") != NULL);
+	snprintf(buf, sizeof(buf), "%s  z.test: {datasets: [geo], countries: "
+		 "[CN], transfer: {allow: [192.0.2.1/32]}}\n", ds);
+	CHECK_INT(config_text(buf), -1);
+	CHECK(strstr(err, "a policy zone has no \"transfer\"") != NULL);
 }
 
 int main(void)
