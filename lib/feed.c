@@ -166,6 +166,9 @@ static int feed_one_line(struct feed_ctx *ctx, char *line, int flags)
 		if (feed_warn(ctx, "long line (truncated)") < 0)
 			return -1;
 	}
+	/* rbldnsd reads a line as a C string: what follows a NUL is lost. */
+	if (flags & FEED_LINE_NUL)
+		feed_note(ctx, "NUL byte in the line: the rest of it is ignored");
 	FEED_SKIPSPACE(line);
 	eol = line + strlen(line);
 	while (eol > line && FEED_ISSPACE(eol[-1]))

@@ -145,7 +145,8 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 		close(fd);
 		return -1;
 	}
-	if (fstat(fd, &st1) < 0 || st0.st_mtime != st1.st_mtime ||
+	if (fstat(fd, &st1) < 0 || st0.st_mtim.tv_sec != st1.st_mtim.tv_sec ||
+	    st0.st_mtim.tv_nsec != st1.st_mtim.tv_nsec ||
 	    st0.st_size != st1.st_size || (off_t)rawlen != st1.st_size) {
 		snprintf(err, errlen, "%s: file changed while it was being "
 			 "read, load aborted (write a temp file and rename(2) it)",
@@ -264,6 +265,8 @@ char *feed_reader_line(struct feed_reader *rd, int *flags)
 			rd->saved_at = rd->pos;
 			rd->has_saved = 1;
 		}
+		if (memchr(line, '\0', n))
+			*flags |= FEED_LINE_NUL;
 		line[n] = '\0';
 		return line;
 	}

@@ -39,10 +39,12 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 
 /* Next line, NUL-terminated in place without its '\n' (a NUL byte inside
  * ends it early, as in rbldnsd).  *flags gets FEED_LINE_CUT if it was too
- * long (the rest of it is skipped) and FEED_LINE_NOEOL if it is a last line
- * without newline.  Returns NULL at the end. */
+ * long (the rest of it is skipped), FEED_LINE_NOEOL if it is a last line
+ * without newline and FEED_LINE_NUL if it holds a NUL byte (the line, as
+ * a string, ends there).  Returns NULL at the end. */
 #define FEED_LINE_CUT 1
 #define FEED_LINE_NOEOL 2
+#define FEED_LINE_NUL 4
 char *feed_reader_line(struct feed_reader *rd, int *flags);
 
 void feed_reader_close(struct feed_reader *rd);
