@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 int store_rc(int rc)
 {
@@ -119,6 +120,25 @@ int store_bump_generation(MDB_txn *txn, const struct store *st)
 	return rc ? rc : store_info_put(txn, st, "generation", g + 1, 8);
 }
 
+/* A write that failed with EIO or ENOSPC on a file system with (almost)
+ * no room left: says so, since LMDB reports a short write on a full disk
+ * as a bare EIO.  Leaves `err` alone otherwise. */
+static void store_full_note(const char *path, int rc, char *err,
+			    size_t errlen)
+{
+	struct statvfs fs;
+	unsigned long long avail;
+
+	if ((rc != EIO && rc != ENOSPC) || !err || !errlen || err[0] ||
+	    statvfs(path, &fs) != 0)
+		return;
+	avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
+	if (avail >= 1024 * 1024)
+		return;
+	store_seterr(err, errlen, "the file system holding %s is full (%llu "
+		     "KiB free): %s", path, avail / 1024, strerror(rc));
+}
+
 /* Enough doublings to go from the smallest map to any disk. */
 #define STORE_WRITE_ATTEMPTS 16
 
@@ -163,6 +183,7 @@ int store_write_txn(struct store *st, int (*body)(MDB_txn *txn, void *arg),
 			break;
 		}
 	}
+	store_full_note(e->path, rc, err, errlen);
 	store_env_release(st, e);
 	return rc;
 }
