@@ -342,7 +342,7 @@ static void test_errors(void)
 		     "1: server.colour: unknown key");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
 		     "zones:\n  z.test: {datasets: a, tll: 5}\n",
-		     "4: zones.z.test.tll: unknown key (known: datasets, acl, ttl, soa, ns, codes, transfer, countries, asns)");
+		     "4: zones.z.test.tll: unknown key (known: datasets, acl, ttl, soa, ns, codes, transfer, access, rate_limit, keys, countries, asns)");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
 		     "zones:\n  z.test:\n    datasets: a\n    soa:\n"
 		     "      mname: ns.z.test\n      rname: h.z.test\n      serial: 5\n",
