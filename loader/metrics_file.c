@@ -2,8 +2,8 @@
  *
  * Per dataset: the last attempt (time, result), the last good load (time,
  * lines, bad lines, seconds, records written), and counts of loads and
- * failures since the watch started; for the store: its file size and free
- * space.  Counters start at zero with each watch, as Prometheus expects of
+ * failures since the watch started; per trap dataset the hits, listings
+ * and refused lines; for the store: its file size and free space.  Counters start at zero with each watch, as Prometheus expects of
  * a restarted process.
  */
 #include "metrics_file.h"
@@ -26,10 +26,16 @@ struct mf_dataset {
 	double v[MF_N];
 };
 
+/* A trap dataset's counters, in the order of mf_trap_series. */
+enum { MT_HITS, MT_LISTED, MT_EXTENDED, MT_ALLOWED, MT_MALFORMED, MT_PRUNED,
+	MT_N };
+
 struct metrics_file {
 	char *path;
 	struct mf_dataset *ds;
 	size_t nds;
+	struct mf_dataset *traps;   /* v[MT_*] */
+	size_t ntraps;
 	int dirty;
 	int64_t written_at;
 };
@@ -53,26 +59,31 @@ void metrics_file_free(struct metrics_file *mf)
 	for (size_t i = 0; i < mf->nds; i++)
 		free(mf->ds[i].name);
 	free(mf->ds);
+	for (size_t i = 0; i < mf->ntraps; i++)
+		free(mf->traps[i].name);
+	free(mf->traps);
 	free(mf->path);
 	free(mf);
 }
 
-static struct mf_dataset *mf_find(struct metrics_file *mf, const char *name)
+/* The entry of dataset `name` in list *ds (made if new). */
+static struct mf_dataset *mf_find(struct mf_dataset **ds, size_t *n,
+				  const char *name)
 {
 	struct mf_dataset *d;
 
-	for (size_t i = 0; i < mf->nds; i++)
-		if (strcmp(mf->ds[i].name, name) == 0)
-			return &mf->ds[i];
-	d = realloc(mf->ds, (mf->nds + 1) * sizeof(*d));
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*ds)[i].name, name) == 0)
+			return &(*ds)[i];
+	d = realloc(*ds, (*n + 1) * sizeof(*d));
 	if (!d)
 		return NULL;
-	mf->ds = d;
-	d = &mf->ds[mf->nds];
+	*ds = d;
+	d = &d[*n];
 	memset(d, 0, sizeof(*d));
 	if (!(d->name = strdup(name)))
 		return NULL;
-	mf->nds++;
+	(*n)++;
 	return d;
 }
 
@@ -84,7 +95,7 @@ void metrics_file_event(struct metrics_file *mf,
 
 	if (!ev->dataset || !r ||
 	    (ev->kind != FEEDWATCH_LOADED && ev->kind != FEEDWATCH_FAILED) ||
-	    !(d = mf_find(mf, ev->dataset)))
+	    !(d = mf_find(&mf->ds, &mf->nds, ev->dataset)))
 		return;
 	d->v[MF_ATTEMPT_AT] = (double)now;
 	d->v[MF_OK] = ev->kind == FEEDWATCH_LOADED;
@@ -101,6 +112,20 @@ void metrics_file_event(struct metrics_file *mf,
 	mf->dirty = 1;
 }
 
+void metrics_file_traps(struct metrics_file *mf, const char *dataset,
+			const struct trap_ingest_stats *s)
+{
+	const uint64_t v[MT_N] = { s->hits, s->listed, s->extended, s->allowed,
+				   s->malformed, s->pruned };
+	struct mf_dataset *d = mf_find(&mf->traps, &mf->ntraps, dataset);
+
+	for (int k = 0; d && k < MT_N; k++) {
+		if (d->v[k] != (double)v[k])
+			mf->dirty = 1;
+		d->v[k] = (double)v[k];
+	}
+}
+
 /* A label value with \, " and newline escaped. */
 static void mf_label(FILE *f, const char *v)
 {
@@ -114,15 +139,16 @@ static void mf_label(FILE *f, const char *v)
 	}
 }
 
-/* One gauge or counter per dataset: value `k` of each. */
-static void mf_series(FILE *f, const struct metrics_file *mf, const char *name,
-		      const char *type, const char *help, int k)
+/* One gauge or counter per dataset of `ds`: value `k` of each. */
+static void mf_series(FILE *f, const struct mf_dataset *ds, size_t n,
+		      const char *name, const char *type, const char *help,
+		      int k)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-	for (size_t i = 0; i < mf->nds; i++) {
+	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s{dataset=\"", name);
-		mf_label(f, mf->ds[i].name);
-		fprintf(f, "\"} %.17g\n", mf->ds[i].v[k]);
+		mf_label(f, ds[i].name);
+		fprintf(f, "\"} %.17g\n", ds[i].v[k]);
 	}
 }
 
@@ -148,6 +174,19 @@ int metrics_file_write(struct metrics_file *mf, struct store *st, int64_t now,
 		{ "dnsbl_loader_dataset_failures_total", "counter",
 		  "Loads that failed since the watch started." },
 	};
+	static const struct { const char *name, *help; } trap_series[MT_N] = {
+		{ "dnsbl_loader_trap_hits_total", "Spam-trap hits committed." },
+		{ "dnsbl_loader_trap_listed_total",
+		  "Senders listed by the traps (new listings)." },
+		{ "dnsbl_loader_trap_extended_total",
+		  "Listings made longer by another hit." },
+		{ "dnsbl_loader_trap_allowed_total",
+		  "Hits on allow-listed or special-use addresses (ignored)." },
+		{ "dnsbl_loader_trap_malformed_total",
+		  "Hit lines refused as malformed." },
+		{ "dnsbl_loader_trap_pruned_total",
+		  "Counters of one-off senders pruned." },
+	};
 	struct store_space sp;
 	char tmp[4200];
 	FILE *f;
@@ -164,7 +203,11 @@ int metrics_file_write(struct metrics_file *mf, struct store *st, int64_t now,
 		return -1;
 	}
 	for (int k = 0; k < MF_N; k++)
-		mf_series(f, mf, series[k].name, series[k].type, series[k].help, k);
+		mf_series(f, mf->ds, mf->nds, series[k].name, series[k].type,
+			  series[k].help, k);
+	for (int k = 0; mf->ntraps && k < MT_N; k++)
+		mf_series(f, mf->traps, mf->ntraps, trap_series[k].name,
+			  "counter", trap_series[k].help, k);
 	if (store_space(st, &sp) == 0) {
 		fprintf(f, "# HELP dnsbl_loader_store_file_bytes The store's data file.\n"
 			"# TYPE dnsbl_loader_store_file_bytes gauge\n"

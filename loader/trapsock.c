@@ -684,3 +684,13 @@ static void trapsock_reload(struct trapsock *ts)
 	config_free(ts->own);
 	ts->own = cfg;
 }
+
+void trapsock_report(const struct trapsock *ts,
+		     void (*fn)(void *arg, const char *dataset,
+				const struct trap_ingest_stats *s),
+		     void *arg)
+{
+	for (size_t i = 0; ts && i < ts->nds; i++)
+		fn(arg, trap_ingest_dataset(ts->ds[i].ti)->name,
+		   trap_ingest_stats(ts->ds[i].ti));
+}

@@ -11,6 +11,7 @@
 struct event_base;
 struct store;
 struct trapsock;
+struct trap_ingest_stats;
 
 /* How the listeners report: failure lines go to stderr, others stdout. */
 typedef void (*trapsock_say_fn)(void *arg, int failure, const char *msg);
@@ -28,5 +29,11 @@ int trapsock_start(struct trapsock **out, struct event_base *base,
 /* Closes every connection and listener (removing the socket files) and
  * commits the hits still in memory. */
 void trapsock_free(struct trapsock *ts);
+
+/* Calls fn(arg, dataset, its counters) for each trap dataset. */
+void trapsock_report(const struct trapsock *ts,
+		     void (*fn)(void *arg, const char *dataset,
+				const struct trap_ingest_stats *s),
+		     void *arg);
 
 #endif

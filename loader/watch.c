@@ -73,7 +73,14 @@ static void watch_on_stop(evutil_socket_t sig, short what, void *arg)
 struct watch_sweep {
 	const struct loader *ld;
 	struct store *st;
+	struct trapsock **traps;   /* the trap listeners, once started */
 };
+
+static void watch_trap_metrics(void *arg, const char *dataset,
+			       const struct trap_ingest_stats *s)
+{
+	metrics_file_traps(arg, dataset, s);
+}
 
 static void watch_on_sweep(evutil_socket_t fd, short what, void *arg)
 {
@@ -84,6 +91,8 @@ static void watch_on_sweep(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (sw->ld->metrics && *sw->traps)
+		trapsock_report(*sw->traps, watch_trap_metrics, sw->ld->metrics);
 	if (sw->ld->metrics &&
 	    metrics_file_write(sw->ld->metrics, sw->st, loader_now(), err,
 			       sizeof(err)) < 0)
@@ -119,7 +128,7 @@ int loader_cmd_watch(struct loader *ld, int nargs, char **args)
 	struct sigevents *sigs = NULL;
 	struct event *sweep = NULL;
 	struct trapsock *traps = NULL;
-	struct watch_sweep sw = { ld, NULL };
+	struct watch_sweep sw = { ld, NULL, &traps };
 	const struct timeval second = { 1, 0 };
 	char err[1024];
 	int failed, rc = LOADER_EXIT_FAILED;

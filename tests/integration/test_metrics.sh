@@ -8,8 +8,8 @@
 # stored datasets; the counters stay monotonic across a USR2 reset of the
 # rbldnsd stats; any other path is 404.  Every query is also a JSON line
 # in the query log, with the fields rbldnsd's line has.  The loader's
-# `watch -m FILE` keeps a node_exporter textfile: a load, a failed load and
-# the store's size show up there.
+# `watch -m FILE` keeps a node_exporter textfile: a load, a failed load,
+# spam-trap hits and listings, and the store's size show up there.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
 srv_workdir metrics
@@ -17,6 +17,8 @@ srv_pick_port 5910 5919
 PORT_DNS=$PORT
 srv_pick_port 5920 5929
 PORT_HTTP=$PORT
+srv_pick_port 5930 5939
+PORT_TRAP=$PORT
 cd "$WORK" || exit 1
 printf '192.0.2.1 :2:spam\n' >spam.ip4set
 cat >m.yaml <<EOC
@@ -27,9 +29,11 @@ workers: 2
 query_log: queries.json
 query_log_format: json
 query_log_unbuffered: true
-datasets: {spam: {type: ip4set, files: spam.ip4set, max_errors: 1}}
+datasets:
+  spam: {type: ip4set, files: spam.ip4set, max_errors: 1}
+  traps: {type: trap, threshold: 2, allow_special: false, listen: $PORT_TRAP}
 zones:
-  bl.test: {datasets: [spam]}
+  bl.test: {datasets: [spam, traps]}
 EOC
 "$BIN/dnsbl-loader" -c m.yaml load >load.log 2>&1 || { cat load.log; exit 1; }
 srv_start m.yaml $PORT_DNS
@@ -134,6 +138,20 @@ wait_prom '^dnsbl_loader_dataset_lines\{dataset="spam"\} 2$'
 p=$(cat loader.prom 2>/dev/null)
 check "loader: the change is counted" "$p" '^dnsbl_loader_dataset_loads_total\{dataset="spam"\} [2-9]$'
 check "loader: the new line count" "$p" '^dnsbl_loader_dataset_lines\{dataset="spam"\} 2$'
+# Trap hits over the watch's TCP listener: two list 127.0.0.9, one is junk.
+python3 - "$PORT_TRAP" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"127.0.0.9 trap=a\n127.0.0.9 trap=b\nnot a hit\n")
+s.close()
+PY
+wait_prom '^dnsbl_loader_trap_listed_total\{dataset="traps"\} 1$'
+p=$(cat loader.prom 2>/dev/null)
+check "loader: trap hits" "$p" '^dnsbl_loader_trap_hits_total\{dataset="traps"\} 2$'
+check "loader: trap listings" "$p" '^dnsbl_loader_trap_listed_total\{dataset="traps"\} 1$'
+check "loader: a malformed hit line" "$p" '^dnsbl_loader_trap_malformed_total\{dataset="traps"\} 1$'
+check "loader: trap HELP lines" "$p" '^# TYPE dnsbl_loader_trap_hits_total counter$'
+check_eq "the listing is served" "$(dig +short @127.0.0.1 -p "$PORT_DNS" 9.0.0.127.bl.test)" 127.0.0.2
 check "loader: no temporary file left" "$(ls)" '^loader\.prom$'
 check_not "loader: no temporary file left" "$(ls)" 'loader\.prom\.tmp'
 srv_report
