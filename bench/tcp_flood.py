@@ -22,6 +22,7 @@ Two uses:
 
     python3 bench/tcp_flood.py bench --bin build/bin [--size 100000]
         [--duration 8] [--repeat 3] [--idle 1000] [--slow 500]
+        [--tcp-max-clients 256]
 
 Everything runs on loopback and is bounded in time.
 """
@@ -126,7 +127,8 @@ def bench(args):
     s = sb.Dnsbld("dnsbld", work, args.port, os.path.abspath(args.bin))
     s.prepare(data)
     with open(s.cfg, "a") as f:
-        f.write("workers: 1\nmetrics: \"127.0.0.1:%d\"\n" % (args.port + 1))
+        f.write("workers: 1\nmetrics: \"127.0.0.1:%d\"\ntcp_max_clients: %d\n"
+                % (args.port + 1, args.tcp_max_clients))
     queries = os.path.join(data, "queries.txt")
     res = {"none": [], "flood": []}
     try:
@@ -158,8 +160,9 @@ def bench(args):
     a, b = statistics.median(res["none"]), statistics.median(res["flood"])
     print("UDP qps, median of %d (dnsperf %d s, %d lines, 1 worker):" % (args.repeat, args.duration, args.size))
     print("  no TCP flood:  %.0f" % a)
-    print("  TCP flood:     %.0f  (%d idle + %d slowloris connections from %d addresses; %.2f of no flood)"
-          % (b, args.idle, args.slow, args.sources, b / a if a else 0))
+    print("  TCP flood:     %.0f  (%d idle + %d slowloris connections from %d addresses, "
+          "tcp_max_clients %d; %.2f of no flood)"
+          % (b, args.idle, args.slow, args.sources, args.tcp_max_clients, b / a if a else 0))
     print("  server: %s" % tcp)
 
 
@@ -174,6 +177,8 @@ def main():
     b.add_argument("--repeat", type=int, default=3)
     b.add_argument("--datadir")
     b.add_argument("--port", type=int, default=5390)
+    b.add_argument("--tcp-max-clients", type=int, default=256,
+                   help="the server's tcp_max_clients (per client: its default, 16)")
     for p in (f, b):
         p.add_argument("--idle", type=int, default=1000)
         p.add_argument("--slow", type=int, default=500)
