@@ -109,6 +109,15 @@ print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeou
 PY
 }
 
+# srv_config_fails YAML REGEX: dnsbld started with YAML as its config
+# ($WORK/bad.yaml) must stop with a message matching REGEX.
+srv_config_fails() {
+	local out
+	printf '%s\n' "$1" >"$WORK/bad.yaml"
+	out=$(cd "$WORK" && timeout 10 "$BIN/dnsbld" -c bad.yaml 2>&1)
+	check "bad config: $2" "$out" "$2"
+}
+
 # check DESC OUTPUT REGEX: OUTPUT must contain a line matching REGEX.
 check() {
 	if grep -qE -- "$3" <<<"$2"; then

@@ -122,10 +122,8 @@ check "metrics: pass" "$m" '^dnsbld_access_total\{action="pass"\} 1$'
 
 # Config errors name the file, the line and the reason.
 bad() {   # bad ACCESS-YAML REGEX
-	printf 'store: store\nlisten: ["127.0.0.1:%s"]\ndatasets: {spam: {type: ip4set, files: [spam.ip4set]}}\nzones: {bl.test: {datasets: [spam]}}\naccess:\n%s\n' \
-		$((P4 + 10)) "$1" >bad.yaml
-	out=$(timeout 10 "$BIN/dnsbld" -c bad.yaml 2>&1)
-	check "bad config: $2" "$out" "$2"
+	srv_config_fails "$(printf 'store: store\nlisten: ["127.0.0.1:%s"]\ndatasets: {spam: {type: ip4set, files: [spam.ip4set]}}\nzones: {bl.test: {datasets: [spam]}}\naccess:\n%s' \
+		$((P4 + 10)) "$1")" "$2"
 }
 bad '  - {from: 10.0.0.0/8, action: block}' \
 	'bad\.yaml:6: access\.action: "block" is not pass, drop, refuse, unlisted or answer'

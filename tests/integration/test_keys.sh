@@ -101,10 +101,8 @@ check "metrics: the other zone" "$m" '^dnsbld_key_unknown_total\{zone="dqr\.test
 
 # Errors.
 bad() {   # bad KEYS-YAML REGEX
-	printf 'store: store\nlisten: ["127.0.0.1:%s"]\ndatasets: {spam: {type: ip4set, files: [spam.ip4set]}}\nzones:\n  x.test:\n    datasets: [spam]\n    keys: %s\n' \
-		$((PD + 20)) "$1" >bad.yaml
-	out=$(timeout 10 "$BIN/dnsbld" -c bad.yaml 2>&1)
-	check "bad config: $2" "$out" "$2"
+	srv_config_fails "$(printf 'store: store\nlisten: ["127.0.0.1:%s"]\ndatasets: {spam: {type: ip4set, files: [spam.ip4set]}}\nzones:\n  x.test:\n    datasets: [spam]\n    keys: %s' \
+		$((PD + 20)) "$1")" "$2"
 }
 bad '{unknown: refuse}' 'bad\.yaml:7: zones\.x\.test\.keys: needs "list" or "file"'
 bad '{list: ["a.b"]}' 'bad\.yaml:7: zones\.x\.test\.keys\.list: "a\.b" is not a key'
