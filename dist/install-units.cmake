@@ -20,7 +20,7 @@ endif()
 # One scratch directory per prefix: installs to two prefixes may overlap.
 string(MD5 key "${BINDIR} ${DNSBLD_CONFIG}")
 set(work "${DNSBLD_WORK}/${key}")
-foreach(unit dnsbld.service dnsbl-loader.service)
+foreach(unit dnsbld.service dnsbl-loader.service dnsbl-web.service)
   configure_file("${DNSBLD_DIST}/${unit}.in" "${work}/${unit}" @ONLY)
   file(INSTALL "${work}/${unit}" DESTINATION "${unitdir}"
        FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)

@@ -36,13 +36,14 @@ for m in $MANS; do
 done
 UNITS="$P/lib/systemd/system"
 for f in lib/systemd/system/dnsbld.service lib/systemd/system/dnsbl-loader.service \
-	share/doc/dnsbld/examples/dnsbld.yaml lib/sysusers.d/dnsbld.conf; do
+	lib/systemd/system/dnsbl-web.service share/doc/dnsbld/examples/dnsbld.yaml lib/sysusers.d/dnsbld.conf; do
 	check_eq "$f is installed" "$([ -f "$P/$f" ] && echo yes)" yes
 done
 
 # ---- the units -----------------------------------------------------------
 srv=$(cat "$UNITS/dnsbld.service" 2>&1)
 ldr=$(cat "$UNITS/dnsbl-loader.service" 2>&1)
+web=$(cat "$UNITS/dnsbl-web.service" 2>&1)
 check "dnsbld.service: runs the installed dnsbld in the foreground" "$srv" \
 	"^ExecStart=$P/bin/dnsbld -c /etc/dnsbld/dnsbld.yaml -n\$"
 check "dnsbld.service: Type=notify" "$srv" '^Type=notify$'
@@ -51,7 +52,9 @@ check "dnsbld.service: port 53 without root" "$srv" '^AmbientCapabilities=CAP_NE
 check "dnsbld.service: nothing but that capability" "$srv" '^CapabilityBoundingSet=CAP_NET_BIND_SERVICE$'
 check "dnsbl-loader.service: runs the installed loader's watch" "$ldr" \
 	"^ExecStart=$P/bin/dnsbl-loader -c /etc/dnsbld/dnsbld.yaml watch\$"
-for unit in srv ldr; do
+check "dnsbl-web.service: runs the installed dnsbl-web" "$web" \
+	"^ExecStart=$P/bin/dnsbl-web -c /etc/dnsbld/dnsbld.yaml\$"
+for unit in srv ldr web; do
 	text=${!unit}
 	for line in '^User=dnsbl$' '^Group=dnsbl$' '^StateDirectory=dnsbl$' \
 		'^ProtectSystem=strict$' '^NoNewPrivileges=yes$' '^WantedBy=multi-user.target$'; do
@@ -62,7 +65,7 @@ check "the sysusers.d file makes the units' user" "$(cat "$P/lib/sysusers.d/dnsb
 if command -v systemd-analyze >/dev/null; then
 	# MANPATH: verify also looks up the units' Documentation= pages.
 	out=$(MANPATH="$P/share/man" systemd-analyze verify "$UNITS/dnsbld.service" \
-		"$UNITS/dnsbl-loader.service" 2>&1)
+		"$UNITS/dnsbl-loader.service" "$UNITS/dnsbl-web.service" 2>&1)
 	check_eq "systemd-analyze verify: exit status" "$?" 0
 	check_eq "systemd-analyze verify: says nothing" "$out" ""
 else
