@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "dname.h"
+#include "dnsbl_ctl_export_geo.h"
 #include "zonedump.h"
 
 struct export {
@@ -256,6 +257,9 @@ static int export_entries(struct export *x, const struct store_dsmeta *m)
 		return store_iter_dn(x->rd, m->dsid, export_dn_cb, x);
 	case DS_GENERIC:
 		return store_iter_generic(x->rd, m->dsid, export_generic_cb, x);
+	case DS_COUNTRY:
+	case DS_ASN:
+		return ctl_export_geo(x->rd, m->dsid, m->type, x->out);
 	default:
 		return store_iter_ip(x->rd, m->dsid, export_ip_cb, x);
 	}

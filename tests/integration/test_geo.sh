@@ -183,6 +183,7 @@ network,asn,name
 10.1.0.0/16,AS64501,"Small, Inc."
 2001:db8::/32,64502
 EOF
+printf '192.0.2.0\t192.0.2.255\t64503\tUS\tTAB-NET, Inc. $1\n' >>asn.csv
 gzip -c picked.csv >picked.csv.gz
 cat >cfg.yaml <<EOF
 store: store
@@ -251,6 +252,24 @@ check_eq "asn: 10.0.0.1" "$(q 1.0.0.10.asn.t TXT)" "TXT \"64500 | 10.0.0.0/8 |  
 check_eq "asn: 10.1.2.3, the narrower network" "$(q 3.2.1.10.asn.t TXT)" "TXT \"64501 | 10.1.0.0/16 |  |  |  | Small, Inc.\""
 check_eq "asn: an A code too" "$(q 3.2.1.10.asn.t)" "A 127.0.0.2"
 check_eq "asn: IPv6, no name" "$(q 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.asn.t TXT)" "TXT \"64502 | 2001:db8::/32 |  |  | \""
+check_eq "asn: ip2asn's columns, with the country" "$(q 9.2.0.192.asn.t TXT)" "TXT \"64503 | 192.0.2.0/24 | US |  |  | TAB-NET, Inc. \$1\""
+
+# dnsbl-ctl export writes the CSV the loader reads: loaded again into a
+# store of its own and exported, it is the same.
+for ds in geo asn; do
+	"$BIN/dnsbl-ctl" -c cfg.yaml export $ds >exp1-$ds.csv
+done
+sed -e 's|^store: store|store: store2|' -e 's|files: \[geo.csv\]|files: [exp1-geo.csv]|' \
+	-e 's|files: \[asn.csv\]|files: [exp1-asn.csv]|' cfg.yaml >cfg2.yaml
+"$BIN/dnsbl-loader" -q -c cfg2.yaml load geo asn >load2.log 2>&1
+check_eq "the exports load without a warning" "$(cat load2.log)" ""
+for ds in geo asn; do
+	"$BIN/dnsbl-ctl" -c cfg2.yaml export $ds >exp2-$ds.csv
+	check_eq "export of $ds, loaded again, exports the same" \
+		"$(diff <(tail -n +2 exp1-$ds.csv) <(tail -n +2 exp2-$ds.csv) | head -5)" ""
+done
+check "the geo export has the table's prefixes" "$(wc -l <exp1-geo.csv)" "^[0-9]{4,}"
+
 allowed=$(cat allow.txt)
 rallowed=$(echo "$allowed" | awk -F. '{print $4"."$3"."$2"."$1}')
 check_eq "the allow-listed address inside CN is listed by the spam list only" \
