@@ -83,7 +83,7 @@ static int compact_table(MDB_txn *src, MDB_txn *dst, MDB_dbi dbi, int fixed)
 
 /* Every table of snapshot `src` into the empty instance `ne`, one write
  * transaction (retried whole with a bigger map when it runs out). */
-int store_copy_snapshot(struct store *st, MDB_txn *src, struct store_env *ne,
+static int compact_copy(struct store *st, MDB_txn *src, struct store_env *ne,
 			char *err, size_t errlen)
 {
 	for (int attempt = 0; attempt < 16; attempt++) {
@@ -111,7 +111,7 @@ int store_copy_snapshot(struct store *st, MDB_txn *src, struct store_env *ne,
 
 /* Records the packed size in the copy, what store_space_bloated compares
  * the live size with later. */
-int store_note_packed(struct store *st, struct store_env *ne)
+static int compact_note_packed(struct store *st, struct store_env *ne)
 {
 	MDB_envinfo info;
 	MDB_txn *txn;
@@ -125,6 +125,16 @@ int store_note_packed(struct store *st, struct store_env *ne)
 		return mdb_txn_commit(txn);
 	mdb_txn_abort(txn);
 	return rc;
+}
+
+int store_copy_snapshot(struct store *st, MDB_txn *src, struct store_env *ne,
+			char *err, size_t errlen)
+{
+	int rc = compact_copy(st, src, ne, err, errlen);
+
+	if (rc == 0)
+		rc = compact_note_packed(st, ne);
+	return rc ? rc : mdb_env_sync(ne->env, 1);
 }
 
 /* Removes instances older than `number` left by crashes or by openers
@@ -238,10 +248,6 @@ static int compact_once(struct store *st, struct store_env *e, int locked,
 		rc = store_env_create(st, number, e->mapsize, &ne, err, errlen);
 	if (rc == 0)
 		rc = store_copy_snapshot(st, src, ne, err, errlen);
-	if (rc == 0)
-		rc = store_note_packed(st, ne);
-	if (rc == 0)
-		rc = mdb_env_sync(ne->env, 1);
 	if (rc == 0)
 		store_sync_dir(st->dir);
 	if (locked) {

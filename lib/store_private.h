@@ -116,7 +116,7 @@ int store_env_open_at(struct store *st, const char *path, unsigned number,
 		      char *err, size_t errlen);
 /* Moving to a new instance (store_compact.c; store_ship.c adopts one).
  * store_copy_snapshot: every table of snapshot `src` into the empty
- * instance `ne`, packed; store_note_packed: records its size as packed;
+ * instance `ne`, packed, its size noted as packed, synced to disk;
  * store_switch_to: under write txn `w` of the current instance (which it
  * ends), marks it superseded by `ne` and makes `ne` current (1 switched,
  * <0 error: nothing switched); store_remove_old: the old instance's files
@@ -125,7 +125,6 @@ int store_env_open_at(struct store *st, const char *path, unsigned number,
  * -1 with err set); store_sync_dir: makes new directory entries durable. */
 int store_copy_snapshot(struct store *st, MDB_txn *src, struct store_env *ne,
 			char *err, size_t errlen);
-int store_note_packed(struct store *st, struct store_env *ne);
 int store_switch_to(struct store *st, MDB_txn *w, struct store_env *ne);
 void store_remove_old(struct store *st, struct store_env *e, unsigned number);
 int store_compact_lock(const struct store *st, char *err, size_t errlen);

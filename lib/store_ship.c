@@ -106,10 +106,6 @@ int store_ship(struct store *st, const char *outdir,
 		ne->mapsize = e->mapsize;
 	if (rc == 0)
 		rc = store_copy_snapshot(st, src, ne, err, errlen);
-	if (rc == 0)
-		rc = store_note_packed(st, ne);
-	if (rc == 0)
-		rc = mdb_env_sync(ne->env, 1);
 	if (src)
 		mdb_txn_abort(src);
 	if (rc == 0)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "dsload.h"
 #include "storeadmin.h"
 
 /* show, zones, drop, compact: lib/storeadmin.c, shared with the loader. */
@@ -201,6 +202,18 @@ struct store *ctl_open_read(const struct ctl *c, struct store_reader **rd)
 			c->prog, c->cfg->store);
 		store_close(st);
 		st = NULL;
+	}
+	return st;
+}
+
+struct store *ctl_open_write(const struct ctl *c)
+{
+	struct store *st = NULL;
+	char err[1024];
+
+	if (dsload_open_store(c->cfg->store, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", c->prog, err);
+		return NULL;
 	}
 	return st;
 }

@@ -62,6 +62,9 @@ int ctl_operands(struct ctl *c, int argc, char **argv, int min, int max,
 
 /* Opens the config's store read-only (NULL after a message). */
 struct store *ctl_open_read(const struct ctl *c, struct store_reader **rd);
+/* Opens the config's store for writing, made if new (NULL after a
+ * message). */
+struct store *ctl_open_write(const struct ctl *c);
 /* The dataset `name` of the config, or NULL after "no dataset named". */
 const struct cfg_dataset *ctl_dataset(const struct ctl *c, const char *name);
 /* Whether the zones that serve dataset `name` (the stored table, else the

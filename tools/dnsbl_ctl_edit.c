@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dsload.h"
 #include "entry_change.h"
 #include "feed_entry.h"
 #include "timeunit.h"
@@ -106,19 +105,6 @@ static char *edit_join(int n, char **words)
 	return s;
 }
 
-/* Opens the store for writing (made if this is its first use). */
-static struct store *edit_open(const struct ctl *c)
-{
-	struct store *st = NULL;
-	char err[1024];
-
-	if (dsload_open_store(c->cfg->store, &st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", c->prog, err);
-		return NULL;
-	}
-	return st;
-}
-
 static int edit_run(struct ctl *c, int argc, char **argv, int del)
 {
 	/* del takes the same options but --for (the first). */
@@ -168,7 +154,7 @@ static int edit_run(struct ctl *c, int argc, char **argv, int del)
 	ch.reason = o.reason;
 	ch.user = user;
 	ex = CTL_EXIT_FAILED;
-	if (entry_change_build(ds, del, &ch) < 0 || !(st = edit_open(c)))
+	if (entry_change_build(ds, del, &ch) < 0 || !(st = ctl_open_write(c)))
 		goto out;
 	rc = store_change(st, d->name, &ch, &stats, &changed, err, sizeof(err));
 	if (rc == STORE_ENOTFOUND && del) {
@@ -225,7 +211,7 @@ int ctl_expire(struct ctl *c, int argc, char **argv)
 
 	if (ctl_operands(c, argc, argv, 0, 0, &ex) < 0)
 		return ex;
-	st = edit_open(c);
+	st = ctl_open_write(c);
 	if (!st)
 		return CTL_EXIT_FAILED;
 	edit_user(user, sizeof(user));
@@ -306,7 +292,7 @@ int ctl_delist(struct ctl *c, int argc, char **argv)
 			c->cfg->path);
 		return CTL_EXIT_FAILED;
 	}
-	if (!(st = edit_open(c)))
+	if (!(st = ctl_open_write(c)))
 		return CTL_EXIT_FAILED;
 	dl.c = c;
 	dl.address = argv[i];

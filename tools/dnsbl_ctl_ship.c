@@ -10,72 +10,47 @@
 
 #include <stdio.h>
 
-#include "dsload.h"
-
-static struct store *ship_open(const struct ctl *c)
+/* `ship DIR` (adopt 0) or `adopt FILE` (adopt 1). */
+static int ship_run(struct ctl *c, int argc, char **argv, int adopt)
 {
-	struct store *st = NULL;
+	struct store_ship_stats ss;
+	struct store *st;
 	char err[1024];
+	int i, ex, rc;
 
-	if (dsload_open_store(c->cfg->store, &st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", c->prog, err);
-		return NULL;
+	i = ctl_operands(c, argc, argv, 1, 1, &ex);
+	if (i < 0)
+		return ex;
+	st = ctl_open_write(c);
+	if (!st)
+		return CTL_EXIT_FAILED;
+	rc = adopt ? store_adopt(st, argv[i], &ss, err, sizeof(err))
+		   : store_ship(st, argv[i], &ss, err, sizeof(err));
+	store_close(st);
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s: FAILED: %s%s\n", c->prog, argv[0], err,
+			adopt ? "; the store is unchanged" : "");
+		return CTL_EXIT_FAILED;
 	}
-	return st;
+	if (c->quiet)
+		return CTL_EXIT_OK;
+	if (adopt)
+		printf("adopted %s as %s/v%u", argv[i], c->cfg->store,
+		       ss.instance);
+	else
+		printf("shipped %s/data.mdb", argv[i]);
+	printf(": %.1f MB, generation %llu, in %.2f s\n",
+	       (double)ss.bytes / 1e6, (unsigned long long)ss.generation,
+	       ss.seconds);
+	return CTL_EXIT_OK;
 }
 
-/* `ship DIR`: a packed copy of the store as DIR/data.mdb. */
 int ctl_ship(struct ctl *c, int argc, char **argv)
 {
-	struct store_ship_stats ss;
-	struct store *st;
-	char err[1024];
-	int i, ex, rc;
-
-	i = ctl_operands(c, argc, argv, 1, 1, &ex);
-	if (i < 0)
-		return ex;
-	st = ship_open(c);
-	if (!st)
-		return CTL_EXIT_FAILED;
-	rc = store_ship(st, argv[i], &ss, err, sizeof(err));
-	store_close(st);
-	if (rc < 0) {
-		fprintf(stderr, "%s: ship: FAILED: %s\n", c->prog, err);
-		return CTL_EXIT_FAILED;
-	}
-	if (!c->quiet)
-		printf("shipped %s/data.mdb: %.1f MB, generation %llu, "
-		       "in %.2f s\n", argv[i], (double)ss.bytes / 1e6,
-		       (unsigned long long)ss.generation, ss.seconds);
-	return CTL_EXIT_OK;
+	return ship_run(c, argc, argv, 0);
 }
 
-/* `adopt FILE`: the store becomes the copy in FILE. */
 int ctl_adopt(struct ctl *c, int argc, char **argv)
 {
-	struct store_ship_stats ss;
-	struct store *st;
-	char err[1024];
-	int i, ex, rc;
-
-	i = ctl_operands(c, argc, argv, 1, 1, &ex);
-	if (i < 0)
-		return ex;
-	st = ship_open(c);
-	if (!st)
-		return CTL_EXIT_FAILED;
-	rc = store_adopt(st, argv[i], &ss, err, sizeof(err));
-	store_close(st);
-	if (rc < 0) {
-		fprintf(stderr, "%s: adopt: FAILED: %s; the store is "
-			"unchanged\n", c->prog, err);
-		return CTL_EXIT_FAILED;
-	}
-	if (!c->quiet)
-		printf("adopted %s as %s/v%u: %.1f MB, generation %llu, "
-		       "in %.2f s\n", argv[i], c->cfg->store, ss.instance,
-		       (double)ss.bytes / 1e6,
-		       (unsigned long long)ss.generation, ss.seconds);
-	return CTL_EXIT_OK;
+	return ship_run(c, argc, argv, 1);
 }
