@@ -137,3 +137,41 @@ int entry_last_add(struct store_reader *rd, const char *name,
 	rc = store_iter_history(rd, name, last_add_cb, &la);
 	return rc < 0 ? rc : la.found;
 }
+
+int entry_each_dataset(struct store_reader *rd,
+		       void (*fn)(void *arg, const char *name,
+				  const char *section,
+				  const struct store_dsmeta *m,
+				  const struct store_dsmeta *parent),
+		       void *arg)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc = store_dataset_names(rd, &names, &n);
+
+	if (rc < 0)
+		return rc;
+	for (size_t k = 0; k < n; k++) {
+		struct store_dsmeta *m = NULL;
+
+		if (store_dataset_meta(rd, names[k], &m) == STORE_OK) {
+			if (m->type != DS_COMBINED)
+				fn(arg, names[k], NULL, m, NULL);
+			for (size_t s = 0; s < m->nchildren; s++) {
+				char label[64];
+
+				snprintf(label, sizeof(label), "%zu%s%s", s + 1,
+					 m->children[s].label ? ":" : "",
+					 m->children[s].label ?
+					 m->children[s].label : "");
+				if (m->children[s].meta)
+					fn(arg, names[k], label,
+					   m->children[s].meta, m);
+			}
+		}
+		store_dsmeta_free(m);
+		free(names[k]);
+	}
+	free(names);
+	return 0;
+}

@@ -36,6 +36,18 @@ int entry_last_add(struct store_reader *rd, const char *name,
 		   enum ds_type type, const struct feed_entry_want *want,
 		   struct entry_added *out);
 
+/* Calls fn(arg, name, section, meta, parent) for every stored dataset
+ * that answers lookups: a top-level one (section and parent NULL), and
+ * each section of a combined one (section "N" or "N:label", parent the
+ * combined dataset), as dnsbld asks them.  0, or <0 (STORE_E*) if the
+ * datasets could not be listed. */
+int entry_each_dataset(struct store_reader *rd,
+		       void (*fn)(void *arg, const char *name,
+				  const char *section,
+				  const struct store_dsmeta *m,
+				  const struct store_dsmeta *parent),
+		       void *arg);
+
 /* The prefix `plen` of address `addr` (family 4 or 6): the address with
  * its host bits cleared into `out`, and (if text is not NULL) its text,
  * "192.0.2.0/24", into `text` of `textlen` (64 is enough). */

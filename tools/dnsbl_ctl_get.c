@@ -162,10 +162,11 @@ static void get_source(struct get_ctx *g, const char *name,
 }
 
 /* One dataset, or one section of a combined one (`section` its label). */
-static void get_dataset(struct get_ctx *g, const char *name,
-			const char *section, const struct store_dsmeta *m,
+static void get_dataset(void *arg, const char *name, const char *section,
+			const struct store_dsmeta *m,
 			const struct store_dsmeta *parent)
 {
+	struct get_ctx *g = arg;
 	const struct get_item *it = g->it;
 	struct feed_entry_want want = { 0 };
 	struct ds_ip_entry ip = { 0 };
@@ -248,8 +249,6 @@ int ctl_get(struct ctl *c, int argc, char **argv)
 	struct get_ctx g = { .c = c };
 	struct get_item it;
 	struct store *st;
-	char **names = NULL;
-	size_t n = 0;
 	int ex, i = ctl_operands(c, argc, argv, 1, 1, &ex);
 
 	if (i < 0)
@@ -264,32 +263,10 @@ int ctl_get(struct ctl *c, int argc, char **argv)
 	if (!st)
 		return CTL_EXIT_FAILED;
 	ex = CTL_EXIT_OK;
-	if (store_dataset_names(g.rd, &names, &n) < 0) {
+	if (entry_each_dataset(g.rd, get_dataset, &g) < 0) {
 		fprintf(stderr, "%s: cannot list the stored datasets\n", c->prog);
 		ex = CTL_EXIT_FAILED;
 	}
-	for (size_t k = 0; k < n; k++) {
-		struct store_dsmeta *m = NULL;
-
-		if (store_dataset_meta(g.rd, names[k], &m) == STORE_OK) {
-			if (m->type != DS_COMBINED)
-				get_dataset(&g, names[k], NULL, m, NULL);
-			for (size_t s = 0; s < m->nchildren; s++) {
-				char label[64];
-
-				snprintf(label, sizeof(label), "%zu%s%s", s + 1,
-					 m->children[s].label ? ":" : "",
-					 m->children[s].label ?
-					 m->children[s].label : "");
-				if (m->children[s].meta)
-					get_dataset(&g, names[k], label,
-						    m->children[s].meta, m);
-			}
-		}
-		store_dsmeta_free(m);
-		free(names[k]);
-	}
-	free(names);
 	if (!g.found && ex == CTL_EXIT_OK)
 		printf("%s: in no dataset\n", it.text);
 	store_reader_free(g.rd);

@@ -148,9 +148,13 @@ static struct lk_hit *lk_hit_new(struct lk_ctx *g, const char *name)
 }
 
 /* One dataset, or one section of a combined one. */
-static void lk_dataset(struct lk_ctx *g, const char *name, const char *section,
-		       const struct store_dsmeta *m)
+static void lk_dataset(void *arg, const char *name, const char *section,
+		       const struct store_dsmeta *m,
+		       const struct store_dsmeta *parent)
 {
+	struct lk_ctx *g = arg;
+	/* A combined file's section is a feed like its parent. */
+	(void)parent;
 	const struct web_item *it = g->it;
 	const struct cfg_dataset *d = config_dataset(g->r->web->cfg, name);
 	struct feed_entry_want want = { 0 };
@@ -331,8 +335,7 @@ void web_lookup(struct web_req *r, const char *text)
 	struct lk_ctx g = { .r = r, .first = 1 };
 	struct web_item it;
 	struct web_json j, ds;
-	char why[256], **names = NULL;
-	size_t n = 0;
+	char why[256];
 	int any = 0;
 
 	if (web_item_parse(text, &it, why, sizeof(why)) < 0) {
@@ -348,30 +351,7 @@ void web_lookup(struct web_req *r, const char *text)
 		return;
 	}
 	g.f = ds.f;
-	if (store_dataset_names(g.rd, &names, &n) < 0)
-		n = 0;
-	for (size_t k = 0; k < n; k++) {
-		struct store_dsmeta *m = NULL;
-
-		if (store_dataset_meta(g.rd, names[k], &m) == STORE_OK) {
-			if (m->type != DS_COMBINED)
-				lk_dataset(&g, names[k], NULL, m);
-			for (size_t s = 0; s < m->nchildren; s++) {
-				char label[64];
-
-				snprintf(label, sizeof(label), "%zu%s%s", s + 1,
-					 m->children[s].label ? ":" : "",
-					 m->children[s].label ?
-					 m->children[s].label : "");
-				if (m->children[s].meta)
-					lk_dataset(&g, names[k], label,
-						   m->children[s].meta);
-			}
-		}
-		store_dsmeta_free(m);
-		free(names[k]);
-	}
-	free(names);
+	entry_each_dataset(g.rd, lk_dataset, &g);
 	fclose(ds.f);
 	for (size_t h = 0; h < g.nhits; h++)
 		any |= g.hits[h].listed;
