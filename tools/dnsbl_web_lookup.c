@@ -172,7 +172,9 @@ static void lk_dataset(void *arg, const char *name, const char *section,
 	size_t traplen = 0;
 	FILE *tf;
 
-	if (m->type == DS_ACL ||
+	/* An acl says who may ask, and a country or asn table says where
+	 * every address is: neither lists anyone. */
+	if (m->type == DS_ACL || m->type == DS_COUNTRY || m->type == DS_ASN ||
 	    !(ds_type_keys(m->type) & ds_keys_of_family(it->family)))
 		return;
 	memset(&mt, 0, sizeof(mt));
