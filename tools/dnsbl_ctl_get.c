@@ -125,9 +125,13 @@ static void get_source_line(const struct store_dsmeta *m,
 		printf("  source  %s:%lu: %s%s\n", s->path, line, text,
 		       same ? "" : "  (the file changed since it was loaded)");
 	} else {
+		/* A country or asn table's prefixes come from its rows merged
+		 * (docs/GEO.md), not from one line each. */
+		int geo = m->type == DS_COUNTRY || m->type == DS_ASN;
+
 		for (size_t i = 0; i < m->nsources; i++)
-			printf("  source  %s (the line is no longer there)\n",
-			       m->sources[i].path);
+			printf("  source  %s%s\n", m->sources[i].path,
+			       geo ? "" : " (the line is no longer there)");
 	}
 	free(files);
 }
