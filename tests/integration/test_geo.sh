@@ -199,6 +199,7 @@ zones:
   pol.t: {datasets: [geo, allow, spam], countries: [CN, ru]}
   picked.t: {datasets: [picked]}
   asn.t: {datasets: [asn]}
+  asbl.t: {datasets: [asn, allow], asns: [AS64501, 64503]}
 EOF
 "$BIN/dnsbl-loader" -c cfg.yaml load >load.log 2>&1 ||
 	{ echo "loader failed"; cat load.log; exit 1; }
@@ -253,6 +254,10 @@ check_eq "asn: 10.1.2.3, the narrower network" "$(q 3.2.1.10.asn.t TXT)" "TXT \"
 check_eq "asn: an A code too" "$(q 3.2.1.10.asn.t)" "A 127.0.0.2"
 check_eq "asn: IPv6, no name" "$(q 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.asn.t TXT)" "TXT \"64502 | 2001:db8::/32 |  |  | \""
 check_eq "asn: ip2asn's columns, with the country" "$(q 9.2.0.192.asn.t TXT)" "TXT \"64503 | 192.0.2.0/24 | US |  |  | TAB-NET, Inc. \$1\""
+
+check_eq "asns: 10.1.2.3 is in AS64501" "$(q 3.2.1.10.asbl.t)" "A 127.0.0.2"
+check "asns: 10.0.0.1 (AS64500) is not listed" "$($DNSQ "$PORT" 1.0.0.10.asbl.t A)" "rcode=NXDOMAIN"
+check_eq "asns: 192.0.2.9 is in AS64503" "$(q 9.2.0.192.asbl.t TXT)" "TXT \"64503 | 192.0.2.0/24 | US |  |  | TAB-NET, Inc. \$1\""
 
 # dnsbl-ctl export writes the CSV the loader reads: loaded again into a
 # store of its own and exported, it is the same.
