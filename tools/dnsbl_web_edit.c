@@ -192,9 +192,8 @@ static void delist_each(void *arg, const char *dataset, int removed)
 	}
 	dl->n++;
 	dl->removed += removed;
-	if (removed && dl->names) {
+	if (removed && dl->names && dl->nnames < 255)
 		dl->names[dl->nnames++] = dataset;
-	}
 }
 
 void web_delist(struct web_req *r)

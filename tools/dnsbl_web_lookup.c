@@ -220,6 +220,7 @@ static void lk_dataset(void *arg, const char *name, const char *section,
 	}
 	h = lk_hit_new(g, name);
 	if (!h || web_json_open(&aj) < 0) {
+		g->nhits -= h != NULL;   /* no answers: not kept */
 		free(trap);
 		return;
 	}
