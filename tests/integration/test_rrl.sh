@@ -6,7 +6,7 @@
 # large (TXT) replies spend the budget faster than small ones (cost by
 # bytes); a zone's own rate (0: unlimited; slip 1: every limited reply is
 # TC) wins over the global one; TCP is never limited; the counters in
-# /metrics equal what the clients saw.
+# /metrics equal what the clients saw; config errors name file:line.
 #
 # Clients send from 127.0.x.y source addresses and from ::1.
 set -u
@@ -129,4 +129,19 @@ check "a zone's own rate and slip 1: every limited reply is TC" "$out" \
 check "TCP is never limited" "$out" '^tcp full$'
 check "metrics count what the clients saw" "$out" '^metrics match$'
 [ "$FAILS" -gt 0 ] && echo "$out"
+
+# Config errors name the file, the line and the reason.
+head='store: store
+datasets: {spam: {type: ip4set, files: [spam.ip4set]}}'
+srv_config_fails "$head
+rate_limit: {responses_per_second: 10, buckets: 1000}
+zones: {bl.test: {datasets: [spam]}}" \
+	'bad\.yaml:3: rate_limit\.buckets: 1000 is not a power of two'
+srv_config_fails "$head
+zones: {bl.test: {datasets: [spam], rate_limit: {ipv4_prefix: 16}}}" \
+	'bad\.yaml:3: zones\.bl\.test\.rate_limit\.ipv4_prefix: unknown key'
+srv_config_fails "$head
+rate_limit: {responses_per_second: 10, slip: -1}
+zones: {bl.test: {datasets: [spam]}}" \
+	'bad\.yaml:3: rate_limit\.slip: "-1" is not a number'
 srv_report
