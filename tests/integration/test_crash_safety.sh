@@ -212,15 +212,17 @@ check "load: some kills landed while the loader ran" "$hit" '^[1-9]'
 seen="" hit=0
 for i in $(seq "$KILLS_WATCH"); do
 	target=$((3 - cur))
-	"$LOADER" -c "$WORK/c.yaml" -d 20 -i 0 watch >"$WORK/watch.log" 2>&1 &
+	# -d 200: the feeds' renames (put) land within one quiet time, so
+	# watch sees multi's two files change together.
+	"$LOADER" -c "$WORK/c.yaml" -d 200 -i 0 watch >"$WORK/watch.log" 2>&1 &
 	pid=$!
-	# The first pass finds every dataset as stored (nothing to load).
+	# Its first pass loads every dataset again (nothing changes).
 	for _ in $(seq 100); do
 		grep -q 'watching' "$WORK/watch.log" && break
 		sleep 0.05
 	done
 	put "$target"
-	delay $((LOAD_MS * 3 / 4 + 50))
+	delay $((LOAD_MS * 3 / 4 + 200))
 	[[ $(killed "$pid") == killed ]] && hit=$((hit + 1))
 	after_kill "watch kill $i" "$target"
 	cur=$target
