@@ -21,14 +21,20 @@
 enum { MF_ATTEMPT_AT, MF_OK, MF_LOADED_AT, MF_LINES, MF_BAD_LINES, MF_SECONDS,
 	MF_WRITTEN, MF_LOADS, MF_FAILURES, MF_N };
 
-struct mf_dataset {
-	char *name;
-	double v[MF_N];
-};
+
 
 /* A trap dataset's counters, in the order of mf_trap_series. */
 enum { MT_HITS, MT_LISTED, MT_EXTENDED, MT_ALLOWED, MT_MALFORMED, MT_PRUNED,
-	MT_N };
+	MT_RDNS_CONFIRMED, MT_RDNS_MISMATCH, MT_RDNS_NOPTR, MT_RDNS_TIMEOUT,
+	MT_RDNS_FAILURE, MT_RDNS_DROPPED, MT_N };
+#define MT_RDNS_FIRST MT_RDNS_CONFIRMED
+
+/* A dataset's values: v[MF_*] of a load, or v[MT_*] of a trap dataset. */
+#define MF_VALUES ((int)MF_N > (int)MT_N ? (int)MF_N : (int)MT_N)
+struct mf_dataset {
+	char *name;
+	double v[MF_VALUES];
+};
 
 struct metrics_file {
 	char *path;
@@ -36,6 +42,8 @@ struct metrics_file {
 	size_t nds;
 	struct mf_dataset *traps;   /* v[MT_*] */
 	size_t ntraps;
+	struct mf_dataset *rdns;    /* v[MT_RDNS_*]: trap datasets with rdns */
+	size_t nrdns;
 	int dirty;
 	int64_t written_at;
 };
@@ -62,6 +70,9 @@ void metrics_file_free(struct metrics_file *mf)
 	for (size_t i = 0; i < mf->ntraps; i++)
 		free(mf->traps[i].name);
 	free(mf->traps);
+	for (size_t i = 0; i < mf->nrdns; i++)
+		free(mf->rdns[i].name);
+	free(mf->rdns);
 	free(mf->path);
 	free(mf);
 }
@@ -112,18 +123,32 @@ void metrics_file_event(struct metrics_file *mf,
 	mf->dirty = 1;
 }
 
-void metrics_file_traps(struct metrics_file *mf, const char *dataset,
-			const struct trap_ingest_stats *s)
+/* Sets values [from, to) of `d` to `v`, noting a change. */
+static void mf_set(struct metrics_file *mf, struct mf_dataset *d,
+		   const uint64_t *v, int from, int to)
 {
-	const uint64_t v[MT_N] = { s->hits, s->listed, s->extended, s->allowed,
-				   s->malformed, s->pruned };
-	struct mf_dataset *d = mf_find(&mf->traps, &mf->ntraps, dataset);
-
-	for (int k = 0; d && k < MT_N; k++) {
+	for (int k = from; d && k < to; k++) {
 		if (d->v[k] != (double)v[k])
 			mf->dirty = 1;
 		d->v[k] = (double)v[k];
 	}
+}
+
+void metrics_file_traps(struct metrics_file *mf, const char *dataset,
+			const struct trap_ingest_stats *s,
+			const struct rdns_stats *rs)
+{
+	const uint64_t v[MT_N] = {
+		s->hits, s->listed, s->extended, s->allowed, s->malformed,
+		s->pruned, rs ? rs->confirmed : 0, rs ? rs->mismatch : 0,
+		rs ? rs->noptr : 0, rs ? rs->timeout : 0, rs ? rs->failure : 0,
+		rs ? rs->dropped : 0 };
+
+	mf_set(mf, mf_find(&mf->traps, &mf->ntraps, dataset), v, 0,
+	       MT_RDNS_FIRST);
+	if (rs)
+		mf_set(mf, mf_find(&mf->rdns, &mf->nrdns, dataset), v,
+		       MT_RDNS_FIRST, MT_N);
 }
 
 /* A label value with \, " and newline escaped. */
@@ -186,6 +211,18 @@ int metrics_file_write(struct metrics_file *mf, struct store *st, int64_t now,
 		  "Hit lines refused as malformed." },
 		{ "dnsbl_loader_trap_pruned_total",
 		  "Counters of one-off senders pruned." },
+		{ "dnsbl_loader_trap_rdns_confirmed_total",
+		  "rDNS lookups: forward-confirmed." },
+		{ "dnsbl_loader_trap_rdns_mismatch_total",
+		  "rDNS lookups: a PTR name that does not resolve back." },
+		{ "dnsbl_loader_trap_rdns_noptr_total",
+		  "rDNS lookups: no PTR record (NXDOMAIN or none)." },
+		{ "dnsbl_loader_trap_rdns_timeout_total",
+		  "rDNS lookups that timed out (the resolver did not answer)." },
+		{ "dnsbl_loader_trap_rdns_failure_total",
+		  "rDNS lookups that failed otherwise." },
+		{ "dnsbl_loader_trap_rdns_dropped_total",
+		  "Senders not looked up because every lookup slot was busy." },
 	};
 	struct store_space sp;
 	char tmp[4200];
@@ -205,8 +242,11 @@ int metrics_file_write(struct metrics_file *mf, struct store *st, int64_t now,
 	for (int k = 0; k < MF_N; k++)
 		mf_series(f, mf->ds, mf->nds, series[k].name, series[k].type,
 			  series[k].help, k);
-	for (int k = 0; mf->ntraps && k < MT_N; k++)
+	for (int k = 0; mf->ntraps && k < MT_RDNS_FIRST; k++)
 		mf_series(f, mf->traps, mf->ntraps, trap_series[k].name,
+			  "counter", trap_series[k].help, k);
+	for (int k = MT_RDNS_FIRST; mf->nrdns && k < MT_N; k++)
+		mf_series(f, mf->rdns, mf->nrdns, trap_series[k].name,
 			  "counter", trap_series[k].help, k);
 	if (store_space(st, &sp) == 0) {
 		fprintf(f, "# HELP dnsbl_loader_store_file_bytes The store's data file.\n"

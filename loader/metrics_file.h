@@ -12,6 +12,7 @@
 
 #include "feedwatch.h"
 #include "store.h"
+#include "rdns.h"
 #include "trap.h"
 
 struct metrics_file;
@@ -25,9 +26,11 @@ void metrics_file_event(struct metrics_file *mf,
 			const struct feedwatch_event *ev, int64_t now);
 
 /* Takes the counters of trap dataset `dataset` (hits, listings, ...)
- * since the watch started. */
+ * since the watch started, and of its rDNS lookups (`rs`, NULL when it
+ * does none). */
 void metrics_file_traps(struct metrics_file *mf, const char *dataset,
-			const struct trap_ingest_stats *s);
+			const struct trap_ingest_stats *s,
+			const struct rdns_stats *rs);
 
 /* Rewrites the file if something changed, or every few seconds anyway (the
  * store's size moves with compactions).  0, or -1 with `err` saying why

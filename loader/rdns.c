@@ -531,3 +531,8 @@ void rdns_describe(const struct rdns *r, char *out, size_t len)
 		 (unsigned long long)s->noptr, (unsigned long long)s->timeout,
 		 (unsigned long long)s->failure, (unsigned long long)s->dropped);
 }
+
+const struct rdns_stats *rdns_stats(const struct rdns *r)
+{
+	return &r->stats;
+}

@@ -26,6 +26,9 @@ struct rdns_stats {
 struct rdns *rdns_new(struct event_base *base, struct trap_ingest *ti,
 		      const struct cfg_trap *t, char *err, size_t errlen);
 
+/* The counts of the lookups so far. */
+const struct rdns_stats *rdns_stats(const struct rdns *r);
+
 /* Cancels the lookups in flight (their outcomes are not recorded; the
  * senders are looked up again on their next hit) and frees it.  NULL is
  * fine. */

@@ -687,10 +687,12 @@ static void trapsock_reload(struct trapsock *ts)
 
 void trapsock_report(const struct trapsock *ts,
 		     void (*fn)(void *arg, const char *dataset,
-				const struct trap_ingest_stats *s),
+				const struct trap_ingest_stats *s,
+				const struct rdns_stats *rs),
 		     void *arg)
 {
 	for (size_t i = 0; ts && i < ts->nds; i++)
 		fn(arg, trap_ingest_dataset(ts->ds[i].ti)->name,
-		   trap_ingest_stats(ts->ds[i].ti));
+		   trap_ingest_stats(ts->ds[i].ti),
+		   ts->ds[i].rdns ? rdns_stats(ts->ds[i].rdns) : NULL);
 }

@@ -12,6 +12,7 @@ struct event_base;
 struct store;
 struct trapsock;
 struct trap_ingest_stats;
+struct rdns_stats;
 
 /* How the listeners report: failure lines go to stderr, others stdout. */
 typedef void (*trapsock_say_fn)(void *arg, int failure, const char *msg);
@@ -30,10 +31,12 @@ int trapsock_start(struct trapsock **out, struct event_base *base,
  * commits the hits still in memory. */
 void trapsock_free(struct trapsock *ts);
 
-/* Calls fn(arg, dataset, its counters) for each trap dataset. */
+/* Calls fn(arg, dataset, its counters, its rDNS counts or NULL when it
+ * has no `rdns`) for each trap dataset. */
 void trapsock_report(const struct trapsock *ts,
 		     void (*fn)(void *arg, const char *dataset,
-				const struct trap_ingest_stats *s),
+				const struct trap_ingest_stats *s,
+				const struct rdns_stats *rs),
 		     void *arg);
 
 #endif

@@ -77,9 +77,10 @@ struct watch_sweep {
 };
 
 static void watch_trap_metrics(void *arg, const char *dataset,
-			       const struct trap_ingest_stats *s)
+			       const struct trap_ingest_stats *s,
+			       const struct rdns_stats *rs)
 {
-	metrics_file_traps(arg, dataset, s);
+	metrics_file_traps(arg, dataset, s, rs);
 }
 
 static void watch_on_sweep(evutil_socket_t fd, short what, void *arg)

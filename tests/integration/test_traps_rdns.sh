@@ -245,7 +245,7 @@ check "timeout: one hit does not list (not counted as no FCrDNS)" \
 	"$(q 127.0.1.8 slow.test A)" "rcode=NXDOMAIN"
 
 # ---- watch: lookups in the event loop -----------------------------------------
-"$LOADER" -c traps.yaml watch >watch.log 2>&1 &
+"$LOADER" -c traps.yaml -m loader.prom watch >watch.log 2>&1 &
 WATCH=$!
 SRV_PIDS+=("$WATCH")
 for _ in $(seq 100); do [ -S hits.sock ] && break; sleep 0.05; done
@@ -268,6 +268,16 @@ check "watch: no PTR listed after one hit" "$(q 127.0.1.9 traps.test A)" \
 for _ in $(seq 30); do grep -q 'rdns: [0-9]* looked up' watch.log && break; sleep 0.1; done
 check "watch: its line counts the lookups" "$(cat watch.log)" \
 	"traps: traps: .*; rdns: [0-9]+ looked up: [0-9]+ confirmed"
+for _ in $(seq 30); do
+	grep -q '^dnsbl_loader_trap_rdns_noptr_total{dataset="traps"} 1$' loader.prom 2>/dev/null && break
+	sleep 0.1
+done
+check "watch -m: confirmed lookups counted" "$(cat loader.prom)" \
+	'^dnsbl_loader_trap_rdns_confirmed_total\{dataset="traps"\} 1$'
+check "watch -m: no-PTR lookups counted" "$(cat loader.prom)" \
+	'^dnsbl_loader_trap_rdns_noptr_total\{dataset="traps"\} 1$'
+check "watch -m: timeouts counted (none)" "$(cat loader.prom)" \
+	'^dnsbl_loader_trap_rdns_timeout_total\{dataset="traps"\} 0$'
 kill -TERM "$WATCH"
 wait "$WATCH"
 check_eq "watch stops cleanly" "$?" 0
