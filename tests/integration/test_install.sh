@@ -194,7 +194,9 @@ NOTIFY_SOCKET="$WORK/notify" "$P/bin/dnsbld" -c "$WORK/c.yaml" -n >"$WORK/dnsbld
 SRV_PID=$!
 SRV_PIDS+=("$SRV_PID")
 wait_notify '^READY=1'
-check_eq "dnsbld: READY=1 arrives" "$?" 0
+ready=$?
+check_eq "dnsbld: READY=1 arrives" "$ready" 0
+[ "$ready" = 0 ] || { echo "dnsbld.log:"; cat "$WORK/dnsbld.log"; }
 check "dnsbld: READY=1 with a status" "$(cat "$WORK/notify.log")" '^READY=1\|STATUS=serving 1 zone\(s\)$'
 check "dnsbld: answers once ready" "$($DNSQ "$PORT" 2.0.0.127.bl.test A --timeout 2)" '127\.0\.0\.2'
 out=$("$P/bin/dnsbl-query" -c "$WORK/c.yaml" "@127.0.0.1:$PORT" 192.0.2.7 198.51.100.1 2>&1)
