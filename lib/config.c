@@ -184,6 +184,28 @@ static int cfg_time(struct cfg_parser *p, const yaml_node_t *n, const char *key,
 	return 0;
 }
 
+/* A percentage 0..100, written `50%` or `50`. */
+static int cfg_percent(struct cfg_parser *p, const yaml_node_t *n,
+		       const char *key, unsigned *out)
+{
+	const char *s;
+	char *end;
+	unsigned long v;
+
+	if (cfg_want_scalar(p, n, key) < 0)
+		return -1;
+	s = cfg_scalar(n);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end == '%')
+		end++;
+	if (end == s || *end || errno || *s < '0' || *s > '9' || v > 100)
+		return cfg_fail(p, n, key, "\"%s\" is not a percentage "
+				"0..100 (e.g. 50%%)", s);
+	*out = (unsigned)v;
+	return 0;
+}
+
 /* A domain name as an absolute wire name (lowercase).  `at_is_dot` lets an
  * SOA rname be written as a mail address. */
 static int cfg_dname(struct cfg_parser *p, const yaml_node_t *n,
@@ -1013,7 +1035,8 @@ static int cfg_trap_resolve(struct cfg_parser *p, yaml_node_t *datasets)
 static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 {
 	static const char *const known[] = { "type", "files", "max_errors",
-					     "manual", "self_delist", NULL };
+					     "manual", "self_delist",
+					     "max_shrink", "shrink_hold", NULL };
 	struct config *cfg = p->cfg;
 	struct cfg_dataset *d;
 	yaml_node_t *k, *v;
@@ -1030,6 +1053,7 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 	if (!d)
 		return cfg_oom(p);
 	d->line = (int)kn->start_mark.line + 1;
+	d->max_shrink = DEFAULT_MAX_SHRINK;
 	d->name = strdup(cfg_scalar(kn));
 	if (!d->name)
 		return cfg_oom(p);
@@ -1064,6 +1088,12 @@ static int cfg_dataset(struct cfg_parser *p, yaml_node_t *kn, yaml_node_t *vn)
 				return -1;
 		} else if (strcmp(cfg_scalar(k), "self_delist") == 0) {
 			if (cfg_bool(p, v, key, &d->self_delist) < 0)
+				return -1;
+		} else if (strcmp(cfg_scalar(k), "max_shrink") == 0) {
+			if (cfg_percent(p, v, key, &d->max_shrink) < 0)
+				return -1;
+		} else if (strcmp(cfg_scalar(k), "shrink_hold") == 0) {
+			if (cfg_time(p, v, key, &d->shrink_hold) < 0)
 				return -1;
 		} else {
 			unsigned long m;

@@ -11,6 +11,7 @@
  * Full shape and defaults (README.md "Configuration" has the details):
  *   store: PATH (default var/store)   listen: LIST (default 127.0.0.1:53)
  *   datasets.NAME: type, files (list or one string), max_errors (0),
+ *     max_shrink (50%; 0 = off), shrink_hold (0 = until accepted),
  *     manual (false; true: no files, edited with dnsbl-ctl); type trap
  *     takes instead threshold 1, window 1d, distinct_traps false, expire
  *     7d, repeat_expire (expire), repeat_within 30d, prefix6 64, allow
@@ -151,6 +152,11 @@ struct cfg_dataset {
 	char **files;          /* resolved paths */
 	size_t nfiles;
 	unsigned max_errors;   /* bad lines tolerated; 0 = unlimited */
+	unsigned max_shrink;   /* a load removing more than this % of the
+	                          stored entries is held (shrink_guard.h);
+	                          0 = no guard */
+	uint32_t shrink_hold;  /* ...until accepted, or until it has stayed
+	                          so this long (seconds); 0 = until accepted */
 	int manual;            /* `manual: true`: no files; edited with
 	                          dnsbl-ctl, never loaded (nfiles 0); a trap
 	                          dataset is manual too */

@@ -23,6 +23,10 @@
 #define DEFAULT_LISTEN_HOST "127.0.0.1"
 #define DEFAULT_LISTEN_PORT "53"
 
+/* A load that removes more than this share (%) of a dataset's stored
+ * entries is held until accepted (`max_shrink:`, lib/shrink_guard.c). */
+#define DEFAULT_MAX_SHRINK 50
+
 /* The Prometheus endpoint's port when `metrics:` names only an address
  * (the port DNS servers' exporters commonly use). */
 #define DEFAULT_METRICS_PORT "9153"

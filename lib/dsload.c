@@ -16,6 +16,7 @@
 
 #include "feed.h"
 #include "monoclock.h"
+#include "shrink_guard.h"
 
 int dsload_mkdirs(const char *path, char *err, size_t errlen)
 {
@@ -125,6 +126,14 @@ static int dsload_load(struct store *st, const struct cfg_dataset *d,
 		feed_result_free(&res);
 		return -1;
 	}
+	if (!(o && o->accept) &&
+	    shrink_guard_check(st, d, &res, (int64_t)time(NULL), rep->err,
+			       sizeof(rep->err))) {
+		rep->stage = DSLOAD_HELD;
+		dataset_free(ds);
+		feed_result_free(&res);
+		return -1;
+	}
 	rc = store_put_dataset(st, d->name, ds, res.sources, res.nsources,
 			       &rep->stats, rep->err, sizeof(rep->err));
 	t2 = monoclock_now();
@@ -141,7 +150,8 @@ int dsload_dataset(struct store *st, const struct cfg_dataset *d,
 {
 	int r = dsload_load(st, d, o, rep);
 
-	if (!d->manual)
+	/* (A held load's status is the guard's: it keeps the hold's start.) */
+	if (!d->manual && rep->stage != DSLOAD_HELD)
 		dsload_note(st, d, rep);
 	return r;
 }
@@ -175,7 +185,10 @@ void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep
 void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,
 		    const struct dsload_report *rep, char *buf, size_t buflen)
 {
-	if (rep->stage == DSLOAD_STORE_FAILED)
+	if (rep->stage == DSLOAD_HELD)
+		snprintf(buf, buflen, "%s: HELD: %s; the stored version is "
+			 "served", d->name, rep->err);
+	else if (rep->stage == DSLOAD_STORE_FAILED)
 		snprintf(buf, buflen, "%s: FAILED to store: %s; the stored "
 			 "version is unchanged", d->name, rep->err);
 	else if (d->line > 0)

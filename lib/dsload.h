@@ -22,12 +22,17 @@ struct dsload_options {
 	int no_gunzip;          /* rbldnsd -C */
 	unsigned max_logged;    /* bad-line warnings shown per load, 0 = all */
 	FILE *log;              /* where bad-line warnings go; NULL = stderr */
+	int accept;             /* write even a version the shrink guard
+	                           would hold (dnsbl-ctl accept) */
 };
 
 enum dsload_stage {
 	DSLOAD_OK = 0,
 	DSLOAD_PARSE_FAILED,    /* feed_load failed: the store is untouched */
-	DSLOAD_STORE_FAILED     /* store_put_dataset failed: nothing changed */
+	DSLOAD_STORE_FAILED,    /* store_put_dataset failed: nothing changed */
+	DSLOAD_HELD             /* parsed, but it would remove more than
+	                           max_shrink of the entries: not written
+	                           (shrink_guard.h) */
 };
 
 /* What one load did, for the caller to log or count. */
@@ -58,7 +63,8 @@ void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep
  * no config location: "NAME: FAILED: why; ...".  A parse failure's `why`
  * names the data file, and the line and its quoted text when one line
  * caused it ("spam.ip4set:30: invalid address \"1.2.3.4/40\"; too many
- * errors ...").  `cfgpath` may be NULL. */
+ * errors ...").  A held load: "NAME: HELD: why; the stored version is
+ * served".  `cfgpath` may be NULL. */
 void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,
 		    const struct dsload_report *rep, char *buf, size_t buflen);
 

@@ -89,6 +89,9 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ "compact", "",
 	  "return the store's free space now (load, drop, watch do it "
 	  "themselves)", ctl_compact },
+	{ "accept", "DATASET",
+	  "load a dataset whose update was held for removing more than "
+	  "max_shrink of its entries", ctl_accept },
 	{ "ship", "DIR",
 	  "write a packed copy of the store to DIR/data.mdb for mirrors "
 	  "(renamed in whole; send it with rsync)", ctl_ship },

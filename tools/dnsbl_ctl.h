@@ -89,6 +89,7 @@ int ctl_expire(struct ctl *c, int argc, char **argv);
 int ctl_history(struct ctl *c, int argc, char **argv);
 int ctl_get(struct ctl *c, int argc, char **argv);
 int ctl_stats(struct ctl *c, int argc, char **argv);
+int ctl_accept(struct ctl *c, int argc, char **argv);
 int ctl_export(struct ctl *c, int argc, char **argv);
 int ctl_check(struct ctl *c, int argc, char **argv);
 int ctl_requests(struct ctl *c, int argc, char **argv);

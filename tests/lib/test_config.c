@@ -331,7 +331,8 @@ static void test_errors(void)
 		     "3: bogus: unknown key (known: store, listen, datasets, ");
 	EXPECT_ERROR("datasets:\n  a:\n    type: dnset\n    file: /dev/null\n",
 		     "4: datasets.a.file: unknown key (known: type, files, "
-		     "max_errors, manual, self_delist)");
+		     "max_errors, manual, self_delist, max_shrink, "
+		     "shrink_hold)");
 	EXPECT_ERROR("datasets:\n  a: {type: dnset, files: /dev/null}\n"
 		     "  a: {type: ip4set, files: /dev/null}\n",
 		     "3: datasets.a: duplicate key (first on line 2)");
