@@ -1741,6 +1741,7 @@ static const struct cfg_setting cfg_settings[] = {
 	{ "tcp_max_clients", CFG_UINT, CFG_FIELD(tcp_max_clients), 1, 1000000, NULL },
 	{ "tcp_max_per_client", CFG_UINT, CFG_FIELD(tcp_max_per_client), 1, 1000000, NULL },
 	{ "tcp_query_timeout_ms", CFG_UINT, CFG_FIELD(tcp_query_timeout_ms), 1, 3600000, NULL },
+	{ "max_transfers", CFG_UINT, CFG_FIELD(max_transfers), 1, 10000, NULL },
 	{ "access", CFG_ACCESS, CFG_FIELD(access), 0, 0, NULL },
 	{ "rate_limit", CFG_RRL, CFG_FIELD(rrl), 0, 0, NULL },
 	{ "user", CFG_STRING, CFG_FIELD(user), 0, 0, NULL },
@@ -2088,6 +2089,7 @@ struct config *config_new(void)
 	cfg->tcp_max_clients = DEFAULT_TCP_MAX_CLIENTS;
 	cfg->tcp_max_per_client = DEFAULT_TCP_MAX_PER_CLIENT;
 	cfg->tcp_query_timeout_ms = DEFAULT_TCP_QUERY_TIMEOUT_MS;
+	cfg->max_transfers = DEFAULT_MAX_TRANSFERS;
 	cfg->rrl.slip = DEFAULT_RRL_SLIP;
 	cfg->rrl.ipv4_prefix = DEFAULT_RRL_IPV4_PREFIX;
 	cfg->rrl.ipv6_prefix = DEFAULT_RRL_IPV6_PREFIX;

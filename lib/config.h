@@ -26,7 +26,7 @@
  *     s m h d w.
  *   server: {workers 0, max_udp_size 1232, tcp_idle_ms 10000,
  *     tcp_max_clients 256, tcp_max_per_client 16, tcp_query_timeout_ms
- *     2000, access [{from, action, code, txt}], rate_limit
+ *     2000, max_transfers 8, access [{from, action, code, txt}], rate_limit
  *     {responses_per_second, slip 2, ipv4_prefix 24, ipv6_prefix 56,
  *     cost_bytes 256, buckets 65536}, user, group, chroot, pidfile,
  *     daemon false,
@@ -241,6 +241,7 @@ struct config {
 	unsigned tcp_max_clients;
 	unsigned tcp_max_per_client; /* open connections per client address */
 	unsigned tcp_query_timeout_ms; /* a query begun must be whole by then */
+	unsigned max_transfers;  /* zone transfers in progress at once */
 	struct cfg_access access;  /* global `access:` rules */
 	struct cfg_rrl rrl;        /* global `rate_limit:` */
 

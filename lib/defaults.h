@@ -45,6 +45,9 @@
 #define DEFAULT_TCP_MAX_CLIENTS 256
 #define DEFAULT_TCP_MAX_PER_CLIENT 16       /* connections per address */
 #define DEFAULT_TCP_QUERY_TIMEOUT_MS 2000   /* a begun query must be whole */
+/* Zone transfers in progress at once (each holds a snapshot and the
+ * zone's merged answer map: about 100 MB for a 1M-entry zone). */
+#define DEFAULT_MAX_TRANSFERS 8
 
 /* Response rate limiting (`rate_limit:`), when a rate is given. */
 #define DEFAULT_RRL_SLIP 2                  /* every 2nd limited: TC=1 */

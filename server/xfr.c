@@ -68,6 +68,8 @@ struct xfr {
 	char zname[DNAME_MAX * 4];
 	char peer[64];
 
+	int counted;                  /* one of the transfers in progress */
+
 	/* xfr_walk: every record goes to `sink` instead of a message. */
 	xfr_rr_sink sink;
 	void *sink_arg;
@@ -90,10 +92,13 @@ int xfr_is_transfer(const uint8_t *pkt, size_t len)
 	return dns_query_parse(pkt, len, &q) == DNS_PARSE_OK;
 }
 
+/* Transfers in progress, against the config's max_transfers. */
+static atomic_uint xfr_running;
+
 /* Refusals are logged at most once per XFR_LOG_REFUSED_S seconds (any
  * client can ask), with the count of the others. */
 #define XFR_LOG_REFUSED_S 10
-static void xfr_log_refused(const struct xfr *x)
+static void xfr_log_refused(const struct xfr *x, const char *why)
 {
 	static atomic_llong last;
 	static atomic_uint quiet;
@@ -104,8 +109,8 @@ static void xfr_log_refused(const struct xfr *x)
 		atomic_fetch_add(&quiet, 1);
 		return;
 	}
-	log_info("transfer of %s to %s refused (not in transfer.allow; %u "
-		 "more refused since the last such line)", x->zname, x->peer,
+	log_info("transfer of %s to %s refused (%s; %u more refused since "
+		 "the last such line)", x->zname, x->peer, why,
 		 atomic_exchange(&quiet, 0));
 }
 
@@ -509,7 +514,7 @@ struct xfr *xfr_start(const struct config *cfg, struct store *st,
 		return NULL;
 	}
 	if (!xfr_allowed(cfg, x->z, client)) {
-		xfr_log_refused(x);
+		xfr_log_refused(x, "not in transfer.allow");
 		x->z = NULL;
 		xfr_reply_short(x, out, DNS_RCODE_REFUSED, 0);
 		xfr_free(x);
@@ -540,6 +545,18 @@ struct xfr *xfr_start(const struct config *cfg, struct store *st,
 		xfr_free(x);
 		return NULL;
 	}
+	/* A transfer holds a snapshot (and, AXFR-style, the zone's merged
+	 * answer map): max_transfers at once; a secondary turned away with
+	 * SERVFAIL tries again after its retry interval. */
+	if (atomic_fetch_add(&xfr_running, 1) >= cfg->max_transfers) {
+		atomic_fetch_sub(&xfr_running, 1);
+		xfr_log_refused(x, "max_transfers are in progress");
+		x->z = NULL;
+		xfr_reply_short(x, out, DNS_RCODE_SERVFAIL, 0);
+		xfr_free(x);
+		return NULL;
+	}
+	x->counted = 1;
 	/* IXFR: the kept changes from the client's serial to ours. */
 	if (ixfr_ask)
 		x->ix.n = ixfr_chain(x->z->wname, serial, x->z->soa_serial,
@@ -729,6 +746,8 @@ void xfr_free(struct xfr *x)
 {
 	if (!x)
 		return;
+	if (x->counted)
+		atomic_fetch_sub(&xfr_running, 1);
 	for (size_t i = 0; i < x->ix.n; i++)
 		ixfr_change_release(x->ix.chain[i]);
 	xfr_plan_free(x->plan);
