@@ -887,8 +887,10 @@ int feed_geo_finish(struct feed_ctx *ctx)
 	n4 = geo_sort(g);
 	if (n4 < 0)
 		return feed_fail(ctx, "out of memory");
+	/* (A table with no rows has no row array: no pointer into it.) */
 	if (geo_sweep(ctx, g->rows, (size_t)n4, 4) < 0 ||
-	    geo_sweep(ctx, g->rows + n4, g->nrows - (size_t)n4, 6) < 0)
+	    geo_sweep(ctx, g->rows ? g->rows + n4 : NULL,
+		      g->nrows - (size_t)n4, 6) < 0)
 		return -1;
 	return 0;
 }
