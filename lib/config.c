@@ -7,6 +7,7 @@
  * fixes one thing at a time and never runs on a half-understood config.
  */
 #include "config.h"
+#include "config_error.h"
 #include "config_web.h"
 
 #include <arpa/inet.h>
@@ -43,24 +44,30 @@ struct cfg_parser {
 	size_t errlen;
 };
 
+void cfg_verror(char *err, size_t errlen, const char *file,
+		const yaml_node_t *n, const char *key, const char *fmt,
+		va_list ap)
+{
+	char reason[512];
+	unsigned long line = n ? (unsigned long)n->start_mark.line + 1 : 1UL;
+
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	if (key && *key)
+		snprintf(err, errlen, "%s:%lu: %s: %s", file, line, key, reason);
+	else
+		snprintf(err, errlen, "%s:%lu: %s", file, line, reason);
+}
+
 /* Formats "file:line: key: reason" into the caller's buffer; returns -1. */
 __attribute__((format(printf, 4, 5)))
 static int cfg_fail(struct cfg_parser *p, const yaml_node_t *n, const char *key,
 		    const char *fmt, ...)
 {
-	char reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	cfg_verror(p->err, p->errlen, p->file, n, key, fmt, ap);
 	va_end(ap);
-	if (key && *key)
-		snprintf(p->err, p->errlen, "%s:%lu: %s: %s", p->file,
-			 n ? (unsigned long)n->start_mark.line + 1 : 1UL, key,
-			 reason);
-	else
-		snprintf(p->err, p->errlen, "%s:%lu: %s", p->file,
-			 n ? (unsigned long)n->start_mark.line + 1 : 1UL, reason);
 	return -1;
 }
 
@@ -1476,6 +1483,18 @@ static int cfg_rrl(struct cfg_parser *p, yaml_node_t *n, const char *key,
 		"ipv4_prefix", "ipv6_prefix", "cost_bytes", "buckets", NULL };
 	static const char *const zone_known[] = { "responses_per_second",
 		"slip", NULL };
+	/* Each key a number in a range, in the order of `known`. */
+	static const struct {
+		size_t off;
+		unsigned long min, max;
+	} field[] = {
+		{ offsetof(struct cfg_rrl, rate), 0, 1000000 },
+		{ offsetof(struct cfg_rrl, slip), 0, 100 },
+		{ offsetof(struct cfg_rrl, ipv4_prefix), 8, 32 },
+		{ offsetof(struct cfg_rrl, ipv6_prefix), 16, 128 },
+		{ offsetof(struct cfg_rrl, cost_bytes), 1, 65535 },
+		{ offsetof(struct cfg_rrl, buckets), 64, 1UL << 24 },
+	};
 	yaml_node_t *k, *v;
 	char sub[400];
 	unsigned long x;
@@ -1490,35 +1509,18 @@ static int cfg_rrl(struct cfg_parser *p, yaml_node_t *n, const char *key,
 	CFG_FOR_PAIRS(p, n, k, v) {
 		const char *name = cfg_scalar(k);
 
+		size_t i = 0;
+
+		while (strcmp(known[i], name) != 0)
+			i++;   /* cfg_check_keys let only these through */
 		cfg_keyjoin(sub, sizeof(sub), key, name);
-		if (strcmp(name, "responses_per_second") == 0) {
-			if (cfg_uint(p, v, sub, 0, 1000000, &x) < 0)
-				return -1;
-			r->rate = (unsigned)x;
-		} else if (strcmp(name, "slip") == 0) {
-			if (cfg_uint(p, v, sub, 0, 100, &x) < 0)
-				return -1;
-			r->slip = (unsigned)x;
-		} else if (strcmp(name, "ipv4_prefix") == 0) {
-			if (cfg_uint(p, v, sub, 8, 32, &x) < 0)
-				return -1;
-			r->ipv4_prefix = (unsigned)x;
-		} else if (strcmp(name, "ipv6_prefix") == 0) {
-			if (cfg_uint(p, v, sub, 16, 128, &x) < 0)
-				return -1;
-			r->ipv6_prefix = (unsigned)x;
-		} else if (strcmp(name, "cost_bytes") == 0) {
-			if (cfg_uint(p, v, sub, 1, 65535, &x) < 0)
-				return -1;
-			r->cost_bytes = (unsigned)x;
-		} else {
-			if (cfg_uint(p, v, sub, 64, 1UL << 24, &x) < 0)
-				return -1;
-			if (x & (x - 1))
-				return cfg_fail(p, v, sub, "%lu is not a power "
-						"of two", x);
-			r->buckets = (unsigned)x;
-		}
+		if (cfg_uint(p, v, sub, field[i].min, field[i].max, &x) < 0)
+			return -1;
+		if (field[i].off == offsetof(struct cfg_rrl, buckets) &&
+		    (x & (x - 1)))
+			return cfg_fail(p, v, sub, "%lu is not a power of two",
+					x);
+		*(unsigned *)(void *)((char *)r + field[i].off) = (unsigned)x;
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_error.h"
 #include "defaults.h"
 
 /* Shortest token secret taken: a guessable one is no secret. */
@@ -30,14 +31,11 @@ __attribute__((format(printf, 4, 5)))
 static int web_fail(struct webp *p, const yaml_node_t *n, const char *key,
 		    const char *fmt, ...)
 {
-	char reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	cfg_verror(p->err, p->errlen, p->file, n, key, fmt, ap);
 	va_end(ap);
-	snprintf(p->err, p->errlen, "%s:%lu: %s: %s", p->file,
-		 (unsigned long)n->start_mark.line + 1, key, reason);
 	return -1;
 }
 
