@@ -120,6 +120,11 @@ static inline uint16_t dns_get16(const uint8_t *p)
 	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
 }
 
+static inline uint32_t dns_get32(const uint8_t *p)
+{
+	return (uint32_t)dns_get16(p) << 16 | dns_get16(p + 2);
+}
+
 static inline void dns_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);

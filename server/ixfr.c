@@ -105,13 +105,7 @@ struct ixfr_diff {
 
 static uint64_t rec_hash(const uint8_t *b, size_t n)
 {
-	uint64_t h = 14695981039346656037ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
+	return store_hash_update(STORE_HASH_INIT, b, n);
 }
 
 /* The table slot of record bytes `rec` (its index + 1 there), or the empty

@@ -152,6 +152,24 @@ struct xfr_rec {
 	size_t ns;                    /* NS: index + 1 */
 };
 
+/* The TTL of an exclusion's CNAME: the zone's negative-caching TTL. */
+static uint32_t xfr_cname_ttl(const struct zp_zone *z)
+{
+	return z->soa_ttl < z->soa_minimum ? z->soa_ttl : z->soa_minimum;
+}
+
+/* An answer record at the owner set: an MX with its target (relative to
+ * the zone when `rel`), any other type as its rdata. */
+static int xfr_encode_rdata(struct dns_writer *w, uint16_t type, uint32_t ttl,
+			    const uint8_t *rd, size_t len, int rel)
+{
+	if (type == DNS_TYPE_MX && len >= 3)
+		return dns_encode_mx(w, DNS_OWNER_SET, ttl, dns_get16(rd),
+				     rd + 2, rel);
+	return dns_encode_raw(w, DNS_OWNER_SET, type, DNS_CLASS_IN, ttl, rd,
+			      len);
+}
+
 static int xfr_encode(struct xfr *x, const struct xfr_rec *c)
 {
 	const struct zp_zone *z = x->z;
@@ -171,20 +189,10 @@ static int xfr_encode(struct xfr *x, const struct xfr_rec *c)
 	if (c->ns)
 		return dns_encode_ns(w, DNS_OWNER_SET, z->ns_ttl, z->ns[c->ns - 1]);
 	if (c->cname)
-		return dns_encode_cname(w, DNS_OWNER_SET,
-					z->soa_ttl < z->soa_minimum ? z->soa_ttl
-					: z->soa_minimum, x->excluded);
-	{
-		const struct answer_rr *r = c->rr;
-		const uint8_t *rd = c->arena + r->off;
-
-		if (r->type == DNS_TYPE_MX && r->len >= 3)
-			return dns_encode_mx(w, DNS_OWNER_SET, r->ttl,
-					     (uint16_t)(rd[0] << 8 | rd[1]),
-					     rd + 2, r->rel);
-		return dns_encode_raw(w, DNS_OWNER_SET, r->type, DNS_CLASS_IN,
-				      r->ttl, rd, r->len);
-	}
+		return dns_encode_cname(w, DNS_OWNER_SET, xfr_cname_ttl(z),
+					x->excluded);
+	return xfr_encode_rdata(w, c->rr->type, c->rr->ttl,
+				c->arena + c->rr->off, c->rr->len, c->rr->rel);
 }
 
 /* ---- records as ixfr.c keeps them -------------------------------------------
@@ -205,8 +213,7 @@ static size_t xrec_make(uint8_t *b, int kind, int rel, uint16_t type,
 	b[0] = (uint8_t)kind;
 	b[1] = (uint8_t)rel;
 	dns_put16(b + 2, type);
-	dns_put16(b + 4, (uint16_t)(ttl >> 16));
-	dns_put16(b + 6, (uint16_t)ttl);
+	dns_put32(b + 4, ttl);
 	b[8] = (uint8_t)ol;
 	memcpy(b + XREC_HEAD, owner, ol);
 	dns_put16(b + XREC_HEAD + ol, (uint16_t)rdlen);
@@ -219,13 +226,7 @@ size_t xfr_rec_len(const uint8_t *b)
 {
 	size_t ol = b[8];
 
-	return XREC_HEAD + ol + 2 +
-	       (size_t)(b[XREC_HEAD + ol] << 8 | b[XREC_HEAD + ol + 1]);
-}
-
-static uint32_t xrec_cname_ttl(const struct zp_zone *z)
-{
-	return z->soa_ttl < z->soa_minimum ? z->soa_ttl : z->soa_minimum;
+	return XREC_HEAD + ol + 2 + dns_get16(b + XREC_HEAD + ol);
 }
 
 /* Walking: record `c` as bytes, to the sink. */
@@ -244,7 +245,7 @@ static int xfr_sink_rec(struct xfr *x, const struct xfr_rec *c)
 			      ns, wname_len(ns));
 	} else if (c->cname) {
 		n = xrec_make(b, XREC_CNAME, 0, DNS_TYPE_CNAME,
-			      xrec_cname_ttl(z), c->owner, NULL, 0);
+			      xfr_cname_ttl(z), c->owner, NULL, 0);
 	} else {
 		const struct answer_rr *r = c->rr;
 
@@ -269,10 +270,8 @@ size_t xfr_soa_rec(const struct xfr *x, uint8_t *b, size_t size)
 	p += ml;
 	memcpy(p, z->soa_rname, rl);
 	p += rl;
-	for (int i = 0; i < 5; i++, p += 4) {
-		dns_put16(p, (uint16_t)(v[i] >> 16));
-		dns_put16(p + 2, (uint16_t)v[i]);
-	}
+	for (int i = 0; i < 5; i++, p += 4)
+		dns_put32(p, v[i]);
 	return xrec_make(b, XREC_SOA, 0, DNS_TYPE_SOA, z->soa_ttl,
 			 (const uint8_t *)"", rd, (size_t)(p - rd));
 }
@@ -283,11 +282,10 @@ static int xfr_encode_rec(struct xfr *x, const uint8_t *b)
 	struct dns_writer *w = &x->w;
 	const uint8_t *owner = b + XREC_HEAD;
 	size_t ol = b[8];
-	uint16_t type = (uint16_t)(b[2] << 8 | b[3]);
-	uint32_t ttl = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
-		       (uint32_t)b[6] << 8 | b[7];
+	uint16_t type = dns_get16(b + 2);
+	uint32_t ttl = dns_get32(b + 4);
 	const uint8_t *rd = owner + ol + 2;
-	size_t rdlen = (size_t)(owner[ol] << 8 | owner[ol + 1]);
+	size_t rdlen = dns_get16(owner + ol);
 
 	if (dns_writer_owner(w, owner) < 0)
 		return -1;
@@ -297,12 +295,7 @@ static int xfr_encode_rec(struct xfr *x, const uint8_t *b)
 	case XREC_NS:
 		return dns_encode_ns(w, DNS_OWNER_SET, ttl, rd);
 	default:
-		if (type == DNS_TYPE_MX && rdlen >= 3)
-			return dns_encode_mx(w, DNS_OWNER_SET, ttl,
-					     (uint16_t)(rd[0] << 8 | rd[1]),
-					     rd + 2, b[1]);
-		return dns_encode_raw(w, DNS_OWNER_SET, type, DNS_CLASS_IN,
-				      ttl, rd, rdlen);
+		return xfr_encode_rdata(w, type, ttl, rd, rdlen, b[1]);
 	}
 }
 
@@ -336,24 +329,31 @@ static int xfr_put(struct xfr *x, struct evbuffer *out, const struct xfr_rec *c)
 	return xfr_put_either(x, out, c, NULL);
 }
 
+/* Writes into `pkt` a query for absolute name `name`, type `qtype`, class
+ * IN (id 0, no flags), and parses it into *q. */
+static int xfr_make_query(uint8_t *pkt, const uint8_t *name, uint16_t qtype,
+			  struct dns_query *q)
+{
+	size_t n = wname_len(name);
+
+	memset(pkt, 0, DNS_HEADER_LEN);
+	pkt[5] = 1;                           /* QDCOUNT */
+	memcpy(pkt + DNS_HEADER_LEN, name, n);
+	dns_put16(pkt + DNS_HEADER_LEN + n, qtype);
+	dns_put16(pkt + DNS_HEADER_LEN + n + 2, DNS_CLASS_IN);
+	return dns_query_parse(pkt, DNS_HEADER_LEN + n + 4, q) == DNS_PARSE_OK
+	       ? 0 : -1;
+}
+
 /* dnsbld's answer to an ANY query for relative name `rel`, or NULL (the
  * name is another zone's, or the lookup failed). */
 static const struct answer *xfr_answer(struct xfr *x, const uint8_t *rel)
 {
 	uint8_t full[DNAME_MAX];
-	size_t n;
 	struct answer *a = x->r.ans;
 
-	if (dname_concat(rel, x->z->wname, full) < 0)
-		return NULL;
-	n = wname_len(full);
-	memset(x->lpkt, 0, DNS_HEADER_LEN);
-	x->lpkt[5] = 1;                       /* QDCOUNT */
-	memcpy(x->lpkt + DNS_HEADER_LEN, full, n);
-	dns_put16(x->lpkt + DNS_HEADER_LEN + n, DNS_TYPE_ANY);
-	dns_put16(x->lpkt + DNS_HEADER_LEN + n + 2, DNS_CLASS_IN);
-	if (dns_query_parse(x->lpkt, DNS_HEADER_LEN + n + 4, &x->lq) !=
-	    DNS_PARSE_OK)
+	if (dname_concat(rel, x->z->wname, full) < 0 ||
+	    xfr_make_query(x->lpkt, full, DNS_TYPE_ANY, &x->lq) < 0)
 		return NULL;
 	answer_decide(a, &x->r.plan, x->r.rd, &x->lq, NULL);
 	return a->zone == x->z ? a : NULL;
@@ -716,21 +716,15 @@ struct xfr *xfr_open(const struct config *cfg, struct store *st,
 		     const uint8_t *zone)
 {
 	struct xfr *x = calloc(1, sizeof(*x));
-	size_t n = wname_len(zone);
 	unsigned before = 0;
 	char err[256];
 
 	if (!x)
 		return NULL;
-	/* A query for the zone's SOA stands in for a client's. */
-	x->qpkt[5] = 1;                       /* QDCOUNT */
-	memcpy(x->qpkt + DNS_HEADER_LEN, zone, n);
-	dns_put16(x->qpkt + DNS_HEADER_LEN + n, DNS_TYPE_SOA);
-	dns_put16(x->qpkt + DNS_HEADER_LEN + n + 2, DNS_CLASS_IN);
 	snprintf(x->peer, sizeof(x->peer), "ixfr");
 	dname_to_text(zone, x->zname, sizeof(x->zname));
-	if (dns_query_parse(x->qpkt, DNS_HEADER_LEN + n + 4, &x->q) !=
-	    DNS_PARSE_OK ||
+	/* A query for the zone's SOA stands in for a client's. */
+	if (xfr_make_query(x->qpkt, zone, DNS_TYPE_SOA, &x->q) < 0 ||
 	    responder_init(&x->r, cfg, st, "ixfr", err, sizeof(err)) < 0 ||
 	    responder_begin(&x->r) < 0 ||
 	    !(x->z = zones_find(&x->r.plan, &x->q, &before)) || before ||
