@@ -64,42 +64,6 @@ static int change_create(struct change_ctx *cc, const char *name,
 	return rc;
 }
 
-/* The highest serial of any dataset or zone in the store.  An edit's
- * serial goes above it: a zone's SOA serial is the largest of its own and
- * its datasets' (server/zones.c), so it then moves for every zone serving
- * the edited dataset, even right after a load in the same second. */
-static int change_serial_floor(struct change_ctx *cc, uint32_t *floor)
-{
-	struct store_reader zr = { .st = cc->st, .txn = cc->txn, .active = 1 };
-	struct store_zones *zt = NULL;
-	MDB_cursor *c;
-	MDB_val k, d;
-	uint32_t s;
-	int rc;
-
-	*floor = 0;
-	rc = mdb_cursor_open(cc->txn, cc->st->dbi[SDB_META], &c);
-	if (rc)
-		return rc;
-	for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT))
-		if (store_meta_serial(d.mv_data, d.mv_size, &s) == 0 && s > *floor)
-			*floor = s;
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND)
-		return rc;
-	/* The zone table is read through a reader on this transaction. */
-	if (store_get_zones(&zr, &zt) == STORE_OK) {
-		if (zt->serial > *floor)
-			*floor = zt->serial;
-		for (size_t i = 0; i < zt->nzones; i++)
-			if (zt->serials[i] > *floor)
-				*floor = zt->serials[i];
-		store_zones_free(zt);
-	}
-	return 0;
-}
-
 /* Rewrites the metadata after a change of the records: a new serial, the
  * entry count, the change's time; and moves the generation. */
 static int change_meta_update(struct change_ctx *cc, const struct store_dsmeta *m,
@@ -108,21 +72,17 @@ static int change_meta_update(struct change_ctx *cc, const struct store_dsmeta *
 	struct store_meta_in in;
 	uint8_t mk[4], *blob = NULL;
 	MDB_val k = { 4, mk }, d;
-	uint32_t floor;
-	int64_t serial;
+	uint32_t serial;
 	size_t len;
-	int rc = change_serial_floor(cc, &floor);
+	int rc = store_next_serial(cc->txn, cc->st, m->serial, now, &serial);
 
 	if (rc)
 		return rc;
-	serial = now > (int64_t)m->serial ? now : (int64_t)m->serial + 1;
-	if (serial <= (int64_t)floor)
-		serial = (int64_t)floor + 1;
 	memset(&in, 0, sizeof(in));
 	in.name = m->name;
 	in.type = m->type;
 	in.meta = &m->meta;
-	in.serial = serial > UINT32_MAX ? UINT32_MAX : (uint32_t)serial;
+	in.serial = serial;
 	in.newest_mtime = m->newest_mtime;
 	in.loaded_at = now;
 	in.entries = (uint64_t)((int64_t)m->entries + cc->entries_delta);

@@ -36,6 +36,13 @@ int store_edit_apply(MDB_txn *txn, struct store *st, const char *name,
 /* The serial in a metadata blob, without decoding the rest.  0 or
  * STORE_EINVAL. */
 int store_meta_serial(const uint8_t *blob, size_t len, uint32_t *serial);
+/* A changed dataset's new serial: above its old one and above every other
+ * serial in the store (datasets and zones), close to the wall clock `now`.
+ * A zone's SOA serial is the largest of its own and its datasets'
+ * (server/zones.c), so it then moves for every zone serving the dataset,
+ * even right after another write in the same second. */
+int store_next_serial(MDB_txn *txn, struct store *st, uint32_t old,
+		      int64_t now, uint32_t *serial);
 
 /* ---- store_expiry.c ------------------------------------------------------ */
 

@@ -140,6 +140,54 @@ int store_meta_serial(const uint8_t *blob, size_t len, uint32_t *serial)
 	return r.bad ? STORE_EINVAL : 0;
 }
 
+/* The highest serial of any dataset or zone in the store. */
+static int meta_serial_floor(MDB_txn *txn, struct store *st, uint32_t *floor)
+{
+	struct store_reader zr = { .st = st, .txn = txn, .active = 1 };
+	struct store_zones *zt = NULL;
+	MDB_cursor *c;
+	MDB_val k, d;
+	uint32_t s;
+	int rc;
+
+	*floor = 0;
+	rc = mdb_cursor_open(txn, st->dbi[SDB_META], &c);
+	if (rc)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT))
+		if (store_meta_serial(d.mv_data, d.mv_size, &s) == 0 && s > *floor)
+			*floor = s;
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	/* The zone table is read through a reader on this transaction. */
+	if (store_get_zones(&zr, &zt) == STORE_OK) {
+		if (zt->serial > *floor)
+			*floor = zt->serial;
+		for (size_t i = 0; i < zt->nzones; i++)
+			if (zt->serials[i] > *floor)
+				*floor = zt->serials[i];
+		store_zones_free(zt);
+	}
+	return 0;
+}
+
+int store_next_serial(MDB_txn *txn, struct store *st, uint32_t old,
+		      int64_t now, uint32_t *serial)
+{
+	uint32_t floor;
+	int64_t s = now > (int64_t)old ? now : (int64_t)old + 1;
+	int rc = meta_serial_floor(txn, st, &floor);
+
+	if (rc)
+		return rc;
+	if (s <= (int64_t)floor)
+		s = (int64_t)floor + 1;
+	*serial = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+	return 0;
+}
+
 /* ---- decoding ----------------------------------------------------------- */
 
 /* A fresh copy of a length-prefixed field, NULL if absent (META_NOSTR). */

@@ -8,6 +8,7 @@
  * map and retries the whole transaction.
  */
 #include "store_diff.h"
+#include "store_manual.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -689,12 +690,11 @@ static int put_one(struct put_ctx *pc, const char *name,
 			changed = 1;
 	}
 	in.serial = old ? old->serial : 0;
-	if (changed) {
-		/* Strictly increasing, close to the wall clock. */
-		int64_t s = pc->now > (int64_t)in.serial ? pc->now : (int64_t)in.serial + 1;
-
-		in.serial = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
-	}
+	if (changed)
+		rc = store_next_serial(pc->txn, pc->st, in.serial, pc->now,
+				       &in.serial);
+	if (rc)
+		goto out;
 	free(blob);
 	blob = NULL;
 	rc = store_meta_encode(&in, &blob, &len);
