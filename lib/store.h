@@ -495,9 +495,11 @@ int store_ip_range_listed(struct store_reader *rd, uint32_t dsid, int family,
 			  const uint8_t lo[16], const uint8_t hi[16]);
 
 /* dnset lookup of a relative wire name: exact entry first, then the closest
- * enclosing wildcard.  1 listed, 0 not, <0 error. */
+ * enclosing wildcard.  1 listed, 0 not, <0 error.  If `below` is not NULL
+ * and 0 is returned, it gets store_name_has_below's answer (1 or 0), mostly
+ * found by the same search; else 0. */
 int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
-		    const uint8_t *qname, struct store_match *m);
+		    const uint8_t *qname, struct store_match *m, int *below);
 
 /* Is there any dnset or generic entry strictly below `qname`?  1/0/<0. */
 int store_name_has_below(struct store_reader *rd, uint32_t dsid,

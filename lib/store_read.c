@@ -395,32 +395,143 @@ static void read_copy_lower(const uint8_t *w, uint8_t *out)
 	}
 }
 
-int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
-		    const uint8_t *qname, struct store_match *m)
+/* The closest enclosing wildcard by one point read per strict ancestor,
+ * the longest first: right for any name.  Returns 1 (found, *depth set,
+ * *d its data), 0 or <0; `key` is the name's key, lvl[] its label ends. */
+static int dn_wild_probe(struct store_reader *rd, uint8_t *key,
+			 const uint16_t *lvl, unsigned n, unsigned *depth,
+			 MDB_val *d)
 {
-	uint8_t key[DNKEY_MAX];
-	uint16_t lvl[DN_MAX_LABELS + 1], woff[DN_MAX_LABELS + 1];
-	unsigned n;
-	int klen, rc;
-	MDB_val d;
+	int rc = 0;
 
-	if (!rd->active)
-		return STORE_EINVAL;
-	klen = store_dnkey(dsid, qname, key, lvl, woff, &n);
-	if (klen < 0)
-		return 0;   /* not a name the store can hold: not listed */
-	key[klen] = 0;
-	key[klen + 1] = DNK_EXACT;
-	rc = read_dn_get(rd, key, (size_t)klen + 2, &d);
-	/* Then the closest enclosing wildcard, strict ancestors only. */
 	for (unsigned k = n; rc == 0 && k-- > 0;) {
 		key[lvl[k]] = 1;
 		key[lvl[k] + 1] = '*';
 		key[lvl[k] + 2] = 0;
 		key[lvl[k] + 3] = DNK_WILD;
-		rc = read_dn_get(rd, key, (size_t)lvl[k] + 4, &d);
+		rc = read_dn_get(rd, key, (size_t)lvl[k] + 4, d);
 		if (rc == 1)
-			n = k;
+			*depth = k;
+	}
+	return rc;
+}
+
+/* Whole labels `found` shares with the name's key (dsid included), at most
+ * `max`; -1 if not even the dataset id. */
+static int dn_common_labels(const MDB_val *found, const uint8_t *key,
+			    const uint16_t *lvl, int max)
+{
+	int k = -1;
+
+	while (k < max && found->mv_size >= lvl[k + 1] &&
+	       memcmp(found->mv_data, key, lvl[k + 1]) == 0)
+		k++;
+	return k;
+}
+
+/* Does every label of the name sort after a wildcard's "*" label in its
+ * place?  (Longer than one byte, or one byte above '*'.)  Then the
+ * wildcard of each ancestor sorts before the name and before the wildcards
+ * of longer ancestors, which dn_wild_seek relies on. */
+static int dn_labels_after_star(const uint8_t *key, const uint16_t *lvl,
+				unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (key[lvl[k]] == 1 && key[lvl[k] + 1] <= '*')
+			return 0;
+	return 1;
+}
+
+/* The closest enclosing wildcard by range searches.  `pred` is the greatest
+ * key below the name's own.  Every key between a wildcard "A *" of an
+ * ancestor A and the name starts with A, so the longest such wildcard lies
+ * at most as deep as the labels `pred` shares with the name: look there;
+ * if it is not stored, the key just below where it would be bounds the next
+ * depth to look at the same way.  Usually one or two searches for a name
+ * of any length, where probing costs one per label. */
+static int dn_wild_seek(MDB_cursor *c, const uint8_t *key,
+			const uint16_t *lvl, unsigned n, MDB_val pred,
+			int have_pred, unsigned *depth, MDB_val *d)
+{
+	int k = have_pred ? dn_common_labels(&pred, key, lvl, (int)n - 1) : -1;
+
+	while (k >= 0) {
+		uint8_t w[DNKEY_MAX];
+		MDB_val wk = { (size_t)lvl[k] + 4, w };
+		int rc;
+
+		memcpy(w, key, lvl[k]);
+		w[lvl[k]] = 1;
+		w[lvl[k] + 1] = '*';
+		w[lvl[k] + 2] = 0;
+		w[lvl[k] + 3] = DNK_WILD;
+		rc = mdb_cursor_get(c, &wk, d, MDB_SET_RANGE);
+		if (rc == 0 && wk.mv_size == (size_t)lvl[k] + 4 &&
+		    memcmp(wk.mv_data, w, wk.mv_size) == 0) {
+			*depth = (unsigned)k;
+			return 1;
+		}
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return store_rc(rc);
+		rc = mdb_cursor_get(c, &wk, d, rc == 0 ? MDB_PREV : MDB_LAST);
+		if (rc == MDB_NOTFOUND)
+			return 0;
+		if (rc)
+			return store_rc(rc);
+		k = dn_common_labels(&wk, key, lvl, k - 1);
+	}
+	return 0;
+}
+
+int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
+		    const uint8_t *qname, struct store_match *m, int *below)
+{
+	uint8_t key[DNKEY_MAX];
+	uint16_t lvl[DN_MAX_LABELS + 1], woff[DN_MAX_LABELS + 1];
+	unsigned n, depth;
+	int klen, rc, have_pred = 0;
+	MDB_val k, d, pred = { 0, NULL };
+	MDB_cursor *c;
+
+	if (below)
+		*below = 0;
+	if (!rd->active)
+		return STORE_EINVAL;
+	klen = store_dnkey(dsid, qname, key, lvl, woff, &n);
+	if (klen < 0)
+		return 0;   /* not a name the store can hold: not listed */
+	c = reader_cursor(rd, 2, &rc);
+	if (!c)
+		return rc;
+	key[klen] = 0;
+	key[klen + 1] = DNK_EXACT;
+	/* One range search finds the name itself, or else the first key
+	 * after it (is anything below the name?) and the last one before. */
+	k.mv_size = (size_t)klen + 2;
+	k.mv_data = key;
+	rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+	if (rc && rc != MDB_NOTFOUND)
+		return store_rc(rc);
+	depth = n;
+	if (rc == 0 && k.mv_size == (size_t)klen + 2 &&
+	    memcmp(k.mv_data, key, k.mv_size) == 0) {
+		rc = 1;
+		if (below && d.mv_size == 4 && be32_get(d.mv_data) == REF_EXCLUDED)
+			*below = store_name_has_below(rd, dsid, qname) == 1;
+	} else {
+		if (below && rc == 0 && k.mv_size > (size_t)klen &&
+		    memcmp(k.mv_data, key, klen) == 0)
+			*below = ((const uint8_t *)k.mv_data)[klen] != 0 ||
+				 store_name_has_below(rd, dsid, qname) == 1;
+		rc = mdb_cursor_get(c, &pred, &d, rc == 0 ? MDB_PREV : MDB_LAST);
+		if (rc && rc != MDB_NOTFOUND)
+			return store_rc(rc);
+		have_pred = rc == 0;
+		/* Then the closest enclosing wildcard, strict ancestors only. */
+		rc = dn_labels_after_star(key, lvl, n)
+			? dn_wild_seek(c, key, lvl, n, pred, have_pred,
+				       &depth, &d)
+			: dn_wild_probe(rd, key, lvl, n, &depth, &d);
 	}
 	if (rc <= 0)
 		return rc;
@@ -428,7 +539,7 @@ int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
 		return STORE_EINVAL;
 	if (be32_get(d.mv_data) == REF_EXCLUDED)
 		return 0;
-	read_copy_lower(qname + woff[n], m->entry);
+	read_copy_lower(qname + woff[depth], m->entry);
 	return read_match_fill(rd, be32_get(d.mv_data), m);
 }
 

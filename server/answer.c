@@ -409,14 +409,19 @@ static void ctx_dnset(struct ans_ctx *c, const struct zp_dataset *d,
 {
 	struct store_match m;
 	struct subject subj;
+	int below, rc = store_lookup_dn(c->rd, d->meta->dsid, name, &m, &below);
 
-	if (store_lookup_dn(c->rd, d->meta->dsid, name, &m) == 1) {
+	if (rc == 1) {
 		subj.family = 0;
 		subj.name = m.entry;
 		subj.done = 0;
 		ctx_add_match(c, d, &m, &subj);
 	}
-	if (!c->exists && store_name_has_below(c->rd, d->meta->dsid, name) == 1)
+	/* A match answers for the name's existence, but for a value that is
+	 * not an answer; the lookup told whether anything is below otherwise. */
+	if (!c->exists && (rc == 1 ? store_name_has_below(c->rd, d->meta->dsid,
+							 name) == 1
+				   : below))
 		c->exists = 1;
 }
 

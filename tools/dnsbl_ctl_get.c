@@ -204,7 +204,7 @@ static void get_dataset(void *arg, const char *name, const char *section,
 		store_expiry_ip(g->rd, m->dsid, ip.family, ip.addr, plen,
 				&expires);
 	} else if (m->type == DS_DNSET) {
-		listed = store_lookup_dn(g->rd, m->dsid, it->name, &mt) == 1;
+		listed = store_lookup_dn(g->rd, m->dsid, it->name, &mt, NULL) == 1;
 		if (!listed)
 			return;
 		dn.name = mt.entry;

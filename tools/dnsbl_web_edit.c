@@ -284,7 +284,7 @@ static int req_remove_entry(struct web_req *r, const struct cfg_dataset *d,
 			ch.nip = 1;
 			found = 1;
 		} else if (!it->family &&
-			   store_lookup_dn(rd, m->dsid, it->name, &mt) == 1) {
+			   store_lookup_dn(rd, m->dsid, it->name, &mt, NULL) == 1) {
 			dn.op = STORE_EDIT_REMOVE;
 			dn.wild = !dname_equal(mt.entry, it->name);
 			memcpy(dn.name, mt.entry, wname_len(mt.entry));

@@ -194,7 +194,7 @@ static void lk_dataset(void *arg, const char *name, const char *section,
 					&expires);
 		}
 	} else if (m->type == DS_DNSET) {
-		listed = store_lookup_dn(g->rd, m->dsid, it->name, &mt) == 1;
+		listed = store_lookup_dn(g->rd, m->dsid, it->name, &mt, NULL) == 1;
 		if (listed) {
 			covered = 1;
 			dn.name = mt.entry;

@@ -171,7 +171,7 @@ static void test_value_dedup(void)
 	store_reader_new(st, &rd);
 	tsu_parse("192.0.2.1", &e);
 	CHECK_INT(store_lookup_ip(rd, ida, 4, e.addr, &m1), 1);
-	CHECK_INT(store_lookup_dn(rd, idb, tsu_name("x.example"), &m2), 1);
+	CHECK_INT(store_lookup_dn(rd, idb, tsu_name("x.example"), &m2, NULL), 1);
 	CHECK(m1.nvalues == 1 && m2.nvalues == 1 && m1.values[0] == m2.values[0]);
 	CHECK_INT(store_value_get(rd, 0, &(struct store_value){ 0 }), STORE_EINVAL);
 	CHECK_INT(store_value_get(rd, 0x7ffffff0, &(struct store_value){ 0 }),

@@ -159,11 +159,11 @@ static void test_long_names(void)
 	tsu_dn(ds, "*.a", v2);
 	id = tsu_put(st, "longdn", ds, NULL);
 	store_reader_new(st, &rd);
-	CHECK_INT(store_lookup_dn(rd, id, w, &m), 1);
+	CHECK_INT(store_lookup_dn(rd, id, w, &m, NULL), 1);
 	dname_to_text(m.entry, entry, sizeof(entry));
 	CHECK_STR(entry, "a");
 	/* Malformed query names are not listed, never read out of bounds. */
-	CHECK_INT(store_lookup_dn(rd, id, (const uint8_t *)"\x50zzz\0", &m), 0);
+	CHECK_INT(store_lookup_dn(rd, id, (const uint8_t *)"\x50zzz\0", &m, NULL), 0);
 	store_reader_free(rd);
 	dataset_free(ds);
 }
@@ -208,6 +208,187 @@ static void test_dn_diff(void)
 	dataset_free(b);
 }
 
+/* ---- random names against a model ---------------------------------------- */
+
+/* Labels that sort before, at and after a wildcard's "*" in its place
+ * ("!" "#" "(" ")" are single bytes below '*', "+" just above), so the
+ * range-search lookup and its label-by-label fallback both run. */
+static const char *const rnd_labels[] = { "a", "b", "ab", "b-", "0", "zz",
+	"!", "#", "(", ")", "*", "+", "-", "xn--q" };
+#define RND_NLAB (sizeof(rnd_labels) / sizeof(rnd_labels[0]))
+#define RND_MAXD 5
+
+struct rnd_name {
+	unsigned n;                 /* labels, apex side first */
+	unsigned lab[RND_MAXD];
+};
+
+struct rnd_entry {
+	struct rnd_name name;
+	int wild, excluded;
+	unsigned value;             /* 2..6 */
+};
+
+static uint32_t rnd_state;
+static unsigned rnd(unsigned n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+static void rnd_pick(struct rnd_name *nm, unsigned maxd)
+{
+	nm->n = rnd(maxd + 1);
+	for (unsigned i = 0; i < nm->n; i++)
+		nm->lab[i] = rnd(RND_NLAB);
+}
+
+/* Wire form (leaf label first) of the name's first `n` labels. */
+static void rnd_wire(const struct rnd_name *nm, unsigned n, uint8_t *w)
+{
+	size_t o = 0;
+
+	for (unsigned i = n; i-- > 0;) {
+		const char *l = rnd_labels[nm->lab[i]];
+
+		w[o++] = (uint8_t)strlen(l);
+		memcpy(w + o, l, strlen(l));
+		o += strlen(l);
+	}
+	w[o] = 0;
+}
+
+static int rnd_prefix(const struct rnd_name *a, unsigned n,
+		      const struct rnd_name *b)
+{
+	if (a->n != n || n > b->n)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		if (a->lab[i] != b->lab[i])
+			return 0;
+	return 1;
+}
+
+static const struct rnd_entry *rnd_find(const struct rnd_entry *e, size_t ne,
+					const struct rnd_name *q, unsigned n,
+					int wild)
+{
+	for (size_t i = 0; i < ne; i++)
+		if (e[i].wild == wild && rnd_prefix(&e[i].name, n, q))
+			return &e[i];
+	return NULL;
+}
+
+/* The model: the exact entry, else the longest strict ancestor's wildcard;
+ * "below": an entry whose name lies under q, or a wildcard of q itself. */
+static void rnd_expect(const struct rnd_entry *e, size_t ne,
+		       const struct rnd_name *q, char *want, char *entry,
+		       int *below)
+{
+	const struct rnd_entry *hit = rnd_find(e, ne, q, q->n, 0);
+	unsigned depth = q->n;
+
+	for (unsigned k = q->n; !hit && k-- > 0;)
+		if ((hit = rnd_find(e, ne, q, k, 1)) != NULL)
+			depth = k;
+	want[0] = entry[0] = '\0';
+	if (hit && !hit->excluded) {
+		uint8_t w[DNAME_MAX];
+
+		sprintf(want, "%u", hit->value);
+		rnd_wire(q, depth, w);
+		dname_to_text(w, entry, 256);
+	}
+	*below = 0;
+	for (size_t i = 0; i < ne; i++) {
+		const struct rnd_name *n = &e[i].name;
+		int under = n->n >= q->n;
+
+		for (unsigned k = 0; under && k < q->n; k++)
+			under = n->lab[k] == q->lab[k];
+		if (under && (n->n > q->n || e[i].wild))
+			*below = 1;
+	}
+}
+
+static void test_dn_random(void)
+{
+	char label[32], want[16], wentry[256], entry[256];
+	uint8_t w[DNAME_MAX];
+	int bad = 0;
+
+	for (unsigned round = 0; round < 40; round++) {
+		struct dataset *ds = dataset_new(DS_DNSET);
+		struct rnd_entry e[60];
+		struct store_reader *rd;
+		size_t ne = 0;
+		uint32_t id, vals[7];
+
+		rnd_state = 7919u * round + 1;
+		for (unsigned v = 2; v <= 6; v++)
+			vals[v] = tsu_val(ds, v, NULL);
+		while (ne < 10 + rnd(50)) {
+			struct rnd_entry *x = &e[ne];
+			struct ds_dn_entry de = { 0 };
+
+			rnd_pick(&x->name, RND_MAXD - 1);
+			x->wild = rnd(3) == 0;
+			if (rnd_find(e, ne, &x->name, x->name.n, x->wild))
+				continue;   /* one value per key keeps the model simple */
+			x->excluded = rnd(6) == 0;
+			x->value = 2 + rnd(5);
+			rnd_wire(&x->name, x->name.n, w);
+			de.name = w;
+			de.wild = (uint8_t)x->wild;
+			de.excluded = (uint8_t)x->excluded;
+			de.value = vals[x->value];
+			dataset_add_dn(ds, &de);
+			ne++;
+		}
+		snprintf(label, sizeof(label), "rnd%u", round);
+		id = tsu_put(st, label, ds, NULL);
+		store_reader_new(st, &rd);
+		for (unsigned t = 0; t < 400; t++) {
+			struct rnd_name q;
+			struct store_match m;
+			int below, wbelow, rc;
+			const char *got;
+
+			rnd_pick(&q, RND_MAXD);
+			if (t % 2 && ne) {   /* often under a stored name */
+				const struct rnd_entry *x = &e[rnd((unsigned)ne)];
+
+				q.n = x->name.n + rnd(3);
+				if (q.n > RND_MAXD)
+					q.n = RND_MAXD;
+				memcpy(q.lab, x->name.lab, x->name.n * sizeof(q.lab[0]));
+				for (unsigned i = x->name.n; i < q.n; i++)
+					q.lab[i] = rnd(RND_NLAB);
+			}
+			rnd_expect(e, ne, &q, want, wentry, &wbelow);
+			rnd_wire(&q, q.n, w);
+			rc = store_lookup_dn(rd, id, w, &m, &below);
+			got = tsu_render(rd, rc, &m);
+			entry[0] = '\0';
+			if (rc == 1)
+				dname_to_text(m.entry, entry, sizeof(entry));
+			if (strcmp(got, want) || strcmp(entry, wentry) ||
+			    (rc == 0 && below != wbelow) ||
+			    store_name_has_below(rd, id, w) != wbelow) {
+				dname_to_text(w, label, sizeof(label));
+				if (bad++ < 10)
+					fprintf(stderr, "round %u: %s: got \"%s\" (%s) "
+						"below %d, want \"%s\" (%s) below %d\n",
+						round, label, got, entry, below,
+						want, wentry, wbelow);
+			}
+		}
+		store_reader_free(rd);
+		dataset_free(ds);
+	}
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
 	st = tsu_open(tsu_tmpdir("dn"));
@@ -215,6 +396,7 @@ int main(void)
 	test_generic();
 	test_long_names();
 	test_dn_diff();
+	test_dn_random();
 	store_close(st);
 	tsu_cleanup();
 	return check_report();

@@ -191,7 +191,7 @@ TSU_FN const char *tsu_qdn(struct store_reader *rd, uint32_t dsid,
 			   const char *name, char *entry)
 {
 	struct store_match m;
-	int rc = store_lookup_dn(rd, dsid, tsu_name(name), &m);
+	int rc = store_lookup_dn(rd, dsid, tsu_name(name), &m, NULL);
 
 	if (entry) {
 		entry[0] = '\0';
