@@ -43,6 +43,7 @@ struct store {
 /* Answer values the reader has already read in its current snapshot (a
  * small direct-mapped cache: a few values answer most queries). */
 #define READER_VCACHE 64
+#define READER_APEXWILD 4
 struct reader_vcache {
 	uint32_t id;          /* 0 = empty */
 	struct store_value v; /* txt points into the snapshot's map */
@@ -61,6 +62,13 @@ struct store_reader {
 	int gen_known;
 	uint64_t gen;
 	struct reader_vcache vcache[READER_VCACHE];
+	/* Is there a wildcard at a dnset's apex ("*.zone")?  Nearly every
+	 * unlisted name would otherwise search for it. */
+	struct reader_apexwild {
+		uint32_t dsid;
+		uint8_t state;        /* 0 unknown, 1 none, 2 stored */
+		uint8_t ref[4];       /* its data, when stored */
+	} apexwild[READER_APEXWILD];
 };
 
 /* Maps an internal code to STORE_OK / STORE_E*. */

@@ -59,6 +59,8 @@ static void reader_forget(struct store_reader *rd)
 	rd->gen_known = 0;
 	for (size_t i = 0; i < READER_VCACHE; i++)
 		rd->vcache[i].id = 0;
+	for (size_t i = 0; i < READER_APEXWILD; i++)
+		rd->apexwild[i].state = 0;
 }
 
 /* Is the active snapshot still the newest commit? */
@@ -442,43 +444,83 @@ static int dn_labels_after_star(const uint8_t *key, const uint16_t *lvl,
 	return 1;
 }
 
-/* The closest enclosing wildcard by range searches.  `pred` is the greatest
- * key below the name's own.  Every key between a wildcard "A *" of an
- * ancestor A and the name starts with A, so the longest such wildcard lies
- * at most as deep as the labels `pred` shares with the name: look there;
- * if it is not stored, the key just below where it would be bounds the next
- * depth to look at the same way.  Usually one or two searches for a name
- * of any length, where probing costs one per label. */
-static int dn_wild_seek(MDB_cursor *c, const uint8_t *key,
-			const uint16_t *lvl, unsigned n, MDB_val pred,
-			int have_pred, unsigned *depth, MDB_val *d)
+/* The table's key order (memcmp, then the shorter first). */
+static int dn_key_cmp(const MDB_val *a, const uint8_t *b, size_t blen)
 {
+	size_t n = a->mv_size < blen ? a->mv_size : blen;
+	int c = memcmp(a->mv_data, b, n);
+
+	if (c)
+		return c;
+	return a->mv_size < blen ? -1 : a->mv_size > blen;
+}
+
+/* The closest enclosing wildcard by range searches.  `pred` is the greatest
+ * key below the name's own, `d` its data.  Every key between a wildcard
+ * "A *" of an ancestor A and the name starts with A, so the longest such
+ * wildcard lies at most as deep as the labels `pred` shares with the name.
+ * A wildcard that would sort after `pred` is not stored (nothing lies
+ * between `pred` and the key searched last); one equal to it is found; only
+ * one that sorts before it needs a search, whose miss gives the next
+ * `pred`.  Usually one or two searches for a name of any length, where
+ * probing costs one per label. */
+static int dn_wild_seek(struct store_reader *rd, MDB_cursor *c,
+			uint32_t dsid, const uint8_t *key, const uint16_t *lvl,
+			unsigned n, MDB_val pred, int have_pred,
+			unsigned *depth, MDB_val *d)
+{
+	struct reader_apexwild *aw = &rd->apexwild[dsid % READER_APEXWILD];
 	int k = have_pred ? dn_common_labels(&pred, key, lvl, (int)n - 1) : -1;
 
 	while (k >= 0) {
 		uint8_t w[DNKEY_MAX];
-		MDB_val wk = { (size_t)lvl[k] + 4, w };
-		int rc;
+		size_t wlen = (size_t)lvl[k] + 4;
+		MDB_val wk = { wlen, w };
+		int rc, cmp;
 
 		memcpy(w, key, lvl[k]);
 		w[lvl[k]] = 1;
 		w[lvl[k] + 1] = '*';
 		w[lvl[k] + 2] = 0;
 		w[lvl[k] + 3] = DNK_WILD;
+		cmp = dn_key_cmp(&pred, w, wlen);
+		if (cmp == 0) {
+			*depth = (unsigned)k;
+			return 1;
+		}
+		if (cmp < 0) {
+			k = dn_common_labels(&pred, key, lvl, k - 1);
+			continue;
+		}
+		if (k == 0 && aw->dsid == dsid && aw->state) {
+			d->mv_size = sizeof(aw->ref);
+			d->mv_data = aw->ref;
+			*depth = 0;
+			return aw->state == 2;
+		}
 		rc = mdb_cursor_get(c, &wk, d, MDB_SET_RANGE);
-		if (rc == 0 && wk.mv_size == (size_t)lvl[k] + 4 &&
-		    memcmp(wk.mv_data, w, wk.mv_size) == 0) {
+		if (rc == 0 && dn_key_cmp(&wk, w, wlen) == 0) {
+			if (k == 0 && d->mv_size == sizeof(aw->ref)) {
+				aw->dsid = dsid;
+				aw->state = 2;
+				memcpy(aw->ref, d->mv_data, sizeof(aw->ref));
+			}
 			*depth = (unsigned)k;
 			return 1;
 		}
 		if (rc != 0 && rc != MDB_NOTFOUND)
 			return store_rc(rc);
-		rc = mdb_cursor_get(c, &wk, d, rc == 0 ? MDB_PREV : MDB_LAST);
+		if (k == 0) {
+			aw->dsid = dsid;
+			aw->state = 1;
+			return 0;
+		}
+		rc = mdb_cursor_get(c, &pred, d, rc == 0 ? MDB_PREV : MDB_LAST);
 		if (rc == MDB_NOTFOUND)
 			return 0;
 		if (rc)
 			return store_rc(rc);
-		k = dn_common_labels(&wk, key, lvl, k - 1);
+		k = dn_common_labels(&pred, key, lvl, k - 1);
 	}
 	return 0;
 }
@@ -529,8 +571,8 @@ int store_lookup_dn(struct store_reader *rd, uint32_t dsid,
 		have_pred = rc == 0;
 		/* Then the closest enclosing wildcard, strict ancestors only. */
 		rc = dn_labels_after_star(key, lvl, n)
-			? dn_wild_seek(c, key, lvl, n, pred, have_pred,
-				       &depth, &d)
+			? dn_wild_seek(rd, c, dsid, key, lvl, n, pred,
+				       have_pred, &depth, &d)
 			: dn_wild_probe(rd, key, lvl, n, &depth, &d);
 	}
 	if (rc <= 0)
