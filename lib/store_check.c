@@ -133,7 +133,6 @@ static int check_family(struct check *ck, const char *name, uint32_t dsid,
 	unsigned isz = layout_ip_size(family);
 	uint8_t *src = NULL, *ip = NULL, *derived = NULL;
 	size_t nsrc, nip, nder = 0, bad = 0;
-	struct store_src *list = NULL;
 	int rc;
 
 	rc = check_dups(ck, family == 4 ? SDB_SRC4 : SDB_SRC6, dsid, ssz, &src,
@@ -141,26 +140,17 @@ static int check_family(struct check *ck, const char *name, uint32_t dsid,
 	if (rc == 0)
 		rc = check_dups(ck, family == 4 ? SDB_IP4 : SDB_IP6, dsid, isz,
 				&ip, &nip);
-	if (rc == 0 && nsrc && !(list = malloc(nsrc * sizeof(*list))))
-		rc = STORE_ENOMEM;
 	if (rc)
 		goto out;
 	*entries += nsrc;
-	for (size_t i = 0; i < nsrc; i++) {
-		const uint8_t *r = src + i * ssz;
-
-		memset(list[i].addr, 0, sizeof(list[i].addr));
-		memcpy(list[i].addr, r, alen);
-		list[i].plen = r[alen];
-		list[i].ref = be32_get(r + alen + 1);
-		bad += check_ref(ck, list[i].ref);
-	}
+	for (size_t i = 0; i < nsrc; i++)
+		bad += check_ref(ck, be32_get(src + i * ssz + alen + 1));
 	for (size_t i = 0; i < nip; i++)
 		bad += check_ref(ck, be32_get(ip + i * isz + 2 * alen));
 	if (bad)
 		check_say(ck, name, "%zu IPv%d records refer to answer values "
 			  "that are not stored", bad, family);
-	rc = store_derive(list, nsrc, family, &derived, &nder);
+	rc = store_derive(src, nsrc, family, &derived, &nder);
 	if (rc)
 		goto out;
 	if (nder != nip || (nip && memcmp(derived, ip, nip * isz) != 0)) {
@@ -181,7 +171,6 @@ out:
 	free(src);
 	free(ip);
 	free(derived);
-	free(list);
 	return rc;
 }
 

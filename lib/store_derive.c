@@ -59,10 +59,11 @@ static void derive_out_emit(struct derive_out *o, u128 s, u128 e, uint32_t ref)
 	o->have = 1;
 }
 
-int store_derive(const struct store_src *src, size_t n, int family,
+int store_derive(const uint8_t *src, size_t n, int family,
 		 uint8_t **out, size_t *nout)
 {
 	unsigned alen = family == 4 ? 4 : 16, bits = alen * 8;
+	unsigned rsz = layout_src_size(family);
 	u128 max = bits == 128 ? ~(u128)0 : (((u128)1 << bits) - 1);
 	struct piece stack[130];
 	unsigned top = 0;
@@ -80,8 +81,9 @@ int store_derive(const struct store_src *src, size_t n, int family,
 	if (!o.buf)
 		return STORE_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		u128 s = addr_get(src[i].addr, alen);
-		u128 e = layout_prefix_end(s, src[i].plen, bits);
+		const uint8_t *r = src + i * rsz;
+		u128 s = addr_get(r, alen);
+		u128 e = layout_prefix_end(s, r[alen], bits);
 
 		/* Close the open prefixes that end before this one. */
 		while (top && stack[top - 1].e < s) {
@@ -100,7 +102,7 @@ int store_derive(const struct store_src *src, size_t n, int family,
 		}
 		stack[top].s = s;
 		stack[top].e = e;
-		stack[top].ref = src[i].ref;
+		stack[top].ref = be32_get(r + alen + 1);
 		top++;
 		pos = s;
 	}

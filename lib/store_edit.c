@@ -95,13 +95,14 @@ static int edit_derive_window(struct edit_ctx *ec, MDB_cursor *src, int family,
 			      layout_u128 s, layout_u128 e, struct spans *out)
 {
 	unsigned alen = family == 4 ? 4 : 16, bits = alen * 8;
-	struct store_src *list = NULL;
+	unsigned rsz = layout_src_size(family);
+	uint8_t *list = NULL;   /* packed source records */
 	size_t n = 0, cap = 16;
 	uint8_t *recs = NULL, kb[4];
 	size_t nrecs = 0;
 	int rc = 0;
 
-	list = malloc(cap * sizeof(*list));
+	list = malloc(cap * rsz);
 	if (!list)
 		return STORE_ENOMEM;
 	/* The deepest enclosing prefix answers what no descendant covers.  A
@@ -117,9 +118,9 @@ static int edit_derive_window(struct edit_ctx *ec, MDB_cursor *src, int family,
 		layout_addr_put(a, ab, alen);
 		rc = edit_src_find(ec, src, alen, ab, (uint8_t)pl, &ref);
 		if (rc == 0) {
-			memcpy(list[0].addr, ab, alen);
-			list[0].plen = (uint8_t)pl;
-			list[0].ref = ref;
+			memcpy(list, ab, alen);
+			list[alen] = (uint8_t)pl;
+			be32_put(list + alen + 1, ref);
 			n = 1;
 			break;
 		}
@@ -146,7 +147,7 @@ static int edit_derive_window(struct edit_ctx *ec, MDB_cursor *src, int family,
 			if (layout_addr_get(r, alen) > e)
 				break;
 			if (n == cap) {
-				struct store_src *p = realloc(list, 2 * cap * sizeof(*p));
+				uint8_t *p = realloc(list, 2 * cap * rsz);
 
 				if (!p) {
 					rc = STORE_ENOMEM;
@@ -155,9 +156,7 @@ static int edit_derive_window(struct edit_ctx *ec, MDB_cursor *src, int family,
 				list = p;
 				cap *= 2;
 			}
-			memcpy(list[n].addr, r, alen);
-			list[n].plen = r[alen];
-			list[n].ref = be32_get(r + alen + 1);
+			memcpy(list + n * rsz, r, rsz);
 			n++;
 		}
 		if (rc == MDB_NOTFOUND)

@@ -158,16 +158,13 @@ int store_value_intern(MDB_txn *txn, const struct store *st,
 size_t store_value_encode(const struct ds_value *v, uint8_t *rec);
 
 /* Derivation (store_derive.c). */
-struct store_src {
-	uint8_t addr[16];
-	uint8_t plen;
-	uint32_t ref;     /* REF_EXCLUDED or a value/set ref */
-};
-/* Derives the disjoint interval map of sorted, distinct prefixes `src` of
- * `family`: the longest covering prefix decides, ref 0 is a hole, adjacent
- * intervals with the same ref merge.  Writes packed IP4_REC/IP6_REC records
- * to *out (malloc'd) and their count to *nout.  0 or STORE_ENOMEM. */
-int store_derive(const struct store_src *src, size_t n, int family,
+/* Derives the disjoint interval map of `n` sorted, distinct prefixes of
+ * `family`, given as packed SRC4_REC/SRC6_REC records (address, plen, ref;
+ * ref REF_EXCLUDED is an exclusion): the longest covering prefix decides,
+ * ref 0 is a hole, adjacent intervals with the same ref merge.  Writes
+ * packed IP4_REC/IP6_REC records to *out (malloc'd) and their count to
+ * *nout.  0 or STORE_ENOMEM. */
+int store_derive(const uint8_t *src, size_t n, int family,
 		 uint8_t **out, size_t *nout);
 
 /* Checks a dataset before writing (store_validate.c): 0 or STORE_EINVAL

@@ -96,11 +96,184 @@ static int put_type_is_union(enum ds_type t)
 
 /* ---- address datasets --------------------------------------------------- */
 
-/* What the equal-prefix rules need of an entry, copied next to its sort
- * key: after sorting, going back to ds->ip[] would be a cache miss per
- * entry (measured: 40% of a 1M-line write). */
+/* The equal-prefix rule folded over one run of entries with the same
+ * prefix, in data order: a set answers the union of the values (at most
+ * STORE_MAX_MATCH) unless one entry is an exclusion, a trie the first. */
+struct put_run {
+	uint32_t ids[STORE_MAX_MATCH];
+	size_t nids;
+	int excluded;
+	int seen;
+};
+
+static void put_run_add(struct put_run *r, enum ds_type t, const uint32_t *gid,
+			int excluded, uint32_t value)
+{
+	if (put_type_is_union(t)) {
+		if (excluded)
+			r->excluded = 1;
+		else
+			put_union_add(r->ids, &r->nids, gid[value]);
+	} else if (!r->seen) {
+		r->excluded = excluded;
+		if (!excluded)
+			r->ids[r->nids++] = gid[value];
+	}
+	r->seen = 1;
+}
+
+/* The run's ref (REF_EXCLUDED for an exclusion). */
+static int put_run_ref(struct put_ctx *pc, const struct put_run *r,
+		       uint32_t *ref)
+{
+	*ref = REF_EXCLUDED;
+	return r->excluded ? 0 : put_union(pc, r->ids, r->nids, ref);
+}
+
+/* An IPv4 entry as it is sorted: key = address << 16 | plen << 8 |
+ * excluded, sorted on (key >> 8, seq), i.e. (address, plen, data order). */
+struct ip4rec {
+	uint64_t key;
+	uint32_t value;
+	uint32_t seq;
+};
+
+static int ip4rec_less(const struct ip4rec *x, const struct ip4rec *y)
+{
+	uint64_t a = x->key >> 8, b = y->key >> 8;
+
+	return a < b || (a == b && x->seq < y->seq);
+}
+
+static int ip4rec_cmp(const void *a, const void *b)
+{
+	return ip4rec_less(a, b) ? -1 : ip4rec_less(b, a);
+}
+
+static void ip4rec_insertion_sort(struct ip4rec *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct ip4rec t = a[i];
+		size_t j = i;
+
+		for (; j && ip4rec_less(&t, &a[j - 1]); j--)
+			a[j] = a[j - 1];
+		a[j] = t;
+	}
+}
+
+/* Sorts in place, without a second array (a big feed's entries are the
+ * loader's largest allocation): an MSD radix sort on the key byte at
+ * `shift` (40: the address's first byte ... 8: plen), each bucket permuted
+ * in place by swap cycles and then sorted on the next byte; small buckets
+ * by insertion, entries with equal prefixes by seq. */
+static void ip4rec_sort(struct ip4rec *a, size_t n, int shift)
+{
+	size_t count[256] = { 0 }, next[256], end[256], pos = 0;
+
+	if (n <= 32) {
+		ip4rec_insertion_sort(a, n);
+		return;
+	}
+	if (shift < 8) {   /* one prefix: data order */
+		qsort(a, n, sizeof(*a), ip4rec_cmp);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[(a[i].key >> shift) & 255]++;
+	for (unsigned d = 0; d < 256; d++) {
+		if (count[d] == n) {   /* one bucket: nothing to move */
+			ip4rec_sort(a, n, shift - 8);
+			return;
+		}
+		next[d] = pos;
+		pos += count[d];
+		end[d] = pos;
+	}
+	for (unsigned d = 0; d < 256; d++) {
+		while (next[d] < end[d]) {
+			struct ip4rec x = a[next[d]];
+			unsigned dx = (x.key >> shift) & 255;
+
+			while (dx != d) {
+				struct ip4rec t = a[next[dx]];
+
+				a[next[dx]++] = x;
+				x = t;
+				dx = (x.key >> shift) & 255;
+			}
+			a[next[d]++] = x;
+		}
+	}
+	pos = 0;
+	for (unsigned d = 0; d < 256; d++) {
+		if (count[d] > 1)
+			ip4rec_sort(a + pos, count[d], shift - 8);
+		pos += count[d];
+	}
+}
+
+/* The IPv4 source records: the dataset's `n` IPv4 entries sorted and
+ * collapsed by the type's rule into packed SRC4_RECs, written over the
+ * sort array itself (a record is 9 bytes, an entry 16, and a run is read
+ * before its record is written).  *out is malloc'd, *nout records. */
+static int put_src4(struct put_ctx *pc, const struct dataset *ds,
+		    const uint32_t *gid, size_t n, uint8_t **out, size_t *nout)
+{
+	struct ip4rec *a = malloc(n * sizeof(*a));
+	size_t k = 0, nsrc = 0;
+	int sorted = 1, rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!a)
+		return STORE_ENOMEM;
+	for (size_t i = 0; i < ds->nip; i++) {
+		const struct ds_ip_entry *e = &ds->ip[i];
+
+		if (e->family != 4)
+			continue;
+		a[k].key = (uint64_t)be32_get(e->addr) << 16 |
+			   (uint64_t)e->plen << 8 | (e->excluded ? 1 : 0);
+		a[k].value = e->value;
+		a[k].seq = e->seq;
+		if (k && sorted && ip4rec_less(&a[k], &a[k - 1]))
+			sorted = 0;
+		k++;
+	}
+	if (!sorted)
+		ip4rec_sort(a, n, 40);
+	for (size_t i = 0; rc == 0 && i < n;) {
+		uint64_t prefix = a[i].key >> 8;
+		struct put_run run = { .nids = 0 };
+		uint32_t ref;
+		uint8_t *r;
+		size_t j = i;
+
+		for (; j < n && a[j].key >> 8 == prefix; j++)
+			put_run_add(&run, ds->type, gid, (int)(a[j].key & 1),
+				    a[j].value);
+		rc = put_run_ref(pc, &run, &ref);
+		/* Bytes [9 nsrc, 9 nsrc + 9) lie before a[j]: nsrc <= i < j. */
+		r = (uint8_t *)a + nsrc * SRC4_REC;
+		be32_put(r, (uint32_t)(prefix >> 8));
+		r[4] = (uint8_t)prefix;
+		be32_put(r + 5, ref);
+		nsrc++;
+		i = j;
+	}
+	if (rc) {
+		free(a);
+		return rc;
+	}
+	*out = (uint8_t *)a;
+	*nout = nsrc;
+	return 0;
+}
+
+/* An IPv6 entry as it is sorted. */
 struct ipsort {
-	uint64_t hi, lo;    /* address, big-endian halves (IPv4: hi only) */
+	uint64_t hi, lo;    /* address, big-endian halves */
 	uint32_t seq;
 	uint32_t value;     /* dataset value index */
 	uint8_t plen;
@@ -120,216 +293,97 @@ static int put_ipsort_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The sort record of the IPv4 radix sort: half an ipsort, so each pass
- * moves 16 bytes per entry.  key = address << 16 | plen << 8 | excluded;
- * bits 8..47 (address, plen) are sorted on, the excluded bit rides along. */
-struct ip4rec {
-	uint64_t key;
-	uint32_t value;
-	uint32_t seq;
-};
-
-#define RADIX4_BITS 10                  /* 40 key bits: four passes */
-#define RADIX4_PASSES 4
-#define RADIX4_BUCKETS (1u << RADIX4_BITS)
-
-static unsigned radix4_digit(uint64_t key, int pass)
+/* The IPv6 source records, as put_src4 makes the IPv4 ones. */
+static int put_src6(struct put_ctx *pc, const struct dataset *ds,
+		    const uint32_t *gid, size_t n, uint8_t **out, size_t *nout)
 {
-	return (unsigned)(key >> (8 + RADIX4_BITS * pass)) &
-	       (RADIX4_BUCKETS - 1);
-}
+	struct ipsort *ix = malloc(n * sizeof(*ix));
+	uint8_t *srec = malloc(n * SRC6_REC);
+	size_t k = 0, nsrc = 0;
+	int rc = 0;
 
-/* Fills `ix` with the dataset's `n` IPv4 entries sorted by (address,
- * plen): a stable LSD radix sort, 1M entries in about 40 ms where qsort
- * takes 200 ms and the earlier five byte-wide passes over whole ipsorts
- * took 140 ms.  All four histograms come from one read; the last pass
- * writes the full ipsort.  Stability keeps data order within a prefix, so
- * it is only used when the entries are in seq order already (what
- * dataset_add_ip makes).  Returns 0, or -1 if the caller should fill and
- * qsort `ix` itself. */
-static int put_ipsort_radix4(const struct dataset *ds, struct ipsort *ix,
-			     size_t n)
-{
-	struct ip4rec *a, *b;
-	size_t (*count)[RADIX4_BUCKETS];
-	size_t k = 0;
-	uint32_t last_seq = 0;
-
-	a = malloc(n * sizeof(*a));
-	b = malloc(n * sizeof(*b));
-	count = calloc(RADIX4_PASSES, sizeof(*count));
-	if (!a || !b || !count)
-		goto fallback;
-	for (size_t i = 0; i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
-
-		if (e->family != 4)
-			continue;
-		if (k && e->seq < last_seq)
-			goto fallback;
-		last_seq = e->seq;
-		a[k].key = (uint64_t)be32_get(e->addr) << 16 |
-			   (uint64_t)e->plen << 8 | (e->excluded ? 1 : 0);
-		a[k].value = e->value;
-		a[k].seq = e->seq;
-		for (int p = 0; p < RADIX4_PASSES; p++)
-			count[p][radix4_digit(a[k].key, p)]++;
-		k++;
+	*out = NULL;
+	*nout = 0;
+	if (!ix || !srec) {
+		free(ix);
+		free(srec);
+		return STORE_ENOMEM;
 	}
-	for (int p = 0; p < RADIX4_PASSES; p++) {
-		size_t sum = 0;
-
-		for (unsigned d = 0; d < RADIX4_BUCKETS; d++) {
-			size_t c = count[p][d];
-
-			count[p][d] = sum;   /* now where bucket d starts */
-			sum += c;
-		}
-	}
-	for (int p = 0; p < RADIX4_PASSES - 1; p++) {
-		struct ip4rec *t;
-
-		for (size_t i = 0; i < n; i++)
-			b[count[p][radix4_digit(a[i].key, p)]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct ipsort *o =
-			&ix[count[RADIX4_PASSES - 1]
-				 [radix4_digit(a[i].key, RADIX4_PASSES - 1)]++];
-
-		o->hi = a[i].key >> 16;
-		o->lo = 0;
-		o->seq = a[i].seq;
-		o->value = a[i].value;
-		o->plen = (uint8_t)(a[i].key >> 8);
-		o->excluded = a[i].key & 1;
-	}
-	free(a);
-	free(b);
-	free(count);
-	return 0;
-fallback:
-	free(a);
-	free(b);
-	free(count);
-	return -1;
-}
-
-/* Fills `ix` with the dataset's `n` entries of `family`, in data order. */
-static void put_ipsort_fill(const struct dataset *ds, int family,
-			    struct ipsort *ix)
-{
-	size_t n = 0;
-
 	for (size_t i = 0; i < ds->nip; i++) {
 		const struct ds_ip_entry *e = &ds->ip[i];
 		struct ipsort *s;
 
-		if (e->family != family)
+		if (e->family != 6)
 			continue;
-		s = &ix[n++];
-		s->hi = family == 4 ? be32_get(e->addr) : be64_get(e->addr);
-		s->lo = family == 4 ? 0 : be64_get(e->addr + 8);
+		s = &ix[k++];
+		s->hi = be64_get(e->addr);
+		s->lo = be64_get(e->addr + 8);
 		s->plen = e->plen;
 		s->seq = e->seq;
 		s->value = e->value;
 		s->excluded = e->excluded;
 	}
+	qsort(ix, n, sizeof(*ix), put_ipsort_cmp);
+	for (size_t i = 0; rc == 0 && i < n;) {
+		struct put_run run = { .nids = 0 };
+		uint32_t ref;
+		uint8_t *r = srec + nsrc * SRC6_REC;
+		size_t j = i;
+
+		for (; j < n && ix[j].hi == ix[i].hi && ix[j].lo == ix[i].lo &&
+		       ix[j].plen == ix[i].plen; j++)
+			put_run_add(&run, ds->type, gid, ix[j].excluded,
+				    ix[j].value);
+		rc = put_run_ref(pc, &run, &ref);
+		be64_put(r, ix[i].hi);
+		be64_put(r + 8, ix[i].lo);
+		r[16] = ix[i].plen;
+		be32_put(r + 17, ref);
+		nsrc++;
+		i = j;
+	}
+	free(ix);
+	if (rc) {
+		free(srec);
+		return rc;
+	}
+	*out = srec;
+	*nout = nsrc;
+	return 0;
 }
 
-/* Builds and diff-writes the src and ip tables of one family. */
+/* Builds and diff-writes the src and ip tables of one family.  Each array
+ * is freed as soon as it is written: the write transaction's dirty pages
+ * grow meanwhile. */
 static int put_family(struct put_ctx *pc, uint32_t dsid,
 		      const struct dataset *ds, const uint32_t *gid,
 		      int family, uint64_t *entries)
 {
-	unsigned alen = family == 4 ? 4 : 16, rsz = layout_src_size(family);
-	struct ipsort *ix = NULL;
-	struct store_src *src = NULL;
 	uint8_t *srec = NULL, *irec = NULL;
 	size_t n = 0, nsrc = 0, nint = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < ds->nip; i++)
 		n += ds->ip[i].family == family;
-	if (n) {
-		ix = malloc(n * sizeof(*ix));
-		src = malloc(n * sizeof(*src));
-		srec = malloc(n * rsz);
-		if (!ix || !src || !srec) {
-			rc = STORE_ENOMEM;
-			goto out;
-		}
-	}
-	if (n && (family != 4 || put_ipsort_radix4(ds, ix, n) != 0)) {
-		put_ipsort_fill(ds, family, ix);
-		qsort(ix, n, sizeof(*ix), put_ipsort_cmp);
-	}
-	/* Collapse equal prefixes by the type's rule. */
-	for (size_t i = 0; rc == 0 && i < n;) {
-		size_t j = i;
-		uint32_t ids[STORE_MAX_MATCH];
-		size_t nids = 0;
-		int excl = 0;
-		struct store_src *o = &src[nsrc];
-
-		while (j < n && ix[j].hi == ix[i].hi && ix[j].lo == ix[i].lo &&
-		       ix[j].plen == ix[i].plen)
-			j++;
-		if (put_type_is_union(ds->type)) {
-			for (size_t k = i; k < j; k++) {
-				if (ix[k].excluded)
-					excl = 1;
-				else
-					put_union_add(ids, &nids, gid[ix[k].value]);
-			}
-		} else {
-			excl = ix[i].excluded;
-			if (!excl)
-				ids[nids++] = gid[ix[i].value];
-		}
-		memset(o->addr, 0, sizeof(o->addr));
-		if (family == 4) {
-			be32_put(o->addr, (uint32_t)ix[i].hi);
-		} else {
-			be64_put(o->addr, ix[i].hi);
-			be64_put(o->addr + 8, ix[i].lo);
-		}
-		o->plen = ix[i].plen;
-		o->ref = REF_EXCLUDED;
-		if (!excl)
-			rc = put_union(pc, ids, nids, &o->ref);
-		nsrc++;
-		i = j;
-	}
-	free(ix);
-	ix = NULL;
-	for (size_t i = 0; rc == 0 && i < nsrc; i++) {
-		uint8_t *r = srec + i * rsz;
-
-		memcpy(r, src[i].addr, alen);
-		r[alen] = src[i].plen;
-		be32_put(r + alen + 1, src[i].ref);
-	}
+	if (n)
+		rc = family == 4 ? put_src4(pc, ds, gid, n, &srec, &nsrc) :
+				   put_src6(pc, ds, gid, n, &srec, &nsrc);
 	if (rc == 0)
-		rc = store_derive(src, nsrc, family, &irec, &nint);
+		rc = store_derive(srec, nsrc, family, &irec, &nint);
 	if (rc == 0)
 		rc = store_diff_fixed(pc->txn, pc->st->dbi[family == 4 ? SDB_SRC4 :
 							  SDB_SRC6],
-				      dsid, srec, nsrc, rsz, &pc->stats);
+				      dsid, srec, nsrc, layout_src_size(family),
+				      &pc->stats);
+	free(srec);
 	if (rc == 0)
 		rc = store_diff_fixed(pc->txn, pc->st->dbi[family == 4 ? SDB_IP4 :
 							  SDB_IP6],
 				      dsid, irec, nint, layout_ip_size(family),
 				      &pc->stats);
-	*entries += nsrc;
-out:
-	free(ix);
-	free(src);
-	free(srec);
 	free(irec);
+	if (rc == 0)
+		*entries += nsrc;
 	return rc;
 }
 
