@@ -104,6 +104,7 @@ void dataset_free(struct dataset *ds)
 	for (size_t i = 0; i < ds->nvalues; i++)
 		free(ds->values[i].txt);
 	free(ds->values);
+	free(ds->ip4);
 	free(ds->ip);
 	for (size_t i = 0; i < ds->ndn; i++)
 		free(ds->dn[i].name);
@@ -225,12 +226,218 @@ int64_t dataset_value(struct dataset *ds, uint8_t kind, uint32_t a,
 
 int dataset_add_ip(struct dataset *ds, const struct ds_ip_entry *e)
 {
+	if (e->family == 4) {
+		struct ds_ip4_entry *o;
+
+		if (grow((void **)&ds->ip4, &ds->ip4_cap, ds->nip4,
+			 sizeof(*ds->ip4)) < 0)
+			return -1;
+		o = &ds->ip4[ds->nip4++];
+		memset(o, 0, sizeof(*o));
+		o->addr = (uint32_t)e->addr[0] << 24 | (uint32_t)e->addr[1] << 16 |
+			  (uint32_t)e->addr[2] << 8 | e->addr[3];
+		o->value = e->value;
+		o->seq = priv(ds)->next_seq++;
+		o->plen = e->plen;
+		o->excluded = e->excluded;
+		return 0;
+	}
 	if (grow((void **)&ds->ip, &ds->ip_cap, ds->nip, sizeof(*ds->ip)) < 0)
 		return -1;
 	ds->ip[ds->nip] = *e;
 	ds->ip[ds->nip].seq = priv(ds)->next_seq++;
 	ds->nip++;
 	return 0;
+}
+
+size_t dataset_nip(const struct dataset *ds)
+{
+	return ds->nip4 + ds->nip;
+}
+
+void dataset_ip_get(const struct dataset *ds, size_t i, struct ds_ip_entry *out)
+{
+	const struct ds_ip4_entry *e;
+
+	if (i >= ds->nip4) {
+		*out = ds->ip[i - ds->nip4];
+		return;
+	}
+	e = &ds->ip4[i];
+	memset(out, 0, sizeof(*out));
+	out->addr[0] = (uint8_t)(e->addr >> 24);
+	out->addr[1] = (uint8_t)(e->addr >> 16);
+	out->addr[2] = (uint8_t)(e->addr >> 8);
+	out->addr[3] = (uint8_t)e->addr;
+	out->family = 4;
+	out->plen = e->plen;
+	out->excluded = e->excluded;
+	out->value = e->value;
+	out->seq = e->seq;
+}
+
+/* The sort key: (address, plen) in 40 bits; seq breaks ties. */
+static uint64_t ip4_key(const struct ds_ip4_entry *e)
+{
+	return (uint64_t)e->addr << 8 | e->plen;
+}
+
+static int ip4_less(const struct ds_ip4_entry *x, const struct ds_ip4_entry *y)
+{
+	uint64_t a = ip4_key(x), b = ip4_key(y);
+
+	return a < b || (a == b && x->seq < y->seq);
+}
+
+static int ip4_cmp(const void *a, const void *b)
+{
+	return ip4_less(a, b) ? -1 : ip4_less(b, a);
+}
+
+int ds_ip4_sorted(const struct ds_ip4_entry *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (ip4_less(&a[i], &a[i - 1]))
+			return 0;
+	return 1;
+}
+
+static void ip4_insertion_sort(struct ds_ip4_entry *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct ds_ip4_entry t = a[i];
+		size_t j = i;
+
+		for (; j && ip4_less(&t, &a[j - 1]); j--)
+			a[j] = a[j - 1];
+		a[j] = t;
+	}
+}
+
+/* Buckets up to this many entries are sorted through a scratch array of
+ * that size (1 MiB), bigger ones in place. */
+#define IP4_SORT_SCRATCH 65536
+
+/* Sorts `n` entries that agree on the key bytes above `shift` by the key
+ * bytes at `shift` and below: LSD radix passes through `tmp`, then each
+ * run of one prefix in data order (the passes keep the order they came
+ * in, which the in-place passes above did not). */
+static void ip4_lsd_sort(struct ds_ip4_entry *a, size_t n, int shift,
+			 struct ds_ip4_entry *tmp)
+{
+	size_t count[5][256] = { { 0 } };
+	struct ds_ip4_entry *src = a, *dst = tmp;
+	int passes = shift / 8 + 1;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = ip4_key(&a[i]);
+
+		for (int p = 0; p < passes; p++)
+			count[p][(k >> (8 * p)) & 255]++;
+	}
+	for (int p = 0; p < passes; p++) {
+		size_t sum = 0;
+
+		if (count[p][(ip4_key(&a[0]) >> (8 * p)) & 255] == n)
+			continue;   /* one digit: the pass would move nothing */
+		for (unsigned d = 0; d < 256; d++) {
+			size_t c = count[p][d];
+
+			count[p][d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[p][(ip4_key(&src[i]) >> (8 * p)) & 255]++] =
+				src[i];
+		src = dst;
+		dst = src == a ? tmp : a;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && ip4_key(&a[j]) == ip4_key(&a[i]); j++)
+			;
+		if (j - i <= 32)
+			ip4_insertion_sort(a + i, j - i);
+		else
+			qsort(a + i, j - i, sizeof(*a), ip4_cmp);
+	}
+}
+
+/* In place, without a second array of the entries' size (a big feed's
+ * entries are the loader's largest allocation): an MSD radix sort on the
+ * key byte at `shift` (32: the address's first byte ... 0: plen), each
+ * bucket permuted by swap cycles, then sorted on the bytes below; once a
+ * bucket fits the scratch array, by ip4_lsd_sort. */
+static void ip4_radix_sort(struct ds_ip4_entry *a, size_t n, int shift,
+			   struct ds_ip4_entry *tmp)
+{
+	size_t count[256] = { 0 }, next[256], end[256], pos = 0;
+
+	if (n <= 32) {
+		ip4_insertion_sort(a, n);
+		return;
+	}
+	if (n <= IP4_SORT_SCRATCH) {
+		ip4_lsd_sort(a, n, shift, tmp);
+		return;
+	}
+	if (shift < 0) {   /* one prefix: data order */
+		qsort(a, n, sizeof(*a), ip4_cmp);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[(ip4_key(&a[i]) >> shift) & 255]++;
+	for (unsigned d = 0; d < 256; d++) {
+		if (count[d] == n) {   /* one bucket: nothing to move */
+			ip4_radix_sort(a, n, shift - 8, tmp);
+			return;
+		}
+		next[d] = pos;
+		pos += count[d];
+		end[d] = pos;
+	}
+	for (unsigned d = 0; d < 256; d++) {
+		while (next[d] < end[d]) {
+			struct ds_ip4_entry x = a[next[d]];
+			unsigned dx = (ip4_key(&x) >> shift) & 255;
+
+			while (dx != d) {
+				struct ds_ip4_entry t = a[next[dx]];
+
+				a[next[dx]++] = x;
+				x = t;
+				dx = (ip4_key(&x) >> shift) & 255;
+			}
+			a[next[d]++] = x;
+		}
+	}
+	pos = 0;
+	for (unsigned d = 0; d < 256; d++) {
+		if (count[d] > 1)
+			ip4_radix_sort(a + pos, count[d], shift - 8, tmp);
+		pos += count[d];
+	}
+}
+
+int ds_ip4_sort(struct ds_ip4_entry *a, size_t n)
+{
+	size_t ntmp = n < IP4_SORT_SCRATCH ? n : IP4_SORT_SCRATCH;
+	struct ds_ip4_entry *tmp;
+
+	if (ds_ip4_sorted(a, n))
+		return 0;
+	tmp = malloc((ntmp ? ntmp : 1) * sizeof(*tmp));
+	if (!tmp)
+		return -1;
+	ip4_radix_sort(a, n, 32, tmp);
+	free(tmp);
+	return 0;
+}
+
+int dataset_sort_ip4(struct dataset *ds)
+{
+	return ds_ip4_sort(ds->ip4, ds->nip4);
 }
 
 int dataset_add_dn(struct dataset *ds, const struct ds_dn_entry *e)

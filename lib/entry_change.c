@@ -12,7 +12,8 @@
 int entry_change_build(const struct dataset *ds, int del,
 		       struct store_change *ch)
 {
-	struct store_ip_edit *ip = calloc(ds->nip ? ds->nip : 1, sizeof(*ip));
+	size_t nip = dataset_nip(ds);
+	struct store_ip_edit *ip = calloc(nip ? nip : 1, sizeof(*ip));
 	struct store_dn_edit *dn = calloc(ds->ndn ? ds->ndn : 1, sizeof(*dn));
 
 	if (!ip || !dn) {
@@ -20,9 +21,10 @@ int entry_change_build(const struct dataset *ds, int del,
 		free(dn);
 		return -1;
 	}
-	for (size_t i = 0; i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
+	for (size_t i = 0; i < nip; i++) {
+		struct ds_ip_entry ent, *e = &ent;
 
+		dataset_ip_get(ds, i, &ent);
 		ip[i].op = del ? STORE_EDIT_REMOVE : e->excluded ?
 			STORE_EDIT_EXCLUDE : STORE_EDIT_SET;
 		ip[i].family = e->family;
@@ -42,7 +44,7 @@ int entry_change_build(const struct dataset *ds, int del,
 			dn[i].value = ds->values[e->value];
 	}
 	ch->ip = ip;
-	ch->nip = ds->nip;
+	ch->nip = nip;
 	ch->dn = dn;
 	ch->ndn = ds->ndn;
 	return 0;

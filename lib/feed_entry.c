@@ -140,7 +140,7 @@ int feed_entry_parse(enum ds_type type, const char *line, int accept_host_bits,
 		while (n && log[n - 1] == '\n')
 			n--;
 		snprintf(err, errlen, "%.*s", (int)n, log);
-	} else if (!ctx.top.ds->nip && !ctx.top.ds->ndn) {
+	} else if (!dataset_nip(ctx.top.ds) && !ctx.top.ds->ndn) {
 		snprintf(err, errlen, "\"%s\": no entry in it", s);
 	} else {
 		*out = ctx.top.ds;
@@ -161,9 +161,10 @@ out:
 
 int feed_entry_has(const struct dataset *ds, const struct feed_entry_want *want)
 {
-	for (size_t i = 0; want->ip && i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
+	for (size_t i = 0; want->ip && i < dataset_nip(ds); i++) {
+		struct ds_ip_entry ent, *e = &ent;
 
+		dataset_ip_get(ds, i, &ent);
 		if (e->family == want->ip->family && e->plen == want->ip->plen &&
 		    !e->excluded == !want->ip->excluded &&
 		    memcmp(e->addr, want->ip->addr, 16) == 0)
@@ -187,6 +188,7 @@ static void entry_reset(struct feed_dsstate *st)
 	for (size_t i = 0; i < st->ds->ndn; i++)
 		free(st->ds->dn[i].name);
 	st->ds->ndn = 0;
+	st->ds->nip4 = 0;
 	st->ds->nip = 0;
 	feed_dsstate_clear(st);   /* its duplicate table indexes ds->ip */
 }

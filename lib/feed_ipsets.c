@@ -42,11 +42,30 @@ static int ipsets_same_prefix(const struct ds_ip_entry *a, const struct ds_ip_en
 	       memcmp(a->addr, b->addr, 16) == 0;
 }
 
+/* A duplicate-table slot names an entry by its family's array and its
+ * index there (IPv4 entries live apart from the others): index << 1 |
+ * (not IPv4), plus one (0 is an empty slot). */
+static uint32_t ipsets_slot_of(const struct dataset *ds, int family)
+{
+	size_t idx = family == 4 ? ds->nip4 : ds->nip;
+
+	return (uint32_t)(idx << 1 | (family != 4)) + 1;
+}
+
+static void ipsets_slot_entry(const struct dataset *ds, uint32_t slot,
+			      struct ds_ip_entry *out)
+{
+	size_t idx = (slot - 1) >> 1;
+
+	dataset_ip_get(ds, (slot - 1) & 1 ? ds->nip4 + idx : idx, out);
+}
+
 /* 1 if the prefix of `e` was already added to st->ds, 0 if not (and it
  * is remembered as the next entry to be added), -1 out of memory. */
 static int ipsets_seen_prefix(struct feed_dsstate *st, const struct ds_ip_entry *e)
 {
 	struct dataset *ds = st->ds;
+	struct ds_ip_entry old;
 	size_t s;
 
 	if ((st->dup_count + 1) * 2 > st->dup_cap) {
@@ -56,24 +75,27 @@ static int ipsets_seen_prefix(struct feed_dsstate *st, const struct ds_ip_entry 
 		if (!slots)
 			return -1;
 		for (size_t i = 0; i < st->dup_cap; i++) {
-			uint32_t idx = st->dup_slots[i];
+			uint32_t slot = st->dup_slots[i];
 
-			if (!idx)
+			if (!slot)
 				continue;
-			s = ipsets_prefix_hash(&ds->ip[idx - 1]) & (ncap - 1);
+			ipsets_slot_entry(ds, slot, &old);
+			s = ipsets_prefix_hash(&old) & (ncap - 1);
 			while (slots[s])
 				s = (s + 1) & (ncap - 1);
-			slots[s] = idx;
+			slots[s] = slot;
 		}
 		free(st->dup_slots);
 		st->dup_slots = slots;
 		st->dup_cap = ncap;
 	}
 	s = ipsets_prefix_hash(e) & (st->dup_cap - 1);
-	for (; st->dup_slots[s]; s = (s + 1) & (st->dup_cap - 1))
-		if (ipsets_same_prefix(&ds->ip[st->dup_slots[s] - 1], e))
+	for (; st->dup_slots[s]; s = (s + 1) & (st->dup_cap - 1)) {
+		ipsets_slot_entry(ds, st->dup_slots[s], &old);
+		if (ipsets_same_prefix(&old, e))
 			return 1;
-	st->dup_slots[s] = (uint32_t)ds->nip + 1;
+	}
+	st->dup_slots[s] = ipsets_slot_of(ds, e->family);
 	st->dup_count++;
 	return 0;
 }
@@ -228,21 +250,27 @@ static int ipsets_ip4set_line(struct feed_ctx *ctx, struct feed_dsstate *st, cha
 
 /* ---- ip4tset / ip6tset -------------------------------------------------- */
 
-/* Entries get the shared value at the end: rbldnsd reads the first `:` line
- * of the whole dataset at query time, so it applies to lines above it too. */
+/* The end of a dataset's lines.  The tsets' entries get the shared value
+ * now: rbldnsd reads the first `:` line of the whole dataset at query
+ * time, so it applies to lines above it too.  The IPv4 entries are put in
+ * the order the store writes them. */
 int feed_ipsets_finish(struct feed_ctx *ctx, struct feed_dsstate *st)
 {
 	struct dataset *ds = st->ds;
 	int64_t id;
 
-	feed_dsstate_clear(st);
+	feed_dsstate_clear(st);   /* its slots index the entries */
+	if (dataset_sort_ip4(ds) < 0)
+		return feed_fail(ctx, "out of memory");
 	if (ds->type != DS_IP4TSET && ds->type != DS_IP6TSET)
 		return 0;
-	if (!ds->nip)
+	if (!dataset_nip(ds))
 		return 0;
 	id = feed_val_default_id(ctx, st);
 	if (id < 0)
 		return -1;
+	for (size_t i = 0; i < ds->nip4; i++)
+		ds->ip4[i].value = ds->ip4[i].excluded ? 0 : (uint32_t)id;
 	for (size_t i = 0; i < ds->nip; i++)
 		ds->ip[i].value = ds->ip[i].excluded ? 0 : (uint32_t)id;
 	return 0;

@@ -55,10 +55,12 @@ static int validate_ip(const struct dataset *ds, char *err, size_t errlen)
 {
 	unsigned fams = validate_families(ds->type);
 
-	for (size_t i = 0; i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
-		unsigned bits = e->family == 4 ? 32 : 128;
+	for (size_t i = 0; i < dataset_nip(ds); i++) {
+		struct ds_ip_entry ent, *e = &ent;
+		unsigned bits;
 
+		dataset_ip_get(ds, i, &ent);
+		bits = e->family == 4 ? 32 : 128;
 		if ((e->family != 4 && e->family != 6) ||
 		    !(fams & (e->family == 4 ? 1u : 2u))) {
 			store_seterr(err, errlen, "ip entry %zu: family %u not "
@@ -101,7 +103,7 @@ int store_validate(const struct dataset *ds, int child, char *err,
 		store_seterr(err, errlen, "%s not allowed inside combined", tn);
 		return STORE_EINVAL;
 	}
-	if ((ds->nip && !validate_families(ds->type)) ||
+	if ((dataset_nip(ds) && !validate_families(ds->type)) ||
 	    (ds->ndn && ds->type != DS_DNSET) ||
 	    (ds->nrr && ds->type != DS_GENERIC) ||
 	    (ds->nchildren && ds->type != DS_COMBINED)) {

@@ -122,6 +122,15 @@ static void put_run_add(struct put_run *r, enum ds_type t, const uint32_t *gid,
 	r->seen = 1;
 }
 
+/* Starts a run; ids[] is only read up to nids (not cleared: this runs
+ * once per entry). */
+static void put_run_start(struct put_run *r)
+{
+	r->nids = 0;
+	r->excluded = 0;
+	r->seen = 0;
+}
+
 /* The run's ref (REF_EXCLUDED for an exclusion). */
 static int put_run_ref(struct put_ctx *pc, const struct put_run *r,
 		       uint32_t *ref)
@@ -130,143 +139,62 @@ static int put_run_ref(struct put_ctx *pc, const struct put_run *r,
 	return r->excluded ? 0 : put_union(pc, r->ids, r->nids, ref);
 }
 
-/* An IPv4 entry as it is sorted: key = address << 16 | plen << 8 |
- * excluded, sorted on (key >> 8, seq), i.e. (address, plen, data order). */
-struct ip4rec {
-	uint64_t key;
-	uint32_t value;
-	uint32_t seq;
-};
-
-static int ip4rec_less(const struct ip4rec *x, const struct ip4rec *y)
-{
-	uint64_t a = x->key >> 8, b = y->key >> 8;
-
-	return a < b || (a == b && x->seq < y->seq);
-}
-
-static int ip4rec_cmp(const void *a, const void *b)
-{
-	return ip4rec_less(a, b) ? -1 : ip4rec_less(b, a);
-}
-
-static void ip4rec_insertion_sort(struct ip4rec *a, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		struct ip4rec t = a[i];
-		size_t j = i;
-
-		for (; j && ip4rec_less(&t, &a[j - 1]); j--)
-			a[j] = a[j - 1];
-		a[j] = t;
-	}
-}
-
-/* Sorts in place, without a second array (a big feed's entries are the
- * loader's largest allocation): an MSD radix sort on the key byte at
- * `shift` (40: the address's first byte ... 8: plen), each bucket permuted
- * in place by swap cycles and then sorted on the next byte; small buckets
- * by insertion, entries with equal prefixes by seq. */
-static void ip4rec_sort(struct ip4rec *a, size_t n, int shift)
-{
-	size_t count[256] = { 0 }, next[256], end[256], pos = 0;
-
-	if (n <= 32) {
-		ip4rec_insertion_sort(a, n);
-		return;
-	}
-	if (shift < 8) {   /* one prefix: data order */
-		qsort(a, n, sizeof(*a), ip4rec_cmp);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		count[(a[i].key >> shift) & 255]++;
-	for (unsigned d = 0; d < 256; d++) {
-		if (count[d] == n) {   /* one bucket: nothing to move */
-			ip4rec_sort(a, n, shift - 8);
-			return;
-		}
-		next[d] = pos;
-		pos += count[d];
-		end[d] = pos;
-	}
-	for (unsigned d = 0; d < 256; d++) {
-		while (next[d] < end[d]) {
-			struct ip4rec x = a[next[d]];
-			unsigned dx = (x.key >> shift) & 255;
-
-			while (dx != d) {
-				struct ip4rec t = a[next[dx]];
-
-				a[next[dx]++] = x;
-				x = t;
-				dx = (x.key >> shift) & 255;
-			}
-			a[next[d]++] = x;
-		}
-	}
-	pos = 0;
-	for (unsigned d = 0; d < 256; d++) {
-		if (count[d] > 1)
-			ip4rec_sort(a + pos, count[d], shift - 8);
-		pos += count[d];
-	}
-}
-
-/* The IPv4 source records: the dataset's `n` IPv4 entries sorted and
- * collapsed by the type's rule into packed SRC4_RECs, written over the
- * sort array itself (a record is 9 bytes, an entry 16, and a run is read
- * before its record is written).  *out is malloc'd, *nout records. */
+/* The IPv4 source records: the dataset's IPv4 entries in (address, plen,
+ * seq) order -- as a parser leaves them, else a sorted copy -- collapsed
+ * by the type's rule into packed SRC4_RECs.  A copy is overwritten by the
+ * records (9 bytes each, 16 an entry; a run is read before its record is
+ * written), so no more than one array of the dataset's size is added to
+ * it.  *out is malloc'd, *nout records. */
 static int put_src4(struct put_ctx *pc, const struct dataset *ds,
-		    const uint32_t *gid, size_t n, uint8_t **out, size_t *nout)
+		    const uint32_t *gid, uint8_t **out, size_t *nout)
 {
-	struct ip4rec *a = malloc(n * sizeof(*a));
-	size_t k = 0, nsrc = 0;
-	int sorted = 1, rc = 0;
+	const struct ds_ip4_entry *a = ds->ip4;
+	struct ds_ip4_entry *copy = NULL;
+	size_t n = ds->nip4, nsrc = 0;
+	uint8_t *srec;
+	int rc = 0;
 
 	*out = NULL;
 	*nout = 0;
-	if (!a)
+	if (!ds_ip4_sorted(a, n)) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return STORE_ENOMEM;
+		memcpy(copy, a, n * sizeof(*copy));
+		if (ds_ip4_sort(copy, n) < 0) {
+			free(copy);
+			return STORE_ENOMEM;
+		}
+		a = copy;
+		srec = (uint8_t *)copy;
+	} else if (!(srec = malloc(n * SRC4_REC))) {
 		return STORE_ENOMEM;
-	for (size_t i = 0; i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
-
-		if (e->family != 4)
-			continue;
-		a[k].key = (uint64_t)be32_get(e->addr) << 16 |
-			   (uint64_t)e->plen << 8 | (e->excluded ? 1 : 0);
-		a[k].value = e->value;
-		a[k].seq = e->seq;
-		if (k && sorted && ip4rec_less(&a[k], &a[k - 1]))
-			sorted = 0;
-		k++;
 	}
-	if (!sorted)
-		ip4rec_sort(a, n, 40);
 	for (size_t i = 0; rc == 0 && i < n;) {
-		uint64_t prefix = a[i].key >> 8;
-		struct put_run run = { .nids = 0 };
-		uint32_t ref;
-		uint8_t *r;
+		uint32_t addr = a[i].addr, ref;
+		uint8_t plen = a[i].plen, *r;
+		struct put_run run;
 		size_t j = i;
 
-		for (; j < n && a[j].key >> 8 == prefix; j++)
-			put_run_add(&run, ds->type, gid, (int)(a[j].key & 1),
+		put_run_start(&run);
+		for (; j < n && a[j].addr == addr && a[j].plen == plen; j++)
+			put_run_add(&run, ds->type, gid, a[j].excluded,
 				    a[j].value);
 		rc = put_run_ref(pc, &run, &ref);
-		/* Bytes [9 nsrc, 9 nsrc + 9) lie before a[j]: nsrc <= i < j. */
-		r = (uint8_t *)a + nsrc * SRC4_REC;
-		be32_put(r, (uint32_t)(prefix >> 8));
-		r[4] = (uint8_t)prefix;
+		/* Over a copy: bytes [9 nsrc, 9 nsrc + 9) lie before a[j],
+		 * as nsrc <= i < j. */
+		r = srec + nsrc * SRC4_REC;
+		be32_put(r, addr);
+		r[4] = plen;
 		be32_put(r + 5, ref);
 		nsrc++;
 		i = j;
 	}
 	if (rc) {
-		free(a);
+		free(srec);
 		return rc;
 	}
-	*out = (uint8_t *)a;
+	*out = srec;
 	*nout = nsrc;
 	return 0;
 }
@@ -297,6 +225,7 @@ static int put_ipsort_cmp(const void *a, const void *b)
 static int put_src6(struct put_ctx *pc, const struct dataset *ds,
 		    const uint32_t *gid, size_t n, uint8_t **out, size_t *nout)
 {
+	/* Few and rarely big: a sort record each, then the records. */
 	struct ipsort *ix = malloc(n * sizeof(*ix));
 	uint8_t *srec = malloc(n * SRC6_REC);
 	size_t k = 0, nsrc = 0;
@@ -325,11 +254,12 @@ static int put_src6(struct put_ctx *pc, const struct dataset *ds,
 	}
 	qsort(ix, n, sizeof(*ix), put_ipsort_cmp);
 	for (size_t i = 0; rc == 0 && i < n;) {
-		struct put_run run = { .nids = 0 };
+		struct put_run run;
 		uint32_t ref;
 		uint8_t *r = srec + nsrc * SRC6_REC;
 		size_t j = i;
 
+		put_run_start(&run);
 		for (; j < n && ix[j].hi == ix[i].hi && ix[j].lo == ix[i].lo &&
 		       ix[j].plen == ix[i].plen; j++)
 			put_run_add(&run, ds->type, gid, ix[j].excluded,
@@ -363,11 +293,14 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 	size_t n = 0, nsrc = 0, nint = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < ds->nip; i++)
-		n += ds->ip[i].family == family;
-	if (n)
-		rc = family == 4 ? put_src4(pc, ds, gid, n, &srec, &nsrc) :
-				   put_src6(pc, ds, gid, n, &srec, &nsrc);
+	if (family == 4 && ds->nip4) {
+		rc = put_src4(pc, ds, gid, &srec, &nsrc);
+	} else if (family == 6) {
+		for (size_t i = 0; i < ds->nip; i++)
+			n += ds->ip[i].family == 6;
+		if (n)
+			rc = put_src6(pc, ds, gid, n, &srec, &nsrc);
+	}
 	if (rc == 0)
 		rc = store_derive(srec, nsrc, family, &irec, &nint);
 	if (rc == 0)

@@ -122,29 +122,40 @@ static uint32_t entry_ip4(const struct ds_ip_entry *e)
 	       (uint32_t)e->addr[2] << 8 | e->addr[3];
 }
 
-/* Entries (family 4) with this address and length; the last one in *out. */
+/* Entries (family 4) with this address and length; a copy of the last
+ * one in *out (one of a few kept, so several can be held at once). */
 static int find4(const struct dataset *ds, const char *addr, unsigned plen,
 		 const struct ds_ip_entry **out)
 {
+	static struct ds_ip_entry found[8];
+	static unsigned next;
+	struct ds_ip_entry e;
 	int n = 0;
 
-	for (size_t i = 0; ds && i < ds->nip; i++) {
-		if (ds->ip[i].family == 4 && ds->ip[i].plen == plen &&
-		    entry_ip4(&ds->ip[i]) == ip4(addr)) {
+	for (size_t i = 0; ds && i < dataset_nip(ds); i++) {
+		dataset_ip_get(ds, i, &e);
+		if (e.family == 4 && e.plen == plen &&
+		    entry_ip4(&e) == ip4(addr)) {
 			n++;
-			if (out)
-				*out = &ds->ip[i];
+			if (out) {
+				found[next % 8] = e;
+				*out = &found[next % 8];
+			}
 		}
 	}
+	next++;
 	return n;
 }
 
 static int count_plen(const struct dataset *ds, unsigned plen)
 {
+	struct ds_ip_entry e;
 	int n = 0;
 
-	for (size_t i = 0; ds && i < ds->nip; i++)
-		n += ds->ip[i].plen == plen;
+	for (size_t i = 0; ds && i < dataset_nip(ds); i++) {
+		dataset_ip_get(ds, i, &e);
+		n += e.plen == plen;
+	}
 	return n;
 }
 
@@ -267,7 +278,7 @@ static void long_lines(void)
 	CHECK_STR(v4(ds, "1.2.3.5", 32), "127.0.0.2|-");
 	CHECK_STR(v4(ds, "1.2.3.6", 32), "127.0.0.2|-");
 	CHECK_INT(find4(ds, "9.9.9.9", 32, NULL), 1);
-	CHECK_INT(ds->nip, 4);
+	CHECK_INT(dataset_nip(ds), 4);
 	CHECK_INT(res.lines, 4);
 	CHECK(strstr(logbuf, "long:2: long line (truncated)") != NULL);
 	CHECK(strstr(logbuf, "long:3: long line (truncated)") != NULL);
@@ -424,7 +435,7 @@ static void test_ip4set_keys(void)
 
 	/* Host bits: warning and skip, or masked with accept_host_bits. */
 	ds = load1(DS_IP4SET, "127.0.0.1/8\n10.1.2.3/24 :3\n");
-	CHECK_INT(ds->nip, 0);
+	CHECK_INT(dataset_nip(ds), 0);
 	CHECK_INT(res.warnings, 2);
 	CHECK(strstr(logbuf, "non-zero host part") != NULL);
 	dataset_free(ds);
@@ -683,7 +694,7 @@ static void test_specials(void)
 	CHECK(strstr(logbuf, "f2:3: invalid or unrecognized") != NULL);
 	dataset_free(ds);
 	ds = load1(DS_IP4TRIE, "$MAXRANGE4 /24\n10.0.0.0/24\n10.0.0.0/23\n");
-	CHECK_INT(ds->nip, 1);
+	CHECK_INT(dataset_nip(ds), 1);
 	dataset_free(ds);
 
 	/* $TIMESTAMP: a past stamp loads, expiry absolute or relative; the
@@ -777,7 +788,7 @@ static void test_gzip_and_identity(void)
 		g2 = write_file("two.gz", two, tl + rawlen + 7);
 		CHECK_INT(load_files(DS_IP4SET, &g2, 1, NULL, &ds), 0);
 		CHECK_INT(find4(ds, "1.1.1.1", 32, NULL), 1);
-		CHECK_INT(ds->nip, 1);
+		CHECK_INT(dataset_nip(ds), 1);
 		dataset_free(ds);
 		/* cut short: an error */
 		g2 = write_file("short.gz", two, tl - 6);
@@ -851,7 +862,7 @@ static void test_ip4tset_ip4trie(void)
 
 	ds = load1(DS_IP4TSET, "1.2.3.4 anything here is ignored\n1.2.3\n"
 		   "!1.2.3.5\n1.2.3.6-7\n1.2.3.8/32\n1.2.3.9:5:x\n");
-	CHECK_INT(ds->nip, 2);
+	CHECK_INT(dataset_nip(ds), 2);
 	CHECK_INT(find4(ds, "1.2.3.4", 32, NULL), 1);
 	CHECK_INT(find4(ds, "1.2.3.9", 32, NULL), 1);
 	CHECK_INT(res.warnings, 4);
@@ -865,7 +876,7 @@ static void test_ip4tset_ip4trie(void)
 	CHECK_STR(v4(ds, "10.1.0.0", 16), "127.0.0.2|-");
 	CHECK(find4(ds, "10.1.2.0", 24, &e) == 1 && e->excluded);
 	CHECK_STR(v4(ds, "1.2.3.4", 32), "127.0.0.4|tight");
-	CHECK_INT(ds->nip, 5);
+	CHECK_INT(dataset_nip(ds), 5);
 	CHECK(strstr(logbuf, "one:5: duplicated entry for 10.0.0.0/8") != NULL);
 	CHECK(strstr(logbuf, "one:6: invalid address") != NULL);
 	CHECK(strstr(logbuf, "one:7: invalid range (non-zero host part)") != NULL);
@@ -913,7 +924,7 @@ static void test_ip6(void)
 	CHECK_STR(e ? vstr(ds, e->value) : "", "127.0.0.6|txt");
 	CHECK(find6(ds, "00000000000000000000000000000000", 0) != NULL);
 	CHECK(find6(ds, "20010000000000000000000000000000", 16) != NULL);
-	CHECK_INT(ds->nip, 10);
+	CHECK_INT(dataset_nip(ds), 10);
 	CHECK_INT(res.warnings, 7);
 	CHECK(strstr(logbuf, "one:12: invalid range (non-zero host part)") != NULL);
 	dataset_free(ds);
@@ -925,7 +936,7 @@ static void test_ip6(void)
 	CHECK(find6(ds, "20010db8000100020000000000000000", 64) != NULL);
 	CHECK(find6(ds, "20010db8000100060000000000000000", 64) != NULL);
 	CHECK((e = find6(ds, "20010db8000100020000000000000005", 128)) && e->excluded);
-	CHECK_INT(ds->nip, 3);
+	CHECK_INT(dataset_nip(ds), 3);
 	CHECK_STR(vstr(ds, ds->ip[0].value), "127.0.0.5|shared");
 	/* 3 groups, "::" regular, 4-group exclusion, /len, and "::1" which
 	 * ip6tset reads as a (bad) default line, as rbldnsd does. */
@@ -1170,8 +1181,8 @@ static void test_combined(void)
 	files[0] = wtext("c1", "$MAXRANGE4 /24\n$DATASET ip4set a\n1.2.0.0/16\n"
 			 "$DATASET ip4trie b\n1.2.0.0/16\n1.2.3.0/24\n");
 	CHECK_INT(load_files(DS_COMBINED, files, 1, NULL, &ds), 0);
-	CHECK_INT(ds->children[0].data->nip, 0);
-	CHECK_INT(ds->children[1].data->nip, 1);
+	CHECK_INT(dataset_nip(ds->children[0].data), 0);
+	CHECK_INT(dataset_nip(ds->children[1].data), 1);
 	CHECK_INT(res.warnings, 2);
 	dataset_free(ds);
 }
@@ -1344,7 +1355,7 @@ static void test_speed(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("1M-line ip4set parsed in %.3f s\n", secs);
-	CHECK_INT(ds->nip, 1000000);
+	CHECK_INT(dataset_nip(ds), 1000000);
 	CHECK_INT(ds->nvalues, 1);
 	/* Generous bound so sanitizer builds pass; an optimised build takes
 	 * a fraction of a second. */

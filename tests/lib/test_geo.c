@@ -66,10 +66,12 @@ static const char *txt_at(const struct dataset *ds, const char *addr)
 
 	if (inet_pton(fam == 4 ? AF_INET : AF_INET6, addr, a) != 1)
 		return "bad test address";
-	for (size_t i = 0; i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
-		unsigned bits = e->plen, k;
+	for (size_t i = 0; i < dataset_nip(ds); i++) {
+		struct ds_ip_entry ent, *e = &ent;
+		unsigned bits, k;
 
+		dataset_ip_get(ds, i, &ent);
+		bits = e->plen;
 		if (e->family != fam)
 			continue;
 		for (k = 0; k < bits; k++)
@@ -150,7 +152,7 @@ static void test_country(void)
 	CHECK_STR(txt_at(ds, "2001:db8:1::1"), "BE");
 	CHECK_STR(txt_at(ds, "2001:db8:2::1"), "NL");
 	CHECK_STR(txt_at(ds, "203.0.113.9"), "SE");
-	CHECK_INT(ds->values[ds->ip[0].value].a >> 16, 0x7f00);
+	CHECK_INT(ds->values[ds->ip4[0].value].a >> 16, 0x7f00);
 	/* Bad lines name file:line; the header line is no error. */
 	CHECK(strstr(logbuf, "cc.csv:14: invalid address \"1.2.3\"") != NULL);
 	CHECK(strstr(logbuf, "cc.csv:15: invalid network") != NULL);
@@ -227,7 +229,7 @@ static void test_asn(void)
 	CHECK_STR(txt_at(ds, "2001:db8::1"), "64502 | 2001:db8::/32 |  |  | ");
 	CHECK_STR(txt_at(ds, "192.0.2.1"), "");
 	CHECK(strstr(logbuf, "asn.csv:6: invalid AS number \"x\"") != NULL);
-	CHECK_INT(ds->values[ds->ip[0].value].a, GEO_ASN_A);
+	CHECK_INT(ds->values[ds->ip4[0].value].a, GEO_ASN_A);
 	dataset_free(ds);
 	ds = load(DS_ASN, &g, 1);
 	CHECK(ds != NULL);

@@ -504,7 +504,7 @@ static void test_failure_changes_nothing(void)
 	CHECK_INT(store_put_dataset(st, "safe", bad2, NULL, 0, NULL, err, sizeof(err)),
 		  STORE_EINVAL);
 	CHECK(strstr(err, "value") != NULL);
-	bad2->ip[0].value = tsu_val(bad2, 3, NULL);
+	bad2->ip4[0].value = tsu_val(bad2, 3, NULL);
 	tsu_ip(bad2, "2001:db8::/32", 0);
 	CHECK_INT(store_put_dataset(st, "safe", bad2, NULL, 0, NULL, err, sizeof(err)),
 		  STORE_EINVAL);

@@ -338,11 +338,14 @@ static unsigned naive(const struct dataset *ds, uint32_t a, int set)
 	unsigned mask = 0;
 	int excl = 0, first = 1;
 
-	for (size_t i = 0; i < ds->nip; i++) {
-		const struct ds_ip_entry *e = &ds->ip[i];
-		uint32_t p = (uint32_t)e->addr[0] << 24 | (uint32_t)e->addr[1] << 16 |
-			     (uint32_t)e->addr[2] << 8 | e->addr[3];
-		uint32_t m = e->plen ? ~0u << (32 - e->plen) : 0;
+	for (size_t i = 0; i < dataset_nip(ds); i++) {
+		struct ds_ip_entry ent, *e = &ent;
+		uint32_t p, m;
+
+		dataset_ip_get(ds, i, &ent);
+		p = (uint32_t)e->addr[0] << 24 | (uint32_t)e->addr[1] << 16 |
+		    (uint32_t)e->addr[2] << 8 | e->addr[3];
+		m = e->plen ? ~0u << (32 - e->plen) : 0;
 
 		if ((a & m) != p || (int)e->plen < best)
 			continue;
@@ -590,7 +593,7 @@ static void edits_vs_fresh(int family, enum ds_type type, const char *name)
 
 			if (store_dataset_meta(rd, name, &m) == 0) {
 				id = m->dsid;
-				CHECK_INT(m->entries, model->nip);
+				CHECK_INT(m->entries, dataset_nip(model));
 				store_dsmeta_free(m);
 			}
 		}

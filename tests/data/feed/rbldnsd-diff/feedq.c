@@ -60,9 +60,10 @@ int main(int argc, char **argv)
 			continue;
 		if (type == DS_IP4SET) {
 			for (int plen = 32; plen >= 8 && !found; plen -= 8) {
-				for (size_t i = 0; i < ds->nip; i++) {
-					const struct ds_ip_entry *e = &ds->ip[i];
+				for (size_t i = 0; i < dataset_nip(ds); i++) {
+					struct ds_ip_entry ent, *e = &ent;
 
+					dataset_ip_get(ds, i, &ent);
 					if (e->plen != plen || !covers(e, q))
 						continue;
 					found = 1;
@@ -73,18 +74,20 @@ int main(int argc, char **argv)
 				}
 			}
 		} else {
+			struct ds_ip_entry e, be;
 			int best = -1;
-			size_t bi = 0;
 
-			for (size_t i = 0; i < ds->nip; i++)
-				if (covers(&ds->ip[i], q) && ds->ip[i].plen > best) {
-					best = ds->ip[i].plen;
-					bi = i;
+			for (size_t i = 0; i < dataset_nip(ds); i++) {
+				dataset_ip_get(ds, i, &e);
+				if (covers(&e, q) && e.plen > best) {
+					best = e.plen;
+					be = e;
 				}
+			}
 			if (best >= 0) {
 				found = 1;
-				excl = ds->ip[bi].excluded;
-				out[n++] = ds->values[ds->ip[bi].value].a;
+				excl = be.excluded;
+				out[n++] = ds->values[be.value].a;
 			}
 		}
 		printf("%s:", line);
