@@ -52,32 +52,112 @@ int store_append_fixed(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
 	return rc;
 }
 
-int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
-		     const uint8_t *recs, size_t n, size_t rsz,
-		     struct store_apply_stats *st)
+/* The new records as store_diff_fixed_from sees them: a window of them
+ * read from the source, [i, n) not consumed yet. */
+#define DIFF_WINDOW 16384
+
+struct diff_window {
+	struct store_rec_source *src;
+	uint8_t *buf;
+	size_t rsz, i, n;
+	int end;               /* the source has nothing more */
+};
+
+/* Makes at least `want` records available after w->i, unless the source
+ * ends first; *avail gets how many are.  0 or the source's error. */
+static int diff_window_fill(struct diff_window *w, size_t want, size_t *avail)
+{
+	int rc = 0;
+
+	while (!w->end && w->n - w->i < want) {
+		size_t got;
+
+		if (w->i) {
+			memmove(w->buf, w->buf + w->i * w->rsz,
+				(w->n - w->i) * w->rsz);
+			w->n -= w->i;
+			w->i = 0;
+		}
+		rc = w->src->read(w->src->arg, w->buf + w->n * w->rsz,
+				  DIFF_WINDOW - w->n, &got);
+		if (rc)
+			break;
+		if (!got)
+			w->end = 1;
+		w->n += got;
+	}
+	*avail = w->n - w->i;
+	return rc;
+}
+
+/* Appends every record of the source to key k (store_append_fixed, a
+ * window at a time); *n gets their count. */
+static int diff_append_all(MDB_cursor *c, MDB_val *k, struct diff_window *w,
+			   size_t *n)
+{
+	size_t avail;
+	int rc;
+
+	*n = 0;
+	while ((rc = diff_window_fill(w, DIFF_WINDOW, &avail)) == 0 && avail) {
+		const uint8_t *recs = w->buf + w->i * w->rsz;
+		size_t done = 0;
+
+		if (*n == 0) {
+			MDB_val first = { w->rsz, (void *)recs };
+
+			rc = mdb_cursor_put(c, k, &first, 0);
+			done = 1;
+		}
+		while (rc == 0 && done < avail) {
+			MDB_val d[2] = { { w->rsz, (void *)(recs + done * w->rsz) },
+					 { avail - done, NULL } };
+
+			rc = mdb_cursor_put(c, k, d, MDB_MULTIPLE | MDB_APPENDDUP);
+			if (rc == 0 && d[1].mv_size == 0)
+				rc = STORE_EIO;   /* no progress: never loop forever */
+			done += d[1].mv_size;
+		}
+		if (rc)
+			return rc;
+		*n += avail;
+		w->i += avail;
+	}
+	return rc;
+}
+
+int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			  struct store_rec_source *src, size_t rsz,
+			  struct store_apply_stats *st)
 {
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, d;
 	MDB_cursor *c;
 	struct blob_writer dels = { 0 }, adds = { 0 };
-	size_t nold = 0, i = 0, ndel, nadd;
+	struct diff_window w = { .src = src, .rsz = rsz };
+	size_t nold = 0, n = 0, ndel, nadd, avail;
 	int rc;
 
 	be32_put(kb, dsid);
+	w.buf = malloc(DIFF_WINDOW * rsz);
+	if (!w.buf)
+		return STORE_ENOMEM;
 	rc = mdb_cursor_open(txn, dbi, &c);
-	if (rc)
+	if (rc) {
+		free(w.buf);
 		return rc;
+	}
 	rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
 	if (rc == MDB_NOTFOUND) {
-		rc = store_append_fixed(c, &k, recs, n, rsz);
+		rc = diff_append_all(c, &k, &w, &n);
 		if (rc == 0)
 			st->added += n;
-		mdb_cursor_close(c);
-		return rc;
+		goto out;
 	}
 	/* Read pass: merge the stored duplicates with the new records, a leaf
 	 * page of them at a time (DUPFIXED pages are plain arrays); a page
-	 * equal to the next run of new records is skipped with one memcmp. */
+	 * equal to the next run of new records is skipped with one memcmp.
+	 * The changes are kept as records (the new ones are not held). */
 	rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
 	while (rc == 0) {
 		const uint8_t *page = d.mv_data;
@@ -87,44 +167,67 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			rc = STORE_EINVAL;
 			break;
 		}
-		if (i + cnt <= n && memcmp(page, recs + i * rsz, d.mv_size) == 0) {
+		rc = diff_window_fill(&w, cnt, &avail);
+		if (rc == 0 && avail >= cnt &&
+		    memcmp(page, w.buf + w.i * rsz, d.mv_size) == 0) {
 			nold += cnt;
-			i += cnt;
+			n += cnt;
+			w.i += cnt;
 			b = cnt;
 		}
 		while (rc == 0 && b < cnt) {
-			const uint8_t *old = page + b * rsz;
-			int cmp = i < n ? memcmp(old, recs + i * rsz, rsz) : -1;
+			const uint8_t *old = page + b * rsz, *cur;
+			int cmp;
 
+			rc = diff_window_fill(&w, 1, &avail);
+			if (rc)
+				break;
+			cur = w.buf + w.i * rsz;
+			cmp = avail ? memcmp(old, cur, rsz) : -1;
 			if (cmp <= 0) {
 				nold++;   /* this stored record is done with */
 				b++;
 			}
-			if (cmp == 0)
-				i++;
-			else if (cmp < 0)
+			if (cmp == 0) {
+				w.i++;
+				n++;
+			} else if (cmp < 0) {
 				rc = diff_gb_add(&dels, old, rsz);
-			else
-				rc = diff_gb_add(&adds, &i, sizeof(i)), i++;
+			} else {
+				rc = diff_gb_add(&adds, cur, rsz);
+				w.i++;
+				n++;
+			}
 		}
 		if (rc == 0)
 			rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
 	}
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
-	for (; rc == 0 && i < n; i++)
-		rc = diff_gb_add(&adds, &i, sizeof(i));
+	while (rc == 0 && (rc = diff_window_fill(&w, 1, &avail)) == 0 && avail) {
+		rc = diff_gb_add(&adds, w.buf + w.i * rsz, rsz);
+		w.i++;
+		n++;
+	}
 	ndel = dels.len / rsz;
-	nadd = adds.len / sizeof(size_t);
+	nadd = adds.len / rsz;
 	if (rc == 0 && (ndel + nadd) * 2 > nold + n) {
 		/* Mostly new: drop and rewrite, pages come out full. */
+		free(dels.p);
+		free(adds.p);
+		dels.p = adds.p = NULL;
 		mdb_cursor_close(c);
 		c = NULL;
 		rc = mdb_del(txn, dbi, &k, NULL);
 		if (rc == 0)
 			rc = mdb_cursor_open(txn, dbi, &c);
 		if (rc == 0)
-			rc = store_append_fixed(c, &k, recs, n, rsz);
+			rc = src->rewind(src->arg);
+		if (rc == 0) {
+			w.i = w.n = 0;
+			w.end = 0;
+			rc = diff_append_all(c, &k, &w, &n);
+		}
 		if (rc == 0) {
 			st->added += n;
 			st->removed += nold;
@@ -136,12 +239,8 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			rc = mdb_del(txn, dbi, &k, &dd);
 		}
 		for (size_t j = 0; rc == 0 && j < nadd; j++) {
-			size_t idx;
-			MDB_val dd;
+			MDB_val dd = { rsz, adds.p + j * rsz };
 
-			memcpy(&idx, adds.p + j * sizeof(idx), sizeof(idx));
-			dd.mv_size = rsz;
-			dd.mv_data = (void *)(recs + idx * rsz);
 			rc = mdb_put(txn, dbi, &k, &dd, MDB_NODUPDATA);
 		}
 		if (rc == 0) {
@@ -150,11 +249,54 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			st->unchanged += n - nadd;
 		}
 	}
+out:
 	free(dels.p);
 	free(adds.p);
+	free(w.buf);
 	if (c)
 		mdb_cursor_close(c);
 	return rc;
+}
+
+static int diff_array_read(void *arg, uint8_t *buf, size_t max, size_t *got)
+{
+	struct store_rec_array *a = arg;
+	size_t k = a->n - a->i < max ? a->n - a->i : max;
+
+	if (k)
+		memcpy(buf, a->recs + a->i * a->rsz, k * a->rsz);
+	a->i += k;
+	*got = k;
+	return 0;
+}
+
+static int diff_array_rewind(void *arg)
+{
+	((struct store_rec_array *)arg)->i = 0;
+	return 0;
+}
+
+struct store_rec_source store_rec_array_source(struct store_rec_array *a,
+					       const uint8_t *recs, size_t n,
+					       size_t rsz)
+{
+	struct store_rec_source src = { diff_array_read, diff_array_rewind, a };
+
+	a->recs = recs;
+	a->n = n;
+	a->i = 0;
+	a->rsz = rsz;
+	return src;
+}
+
+int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+		     const uint8_t *recs, size_t n, size_t rsz,
+		     struct store_apply_stats *st)
+{
+	struct store_rec_array a;
+	struct store_rec_source src = store_rec_array_source(&a, recs, n, rsz);
+
+	return store_diff_fixed_from(txn, dbi, dsid, &src, rsz, st);
 }
 
 int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,

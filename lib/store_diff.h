@@ -22,6 +22,13 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		     const uint8_t *recs, size_t n, size_t rsz,
 		     struct store_apply_stats *st);
 
+/* store_diff_fixed with the new records (sorted, distinct) read from
+ * `src`, which must not write to the transaction: only a window of them
+ * and the changes are held. */
+int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			  struct store_rec_source *src, size_t rsz,
+			  struct store_apply_stats *st);
+
 /* Writes sorted fixed-size records as duplicates of key k after those it
  * has: the first with a plain put (it may create the key), the rest in
  * MDB_MULTIPLE|MDB_APPENDDUP calls, so LMDB fills leaf pages in sequence

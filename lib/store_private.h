@@ -157,6 +157,24 @@ int store_value_intern(MDB_txn *txn, const struct store *st,
 /* Encodes a dataset value; returns the record length. */
 size_t store_value_encode(const struct ds_value *v, uint8_t *rec);
 
+/* Fixed-size records read a few at a time (store_diff.c): read copies up
+ * to `max` next ones to `buf` and sets *got (0 at the end), rewind starts
+ * over; both return 0 or an internal code.  What a big table's records
+ * are written from without holding them all. */
+struct store_rec_source {
+	int (*read)(void *arg, uint8_t *buf, size_t max, size_t *got);
+	int (*rewind)(void *arg);
+	void *arg;
+};
+/* `n` packed records of `rsz` bytes as a source (`a` holds its place). */
+struct store_rec_array {
+	const uint8_t *recs;
+	size_t n, i, rsz;
+};
+struct store_rec_source store_rec_array_source(struct store_rec_array *a,
+					       const uint8_t *recs, size_t n,
+					       size_t rsz);
+
 /* Derivation (store_derive.c). */
 /* Derives the disjoint interval map of `n` sorted, distinct prefixes of
  * `family`, given as packed SRC4_REC/SRC6_REC records (address, plen, ref;
@@ -166,6 +184,18 @@ size_t store_value_encode(const struct ds_value *v, uint8_t *rec);
  * *nout.  0 or STORE_ENOMEM. */
 int store_derive(const uint8_t *src, size_t n, int family,
 		 uint8_t **out, size_t *nout);
+/* The same records a few at a time, for a big map that need not be held
+ * whole, from source records read from `src` (which must outlive the
+ * iterator): open (0 or STORE_ENOMEM), read up to `max` next records into
+ * `buf` (*got of them, 0 at the end; 0, STORE_EINVAL or the source's
+ * error), rewind to the first, close. */
+struct store_derive_iter;
+int store_derive_open(struct store_rec_source *src, int family,
+		      struct store_derive_iter **out);
+int store_derive_read(struct store_derive_iter *it, uint8_t *buf, size_t max,
+		      size_t *got);
+int store_derive_rewind(struct store_derive_iter *it);
+void store_derive_close(struct store_derive_iter *it);
 
 /* Checks a dataset before writing (store_validate.c): 0 or STORE_EINVAL
  * with err naming the entry and why. */

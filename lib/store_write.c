@@ -139,64 +139,83 @@ static int put_run_ref(struct put_ctx *pc, const struct put_run *r,
 	return r->excluded ? 0 : put_union(pc, r->ids, r->nids, ref);
 }
 
-/* The IPv4 source records: the dataset's IPv4 entries in (address, plen,
- * seq) order -- as a parser leaves them, else a sorted copy -- collapsed
- * by the type's rule into packed SRC4_RECs.  A copy is overwritten by the
- * records (9 bytes each, 16 an entry; a run is read before its record is
- * written), so no more than one array of the dataset's size is added to
- * it.  *out is malloc'd, *nout records. */
-static int put_src4(struct put_ctx *pc, const struct dataset *ds,
-		    const uint32_t *gid, uint8_t **out, size_t *nout)
+/* The IPv4 source records, made as they are read: the dataset's IPv4
+ * entries in (address, plen, seq) order -- as a parser leaves them, else a
+ * sorted copy -- collapsed by the type's rule into packed SRC4_RECs.  A
+ * big feed's records are never held whole. */
+struct put_src4 {
+	struct put_ctx *pc;
+	const struct dataset *ds;
+	const uint32_t *gid;
+	const struct ds_ip4_entry *a;
+	size_t n, i;
+	struct ds_ip4_entry *copy;   /* a's memory when the entries were not
+	                                in order */
+};
+
+static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
 {
-	const struct ds_ip4_entry *a = ds->ip4;
-	struct ds_ip4_entry *copy = NULL;
-	size_t n = ds->nip4, nsrc = 0;
-	uint8_t *srec;
+	struct put_src4 *g = arg;
+	const struct ds_ip4_entry *a = g->a;
+	size_t k = 0;
 	int rc = 0;
 
-	*out = NULL;
-	*nout = 0;
-	if (!ds_ip4_sorted(a, n)) {
-		copy = malloc(n * sizeof(*copy));
-		if (!copy)
-			return STORE_ENOMEM;
-		memcpy(copy, a, n * sizeof(*copy));
-		if (ds_ip4_sort(copy, n) < 0) {
-			free(copy);
-			return STORE_ENOMEM;
-		}
-		a = copy;
-		srec = (uint8_t *)copy;
-	} else if (!(srec = malloc(n * SRC4_REC))) {
-		return STORE_ENOMEM;
-	}
-	for (size_t i = 0; rc == 0 && i < n;) {
-		uint32_t addr = a[i].addr, ref;
-		uint8_t plen = a[i].plen, *r;
+	while (rc == 0 && k < max && g->i < g->n) {
+		uint32_t addr = a[g->i].addr, ref;
+		uint8_t plen = a[g->i].plen, *r = buf + k++ * SRC4_REC;
 		struct put_run run;
-		size_t j = i;
+		size_t j = g->i;
 
 		put_run_start(&run);
-		for (; j < n && a[j].addr == addr && a[j].plen == plen; j++)
-			put_run_add(&run, ds->type, gid, a[j].excluded,
+		for (; j < g->n && a[j].addr == addr && a[j].plen == plen; j++)
+			put_run_add(&run, g->ds->type, g->gid, a[j].excluded,
 				    a[j].value);
-		rc = put_run_ref(pc, &run, &ref);
-		/* Over a copy: bytes [9 nsrc, 9 nsrc + 9) lie before a[j],
-		 * as nsrc <= i < j. */
-		r = srec + nsrc * SRC4_REC;
+		rc = put_run_ref(g->pc, &run, &ref);
 		be32_put(r, addr);
 		r[4] = plen;
 		be32_put(r + 5, ref);
-		nsrc++;
-		i = j;
+		g->i = j;
 	}
-	if (rc) {
-		free(srec);
-		return rc;
-	}
-	*out = srec;
-	*nout = nsrc;
+	*got = rc ? 0 : k;
+	return rc;
+}
+
+static int put_src4_rewind(void *arg)
+{
+	((struct put_src4 *)arg)->i = 0;
 	return 0;
+}
+
+/* Readies `g` and counts its records into *nsrc.  The records are made
+ * once here to intern the value sets they answer (in record order, as
+ * the store always has): reading them later only looks those up, so it
+ * writes nothing while a table is being read. */
+static int put_src4_open(struct put_ctx *pc, const struct dataset *ds,
+			 const uint32_t *gid, struct put_src4 *g, size_t *nsrc)
+{
+	uint8_t buf[256 * SRC4_REC];
+	size_t got;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->pc = pc;
+	g->ds = ds;
+	g->gid = gid;
+	g->a = ds->ip4;
+	g->n = ds->nip4;
+	*nsrc = 0;
+	if (!ds_ip4_sorted(g->a, g->n)) {
+		g->copy = malloc(g->n * sizeof(*g->copy));
+		if (!g->copy)
+			return STORE_ENOMEM;
+		memcpy(g->copy, g->a, g->n * sizeof(*g->copy));
+		if (ds_ip4_sort(g->copy, g->n) < 0)
+			return STORE_ENOMEM;
+		g->a = g->copy;
+	}
+	while ((rc = put_src4_read(g, buf, 256, &got)) == 0 && got)
+		*nsrc += got;
+	return rc ? rc : put_src4_rewind(g);
 }
 
 /* An IPv6 entry as it is sorted. */
@@ -282,39 +301,67 @@ static int put_src6(struct put_ctx *pc, const struct dataset *ds,
 	return 0;
 }
 
-/* Builds and diff-writes the src and ip tables of one family.  Each array
- * is freed as soon as it is written: the write transaction's dirty pages
- * grow meanwhile. */
+/* The interval map derived as store_diff_fixed_from reads it. */
+static int put_derive_read(void *arg, uint8_t *buf, size_t max, size_t *got)
+{
+	return store_derive_read(arg, buf, max, got);
+}
+
+static int put_derive_rewind(void *arg)
+{
+	return store_derive_rewind(arg);
+}
+
+/* Builds and diff-writes the src and ip tables of one family.  The IPv4
+ * source records and the interval map are made while they are written
+ * (the map from the records, they from the dataset), never held whole:
+ * the write transaction's dirty pages grow meanwhile. */
 static int put_family(struct put_ctx *pc, uint32_t dsid,
 		      const struct dataset *ds, const uint32_t *gid,
 		      int family, uint64_t *entries)
 {
-	uint8_t *srec = NULL, *irec = NULL;
-	size_t n = 0, nsrc = 0, nint = 0;
+	struct put_src4 g4 = { .copy = NULL };
+	struct store_rec_array a6;
+	struct store_rec_source src;
+	struct store_derive_iter *it = NULL;
+	uint8_t *srec6 = NULL;
+	size_t n = 0, nsrc = 0;
 	int rc = 0;
 
-	if (family == 4 && ds->nip4) {
-		rc = put_src4(pc, ds, gid, &srec, &nsrc);
-	} else if (family == 6) {
+	if (family == 4) {
+		rc = put_src4_open(pc, ds, gid, &g4, &nsrc);
+		src = (struct store_rec_source){ put_src4_read,
+						 put_src4_rewind, &g4 };
+	} else {
 		for (size_t i = 0; i < ds->nip; i++)
 			n += ds->ip[i].family == 6;
 		if (n)
-			rc = put_src6(pc, ds, gid, n, &srec, &nsrc);
+			rc = put_src6(pc, ds, gid, n, &srec6, &nsrc);
+		src = store_rec_array_source(&a6, srec6, nsrc, SRC6_REC);
 	}
 	if (rc == 0)
-		rc = store_derive(srec, nsrc, family, &irec, &nint);
+		rc = store_diff_fixed_from(pc->txn,
+					   pc->st->dbi[family == 4 ? SDB_SRC4 :
+						       SDB_SRC6],
+					   dsid, &src, layout_src_size(family),
+					   &pc->stats);
 	if (rc == 0)
-		rc = store_diff_fixed(pc->txn, pc->st->dbi[family == 4 ? SDB_SRC4 :
-							  SDB_SRC6],
-				      dsid, srec, nsrc, layout_src_size(family),
-				      &pc->stats);
-	free(srec);
+		rc = src.rewind(src.arg);
 	if (rc == 0)
-		rc = store_diff_fixed(pc->txn, pc->st->dbi[family == 4 ? SDB_IP4 :
-							  SDB_IP6],
-				      dsid, irec, nint, layout_ip_size(family),
-				      &pc->stats);
-	free(irec);
+		rc = store_derive_open(&src, family, &it);
+	if (rc == 0) {
+		struct store_rec_source ip = { put_derive_read,
+					       put_derive_rewind, it };
+
+		rc = store_diff_fixed_from(pc->txn,
+					   pc->st->dbi[family == 4 ? SDB_IP4 :
+						       SDB_IP6],
+					   dsid, &ip, layout_ip_size(family),
+					   &pc->stats);
+	}
+	store_derive_close(it);
+	free(g4.copy);
+	free(srec6);
 	if (rc == 0)
 		*entries += nsrc;
 	return rc;
