@@ -30,16 +30,13 @@ static int diff_memn_cmp(const void *a, size_t alen, const void *b, size_t blen)
 	return alen < blen ? -1 : alen > blen;
 }
 
-int store_append_fixed(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
-		       size_t n, size_t rsz)
+/* Appends records after the duplicates key k already has. */
+static int diff_append_dups(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
+			    size_t n, size_t rsz)
 {
-	MDB_val first = { rsz, (void *)recs };
-	size_t done = 1;
-	int rc;
+	size_t done = 0;
+	int rc = 0;
 
-	if (n == 0)
-		return 0;
-	rc = mdb_cursor_put(c, k, &first, 0);
 	while (rc == 0 && done < n) {
 		MDB_val d[2] = { { rsz, (void *)(recs + done * rsz) },
 				 { n - done, NULL } };
@@ -50,6 +47,18 @@ int store_append_fixed(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
 		done += d[1].mv_size;
 	}
 	return rc;
+}
+
+int store_append_fixed(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
+		       size_t n, size_t rsz)
+{
+	MDB_val first = { rsz, (void *)recs };
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = mdb_cursor_put(c, k, &first, 0);
+	return rc ? rc : diff_append_dups(c, k, recs + rsz, n - 1, rsz);
 }
 
 /* The new records as store_diff_fixed_from sees them: a window of them
@@ -101,23 +110,9 @@ static int diff_append_all(MDB_cursor *c, MDB_val *k, struct diff_window *w,
 	*n = 0;
 	while ((rc = diff_window_fill(w, DIFF_WINDOW, &avail)) == 0 && avail) {
 		const uint8_t *recs = w->buf + w->i * w->rsz;
-		size_t done = 0;
 
-		if (*n == 0) {
-			MDB_val first = { w->rsz, (void *)recs };
-
-			rc = mdb_cursor_put(c, k, &first, 0);
-			done = 1;
-		}
-		while (rc == 0 && done < avail) {
-			MDB_val d[2] = { { w->rsz, (void *)(recs + done * w->rsz) },
-					 { avail - done, NULL } };
-
-			rc = mdb_cursor_put(c, k, d, MDB_MULTIPLE | MDB_APPENDDUP);
-			if (rc == 0 && d[1].mv_size == 0)
-				rc = STORE_EIO;   /* no progress: never loop forever */
-			done += d[1].mv_size;
-		}
+		rc = *n == 0 ? store_append_fixed(c, k, recs, avail, w->rsz) :
+			       diff_append_dups(c, k, recs, avail, w->rsz);
 		if (rc)
 			return rc;
 		*n += avail;
