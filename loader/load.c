@@ -76,8 +76,14 @@ int loader_cmd_load(struct loader *ld, int nargs, char **args)
 			ld->prog, err);
 		failed++;
 	}
-	storeadmin_compact_if_bloated(&sa, st);
+	/* LMDB keeps the pages a write transaction dirtied for reuse until the
+	 * environment closes (about the store's size after a big update), so
+	 * the compaction starts from a freshly opened store. */
 	store_close(st);
+	if (dsload_open_store(cfg->store, &st, err, sizeof(err)) == 0) {
+		storeadmin_compact_if_bloated(&sa, st);
+		store_close(st);
+	}
 	if (failed) {
 		fprintf(stderr, "%s: %d dataset%s failed\n", ld->prog, failed,
 			failed == 1 ? "" : "s");
