@@ -12,6 +12,10 @@
 #   dnsq.py PORT --raw HEX [--tcp]        send these bytes as the query
 #   dnsq.py PORT --bulk FILE [--tcp]      "NAME TYPE" per line -> one result
 #                                         line per query (rcode + answers)
+#           [--ttl]                       ...with each record's TTL, and the
+#                                         authority section (a SOA's serial
+#                                         shown as S: it is when the store
+#                                         was written, not what it holds)
 #
 # Output: the reply in a stable line format (see show()); "NO REPLY" when
 # nothing came back within the timeout.
@@ -205,16 +209,28 @@ def recv_exact(s, n):
     return buf
 
 
-def result_line(name, qtype, r):
-    """One canonical line: the rcode and the sorted answer set."""
+def result_line(name, qtype, r, ttl=False):
+    """One canonical line: the rcode and the sorted answer set; with `ttl`,
+    each record's TTL and then the sorted authority set (SOA serial as S)."""
     if r is None:
         return "%s %s NO-REPLY" % (name, qtype)
-    ans = sorted("%s %s" % (TYPENAMES.get(t, "TYPE%d" % t), data)
-                 for _, _, _, t, data in r["answer"])
-    return "%s %s %s %s" % (name, qtype, rcode_name(r), " | ".join(ans))
+
+    def rrs(sec):
+        out = []
+        for _, rttl, _, t, data in r[sec]:
+            if t == 6 and ttl:
+                # The serial is the 5th field from the end (a name may
+                # hold any byte, a space or a CR too).
+                f = data.rsplit(" ", 5)
+                data = " ".join(f[:1] + ["S"] + f[2:])
+            out.append(("%d " % rttl if ttl else "") + "%s %s" % (
+                TYPENAMES.get(t, "TYPE%d" % t), data))
+        return " | ".join(sorted(out))
+    line = "%s %s %s %s" % (name, qtype, rcode_name(r), rrs("answer"))
+    return line + (" || " + rrs("authority") if ttl else "")
 
 
-def bulk(server, port, path, tcp):
+def bulk(server, port, path, tcp, ttl=False):
     """Sends every query of `path` over UDP, up to 64 in flight, with
     retries, and prints one result line per query in input order."""
     queries = []
@@ -258,7 +274,7 @@ def bulk(server, port, path, tcp):
                 s.sendto(build_query(name, qtype_num(t), qid=qid), (server, port))
                 pending[qid] = (idx, now, tries + 1)
     for (name, t), r in zip(queries, results):
-        print(result_line(name, t, r))
+        print(result_line(name, t, r, ttl))
 
 
 def main():
@@ -278,10 +294,11 @@ def main():
     ap.add_argument("--qdcount", type=int, default=1)
     ap.add_argument("--raw")
     ap.add_argument("--bulk")
+    ap.add_argument("--ttl", action="store_true")
     ap.add_argument("--timeout", type=float, default=2.0)
     a = ap.parse_args()
     if a.bulk:
-        bulk(a.server, a.port, a.bulk, a.tcp)
+        bulk(a.server, a.port, a.bulk, a.tcp, a.ttl)
         return
     if a.raw is not None:
         pkt = bytes.fromhex(a.raw)
