@@ -7,6 +7,10 @@
 #                              DIR/config.txt   "NAME TYPE ZONE FILE..." per dataset
 #                              DIR/changed.txt  "NAME FILE" per file B changes
 #                              DIR/cases.txt    what each dataset's B changed
+#                              DIR/visible.txt  the zones whose answers B must
+#                                               change (not those B only
+#                                               reordered or duplicated lines
+#                                               in: that may change nothing)
 #                              DIR/queries.txt  "QNAME TYPE" (A and TXT) for
 #                                               every key of A and B, each
 #                                               range's edges and neighbours,
@@ -23,7 +27,8 @@
 # ($TTL, $n, $SOA, $NS) changed, `$` lines added among the data ($TTL, $n,
 # $=, $MAXRANGE4), combined sections swapped or added, the file cut in the
 # middle of a line, gzip, CRLF; and the smallest updates: one line added,
-# removed or changed, and one digit changed (the same size).  The data is drawn from the forms rbldnsd documents for each type.
+# removed or changed, one digit changed (the same size), every entry
+# removed or added to an empty file.  The data is drawn from the forms rbldnsd documents for each type.
 import gzip
 import ipaddress
 import os
@@ -433,15 +438,20 @@ def exclusions(keys, v6):
 
 def own_singles(s, v6):
     """The keys of section `s`, and the indexes of its lines that list one
-    address, the only line for it, with a value no other line has."""
+    address, the only line for it, with a value no other line has and no
+    exclusion over it."""
     keys = [l.split(" ", 1)[0] for l in s.data]
     vals = [l[len(k):] for l, k in zip(s.data, keys)]
+    ex = exclusions(keys, v6)
     return keys, [i for i, l in enumerate(s.data)
                   if i > 0 and keys[i] and keys[i][0].isalnum() and
                   "/" not in keys[i] and "-" not in keys[i] and
-                  (not v6 or "::" in keys[i] or keys[i].count(":") == 7) and
+                  ("::" in keys[i] or keys[i].count(":") == 7 if v6
+                   else keys[i].count(".") == 3) and
                   keys.count(keys[i]) == 1 and "own" in l and
-                  vals.count(vals[i]) == 1]
+                  vals.count(vals[i]) == 1 and
+                  not any(lo <= int(ipaddress.ip_address(keys[i])) <= hi
+                          for lo, hi in ex)]
 
 
 def m_samesize(rng, f):
@@ -494,6 +504,13 @@ def m_sections(rng, f):
     f.sections.append(new)
 
 
+def m_empty(rng, f):
+    """Every entry gone (the test swaps A and B half the time, so an
+    empty dataset fills up)."""
+    for s in data_sections(f):
+        del s.data[1:]
+
+
 def m_cut(rng, f):
     f.cut = rng.uniform(0.7, 0.99)
 
@@ -510,7 +527,7 @@ MUTATIONS = {"add": m_add, "delete": m_delete, "value": m_value,
              "default": m_default, "dollar": m_dollar, "late": m_late,
              "reorder": m_reorder,
              "duplicate": m_duplicate, "one": m_one, "samesize": m_samesize,
-             "sections": m_sections,
+             "sections": m_sections, "empty": m_empty,
              "cut": m_cut, "crlf": m_crlf,
              "gzip": m_gzip}
 COMMON = ("add", "delete", "value", "default", "dollar", "late", "reorder",
@@ -519,7 +536,7 @@ COMMON = ("add", "delete", "value", "default", "dollar", "late", "reorder",
 
 def version_b(rng, a, forced):
     b = a.copy()
-    if forced in (("one",), ("samesize",)):
+    if forced in (("one",), ("samesize",), ("empty",)):
         MUTATIONS[forced[0]](rng, b)
         return b, list(forced)
     names = list(forced) + [m for m in COMMON if rng.random() < 0.4]
@@ -560,7 +577,7 @@ def gen(d, seed):
     rng = random.Random(seed)
     os.makedirs(os.path.join(d, "a"), exist_ok=True)
     os.makedirs(os.path.join(d, "b"), exist_ok=True)
-    n = rng.randint(150, 260)
+    n = rng.randint(120, 220)
     sp4, sp6 = Space4(rng), Space6(rng)
     # name, type, [(file, feed A, forced mutations or None: unchanged)]
     cases = [
@@ -579,6 +596,8 @@ def gen(d, seed):
             rng, "v4one.t", ip4set_key, Space4(rng), n), ("one",))]),
         ("v4same", "ip4set", [("v4same.data", one_section_feed(
             rng, "v4same.t", ip4set_key, Space4(rng), n), ("samesize",))]),
+        ("v4empty", "ip4set", [("v4empty.data", one_section_feed(
+            rng, "v4empty.t", ip4set_key, Space4(rng), n // 4), ("empty",))]),
         ("v4trie", "ip4trie", [("v4trie.data", one_section_feed(
             rng, "v4trie.t", ip4trie_key, Space4(rng), n),
             ("reorder", "duplicate"))]),
@@ -615,14 +634,18 @@ def gen(d, seed):
                 feed.crlf = True             # A in CRLF, B in LF
     with open(os.path.join(d, "config.txt"), "w") as cfg, \
             open(os.path.join(d, "changed.txt"), "w") as chg, \
-            open(os.path.join(d, "cases.txt"), "w") as log:
+            open(os.path.join(d, "cases.txt"), "w") as log, \
+            open(os.path.join(d, "visible.txt"), "w") as vis:
         for name, typ, files in cases:
             zone = name + ".t"
+            muts = set()
             cfg.write("%s %s %s %s\n" % (name, typ, zone,
                                          " ".join(f for f, _, _ in files)))
             for fname, a, forced in files:
                 fb, done = (a, []) if forced is None else \
                     version_b(rng, a, forced)
+                if "empty" in done and rng.random() < 0.5:
+                    a, fb, done = fb, a, ["filled"]
                 ba, bb = a.bytes(rng), fb.bytes(rng)
                 with open(os.path.join(d, "a", fname), "wb") as f:
                     f.write(ba)
@@ -632,6 +655,9 @@ def gen(d, seed):
                     chg.write("%s %s\n" % (name, fname))
                 log.write("%s %s: %s\n" % (name, fname,
                                            ",".join(done) or "unchanged"))
+                muts |= set(done)
+            if muts - {"reorder", "duplicate"}:
+                vis.write(zone + "\n")
             # Random misses and the zone's apex.
             q_name("", [zone])
             if typ in ("ip4set", "ip4trie", "ip4tset", "combined"):

@@ -21,7 +21,8 @@
 # answer (A and TXT, with TTLs and the authority section) for every key of
 # A and B, each range's edges and their neighbours, and random misses.
 # The answers before the update must differ from those after in every
-# zone, so the test sees the change it checks.
+# zone (but where B only reordered or duplicated lines), so the test sees
+# the change it checks.
 # Seeds: 1 and two new ones per run, printed; rerun one with
 # INCR_SEEDS="N ..." ctest -R test_incremental.  Ports 6400-6429.
 set -u
@@ -144,7 +145,7 @@ run_seed() {
 	rename_b_in watch
 	want=$(cut -d' ' -f1 "$G/changed.txt" | sort -u | tr '\n' ' ')
 	for _ in $(seq 200); do
-		got=$(tail -n +"$((mark + 1))" "$G/watch.out" | summaries - | cut -d: -f1 | tr '\n' ' ')
+		got=$(tail -n +"$((mark + 1))" "$G/watch.out" | summaries - | cut -d: -f1 | sort -u | tr '\n' ' ')
 		[ "$got" = "$want" ] && break
 		sleep 0.1
 	done
@@ -154,6 +155,7 @@ run_seed() {
 	tail -n +"$((mark + 1))" "$G/watch.out" >"$G/watch.B.out"
 	kill -TERM "$wpid"
 	wait "$wpid"
+	check_eq "seed $seed: watch: exit status after SIGTERM" "$?" 0
 
 	srv_start "$G/full/c.yaml" "$pf"
 	pids+=("$SRV_PID")
@@ -165,7 +167,7 @@ run_seed() {
 	# The loader read B the same way each time.
 	summaries "$G/full.out" >"$G/sum.full"
 	summaries "$G/load.out" >"$G/sum.load"
-	summaries "$G/watch.B.out" >"$G/sum.watch"
+	summaries "$G/watch.B.out" | sort -u >"$G/sum.watch"
 	same "loader summaries, full vs load" "$G/sum.full" "$G/sum.load"
 	grep -F -f "$G/sum.watch" "$G/sum.full" >"$G/sum.full.changed"
 	same "loader summaries, full vs watch" "$G/sum.full.changed" "$G/sum.watch"
@@ -193,11 +195,15 @@ run_seed() {
 				($1 == z || substr($1, length($1) - length(z)) == "." z) && a != $0 { n++ }
 				END { print n + 0 }')
 		listed=$(awk -v z="$zone" '($1 == z || substr($1, length($1) - length(z)) == "." z) &&
-			$3 == "NOERROR" && $4 != "||" { n++ } END { print n + 0 }' "$G/answers.full")
-		[ "$changed" -gt 0 ] && [ "$listed" -gt 0 ] && PASSES=$((PASSES + 1)) || {
+			$3 == "NOERROR" && $4 != "||" { n++ } END { print n + 0 }' "$G/answers.A" "$G/answers.full")
+		# Only reordered or duplicated lines may change no answer.
+		if [ "$listed" -gt 0 ] && { [ "$changed" -gt 0 ] ||
+			! grep -qx "$zone" "$G/visible.txt"; }; then
+			PASSES=$((PASSES + 1))
+		else
 			FAILS=$((FAILS + 1))
-			echo "FAIL: seed $seed: zone $zone: $changed answers changed by the update, $listed listed"
-		}
+			echo "FAIL: seed $seed: zone $zone: $changed answers changed by the update, $listed listed before and after"
+		fi
 	done <"$G/config.txt"
 	echo "seed $seed: $nq queries, $(grep -c . "$G/changed.txt") files changed," \
 		"$(paste -d'\n' "$G/answers.A" "$G/answers.full" | awk 'NR % 2 { a = $0; next } a != $0 { n++ } END { print n + 0 }') answers changed"
@@ -205,6 +211,7 @@ run_seed() {
 	for pid in "${pids[@]}"; do
 		kill -TERM "$pid"
 		wait "$pid" 2>/dev/null
+		check_eq "seed $seed: dnsbld: exit status after SIGTERM" "$?" 0
 	done
 }
 
