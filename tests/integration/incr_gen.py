@@ -28,7 +28,8 @@
 # $=, $MAXRANGE4), combined sections swapped or added, the file cut in the
 # middle of a line, gzip, CRLF; and the smallest updates: one line added,
 # removed or changed, one digit changed (the same size), every entry
-# removed or added to an empty file.  The data is drawn from the forms rbldnsd documents for each type.
+# removed or added to an empty file.  The data is drawn from the forms
+# rbldnsd documents for each type.
 import gzip
 import ipaddress
 import os
@@ -36,7 +37,7 @@ import random
 import subprocess
 import sys
 
-QUERIES = []      # (qname, kind) in order, deduplicated at the end
+QUERIES = []      # query names in order, deduplicated at the end
 
 
 # ---- values ------------------------------------------------------------------
@@ -191,6 +192,8 @@ def ip4tset_key(rng, sp, zones):
 # ---- IPv6 ----------------------------------------------------------------------
 
 class Space6:
+    """One /48: /64s side by side, prefixes nested in each other."""
+
     def __init__(self, rng):
         self.rng = rng
         self.base = (0x20010db8 << 96) | (rng.randint(0, 0xffff) << 80)
@@ -305,7 +308,8 @@ class Feed:
         f.crlf, f.gzip, f.cut = self.crlf, self.gzip, self.cut
         return f
 
-    def bytes(self, rng):
+    def encode(self):
+        """The file's bytes."""
         lines = []
         for s in self.sections:
             lines += s.head + s.data
@@ -459,6 +463,9 @@ def m_samesize(rng, f):
     test gives every version the same mtime), so only its bytes tell."""
     s = data_sections(f)[0]
     _, single = own_singles(s, isinstance(f.sp, Space6))
+    if not single:
+        m_one(rng, f)
+        return
     i = rng.choice(single)
     key, val = s.data[i].split(" ", 1)
     d = val.index(":own") - 1                     # the last digit of the A
@@ -646,7 +653,7 @@ def gen(d, seed):
                     version_b(rng, a, forced)
                 if "empty" in done and rng.random() < 0.5:
                     a, fb, done = fb, a, ["filled"]
-                ba, bb = a.bytes(rng), fb.bytes(rng)
+                ba, bb = a.encode(), fb.encode()
                 with open(os.path.join(d, "a", fname), "wb") as f:
                     f.write(ba)
                 with open(os.path.join(d, "b", fname), "wb") as f:
