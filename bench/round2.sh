@@ -22,7 +22,9 @@
 #      (bench/round2_cpu.py): the three servers pinned to core 0, dnsperf
 #      on core 1, --runs runs of --duration s each, taken in turn;
 #   5. space: the store after ten successive 1% updates applied with
-#      `dnsbl-loader load bl` while dnsbld answers a probe every 5 ms.
+#      `dnsbl-loader load bl` while dnsbld answers a probe every 5 ms
+#      (bench/round2_space.py), and its peak during them (the loader
+#      compacts the store when a quarter of it is free);
 # and prints a table: figure | rbldnsd | dnsbld | ratio | target.
 #
 # Usage: bench/round2.sh [--lines N] [--quick] [--runs R] [--qps Q]
@@ -197,6 +199,7 @@ stop "$watch_pid"
 
 # ---- 2, 3 and 1, rbldnsd: start-ups on the same file, then its updates ----
 say "rbldnsd start-ups on the same file, $runs runs"
+startup_s="" startup_cpu_s="" vmrss_kib="" rssanon_kib="" pid=""   # set by round2_rbldnsd.py
 for run in $(seq "$runs"); do
 	python3 bench/round2_rbldnsd.py "$PORT_RBL" "$feed" "$W/rbl.pid" "$W/rbldnsd.log" 1 >"$W/rbl.start"
 	# shellcheck disable=SC1090  # key=value lines
@@ -229,7 +232,7 @@ PIDS+=("$!")
 db_pid=$!
 wait_answer "$PORT_DB" "$db_pid"
 timeout 3600 python3 bench/round2_space.py "$W/bench.yaml" "$loader" "$feed" "$PORT_DB" \
-	"$space_rounds" 0.01 >>"$R"
+	"$space_rounds" 0.01 "$W/store" >>"$R"
 env_stat=$(mdb_stat -e "$W/store/current")
 put store_bytes "$(du -B1 "$W/store/current/data.mdb" | cut -f1)"
 put store_dir_bytes "$(du -sB1 "$W/store" | cut -f1)"
@@ -295,6 +298,10 @@ b=$(get store_pages_bytes)
 row "  mdb_stat pages used × page size" "$(mbb "$a")" "$(mbb "$b")" "$(ratio "$a" "$b")" ""
 b=$(get store_fresh_bytes)
 row "  store data.mdb after the fresh load" "$(mbb "$a")" "$(mbb "$b")" "$(ratio "$a" "$b")" ""
+b=$(get space_peak_dir_bytes)
+row "  store dir peak right after an update (all instances)" "$(mbb "$a")" "$(mbb "$b")" "$(ratio "$a" "$b")" ""
+b=$(get space_peak_compact_bytes)
+row "  largest data.mdb before a compaction (loader's report)" "$(mbb "$a")" "$(mbb "$b")" "$(ratio "$a" "$b")" ""
 row "  probes unanswered during the updates" "-" "$(get space_unanswered) of $(get space_probes)" "" "0"
 echo
 echo "Each update flip (seconds/queries lost): $(grep '_all=' "$R" | tr '\n' ' ')"

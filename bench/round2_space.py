@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """round2_space.py -- successive 1% updates while dnsbld answers.
 
-    round2_space.py CONFIG LOADER FEED PORT ROUNDS FRACTION
+    round2_space.py CONFIG LOADER FEED PORT ROUNDS FRACTION STORE
 
 dnsbld is already answering on PORT from the store of CONFIG, whose
 dataset bl reads FEED.  Each round changes FRACTION of FEED's lines
@@ -9,10 +9,14 @@ dataset bl reads FEED.  Each round changes FRACTION of FEED's lines
 then renamed over it, as rsync does) and runs `dnsbl-loader load bl` under
 /usr/bin/time.  Meanwhile a probe asks the zone's SOA every 5 ms and counts
 the questions left without an answer for 1 s.  Prints key=value lines: the
-loader's median wall time, user+sys CPU and peak RSS per update, and the
-unanswered probes.
+loader's median wall time, user+sys CPU and peak RSS per update, the
+unanswered probes, and the store's peak: the largest data.mdb the loader
+reported before compacting, and the most the STORE directory held (all its
+instances: the server lets go of a replaced one when idle) right after a
+load returned.
 """
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -44,12 +48,15 @@ class Prober(threading.Thread):
 
 def main():
     cfg, loader, feed, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    rounds, fraction = int(sys.argv[5]), sys.argv[6]
+    rounds, fraction, store = int(sys.argv[5]), sys.argv[6], sys.argv[7]
     side = os.path.join(os.path.dirname(feed), ".round2-space")
     os.makedirs(side, exist_ok=True)
+    # serve_bench's way of sizing a store: every file of every instance.
+    sized = sb.Dnsbld("dnsbld", os.path.dirname(store), port, "")
+    sized.store = store
     prober = Prober(port)
     prober.start()
-    walls, cpus, rsss = [], [], []
+    walls, cpus, rsss, before_mb, dir_bytes = [], [], [], [0.0], []
     try:
         for k in range(rounds):
             mine = os.path.join(side, os.path.basename(feed))
@@ -63,6 +70,9 @@ def main():
                                  timeout=900)
             if out.returncode != 0:
                 raise RuntimeError("dnsbl-loader failed: %s" % out.stderr)
+            dir_bytes.append(sized.store_bytes())
+            before_mb += [float(x) for x in re.findall(r"compacted into v\d+, ([0-9.]+) MB",
+                                                       out.stdout + out.stderr)]
             t = next(line for line in out.stderr.splitlines() if line.startswith("TIME "))
             wall, user, system, rss = t.split()[1:]
             walls.append(float(wall))
@@ -79,6 +89,8 @@ def main():
     print("upd_cpu_s=%.2f" % statistics.median(cpus))
     print("upd_maxrss_kib=%d" % statistics.median(rsss))
     print("upd_maxrss_max_kib=%d" % max(rsss))
+    print("space_peak_compact_bytes=%d" % (max(before_mb) * 1e6))
+    print("space_peak_dir_bytes=%d" % max(dir_bytes))
     print("space_probes=%d" % prober.sent)
     print("space_unanswered=%d" % prober.unanswered)
 
