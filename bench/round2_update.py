@@ -6,11 +6,14 @@ FEED.  VERSIONS are files to rename over FEED in turn, as rsync does (a
 copy beside FEED, then rename(2)); version k lists the canary address
 CANARY[k], which the version before it does not.  For each version it
 copies the file in, starts dnsperf (serve_bench.dnsperf: pinned to core 1,
-bounded by -l) at --qps unless --qps 0, waits a second, then runs
+bounded by -l) at --qps unless --qps 0, for a window that covers the flip
+(--load-seconds, or more: twice the slowest flip seen or --expect, plus
+3 s), waits a second, then runs
 tests/integration/watch_flip.py, which renames, optionally sends SIGHUP,
 and polls the canary until it is answered.  Prints, as key=value lines on
 stdout, the median seconds from rename to the new answer and the median
-queries dnsperf lost per flip; every flip goes to stderr.
+queries dnsperf lost per flip, and how many flips still ended after their
+window (their losses are then undercounted); every flip goes to stderr.
 """
 import argparse
 import os
@@ -32,8 +35,9 @@ def rev4(addr):
     return ".".join(reversed(addr.split(".")))
 
 
-def flip(args, version, canary):
-    """One rename; returns (seconds to the new answer, queries lost)."""
+def flip(args, version, canary, window):
+    """One rename under a dnsperf run of `window` seconds; returns
+    (seconds to the new answer, queries lost)."""
     name = "%s.bl.bench" % rev4(canary)
     a = sb.ask(args.port, name, timeout=1.0)
     if a is not None and a[0] == 0 and a[1] > 0:
@@ -45,7 +49,7 @@ def flip(args, version, canary):
     load = None
     if args.qps:
         load = threading.Thread(target=lambda: perf.update(
-            sb.dnsperf(args.port, args.queries, args.load_seconds, rate=args.qps)))
+            sb.dnsperf(args.port, args.queries, window, rate=args.qps)))
         load.start()
     time.sleep(1)   # the load running, the copy's own events settled
     cmd = [sys.executable, FLIP, str(args.port), tmp, args.feed, name, str(args.pid)]
@@ -57,7 +61,7 @@ def flip(args, version, canary):
     except (IndexError, ValueError):
         raise RuntimeError("the new answer never came: %s" % out.strip())
     if load:
-        load.join(args.load_seconds + 40)
+        load.join(window + 40)
     lost = perf.get("lost", -1) if args.qps else 0
     sb.log("  %s: %.3f s to the new answer, %d queries lost (%s)" % (
         os.path.basename(version), secs, lost, out.strip()))
@@ -73,6 +77,8 @@ def main():
     ap.add_argument("--queries", required=True, help="dnsperf input")
     ap.add_argument("--qps", type=int, default=50000, help="0: no query load")
     ap.add_argument("--load-seconds", type=int, default=10, help="dnsperf -l per flip")
+    ap.add_argument("--expect", type=float, default=0.0,
+                    help="seconds a flip is expected to take (sizes the dnsperf window)")
     ap.add_argument("--hup", action="store_true", help="SIGHUP the server after the rename")
     ap.add_argument("--settle", type=float, default=1.0, help="seconds after each flip")
     ap.add_argument("--key", required=True, help="prefix of the printed keys")
@@ -85,14 +91,23 @@ def main():
         print("%s_baseline_lost=%d" % (args.key, res.get("lost", -1)))
         sb.log("  no update, %d s at %d qps: %d queries lost" % (
             args.load_seconds, args.qps, res.get("lost", -1)))
-    secs, lost = [], []
+    secs, lost, short, windows = [], [], 0, []
+    expect = args.expect
     for spec in args.flips:
         version, canary = spec.rsplit(":", 1)
-        s, n = flip(args, version, canary)
+        window = max(args.load_seconds, int(2 * expect + 3.999))
+        s, n = flip(args, version, canary, window)
         secs.append(s)
         lost.append(n)
+        windows.append(window)
+        expect = max(expect, s)
+        if args.qps and s > window - 1:
+            short += 1
+            sb.log("  (that flip ended after dnsperf's %d s window)" % window)
     print("%s_s=%.3f" % (args.key, statistics.median(secs)))
     print("%s_lost=%d" % (args.key, statistics.median(lost)))
+    print("%s_window=%d" % (args.key, max(windows)))
+    print("%s_short=%d" % (args.key, short))
     print("%s_all=%s" % (args.key, ",".join("%.2f/%d" % x for x in zip(secs, lost))))
 
 
