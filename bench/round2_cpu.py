@@ -9,7 +9,9 @@ the three servers (ports PORT0..PORT0+2) all run at once pinned to core 0,
 dnsperf on core 1 at each fixed rate in RATES ("50000 100000"), DURATION
 seconds per run, and each run is taken from every server in turn, REPEAT
 times.  Prints key=value lines: the median total, user and kernel
-microseconds of CPU per answered query of each server at each rate.
+microseconds of CPU per answered query of each server at each rate, and
+the median rate answered (below RATE when dnsperf could not keep up: a
+busy machine).
 """
 import argparse
 import os
@@ -44,12 +46,12 @@ def main():
             for k in range(repeat):
                 for s in servers:
                     tot, usr, ker, qps, lost = sb.cpu_run(s, data, args, rate)
-                    runs[s.name].append((tot, usr, ker))
+                    runs[s.name].append((tot, usr, ker, qps))
                     sb.log("  %s @ %d qps, run %d: %.2f us/query (user %.2f, kernel %.2f), "
                            "%.0f qps answered, %d lost" % (s.name, rate, k + 1, tot, usr,
                                                            ker, qps, lost))
             for s in servers:
-                for i, what in enumerate(("total", "user", "kernel")):
+                for i, what in enumerate(("total", "user", "kernel", "qps")):
                     print("cpu_%s_%s_%d=%.2f" % (s.name, what, rate,
                                                  statistics.median(x[i] for x in runs[s.name])))
     finally:
