@@ -294,7 +294,8 @@ for rate in $cpu_rate; do
 	a=$(get "cpu_rbldnsd_total_$rate") b=$(get "cpu_dnsbld_total_$rate")
 	row "total CPU µs/query @ $k qps" "$a" "$b" "$(ratio "$a" "$b")" ""
 	a=$(get "cpu_rbldnsd_qps_$rate") b=$(get "cpu_dnsbld_qps_$rate")
-	row "  qps answered in those runs (floor: $(get "cpu_floor_qps_$rate"))" "${a%.*}" "${b%.*}" "" "$rate"
+	f=$(get "cpu_floor_qps_$rate")
+	row "  qps answered in those runs (floor: ${f%.*})" "${a%.*}" "${b%.*}" "" "$rate"
 	b=$(get "cpu_dnsbld_total_$rate")
 	a=$(get "cpu_floor_total_$rate")
 	row "  dnsbld total vs the UDP floor's (rbldnsd column: floor)" "$a" "$b" "$(ratio "$a" "$b")" "≤ 1.15×"
