@@ -16,8 +16,13 @@ work=$(mktemp -d /tmp/feeddiff.XXXXXX); chmod 755 "$work"
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-cc -std=c11 -D_GNU_SOURCE -O2 -I"$src/lib" "$here/feedq.c" "$src"/lib/feed*.c \
-   "$src/lib/dataset.c" "$src/lib/dname.c" "$src/lib/store_hash.c" -lz -o "$work/feedq" || exit 2
+# The parser's files (not feedwatch*.c, the file watcher).
+parser="feed feed_combined feed_dname feed_dnset feed_entry feed_generic feed_ip
+	feed_ipsets feed_reader feed_special feed_value feed_geo geo geo_names
+	timeunit dataset dname store_hash"
+cc -std=c11 -D_GNU_SOURCE -O2 -I"$src/lib" "$here/feedq.c" \
+   $(for f in $parser; do printf '%s ' "$src/lib/$f.c"; done) -lz \
+   -o "$work/feedq" || exit 2
 fam=4; [ "$type" = ip6trie ] && fam=6
 status=0
 for seed in $seeds; do
