@@ -149,6 +149,16 @@ static int cfg_string(struct cfg_parser *p, const yaml_node_t *n,
 	return 0;
 }
 
+/* Reads the decimal digits `s` starts with into *v (no sign, no space);
+ * *end gets what follows them.  0, or -1 if `s` does not start with a
+ * digit or the number overflows. */
+static int cfg_decimal(const char *s, unsigned long *v, char **end)
+{
+	errno = 0;
+	*v = strtoul(s, end, 10);
+	return *s >= '0' && *s <= '9' && !errno ? 0 : -1;
+}
+
 /* A decimal integer in [min, max]. */
 static int cfg_uint(struct cfg_parser *p, const yaml_node_t *n, const char *key,
 		    unsigned long min, unsigned long max, unsigned long *out)
@@ -160,9 +170,7 @@ static int cfg_uint(struct cfg_parser *p, const yaml_node_t *n, const char *key,
 	if (cfg_want_scalar(p, n, key) < 0)
 		return -1;
 	s = cfg_scalar(n);
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno)
+	if (cfg_decimal(s, &v, &end) < 0 || *end)
 		return cfg_fail(p, n, key, "\"%s\" is not a number", s);
 	if (v < min || v > max)
 		return cfg_fail(p, n, key, "%lu is out of range %lu..%lu", v,
@@ -202,11 +210,8 @@ static int cfg_percent(struct cfg_parser *p, const yaml_node_t *n,
 	if (cfg_want_scalar(p, n, key) < 0)
 		return -1;
 	s = cfg_scalar(n);
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end == '%')
-		end++;
-	if (end == s || *end || errno || *s < '0' || *s > '9' || v > 100)
+	if (cfg_decimal(s, &v, &end) < 0 || (*end == '%' ? end[1] : *end) ||
+	    v > 100)
 		return cfg_fail(p, n, key, "\"%s\" is not a percentage "
 				"0..100 (e.g. 50%%)", s);
 	*out = (unsigned)v;
