@@ -20,16 +20,6 @@ static int diff_gb_add(struct blob_writer *b, const void *data, size_t n)
 	return b->oom ? STORE_ENOMEM : 0;
 }
 
-/* LMDB's default key order: bytes, then the shorter first. */
-static int diff_memn_cmp(const void *a, size_t alen, const void *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (c)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
 /* Appends records after the duplicates key k already has. */
 static int diff_append_dups(MDB_cursor *c, MDB_val *k, const uint8_t *recs,
 			    size_t n, size_t rsz)
@@ -314,7 +304,7 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	while (rc == 0 && k.mv_size >= 4 && memcmp(k.mv_data, kb, 4) == 0) {
 		int cmp;
 
-		cmp = i < n ? diff_memn_cmp(k.mv_data, k.mv_size, recs[i].key,
+		cmp = i < n ? store_key_cmp(k.mv_data, k.mv_size, recs[i].key,
 				       recs[i].klen) : -1;
 		if (cmp <= 0)
 			nold++;
@@ -347,7 +337,7 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	if (rc == 0 && nold == 0 && n) {
 		rc = mdb_cursor_get(c, &k, &d, MDB_LAST);
 		if (rc == MDB_NOTFOUND ||
-		    (rc == 0 && diff_memn_cmp(k.mv_data, k.mv_size, recs[0].key,
+		    (rc == 0 && store_key_cmp(k.mv_data, k.mv_size, recs[0].key,
 					 recs[0].klen) < 0)) {
 			putflags = MDB_APPEND;
 			rc = 0;

@@ -94,6 +94,7 @@
 #define DNSBLD_STORE_LAYOUT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define STORE_SCHEMA 1
 
@@ -157,6 +158,18 @@ enum store_db {
 #define VALREC_VALUE 0
 #define VALREC_SET 1
 #define VALREC_MAX (1 + 4 * 128)
+
+/* The tables' key order (LMDB's default, and env_cmp_bytes'): bytes,
+ * then the shorter first. */
+static inline int store_key_cmp(const void *a, size_t alen, const void *b,
+				size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
 
 static inline void be32_put(uint8_t *p, uint32_t v)
 {

@@ -444,17 +444,6 @@ static int dn_labels_after_star(const uint8_t *key, const uint16_t *lvl,
 	return 1;
 }
 
-/* The table's key order (memcmp, then the shorter first). */
-static int dn_key_cmp(const MDB_val *a, const uint8_t *b, size_t blen)
-{
-	size_t n = a->mv_size < blen ? a->mv_size : blen;
-	int c = memcmp(a->mv_data, b, n);
-
-	if (c)
-		return c;
-	return a->mv_size < blen ? -1 : a->mv_size > blen;
-}
-
 /* The closest enclosing wildcard by range searches.  `pred` is the greatest
  * key below the name's own, `d` its data.  Every key between a wildcard
  * "A *" of an ancestor A and the name starts with A, so the longest such
@@ -483,7 +472,7 @@ static int dn_wild_seek(struct store_reader *rd, MDB_cursor *c,
 		w[lvl[k] + 1] = '*';
 		w[lvl[k] + 2] = 0;
 		w[lvl[k] + 3] = DNK_WILD;
-		cmp = dn_key_cmp(&pred, w, wlen);
+		cmp = store_key_cmp(pred.mv_data, pred.mv_size, w, wlen);
 		if (cmp == 0) {
 			*depth = (unsigned)k;
 			return 1;
@@ -499,7 +488,8 @@ static int dn_wild_seek(struct store_reader *rd, MDB_cursor *c,
 			return aw->state == 2;
 		}
 		rc = mdb_cursor_get(c, &wk, d, MDB_SET_RANGE);
-		if (rc == 0 && dn_key_cmp(&wk, w, wlen) == 0) {
+		if (rc == 0 &&
+		    store_key_cmp(wk.mv_data, wk.mv_size, w, wlen) == 0) {
 			if (k == 0 && d->mv_size == sizeof(aw->ref)) {
 				aw->dsid = dsid;
 				aw->state = 2;
