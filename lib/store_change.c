@@ -36,7 +36,7 @@ static int change_create(struct change_ctx *cc, const char *name,
 	size_t len;
 	int rc = store_info_get(cc->txn, cc->st, "next_dsid", &next, 1);
 
-	if (rc == 0 && next > UINT32_MAX)
+	if (rc == 0 && next > DSID_MAX)
 		rc = STORE_ENOMEM;
 	if (rc)
 		return rc;

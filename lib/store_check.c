@@ -8,7 +8,7 @@
  * interval map with the same store_derive() a load uses and comparing it
  * record for record.
  */
-#include "store_private.h"
+#include "store_overlay.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -75,44 +75,36 @@ static int check_ref(struct check *ck, uint32_t ref)
 	return 0;
 }
 
-/* The duplicates of key `dsid` in table `db` (malloc'd, packed). */
+/* The records of dataset `dsid` in address table `db`, its overlay
+ * merged in (malloc'd, packed); *bad counts broken overlay records. */
 static int check_dups(struct check *ck, enum store_db db, uint32_t dsid,
-		      size_t rsz, uint8_t **out, size_t *n)
+		      size_t rsz, uint8_t **out, size_t *n, size_t *bad)
 {
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, d;
-	MDB_cursor *c;
-	size_t cap = 0;
+	struct blob_writer b = { 0 };
+	struct store_ovl_iter it;
+	const uint8_t *r;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	be32_put(kb, dsid);
-	rc = mdb_cursor_open(ck->rd->txn, ck->rd->st->dbi[db], &c);
+	rc = store_ovl_iter_open(ck->rd->txn, ck->rd->st->dbi[db], dsid, rsz,
+				 &it);
 	if (rc)
 		return store_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP)) {
-		if (d.mv_size != rsz) {
-			rc = STORE_EINVAL;
-			break;
-		}
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			uint8_t *p = realloc(*out, ncap * rsz);
-
-			if (!p) {
-				rc = STORE_ENOMEM;
-				break;
-			}
-			*out = p;
-			cap = ncap;
-		}
-		memcpy(*out + *n * rsz, d.mv_data, rsz);
+	while ((rc = store_ovl_iter_next(&it, &r)) == 0 && r) {
+		blob_put(&b, r, rsz);
 		(*n)++;
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	*bad += it.bad;
+	store_ovl_iter_close(&it);
+	if (rc == 0 && b.oom)
+		rc = STORE_ENOMEM;
+	if (rc) {
+		free(b.p);
+		return store_rc(rc);
+	}
+	*out = b.p;
+	return 0;
 }
 
 static void check_addr_text(int family, const uint8_t *a, char *out,
@@ -132,16 +124,19 @@ static int check_family(struct check *ck, const char *name, uint32_t dsid,
 	unsigned alen = family == 4 ? 4 : 16, ssz = layout_src_size(family);
 	unsigned isz = layout_ip_size(family);
 	uint8_t *src = NULL, *ip = NULL, *derived = NULL;
-	size_t nsrc, nip, nder = 0, bad = 0;
+	size_t nsrc, nip, nder = 0, bad = 0, badovl = 0;
 	int rc;
 
 	rc = check_dups(ck, family == 4 ? SDB_SRC4 : SDB_SRC6, dsid, ssz, &src,
-			&nsrc);
+			&nsrc, &badovl);
 	if (rc == 0)
 		rc = check_dups(ck, family == 4 ? SDB_IP4 : SDB_IP6, dsid, isz,
-				&ip, &nip);
+				&ip, &nip, &badovl);
 	if (rc)
 		goto out;
+	if (badovl)
+		check_say(ck, name, "%zu IPv%d overlay records do not fit the "
+			  "records they change", badovl, family);
 	*entries += nsrc;
 	for (size_t i = 0; i < nsrc; i++)
 		bad += check_ref(ck, be32_get(src + i * ssz + alen + 1));
@@ -352,9 +347,11 @@ static int check_orphans(struct check *ck)
 			if (k.mv_size < 4)
 				break;
 			dsid = be32_get(k.mv_data);
-			if (!check_known(ck, dsid))
+			/* An overlay key belongs to the dataset it changes. */
+			if (!check_known(ck, dsid & ~(OVL_ADD | OVL_DEL)))
 				check_say(ck, NULL, "%s records of dataset id %u, "
-					  "which no name has", what[t], dsid);
+					  "which no name has", what[t],
+					  dsid & ~(OVL_ADD | OVL_DEL));
 			if (dsid == UINT32_MAX)
 				break;
 			be32_put(kb, dsid + 1);

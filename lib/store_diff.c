@@ -5,10 +5,14 @@
  * into the map are only read, never kept across a write), then the few
  * changes are applied.  When most records change, the range is dropped and
  * rewritten with MDB_APPEND/MDB_APPENDDUP, which also packs pages full.
+ * When few records of a big address table change, the change is written
+ * beside them as the dataset's overlay instead (store_overlay.h): a
+ * change spread over a sorted table would touch nearly every page.
  */
 #include "store_diff.h"
 
 #include "store_blob.h"
+#include "store_overlay.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,32 +115,90 @@ static int diff_append_all(MDB_cursor *c, MDB_val *k, struct diff_window *w,
 	return rc;
 }
 
+/* How many records the sorted arrays x and y (nx, ny records) share. */
+static size_t diff_common(const uint8_t *x, size_t nx, const uint8_t *y,
+			  size_t ny, size_t rsz)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < nx && j < ny) {
+		int c = memcmp(x + i * rsz, y + j * rsz, rsz);
+
+		n += c == 0;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return n;
+}
+
+/* A dataset's old overlay in one table (store_overlay.h). */
+struct diff_overlay {
+	struct blob_writer add, del;
+	size_t nadd, ndel;
+};
+
+static int diff_overlay_read(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			     size_t rsz, struct diff_overlay *o)
+{
+	int rc = store_dups_read(txn, dbi, dsid | OVL_ADD, rsz, &o->add,
+				 &o->nadd);
+
+	return rc ? rc : store_dups_read(txn, dbi, dsid | OVL_DEL, rsz,
+					 &o->del, &o->ndel);
+}
+
+static int diff_overlay_clear(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			      const struct diff_overlay *o)
+{
+	int rc = 0;
+
+	if (o->nadd)
+		rc = store_dups_replace(txn, dbi, dsid | OVL_ADD, NULL, 0, 0);
+	if (rc == 0 && o->ndel)
+		rc = store_dups_replace(txn, dbi, dsid | OVL_DEL, NULL, 0, 0);
+	return rc;
+}
+
+/* Is a change of `nchange` records over a base of `nbase` worth keeping
+ * as an overlay?  Past an eighth of the base, lookups pay for it and it
+ * is about as dear as rewriting the pages. */
+static int diff_use_overlay(size_t nbase, size_t nchange)
+{
+	return nbase > 0 && nbase >= store_overlay_min() &&
+	       nchange <= nbase / 8;
+}
+
 int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			  struct store_rec_source *src, size_t rsz,
 			  struct store_apply_stats *st)
 {
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, d;
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	struct blob_writer dels = { 0 }, adds = { 0 };
+	struct diff_overlay old = { { 0 }, { 0 }, 0, 0 };
 	struct diff_window w = { .src = src, .rsz = rsz };
-	size_t nold = 0, n = 0, ndel, nadd, avail;
+	size_t nold = 0, n = 0, ndel, nadd, avail, added, removed, ia, id;
 	int rc;
 
 	be32_put(kb, dsid);
 	w.buf = malloc(DIFF_WINDOW * rsz);
 	if (!w.buf)
 		return STORE_ENOMEM;
-	rc = mdb_cursor_open(txn, dbi, &c);
-	if (rc) {
-		free(w.buf);
-		return rc;
-	}
+	rc = diff_overlay_read(txn, dbi, dsid, rsz, &old);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc)
+		goto out;
 	rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
 	if (rc == MDB_NOTFOUND) {
-		rc = diff_append_all(c, &k, &w, &n);
+		rc = diff_overlay_clear(txn, dbi, dsid, &old);
 		if (rc == 0)
+			rc = diff_append_all(c, &k, &w, &n);
+		if (rc == 0) {
 			st->added += n;
+			st->removed += old.nadd;
+		}
 		goto out;
 	}
 	/* Read pass: merge the stored duplicates with the new records, a leaf
@@ -161,14 +223,14 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			b = cnt;
 		}
 		while (rc == 0 && b < cnt) {
-			const uint8_t *old = page + b * rsz, *cur;
+			const uint8_t *oldrec = page + b * rsz, *cur;
 			int cmp;
 
 			rc = diff_window_fill(&w, 1, &avail);
 			if (rc)
 				break;
 			cur = w.buf + w.i * rsz;
-			cmp = avail ? memcmp(old, cur, rsz) : -1;
+			cmp = avail ? memcmp(oldrec, cur, rsz) : -1;
 			if (cmp <= 0) {
 				nold++;   /* this stored record is done with */
 				b++;
@@ -177,7 +239,7 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 				w.i++;
 				n++;
 			} else if (cmp < 0) {
-				rc = diff_gb_add(&dels, old, rsz);
+				rc = diff_gb_add(&dels, oldrec, rsz);
 			} else {
 				rc = diff_gb_add(&adds, cur, rsz);
 				w.i++;
@@ -194,8 +256,31 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		w.i++;
 		n++;
 	}
+	if (rc)
+		goto out;
+	/* adds and dels are the change from the base alone; against what the
+	 * dataset was (the base with its old overlay) it is:
+	 * added (adds - old adds) + (old dels - dels), removed the other way. */
 	ndel = dels.len / rsz;
 	nadd = adds.len / rsz;
+	ia = diff_common(adds.p, nadd, old.add.p, old.nadd, rsz);
+	id = diff_common(dels.p, ndel, old.del.p, old.ndel, rsz);
+	added = nadd - ia + old.ndel - id;
+	removed = old.nadd - ia + ndel - id;
+	if (diff_use_overlay(nold, nadd + ndel)) {
+		rc = store_dups_replace(txn, dbi, dsid | OVL_ADD, adds.p, nadd,
+					rsz);
+		if (rc == 0)
+			rc = store_dups_replace(txn, dbi, dsid | OVL_DEL, dels.p,
+						ndel, rsz);
+		if (rc == 0) {
+			st->added += added;
+			st->removed += removed;
+			st->unchanged += n - added;
+		}
+		goto out;
+	}
+	rc = diff_overlay_clear(txn, dbi, dsid, &old);
 	if (rc == 0 && (ndel + nadd) * 2 > nold + n) {
 		/* Mostly new: drop and rewrite, pages come out full. */
 		free(dels.p);
@@ -215,7 +300,7 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		}
 		if (rc == 0) {
 			st->added += n;
-			st->removed += nold;
+			st->removed += nold - old.ndel + old.nadd;
 		}
 	} else if (rc == 0) {
 		for (size_t j = 0; rc == 0 && j < ndel; j++) {
@@ -229,14 +314,16 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			rc = mdb_put(txn, dbi, &k, &dd, MDB_NODUPDATA);
 		}
 		if (rc == 0) {
-			st->added += nadd;
-			st->removed += ndel;
-			st->unchanged += n - nadd;
+			st->added += added;
+			st->removed += removed;
+			st->unchanged += n - added;
 		}
 	}
 out:
 	free(dels.p);
 	free(adds.p);
+	free(old.add.p);
+	free(old.del.p);
 	free(w.buf);
 	if (c)
 		mdb_cursor_close(c);

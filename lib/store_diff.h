@@ -24,7 +24,9 @@ int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 
 /* store_diff_fixed with the new records (sorted, distinct) read from
  * `src`, which must not write to the transaction: only a window of them
- * and the changes are held. */
+ * and the changes are held.  For the address tables: the change may be
+ * kept as the dataset's overlay (store_overlay.h); the stats count it
+ * against the dataset as it was, overlay included. */
 int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			  struct store_rec_source *src, size_t rsz,
 			  struct store_apply_stats *st);

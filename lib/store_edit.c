@@ -14,6 +14,7 @@
  * its metadata are store_change.c's.
  */
 #include "store_manual.h"
+#include "store_overlay.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,7 +499,8 @@ int store_edit_entries(MDB_txn *txn, struct store *st, uint32_t dsid,
 	struct edit_ctx ec = { .st = st, .txn = txn, .dsid = dsid,
 			       .type = type };
 	uint8_t ekey[EKEY_MAX];
-	int rc = 0;
+	/* Edits change the base records in place: the overlay goes first. */
+	int rc = ch->nip ? store_overlay_fold(txn, st, dsid) : 0;
 
 	for (size_t i = 0; rc == 0 && i < ch->nip; i++) {
 		const struct store_ip_edit *ed = &ch->ip[i];

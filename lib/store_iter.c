@@ -6,7 +6,7 @@
  * derived answer map, dn for dnset and generic names.  A ref is resolved to
  * value ids here with a small equivalent of store_read.c's static helper.
  */
-#include "store_private.h"
+#include "store_overlay.h"
 
 #include <string.h>
 
@@ -39,31 +39,27 @@ static int iter_resolve(struct store_reader *rd, uint32_t ref,
 	return 0;
 }
 
-/* Visits every duplicate record of key `dsid` in table `db` with
- * `rec(record, size, arg)`. */
+/* Visits every record of dataset `dsid` in address table `db` (its
+ * base merged with its overlay, in order) with `rec(record, size, arg)`. */
 static int iter_dups(struct store_reader *rd, enum store_db db, uint32_t dsid,
+		     size_t rsz,
 		     int (*rec)(struct store_reader *rd, const uint8_t *r,
 				size_t len, void *arg),
 		     void *arg)
 {
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, d;
-	MDB_cursor *c;
+	struct store_ovl_iter it;
+	const uint8_t *r;
 	int rc, ret = 0;
 
 	if (!rd->active)
 		return STORE_EINVAL;
-	be32_put(kb, dsid);
-	rc = mdb_cursor_open(rd->txn, rd->st->dbi[db], &c);
+	rc = store_ovl_iter_open(rd->txn, rd->st->dbi[db], dsid, rsz, &it);
 	if (rc)
 		return store_rc(rc);
-	for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY); rc == 0 && ret == 0;
-	     rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP))
-		ret = rec(rd, d.mv_data, d.mv_size, arg);
-	mdb_cursor_close(c);
-	if (ret)
-		return ret;
-	return rc == MDB_NOTFOUND ? 0 : store_rc(rc);
+	while (ret == 0 && (rc = store_ovl_iter_next(&it, &r)) == 0 && r)
+		ret = rec(rd, r, rsz, arg);
+	store_ovl_iter_close(&it);
+	return ret ? ret : store_rc(rc);
 }
 
 struct iter_ip_ctx {
@@ -98,12 +94,12 @@ int store_iter_ip(struct store_reader *rd, uint32_t dsid,
 		  void *arg)
 {
 	struct iter_ip_ctx cx = { 4, fn, arg };
-	int rc = iter_dups(rd, SDB_SRC4, dsid, iter_ip_rec, &cx);
+	int rc = iter_dups(rd, SDB_SRC4, dsid, SRC4_REC, iter_ip_rec, &cx);
 
 	if (rc)
 		return rc;
 	cx.family = 6;
-	return iter_dups(rd, SDB_SRC6, dsid, iter_ip_rec, &cx);
+	return iter_dups(rd, SDB_SRC6, dsid, SRC6_REC, iter_ip_rec, &cx);
 }
 
 struct iter_range_ctx {
@@ -137,12 +133,12 @@ int store_iter_ranges(struct store_reader *rd, uint32_t dsid,
 		      void *arg)
 {
 	struct iter_range_ctx cx = { 4, fn, arg };
-	int rc = iter_dups(rd, SDB_IP4, dsid, iter_range_rec, &cx);
+	int rc = iter_dups(rd, SDB_IP4, dsid, IP4_REC, iter_range_rec, &cx);
 
 	if (rc)
 		return rc;
 	cx.family = 6;
-	return iter_dups(rd, SDB_IP6, dsid, iter_range_rec, &cx);
+	return iter_dups(rd, SDB_IP6, dsid, IP6_REC, iter_range_rec, &cx);
 }
 
 /* Decodes a dn-table key after the dsid: reversed labels, 0, tag.  Writes

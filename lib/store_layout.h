@@ -26,6 +26,10 @@
  *  ip6     DUPSORT|DUPFIXED.  dsid u32 -> {end[16], start[16], ref u32}
  *          The derived interval map: disjoint listed intervals sorted by
  *          end; lookup = MDB_GET_BOTH_RANGE(dsid, addr), then start <= addr.
+ *          In these four tables a big dataset may also have an overlay
+ *          (store_overlay.h): key dsid | OVL_ADD -> records added to the
+ *          ones under dsid, dsid | OVL_DEL -> records of dsid taken away.
+ *          So a dataset id is below OVL_DEL.
  *  dn      plain.  dsid u32 + reversed name + 0x00 + tag u8 -> data
  *          reversed name: the labels from the zone down, each as len u8 +
  *          bytes (lowercase), so every subtree is one contiguous key range.
@@ -139,6 +143,10 @@ enum store_db {
 #define REQ_VERSION 1
 
 #define NAME_HIDDEN 0x1
+
+#define OVL_ADD 0x80000000u
+#define OVL_DEL 0x40000000u
+#define DSID_MAX (OVL_DEL - 1)
 
 #define REF_EXCLUDED 0u
 #define REF_SET 0x80000000u

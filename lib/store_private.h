@@ -44,6 +44,7 @@ struct store {
  * small direct-mapped cache: a few values answer most queries). */
 #define READER_VCACHE 64
 #define READER_APEXWILD 4
+#define READER_OVL 8
 struct reader_vcache {
 	uint32_t id;          /* 0 = empty */
 	struct store_value v; /* txt points into the snapshot's map */
@@ -69,6 +70,12 @@ struct store_reader {
 		uint8_t state;        /* 0 unknown, 1 none, 2 stored */
 		uint8_t ref[4];       /* its data, when stored */
 	} apexwild[READER_APEXWILD];
+	/* Which address datasets have an overlay (store_overlay.h) in this
+	 * snapshot: asked once per dataset and family, not per query. */
+	struct reader_ovl {
+		uint32_t dsid;
+		uint8_t state[2];     /* IPv4, IPv6: 0 unknown, else READ_OVL_* */
+	} ovl[READER_OVL];
 };
 
 /* Maps an internal code to STORE_OK / STORE_E*. */

@@ -4,7 +4,8 @@
  * keep it across batches) plus cursors opened once and renewed with it.
  * Lookups allocate nothing and build their keys on the stack; returned
  * views point into the map and stay valid until the reader is reset.
- * Address lookups are one MDB_GET_BOTH_RANGE on the interval map; name
+ * Address lookups are one MDB_GET_BOTH_RANGE on the interval map (two when
+ * the dataset has an overlay, store_overlay.h); name
  * lookups one point read per candidate name.
  *
  * Why renew is usually free: a server worker renews before every batch of
@@ -61,6 +62,8 @@ static void reader_forget(struct store_reader *rd)
 		rd->vcache[i].id = 0;
 	for (size_t i = 0; i < READER_APEXWILD; i++)
 		rd->apexwild[i].state = 0;
+	for (size_t i = 0; i < READER_OVL; i++)
+		rd->ovl[i].state[0] = rd->ovl[i].state[1] = 0;
 }
 
 /* Is the active snapshot still the newest commit? */
@@ -300,14 +303,104 @@ static int read_match_fill(struct store_reader *rd, uint32_t ref,
 	return 1;
 }
 
-/* Positions the family's cursor on the first interval of `dsid` ending at
- * or after `addr`; returns the record or NULL (rc 0: none). */
+/* A dataset's overlay in one family, as reader_ovl remembers it. */
+#define READ_OVL_KNOWN 1
+#define READ_OVL_ADD 2
+#define READ_OVL_DEL 4
+
+/* Does key `key` have records?  (Moves cursor c.) */
+static int read_ip_has(MDB_cursor *c, uint32_t key)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+
+	be32_put(kb, key);
+	return mdb_cursor_get(c, &k, &d, MDB_SET) == 0;
+}
+
+static unsigned read_ovl_state(struct store_reader *rd, MDB_cursor *c,
+			       uint32_t dsid, int family)
+{
+	struct reader_ovl *o = &rd->ovl[dsid % READER_OVL];
+	int f = family == 6;
+
+	if (o->dsid != dsid) {
+		o->dsid = dsid;
+		o->state[0] = o->state[1] = 0;
+	}
+	if (!o->state[f])
+		o->state[f] = (uint8_t)(READ_OVL_KNOWN |
+			(read_ip_has(c, dsid | OVL_ADD) ? READ_OVL_ADD : 0) |
+			(read_ip_has(c, dsid | OVL_DEL) ? READ_OVL_DEL : 0));
+	return o->state[f];
+}
+
+/* The first interval of key `key` ending at or after `addr` (cursor c is
+ * left on it); NULL if none (*rc 0) or on an error. */
+static const uint8_t *read_ip_at(MDB_cursor *c, uint32_t key, unsigned rsz,
+				 const uint8_t *addr, int *rc)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d = { rsz == IP4_REC ? 4 : 16, (void *)addr };
+
+	be32_put(kb, key);
+	*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH_RANGE);
+	if (*rc == MDB_NOTFOUND) {
+		*rc = 0;
+		return NULL;
+	}
+	if (*rc == 0 && d.mv_size != rsz)
+		*rc = STORE_EINVAL;
+	if (*rc) {
+		*rc = store_rc(*rc);
+		return NULL;
+	}
+	return d.mv_data;
+}
+
+/* Base interval `r` of `dsid` is taken away by the overlay: the next base
+ * interval that is not (cursor c moves), or NULL. */
+static const uint8_t *read_ip_next_kept(MDB_cursor *c, uint32_t dsid,
+					const uint8_t *r, unsigned rsz, int *rc)
+{
+	uint8_t kb[4];
+
+	for (;;) {
+		MDB_val k = { 4, kb }, d = { rsz, (void *)r };
+
+		be32_put(kb, dsid | OVL_DEL);
+		*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+		if (*rc == MDB_NOTFOUND)
+			break;   /* kept */
+		if (*rc)
+			break;
+		/* Back to r in the base, then one step. */
+		be32_put(kb, dsid);
+		k = (MDB_val){ 4, kb };
+		d = (MDB_val){ rsz, (void *)r };
+		*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+		if (*rc == 0)
+			*rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP);
+		if (*rc)
+			break;
+		r = d.mv_data;
+	}
+	if (*rc == MDB_NOTFOUND) {
+		*rc = 0;
+		return r;
+	}
+	*rc = store_rc(*rc);
+	return NULL;
+}
+
+/* The dataset's first interval ending at or after `addr`, its overlay
+ * included (the one interval a lookup of addr can hit); NULL (rc 0): none. */
 static const uint8_t *read_ip_seek(struct store_reader *rd, uint32_t dsid,
 			      int family, const uint8_t *addr, int *rc)
 {
-	unsigned alen = family == 4 ? 4 : 16;
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, d = { alen, (void *)addr };
+	unsigned rsz = layout_ip_size(family), alen = family == 4 ? 4 : 16;
+	const uint8_t *a = NULL, *b;
+	unsigned ovl;
 	MDB_cursor *c;
 
 	*rc = 0;
@@ -318,21 +411,21 @@ static const uint8_t *read_ip_seek(struct store_reader *rd, uint32_t dsid,
 	c = reader_cursor(rd, family == 6, rc);
 	if (!c)
 		return NULL;
-	be32_put(kb, dsid);
-	*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH_RANGE);
-	if (*rc == MDB_NOTFOUND) {
-		*rc = 0;
-		return NULL;
+	ovl = read_ovl_state(rd, c, dsid, family);
+	/* Records of a read snapshot stay put: a and b outlive the moves. */
+	if (ovl & READ_OVL_ADD) {
+		a = read_ip_at(c, dsid | OVL_ADD, rsz, addr, rc);
+		if (*rc)
+			return NULL;
 	}
-	if (*rc) {
-		*rc = store_rc(*rc);
+	b = read_ip_at(c, dsid, rsz, addr, rc);
+	if (b && (ovl & READ_OVL_DEL))
+		b = read_ip_next_kept(c, dsid, b, rsz, rc);
+	if (*rc)
 		return NULL;
-	}
-	if (d.mv_size != layout_ip_size(family)) {
-		*rc = STORE_EINVAL;
-		return NULL;
-	}
-	return d.mv_data;
+	if (!a || !b)
+		return a ? a : b;
+	return memcmp(a, b, alen) < 0 ? a : b;   /* by end */
 }
 
 int store_lookup_ip(struct store_reader *rd, uint32_t dsid, int family,

@@ -9,6 +9,7 @@
  */
 #include "store_diff.h"
 #include "store_manual.h"
+#include "store_overlay.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -593,6 +594,8 @@ static int put_drop_one(struct put_ctx *pc, const char *name)
 			rc = 0;
 	}
 	if (rc == 0)
+		rc = store_overlay_drop(pc->txn, pc->st, dsid);
+	if (rc == 0)
 		rc = store_clear_range(pc->txn, pc->st->dbi[SDB_DN], dsid);
 	if (rc == 0 && pc->st->dbi[SDB_TRAP])   /* a trap dataset's counters */
 		rc = store_clear_range(pc->txn, pc->st->dbi[SDB_TRAP], dsid);
@@ -653,7 +656,7 @@ static int put_one(struct put_ctx *pc, const char *name,
 
 		changed = 1;
 		rc = store_info_get(pc->txn, pc->st, "next_dsid", &next, 1);
-		if (rc == 0 && next > UINT32_MAX)
+		if (rc == 0 && next > DSID_MAX)
 			rc = STORE_ENOMEM;
 		if (rc == 0) {
 			dsid = (uint32_t)next;
