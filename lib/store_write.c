@@ -165,13 +165,19 @@ static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
 		uint32_t addr = a[g->i].addr, ref;
 		uint8_t plen = a[g->i].plen, *r = buf + k++ * SRC4_REC;
 		struct put_run run;
-		size_t j = g->i;
+		size_t j = g->i + 1;
 
-		put_run_start(&run);
-		for (; j < g->n && a[j].addr == addr && a[j].plen == plen; j++)
-			put_run_add(&run, g->ds->type, g->gid, a[j].excluded,
-				    a[j].value);
-		rc = put_run_ref(g->pc, &run, &ref);
+		if (j == g->n || a[j].addr != addr || a[j].plen != plen) {
+			/* One entry, the common case: its own value. */
+			ref = a[g->i].excluded ? REF_EXCLUDED : g->gid[a[g->i].value];
+		} else {
+			put_run_start(&run);
+			for (j = g->i; j < g->n && a[j].addr == addr &&
+			     a[j].plen == plen; j++)
+				put_run_add(&run, g->ds->type, g->gid,
+					    a[j].excluded, a[j].value);
+			rc = put_run_ref(g->pc, &run, &ref);
+		}
 		be32_put(r, addr);
 		r[4] = plen;
 		be32_put(r + 5, ref);
@@ -187,17 +193,38 @@ static int put_src4_rewind(void *arg)
 	return 0;
 }
 
-/* Readies `g` and counts its records into *nsrc.  The records are made
- * once here to intern the value sets they answer (in record order, as
- * the store always has): reading them later only looks those up, so it
- * writes nothing while a table is being read. */
+/* Counts the records into *nsrc and interns the value sets they answer
+ * (in record order, as the store always has): reading the records later
+ * only looks those up, so it writes nothing while a table is being read.
+ * Only a prefix given more than once can answer a set. */
+static int put_src4_intern(struct put_src4 *g, size_t *nsrc)
+{
+	const struct ds_ip4_entry *a = g->a;
+	int rc = 0;
+
+	*nsrc = 0;
+	for (size_t i = 0, j; rc == 0 && i < g->n; i = j, (*nsrc)++) {
+		struct put_run run;
+		uint32_t ref;
+
+		for (j = i + 1; j < g->n && a[j].addr == a[i].addr &&
+		     a[j].plen == a[i].plen; j++)
+			;
+		if (j - i == 1)
+			continue;
+		put_run_start(&run);
+		for (size_t k = i; k < j; k++)
+			put_run_add(&run, g->ds->type, g->gid, a[k].excluded,
+				    a[k].value);
+		rc = put_run_ref(g->pc, &run, &ref);
+	}
+	return rc;
+}
+
+/* Readies `g` and counts its records into *nsrc (put_src4_intern). */
 static int put_src4_open(struct put_ctx *pc, const struct dataset *ds,
 			 const uint32_t *gid, struct put_src4 *g, size_t *nsrc)
 {
-	uint8_t buf[256 * SRC4_REC];
-	size_t got;
-	int rc;
-
 	memset(g, 0, sizeof(*g));
 	g->pc = pc;
 	g->ds = ds;
@@ -214,9 +241,7 @@ static int put_src4_open(struct put_ctx *pc, const struct dataset *ds,
 			return STORE_ENOMEM;
 		g->a = g->copy;
 	}
-	while ((rc = put_src4_read(g, buf, 256, &got)) == 0 && got)
-		*nsrc += got;
-	return rc ? rc : put_src4_rewind(g);
+	return put_src4_intern(g, nsrc);
 }
 
 /* An IPv6 entry as it is sorted. */
