@@ -358,8 +358,8 @@ static const uint8_t *read_ip_at(MDB_cursor *c, uint32_t key, unsigned rsz,
 	return d.mv_data;
 }
 
-/* Base interval `r` of `dsid` is taken away by the overlay: the next base
- * interval that is not (cursor c moves), or NULL. */
+/* The first base interval of `dsid` from `r` on that the overlay does not
+ * take away (cursor c moves), or NULL (*rc 0: there is none). */
 static const uint8_t *read_ip_next_kept(MDB_cursor *c, uint32_t dsid,
 					const uint8_t *r, unsigned rsz, int *rc)
 {
@@ -370,24 +370,28 @@ static const uint8_t *read_ip_next_kept(MDB_cursor *c, uint32_t dsid,
 
 		be32_put(kb, dsid | OVL_DEL);
 		*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
-		if (*rc == MDB_NOTFOUND)
-			break;   /* kept */
+		if (*rc == MDB_NOTFOUND) {
+			*rc = 0;
+			return r;   /* kept */
+		}
 		if (*rc)
 			break;
-		/* Back to r in the base, then one step. */
+		/* Taken away: back to r in the base, then one step. */
 		be32_put(kb, dsid);
 		k = (MDB_val){ 4, kb };
 		d = (MDB_val){ rsz, (void *)r };
 		*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
 		if (*rc == 0)
 			*rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP);
+		if (*rc == MDB_NOTFOUND) {
+			*rc = 0;
+			return NULL;   /* it was the last */
+		}
+		if (*rc == 0 && d.mv_size != rsz)
+			*rc = STORE_EINVAL;
 		if (*rc)
 			break;
 		r = d.mv_data;
-	}
-	if (*rc == MDB_NOTFOUND) {
-		*rc = 0;
-		return r;
 	}
 	*rc = store_rc(*rc);
 	return NULL;
