@@ -10,6 +10,8 @@
 #include <string.h>
 
 #define OVERLAY_MIN_DEFAULT 65536
+/* Past base / 16, lookups and the next load pay for the overlay. */
+#define OVERLAY_FOLD_DIVISOR 16
 
 static const enum store_db ovl_tables[] = { SDB_SRC4, SDB_SRC6, SDB_IP4,
 					    SDB_IP6 };
@@ -127,6 +129,38 @@ int store_overlay_fold(MDB_txn *txn, const struct store *st, uint32_t dsid)
 		rc = ovl_fold_table(txn, st->dbi[ovl_tables[t]], dsid,
 				    ovl_rec_size(ovl_tables[t]));
 	return rc;
+}
+
+/* Duplicates of `key` (0 if none). */
+static size_t ovl_count(MDB_cursor *c, uint32_t key)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d;
+	size_t n = 0;
+
+	be32_put(kb, key);
+	if (mdb_cursor_get(c, &k, &d, MDB_SET) != 0 ||
+	    mdb_cursor_count(c, &n) != 0)
+		return 0;
+	return n;
+}
+
+int store_overlay_due(MDB_txn *txn, const struct store *st, uint32_t dsid)
+{
+	int due = 0;
+
+	for (size_t t = 0; !due && t < 4; t++) {
+		MDB_cursor *c;
+		size_t base, change;
+
+		if (mdb_cursor_open(txn, st->dbi[ovl_tables[t]], &c) != 0)
+			return 0;   /* a fold is an optimisation: skip it */
+		change = ovl_count(c, dsid | OVL_ADD) + ovl_count(c, dsid | OVL_DEL);
+		base = ovl_count(c, dsid);
+		due = change > base / OVERLAY_FOLD_DIVISOR;
+		mdb_cursor_close(c);
+	}
+	return due;
 }
 
 int store_overlay_drop(MDB_txn *txn, const struct store *st, uint32_t dsid)

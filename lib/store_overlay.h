@@ -36,6 +36,10 @@ int store_dups_replace(MDB_txn *txn, MDB_dbi dbi, uint32_t key,
  * base in place).  Nothing to do costs a point read per table. */
 int store_overlay_fold(MDB_txn *txn, const struct store *st, uint32_t dsid);
 
+/* Has `dsid`'s overlay grown big enough to fold (after the load that
+ * wrote it, in its own transaction: answers have the load already)? */
+int store_overlay_due(MDB_txn *txn, const struct store *st, uint32_t dsid);
+
 /* Deletes the overlay keys of `dsid` in every address table (a drop). */
 int store_overlay_drop(MDB_txn *txn, const struct store *st, uint32_t dsid);
 

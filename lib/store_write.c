@@ -9,6 +9,7 @@
  */
 #include "store_diff.h"
 #include "store_manual.h"
+#include "store_blob.h"
 #include "store_overlay.h"
 
 #include <stdio.h>
@@ -27,6 +28,9 @@ struct put_ctx {
 	uint8_t set_rec[VALREC_MAX];
 	size_t set_len;
 	uint32_t set_ref;
+	/* Every dataset id written (a combined dataset's sections too), for
+	 * the overlay fold after the commit. */
+	struct blob_writer written;
 };
 
 /* ---- values ------------------------------------------------------------- */
@@ -770,6 +774,9 @@ static int put_one(struct put_ctx *pc, const char *name,
 		*dsid_out = dsid;
 		*changed_out = changed;
 		*entries_out += entries;
+		blob_put(&pc->written, &dsid, sizeof(dsid));
+		if (pc->written.oom)
+			rc = STORE_ENOMEM;
 	}
 out:
 	free(oldblob);
@@ -808,6 +815,7 @@ static int put_txn(MDB_txn *txn, void *arg)
 	uint32_t dsid;
 	int changed, rc;
 
+	free(pc->written.p);   /* a retried transaction starts over */
 	put_ctx_init(pc, pc->st, txn, pc->err, pc->errlen);
 	rc = put_one(pc, job->name, job->ds, job->sources, job->nsources, 0,
 		     &dsid, &changed, &entries);
@@ -815,6 +823,41 @@ static int put_txn(MDB_txn *txn, void *arg)
 		rc = store_bump_generation(txn, pc->st);
 	pc->stats.entries = entries;
 	return rc;
+}
+
+/* Folds the overlays that grew big (store_overlay.h), in a transaction
+ * of their own: the answers have the load already, so an update is as
+ * quick as its change and the rewrite of the pages comes after it. */
+struct fold_job {
+	const struct store *st;
+	const struct blob_writer *dsids;
+};
+
+static int fold_txn(MDB_txn *txn, void *arg)
+{
+	const struct fold_job *job = arg;
+	size_t n = job->dsids->len / sizeof(uint32_t);
+	int rc = 0, folded = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		uint32_t dsid;
+
+		memcpy(&dsid, job->dsids->p + i * sizeof(dsid), sizeof(dsid));
+		if (store_overlay_due(txn, job->st, dsid)) {
+			rc = store_overlay_fold(txn, job->st, dsid);
+			folded = 1;
+		}
+	}
+	return rc ? rc : folded ? store_bump_generation(txn, job->st) : 0;
+}
+
+static void put_fold(struct store *st, const struct blob_writer *dsids)
+{
+	struct fold_job job = { st, dsids };
+	char err[256];
+
+	/* A failed fold leaves the overlay as it was: still right. */
+	(void)store_write_txn(st, fold_txn, &job, err, sizeof(err));
 }
 
 int store_put_dataset(struct store *st, const char *name,
@@ -840,6 +883,7 @@ int store_put_dataset(struct store *st, const char *name,
 	put_ctx_init(&job.pc, st, NULL, err, errlen);
 	rc = store_write_txn(st, put_txn, &job, err, errlen);
 	if (rc) {
+		free(job.pc.written.p);
 		if (!err || !errlen || !err[0])
 			store_seterr(err, errlen, "storing dataset %s: %s", name,
 				     store_strerror(rc));
@@ -847,6 +891,8 @@ int store_put_dataset(struct store *st, const char *name,
 	}
 	if (stats)
 		*stats = job.pc.stats;
+	put_fold(st, &job.pc.written);
+	free(job.pc.written.p);
 	return STORE_OK;
 }
 
