@@ -70,11 +70,14 @@ struct store_reader {
 		uint8_t state;        /* 0 unknown, 1 none, 2 stored */
 		uint8_t ref[4];       /* its data, when stored */
 	} apexwild[READER_APEXWILD];
-	/* Which address datasets have an overlay (store_overlay.h) in this
-	 * snapshot: asked once per dataset and family, not per query. */
+	/* The overlays (store_overlay.h) of the address datasets looked up
+	 * in this snapshot, read once into sorted arrays (a binary search
+	 * costs a fraction of a B+tree descent). */
 	struct reader_ovl {
 		uint32_t dsid;
-		uint8_t state[2];     /* IPv4, IPv6: 0 unknown, else READ_OVL_* */
+		uint8_t known[2];     /* IPv4, IPv6: read in this snapshot */
+		uint8_t *add[2], *del[2];   /* interval records, malloc'd */
+		size_t nadd[2], ndel[2];
 	} ovl[READER_OVL];
 };
 

@@ -18,7 +18,7 @@
  * as the snapshot does.  A cursor is renewed only when a lookup first needs
  * it in a new snapshot.
  */
-#include "store_private.h"
+#include "store_overlay.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +62,17 @@ static void reader_forget(struct store_reader *rd)
 		rd->vcache[i].id = 0;
 	for (size_t i = 0; i < READER_APEXWILD; i++)
 		rd->apexwild[i].state = 0;
-	for (size_t i = 0; i < READER_OVL; i++)
-		rd->ovl[i].state[0] = rd->ovl[i].state[1] = 0;
+	for (size_t i = 0; i < READER_OVL; i++) {
+		struct reader_ovl *o = &rd->ovl[i];
+
+		for (int f = 0; f < 2; f++) {
+			free(o->add[f]);
+			free(o->del[f]);
+			o->add[f] = o->del[f] = NULL;
+			o->nadd[f] = o->ndel[f] = 0;
+			o->known[f] = 0;
+		}
+	}
 }
 
 /* Is the active snapshot still the newest commit? */
@@ -183,6 +192,7 @@ void store_reader_free(struct store_reader *rd)
 	reader_stop(rd);
 	if (rd->e)
 		store_env_release(rd->st, rd->e);
+	reader_forget(rd);   /* its overlay arrays */
 	free(rd);
 }
 
@@ -303,98 +313,88 @@ static int read_match_fill(struct store_reader *rd, uint32_t ref,
 	return 1;
 }
 
-/* A dataset's overlay in one family, as reader_ovl remembers it. */
-#define READ_OVL_KNOWN 1
-#define READ_OVL_ADD 2
-#define READ_OVL_DEL 4
-
-/* Does key `key` have records?  (Moves cursor c.) */
-static int read_ip_has(MDB_cursor *c, uint32_t key)
-{
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, d;
-
-	be32_put(kb, key);
-	return mdb_cursor_get(c, &k, &d, MDB_SET) == 0;
-}
-
-static unsigned read_ovl_state(struct store_reader *rd, MDB_cursor *c,
-			       uint32_t dsid, int family)
+/* The family's overlay of `dsid` in this snapshot (read on first use);
+ * NULL on an error (*rc set). */
+static struct reader_ovl *read_ovl(struct store_reader *rd, uint32_t dsid,
+				   int family, int *rc)
 {
 	struct reader_ovl *o = &rd->ovl[dsid % READER_OVL];
+	MDB_dbi dbi = rd->st->dbi[family == 4 ? SDB_IP4 : SDB_IP6];
+	size_t rsz = layout_ip_size(family);
 	int f = family == 6;
 
 	if (o->dsid != dsid) {
+		for (int i = 0; i < 2; i++) {
+			free(o->add[i]);
+			free(o->del[i]);
+			o->add[i] = o->del[i] = NULL;
+			o->nadd[i] = o->ndel[i] = 0;
+			o->known[i] = 0;
+		}
 		o->dsid = dsid;
-		o->state[0] = o->state[1] = 0;
 	}
-	if (!o->state[f])
-		o->state[f] = (uint8_t)(READ_OVL_KNOWN |
-			(read_ip_has(c, dsid | OVL_ADD) ? READ_OVL_ADD : 0) |
-			(read_ip_has(c, dsid | OVL_DEL) ? READ_OVL_DEL : 0));
-	return o->state[f];
-}
+	if (!o->known[f]) {
+		struct blob_writer add = { 0 }, del = { 0 };
 
-/* The first interval of key `key` ending at or after `addr` (cursor c is
- * left on it); NULL if none (*rc 0) or on an error. */
-static const uint8_t *read_ip_at(MDB_cursor *c, uint32_t key, unsigned rsz,
-				 const uint8_t *addr, int *rc)
-{
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, d = { rsz == IP4_REC ? 4 : 16, (void *)addr };
-
-	be32_put(kb, key);
-	*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH_RANGE);
-	if (*rc == MDB_NOTFOUND) {
-		*rc = 0;
-		return NULL;
-	}
-	if (*rc == 0 && d.mv_size != rsz)
-		*rc = STORE_EINVAL;
-	if (*rc) {
-		*rc = store_rc(*rc);
-		return NULL;
-	}
-	return d.mv_data;
-}
-
-/* The first base interval of `dsid` from `r` on that the overlay does not
- * take away (cursor c moves), or NULL (*rc 0: there is none). */
-static const uint8_t *read_ip_next_kept(MDB_cursor *c, uint32_t dsid,
-					const uint8_t *r, unsigned rsz, int *rc)
-{
-	uint8_t kb[4];
-
-	for (;;) {
-		MDB_val k = { 4, kb }, d = { rsz, (void *)r };
-
-		be32_put(kb, dsid | OVL_DEL);
-		*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
-		if (*rc == MDB_NOTFOUND) {
-			*rc = 0;
-			return r;   /* kept */
-		}
-		if (*rc)
-			break;
-		/* Taken away: back to r in the base, then one step. */
-		be32_put(kb, dsid);
-		k = (MDB_val){ 4, kb };
-		d = (MDB_val){ rsz, (void *)r };
-		*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+		*rc = store_dups_read(rd->txn, dbi, dsid | OVL_ADD, rsz, &add,
+				      &o->nadd[f]);
 		if (*rc == 0)
-			*rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP);
-		if (*rc == MDB_NOTFOUND) {
-			*rc = 0;
-			return NULL;   /* it was the last */
+			*rc = store_dups_read(rd->txn, dbi, dsid | OVL_DEL, rsz,
+					      &del, &o->ndel[f]);
+		if (*rc) {
+			free(add.p);
+			free(del.p);
+			o->nadd[f] = o->ndel[f] = 0;
+			*rc = store_rc(*rc);
+			return NULL;
 		}
-		if (*rc == 0 && d.mv_size != rsz)
-			*rc = STORE_EINVAL;
-		if (*rc)
-			break;
-		r = d.mv_data;
+		o->add[f] = add.p;
+		o->del[f] = del.p;
+		o->known[f] = 1;
 	}
-	*rc = store_rc(*rc);
-	return NULL;
+	return o;
+}
+
+/* The first of `n` interval records (sorted by end, `alen`-byte ends)
+ * ending at or after `addr`, or NULL. */
+static const uint8_t *read_ovl_first(const uint8_t *recs, size_t n,
+				     size_t rsz, const uint8_t *addr,
+				     unsigned alen)
+{
+	size_t lo = 0, hi = n;
+
+	if (alen == 4) {   /* the common case: compare numbers */
+		uint32_t x = be32_get(addr);
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (be32_get(recs + mid * rsz) < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	} else {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (memcmp(recs + mid * rsz, addr, alen) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return lo < n ? recs + lo * rsz : NULL;
+}
+
+/* Is interval record `r` one of the `n` records `recs`?  Intervals are
+ * disjoint, so the one with r's end is the only candidate. */
+static int read_ovl_has(const uint8_t *recs, size_t n, size_t rsz,
+			unsigned alen, const uint8_t *r)
+{
+	const uint8_t *f = read_ovl_first(recs, n, rsz, r, alen);
+
+	return f && memcmp(f, r, rsz) == 0;
 }
 
 /* The dataset's first interval ending at or after `addr`, its overlay
@@ -403,30 +403,39 @@ static const uint8_t *read_ip_seek(struct store_reader *rd, uint32_t dsid,
 			      int family, const uint8_t *addr, int *rc)
 {
 	unsigned rsz = layout_ip_size(family), alen = family == 4 ? 4 : 16;
-	const uint8_t *a = NULL, *b;
-	unsigned ovl;
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, d = { alen, (void *)addr };
+	const uint8_t *a = NULL, *b = NULL;
+	struct reader_ovl *o;
 	MDB_cursor *c;
+	int f = family == 6;
 
 	*rc = 0;
 	if (!rd->active || (family != 4 && family != 6)) {
 		*rc = STORE_EINVAL;
 		return NULL;
 	}
-	c = reader_cursor(rd, family == 6, rc);
+	c = reader_cursor(rd, f, rc);
 	if (!c)
 		return NULL;
-	ovl = read_ovl_state(rd, c, dsid, family);
-	/* Records of a read snapshot stay put: a and b outlive the moves. */
-	if (ovl & READ_OVL_ADD) {
-		a = read_ip_at(c, dsid | OVL_ADD, rsz, addr, rc);
-		if (*rc)
-			return NULL;
-	}
-	b = read_ip_at(c, dsid, rsz, addr, rc);
-	if (b && (ovl & READ_OVL_DEL))
-		b = read_ip_next_kept(c, dsid, b, rsz, rc);
-	if (*rc)
+	o = read_ovl(rd, dsid, family, rc);
+	if (!o)
 		return NULL;
+	if (o->nadd[f])
+		a = read_ovl_first(o->add[f], o->nadd[f], rsz, addr, alen);
+	be32_put(kb, dsid);
+	*rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH_RANGE);
+	/* Base intervals the overlay takes away do not count. */
+	while (*rc == 0 && d.mv_size == rsz && o->ndel[f] &&
+	       read_ovl_has(o->del[f], o->ndel[f], rsz, alen, d.mv_data))
+		*rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP);
+	if (*rc == 0 && d.mv_size != rsz)
+		*rc = STORE_EINVAL;
+	if (*rc == 0)
+		b = d.mv_data;
+	else if (*rc != MDB_NOTFOUND)
+		return (*rc = store_rc(*rc), NULL);
+	*rc = 0;
 	if (!a || !b)
 		return a ? a : b;
 	return memcmp(a, b, alen) < 0 ? a : b;   /* by end */
