@@ -361,16 +361,6 @@ struct store_rec_source store_rec_array_source(struct store_rec_array *a,
 	return src;
 }
 
-int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
-		     const uint8_t *recs, size_t n, size_t rsz,
-		     struct store_apply_stats *st)
-{
-	struct store_rec_array a;
-	struct store_rec_source src = store_rec_array_source(&a, recs, n, rsz);
-
-	return store_diff_fixed_from(txn, dbi, dsid, &src, rsz, st);
-}
-
 int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		   const struct store_vrec *recs, size_t n,
 		   struct store_apply_stats *st)

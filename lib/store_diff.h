@@ -17,14 +17,9 @@ struct store_vrec {
 };
 
 /* Makes the duplicates of key `dsid` in DUPFIXED table `dbi` equal to the
- * `n` packed records of `rsz` bytes in `recs` (sorted, distinct). */
-int store_diff_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
-		     const uint8_t *recs, size_t n, size_t rsz,
-		     struct store_apply_stats *st);
-
-/* store_diff_fixed with the new records (sorted, distinct) read from
- * `src`, which must not write to the transaction: only a window of them
- * and the changes are held.  For the address tables: the change may be
+ * new records (sorted, distinct, `rsz` bytes each) read from `src`, which
+ * must not write to the transaction: only a window of them and the changes
+ * are held.  For the address tables: the change may be
  * kept as the dataset's overlay (store_overlay.h); the stats count it
  * against the dataset as it was, overlay included. */
 int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
