@@ -131,12 +131,6 @@ static size_t diff_common(const uint8_t *x, size_t nx, const uint8_t *y,
 	return n;
 }
 
-/* A dataset's old overlay in one table (store_overlay.h). */
-struct diff_overlay {
-	struct blob_writer add, del;
-	size_t nadd, ndel;
-};
-
 static int diff_overlay_read(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			     size_t rsz, struct diff_overlay *o)
 {
@@ -168,44 +162,50 @@ static int diff_use_overlay(size_t nbase, size_t nchange)
 	       nchange <= nbase / 8;
 }
 
-int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+/* Is the change planned so far sure to be written as a rewrite?  The new
+ * records are the base minus dels plus adds, so the final test of the
+ * apply, (dels + adds) * 2 > base + new, is 3 dels + adds > 2 base, and
+ * both only grow: past that, keeping the records is a waste of memory. */
+static int diff_is_rewrite(const struct store_diff_plan *p, size_t rsz,
+			   size_t nbase)
+{
+	return 3 * (p->dels.len / rsz) + p->adds.len / rsz > 2 * nbase;
+}
+
+int store_diff_plan_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			  struct store_rec_source *src, size_t rsz,
-			  struct store_apply_stats *st)
+			  struct store_diff_plan *p)
 {
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, d;
 	MDB_cursor *c = NULL;
-	struct blob_writer dels = { 0 }, adds = { 0 };
-	struct diff_overlay old = { { 0 }, { 0 }, 0, 0 };
 	struct diff_window w = { .src = src, .rsz = rsz };
-	size_t nold = 0, n = 0, ndel, nadd, avail, added, removed, ia, id;
+	size_t avail, nbase = 0;
 	int rc;
 
+	memset(p, 0, sizeof(*p));
 	be32_put(kb, dsid);
 	w.buf = malloc(DIFF_WINDOW * rsz);
 	if (!w.buf)
 		return STORE_ENOMEM;
-	rc = diff_overlay_read(txn, dbi, dsid, rsz, &old);
+	rc = diff_overlay_read(txn, dbi, dsid, rsz, &p->old);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, dbi, &c);
-	if (rc)
-		goto out;
-	rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
+	if (rc == 0)
+		rc = mdb_cursor_get(c, &k, &d, MDB_SET_KEY);
 	if (rc == MDB_NOTFOUND) {
-		rc = diff_overlay_clear(txn, dbi, dsid, &old);
-		if (rc == 0)
-			rc = diff_append_all(c, &k, &w, &n);
-		if (rc == 0) {
-			st->added += n;
-			st->removed += old.nadd;
-		}
+		rc = 0;   /* no base: the records are all new */
 		goto out;
 	}
+	p->has_base = rc == 0;
+	if (rc == 0)
+		rc = mdb_cursor_count(c, &nbase);
 	/* Read pass: merge the stored duplicates with the new records, a leaf
 	 * page of them at a time (DUPFIXED pages are plain arrays); a page
 	 * equal to the next run of new records is skipped with one memcmp.
 	 * The changes are kept as records (the new ones are not held). */
-	rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+	if (rc == 0)
+		rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
 	while (rc == 0) {
 		const uint8_t *page = d.mv_data;
 		size_t cnt = d.mv_size / rsz, b = 0;
@@ -217,8 +217,8 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		rc = diff_window_fill(&w, cnt, &avail);
 		if (rc == 0 && avail >= cnt &&
 		    memcmp(page, w.buf + w.i * rsz, d.mv_size) == 0) {
-			nold += cnt;
-			n += cnt;
+			p->nold += cnt;
+			p->n += cnt;
 			w.i += cnt;
 			b = cnt;
 		}
@@ -232,19 +232,29 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			cur = w.buf + w.i * rsz;
 			cmp = avail ? memcmp(oldrec, cur, rsz) : -1;
 			if (cmp <= 0) {
-				nold++;   /* this stored record is done with */
+				p->nold++;   /* this stored record is done with */
 				b++;
 			}
 			if (cmp == 0) {
 				w.i++;
-				n++;
+				p->n++;
 			} else if (cmp < 0) {
-				rc = diff_gb_add(&dels, oldrec, rsz);
+				rc = diff_gb_add(&p->dels, oldrec, rsz);
 			} else {
-				rc = diff_gb_add(&adds, cur, rsz);
+				rc = diff_gb_add(&p->adds, cur, rsz);
 				w.i++;
-				n++;
+				p->n++;
 			}
+		}
+		if (rc == 0 && diff_is_rewrite(p, rsz, nbase)) {
+			/* Decided: the apply rewrites it all from the source. */
+			p->rewrite = 1;
+			p->nold = nbase;
+			free(p->dels.p);
+			free(p->adds.p);
+			memset(&p->dels, 0, sizeof(p->dels));
+			memset(&p->adds, 0, sizeof(p->adds));
+			goto out;
 		}
 		if (rc == 0)
 			rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
@@ -252,81 +262,136 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
 	while (rc == 0 && (rc = diff_window_fill(&w, 1, &avail)) == 0 && avail) {
-		rc = diff_gb_add(&adds, w.buf + w.i * rsz, rsz);
+		rc = diff_gb_add(&p->adds, w.buf + w.i * rsz, rsz);
 		w.i++;
-		n++;
+		p->n++;
 	}
-	if (rc)
-		goto out;
+out:
+	free(w.buf);
+	if (c)
+		mdb_cursor_close(c);
+	return rc;
+}
+
+void store_diff_plan_free(struct store_diff_plan *p)
+{
+	free(p->dels.p);
+	free(p->adds.p);
+	free(p->old.add.p);
+	free(p->old.del.p);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Drops the base and appends every record of the source as the new one. */
+static int diff_rewrite(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			struct store_rec_source *src, size_t rsz, size_t *n)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb };
+	struct diff_window w = { .src = src, .rsz = rsz };
+	MDB_cursor *c = NULL;
+	int rc;
+
+	be32_put(kb, dsid);
+	w.buf = malloc(DIFF_WINDOW * rsz);
+	if (!w.buf)
+		return STORE_ENOMEM;
+	rc = mdb_del(txn, dbi, &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc == 0)
+		rc = src->rewind(src->arg);
+	if (rc == 0)
+		rc = diff_append_all(c, &k, &w, n);
+	if (c)
+		mdb_cursor_close(c);
+	free(w.buf);
+	return rc;
+}
+
+int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			   struct store_rec_source *src, size_t rsz,
+			   const struct store_diff_plan *p,
+			   struct store_apply_stats *st)
+{
+	const struct diff_overlay *old = &p->old;
+	uint8_t kb[4];
+	MDB_val k = { 4, kb };
+	size_t ndel = p->dels.len / rsz, nadd = p->adds.len / rsz, n = 0;
+	size_t ia, id, added, removed;
+	int rc;
+
+	be32_put(kb, dsid);
+	if (!p->has_base) {
+		rc = diff_overlay_clear(txn, dbi, dsid, old);
+		if (rc == 0)
+			rc = diff_rewrite(txn, dbi, dsid, src, rsz, &n);
+		if (rc == 0) {
+			st->added += n;
+			st->removed += old->nadd;
+		}
+		return rc;
+	}
 	/* adds and dels are the change from the base alone; against what the
 	 * dataset was (the base with its old overlay) it is:
 	 * added (adds - old adds) + (old dels - dels), removed the other way. */
-	ndel = dels.len / rsz;
-	nadd = adds.len / rsz;
-	ia = diff_common(adds.p, nadd, old.add.p, old.nadd, rsz);
-	id = diff_common(dels.p, ndel, old.del.p, old.ndel, rsz);
-	added = nadd - ia + old.ndel - id;
-	removed = old.nadd - ia + ndel - id;
-	if (diff_use_overlay(nold, nadd + ndel)) {
-		rc = store_dups_replace(txn, dbi, dsid | OVL_ADD, adds.p, nadd,
+	ia = diff_common(p->adds.p, nadd, old->add.p, old->nadd, rsz);
+	id = diff_common(p->dels.p, ndel, old->del.p, old->ndel, rsz);
+	added = nadd - ia + old->ndel - id;
+	removed = old->nadd - ia + ndel - id;
+	if (!p->rewrite && diff_use_overlay(p->nold, nadd + ndel)) {
+		rc = store_dups_replace(txn, dbi, dsid | OVL_ADD, p->adds.p, nadd,
 					rsz);
 		if (rc == 0)
-			rc = store_dups_replace(txn, dbi, dsid | OVL_DEL, dels.p,
+			rc = store_dups_replace(txn, dbi, dsid | OVL_DEL, p->dels.p,
 						ndel, rsz);
 		if (rc == 0) {
 			st->added += added;
 			st->removed += removed;
-			st->unchanged += n - added;
+			st->unchanged += p->n - added;
 		}
-		goto out;
+		return rc;
 	}
-	rc = diff_overlay_clear(txn, dbi, dsid, &old);
-	if (rc == 0 && (ndel + nadd) * 2 > nold + n) {
+	rc = diff_overlay_clear(txn, dbi, dsid, old);
+	if (rc == 0 && (p->rewrite || (ndel + nadd) * 2 > p->nold + p->n)) {
 		/* Mostly new: drop and rewrite, pages come out full. */
-		free(dels.p);
-		free(adds.p);
-		dels.p = adds.p = NULL;
-		mdb_cursor_close(c);
-		c = NULL;
-		rc = mdb_del(txn, dbi, &k, NULL);
-		if (rc == 0)
-			rc = mdb_cursor_open(txn, dbi, &c);
-		if (rc == 0)
-			rc = src->rewind(src->arg);
-		if (rc == 0) {
-			w.i = w.n = 0;
-			w.end = 0;
-			rc = diff_append_all(c, &k, &w, &n);
-		}
+		rc = diff_rewrite(txn, dbi, dsid, src, rsz, &n);
 		if (rc == 0) {
 			st->added += n;
-			st->removed += nold - old.ndel + old.nadd;
+			st->removed += p->nold - old->ndel + old->nadd;
 		}
-	} else if (rc == 0) {
-		for (size_t j = 0; rc == 0 && j < ndel; j++) {
-			MDB_val dd = { rsz, dels.p + j * rsz };
-
-			rc = mdb_del(txn, dbi, &k, &dd);
-		}
-		for (size_t j = 0; rc == 0 && j < nadd; j++) {
-			MDB_val dd = { rsz, adds.p + j * rsz };
-
-			rc = mdb_put(txn, dbi, &k, &dd, MDB_NODUPDATA);
-		}
-		if (rc == 0) {
-			st->added += added;
-			st->removed += removed;
-			st->unchanged += n - added;
-		}
+		return rc;
 	}
-out:
-	free(dels.p);
-	free(adds.p);
-	free(old.add.p);
-	free(old.del.p);
-	free(w.buf);
-	if (c)
-		mdb_cursor_close(c);
+	for (size_t j = 0; rc == 0 && j < ndel; j++) {
+		MDB_val dd = { rsz, p->dels.p + j * rsz };
+
+		rc = mdb_del(txn, dbi, &k, &dd);
+	}
+	for (size_t j = 0; rc == 0 && j < nadd; j++) {
+		MDB_val dd = { rsz, p->adds.p + j * rsz };
+
+		rc = mdb_put(txn, dbi, &k, &dd, MDB_NODUPDATA);
+	}
+	if (rc == 0) {
+		st->added += added;
+		st->removed += removed;
+		st->unchanged += p->n - added;
+	}
+	return rc;
+}
+
+int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			  struct store_rec_source *src, size_t rsz,
+			  struct store_apply_stats *st)
+{
+	struct store_diff_plan p;
+	int rc = store_diff_plan_fixed(txn, dbi, dsid, src, rsz, &p);
+
+	if (rc == 0)
+		rc = store_diff_apply_fixed(txn, dbi, dsid, src, rsz, &p, st);
+	store_diff_plan_free(&p);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #ifndef DNSBLD_STORE_DIFF_H
 #define DNSBLD_STORE_DIFF_H
 
+#include "store_blob.h"
 #include "store_private.h"
 
 /* A variable-length record (dn table). */
@@ -25,6 +26,31 @@ struct store_vrec {
 int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			  struct store_rec_source *src, size_t rsz,
 			  struct store_apply_stats *st);
+
+/* store_diff_fixed_from in two steps, so that the reading step of one
+ * table can run on another thread, in a read transaction of the same
+ * snapshot (it writes nothing): the plan is the change from the stored
+ * records, the apply writes it. */
+struct diff_overlay {          /* the overlay stored before */
+	struct blob_writer add, del;
+	size_t nadd, ndel;
+};
+struct store_diff_plan {
+	struct blob_writer dels, adds;   /* the change from the base */
+	struct diff_overlay old;
+	size_t nold, n;                  /* base records, new records */
+	int has_base;
+	int rewrite;      /* mostly new: dels and adds not kept */
+};
+int store_diff_plan_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			  struct store_rec_source *src, size_t rsz,
+			  struct store_diff_plan *p);
+/* Rewinds `src` when it writes all of it again. */
+int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			   struct store_rec_source *src, size_t rsz,
+			   const struct store_diff_plan *p,
+			   struct store_apply_stats *st);
+void store_diff_plan_free(struct store_diff_plan *p);
 
 /* Writes sorted fixed-size records as duplicates of key k after those it
  * has: the first with a plain put (it may create the key), the rest in

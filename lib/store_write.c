@@ -12,6 +12,7 @@
 #include "store_blob.h"
 #include "store_overlay.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,15 +148,18 @@ static int put_run_ref(struct put_ctx *pc, const struct put_run *r,
 /* The IPv4 source records, made as they are read: the dataset's IPv4
  * entries in (address, plen, seq) order -- as a parser leaves them, else a
  * sorted copy -- collapsed by the type's rule into packed SRC4_RECs.  A
- * big feed's records are never held whole. */
+ * big feed's records are never held whole.  Reading touches no
+ * transaction (the refs of repeated prefixes are made first), so a copy
+ * of the reader can run on another thread. */
 struct put_src4 {
-	struct put_ctx *pc;
 	const struct dataset *ds;
 	const uint32_t *gid;
 	const struct ds_ip4_entry *a;
 	size_t n, i;
 	struct ds_ip4_entry *copy;   /* a's memory when the entries were not
 	                                in order */
+	uint32_t *run_ref;           /* the ref of each repeated prefix */
+	size_t nrun, ri;
 };
 
 static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
@@ -163,47 +167,48 @@ static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
 	struct put_src4 *g = arg;
 	const struct ds_ip4_entry *a = g->a;
 	size_t k = 0;
-	int rc = 0;
 
-	while (rc == 0 && k < max && g->i < g->n) {
+	while (k < max && g->i < g->n) {
 		uint32_t addr = a[g->i].addr, ref;
 		uint8_t plen = a[g->i].plen, *r = buf + k++ * SRC4_REC;
-		struct put_run run;
 		size_t j = g->i + 1;
 
 		if (j == g->n || a[j].addr != addr || a[j].plen != plen) {
 			/* One entry, the common case: its own value. */
 			ref = a[g->i].excluded ? REF_EXCLUDED : g->gid[a[g->i].value];
 		} else {
-			put_run_start(&run);
-			for (j = g->i; j < g->n && a[j].addr == addr &&
-			     a[j].plen == plen; j++)
-				put_run_add(&run, g->ds->type, g->gid,
-					    a[j].excluded, a[j].value);
-			rc = put_run_ref(g->pc, &run, &ref);
+			while (j < g->n && a[j].addr == addr && a[j].plen == plen)
+				j++;
+			if (g->ri >= g->nrun)
+				return STORE_EINVAL;   /* never: counted alike */
+			ref = g->run_ref[g->ri++];
 		}
 		be32_put(r, addr);
 		r[4] = plen;
 		be32_put(r + 5, ref);
 		g->i = j;
 	}
-	*got = rc ? 0 : k;
-	return rc;
+	*got = k;
+	return 0;
 }
 
 static int put_src4_rewind(void *arg)
 {
-	((struct put_src4 *)arg)->i = 0;
+	struct put_src4 *g = arg;
+
+	g->i = g->ri = 0;
 	return 0;
 }
 
-/* Counts the records into *nsrc and interns the value sets they answer
- * (in record order, as the store always has): reading the records later
- * only looks those up, so it writes nothing while a table is being read.
- * Only a prefix given more than once can answer a set. */
-static int put_src4_intern(struct put_src4 *g, size_t *nsrc)
+/* Counts the records into *nsrc and makes the refs of the repeated
+ * prefixes, interning the value sets they answer (in record order, as the
+ * store always has).  Only a prefix given more than once can answer a
+ * set. */
+static int put_src4_intern(struct put_ctx *pc, struct put_src4 *g,
+			   size_t *nsrc)
 {
 	const struct ds_ip4_entry *a = g->a;
+	struct blob_writer refs = { 0 };
 	int rc = 0;
 
 	*nsrc = 0;
@@ -220,8 +225,13 @@ static int put_src4_intern(struct put_src4 *g, size_t *nsrc)
 		for (size_t k = i; k < j; k++)
 			put_run_add(&run, g->ds->type, g->gid, a[k].excluded,
 				    a[k].value);
-		rc = put_run_ref(g->pc, &run, &ref);
+		rc = put_run_ref(pc, &run, &ref);
+		blob_put(&refs, &ref, sizeof(ref));
+		if (refs.oom)
+			rc = STORE_ENOMEM;
 	}
+	g->run_ref = (uint32_t *)(void *)refs.p;
+	g->nrun = refs.len / sizeof(uint32_t);
 	return rc;
 }
 
@@ -230,7 +240,6 @@ static int put_src4_open(struct put_ctx *pc, const struct dataset *ds,
 			 const uint32_t *gid, struct put_src4 *g, size_t *nsrc)
 {
 	memset(g, 0, sizeof(*g));
-	g->pc = pc;
 	g->ds = ds;
 	g->gid = gid;
 	g->a = ds->ip4;
@@ -245,7 +254,7 @@ static int put_src4_open(struct put_ctx *pc, const struct dataset *ds,
 			return STORE_ENOMEM;
 		g->a = g->copy;
 	}
-	return put_src4_intern(g, nsrc);
+	return put_src4_intern(pc, g, nsrc);
 }
 
 /* An IPv6 entry as it is sorted. */
@@ -342,6 +351,82 @@ static int put_derive_rewind(void *arg)
 	return store_derive_rewind(arg);
 }
 
+/* The interval map's read pass on another thread, in a read transaction:
+ * it sees the snapshot the write transaction started from, and nothing of
+ * this dataset is written before both tables' plans are made. */
+struct put_plan_job {
+	MDB_env *env;
+	MDB_dbi dbi;
+	uint32_t dsid;
+	struct store_rec_source *src;
+	struct store_diff_plan plan;
+	int rc;
+};
+
+static void *put_plan_thread(void *arg)
+{
+	struct put_plan_job *job = arg;
+	MDB_txn *rt = NULL;
+
+	job->rc = mdb_txn_begin(job->env, NULL, MDB_RDONLY, &rt);
+	if (job->rc == 0) {
+		job->rc = store_diff_plan_fixed(rt, job->dbi, job->dsid, job->src,
+						IP4_REC, &job->plan);
+		mdb_txn_abort(rt);
+	}
+	return NULL;
+}
+
+
+/* put_family's IPv4 tables of a big dataset: the source records planned
+ * here while another thread derives the interval map and plans it (each
+ * from its own reader of the entries), then both written. */
+static int put_ip4_tables(struct put_ctx *pc, uint32_t dsid,
+			  struct put_src4 *g4)
+{
+	struct put_src4 g4b = *g4;   /* the other thread's place */
+	struct store_rec_source s4 = { put_src4_read, put_src4_rewind, g4 };
+	struct store_rec_source s4b = { put_src4_read, put_src4_rewind, &g4b };
+	struct store_rec_source ip;
+	struct store_derive_iter *it = NULL;
+	struct store_diff_plan sp;
+	struct put_plan_job job;
+	pthread_t th;
+	int rc, started;
+
+	memset(&sp, 0, sizeof(sp));
+	memset(&job, 0, sizeof(job));
+	put_src4_rewind(&g4b);
+	rc = store_derive_open(&s4b, 4, &it);
+	if (rc)
+		return rc;
+	ip = (struct store_rec_source){ put_derive_read, put_derive_rewind, it };
+	job.env = mdb_txn_env(pc->txn);
+	job.dbi = pc->st->dbi[SDB_IP4];
+	job.dsid = dsid;
+	job.src = &ip;
+	started = pthread_create(&th, NULL, put_plan_thread, &job) == 0;
+	rc = store_diff_plan_fixed(pc->txn, pc->st->dbi[SDB_SRC4], dsid, &s4,
+				   SRC4_REC, &sp);
+	if (started)
+		pthread_join(th, NULL);
+	else   /* no thread: the same plan, here */
+		job.rc = store_diff_plan_fixed(pc->txn, job.dbi, dsid, &ip,
+					       IP4_REC, &job.plan);
+	if (rc == 0)
+		rc = job.rc;
+	if (rc == 0)
+		rc = store_diff_apply_fixed(pc->txn, pc->st->dbi[SDB_SRC4], dsid,
+					    &s4, SRC4_REC, &sp, &pc->stats);
+	if (rc == 0)
+		rc = store_diff_apply_fixed(pc->txn, job.dbi, dsid, &ip, IP4_REC,
+					    &job.plan, &pc->stats);
+	store_diff_plan_free(&sp);
+	store_diff_plan_free(&job.plan);
+	store_derive_close(it);
+	return rc;
+}
+
 /* Builds and diff-writes the src and ip tables of one family.  The IPv4
  * source records and the interval map are made while they are written
  * (the map from the records, they from the dataset), never held whole:
@@ -362,6 +447,10 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 		rc = put_src4_open(pc, ds, gid, &g4, &nsrc);
 		src = (struct store_rec_source){ put_src4_read,
 						 put_src4_rewind, &g4 };
+		if (rc == 0 && g4.n) {
+			rc = put_ip4_tables(pc, dsid, &g4);
+			goto out;
+		}
 	} else {
 		for (size_t i = 0; i < ds->nip; i++)
 			n += ds->ip[i].family == 6;
@@ -389,8 +478,10 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 					   dsid, &ip, layout_ip_size(family),
 					   &pc->stats);
 	}
+out:
 	store_derive_close(it);
 	free(g4.copy);
+	free(g4.run_ref);
 	free(srec6);
 	if (rc == 0)
 		*entries += nsrc;
