@@ -115,22 +115,6 @@ static int diff_append_all(MDB_cursor *c, MDB_val *k, struct diff_window *w,
 	return rc;
 }
 
-/* How many records the sorted arrays x and y (nx, ny records) share. */
-static size_t diff_common(const uint8_t *x, size_t nx, const uint8_t *y,
-			  size_t ny, size_t rsz)
-{
-	size_t i = 0, j = 0, n = 0;
-
-	while (i < nx && j < ny) {
-		int c = memcmp(x + i * rsz, y + j * rsz, rsz);
-
-		n += c == 0;
-		i += c <= 0;
-		j += c >= 0;
-	}
-	return n;
-}
-
 static int diff_overlay_read(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			     size_t rsz, struct diff_overlay *o)
 {
@@ -166,10 +150,37 @@ static int diff_use_overlay(size_t nbase, size_t nchange)
  * records are the base minus dels plus adds, so the final test of the
  * apply, (dels + adds) * 2 > base + new, is 3 dels + adds > 2 base, and
  * both only grow: past that, keeping the records is a waste of memory. */
-static int diff_is_rewrite(const struct store_diff_plan *p, size_t rsz,
-			   size_t nbase)
+static int diff_is_rewrite(const struct store_diff_plan *p, size_t nbase)
 {
-	return 3 * (p->dels.len / rsz) + p->adds.len / rsz > 2 * nbase;
+	return 3 * p->ndel + p->nadd > 2 * nbase;
+}
+
+/* Notes a record the base loses (del) or gains, and whether the old
+ * overlay already said so (its sorted records are merged along, as the
+ * changes come in order): the stats count against the dataset as it
+ * was.  The record is kept unless the plan is a rewrite. */
+static int diff_plan_note(struct store_diff_plan *p, int del,
+			  const uint8_t *rec, size_t rsz)
+{
+	const uint8_t *o = del ? p->old.del.p : p->old.add.p;
+	size_t on = del ? p->old.ndel : p->old.nadd, *pos = del ? &p->od : &p->oa;
+	int c = -1;
+
+	while (*pos < on && (c = memcmp(o + *pos * rsz, rec, rsz)) < 0)
+		(*pos)++;
+	if (*pos < on && c == 0) {
+		if (del)
+			p->id++;
+		else
+			p->ia++;
+	}
+	if (del)
+		p->ndel++;
+	else
+		p->nadd++;
+	if (p->rewrite)
+		return 0;
+	return diff_gb_add(del ? &p->dels : &p->adds, rec, rsz);
 }
 
 int store_diff_plan_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
@@ -239,22 +250,21 @@ int store_diff_plan_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 				w.i++;
 				p->n++;
 			} else if (cmp < 0) {
-				rc = diff_gb_add(&p->dels, oldrec, rsz);
+				rc = diff_plan_note(p, 1, oldrec, rsz);
 			} else {
-				rc = diff_gb_add(&p->adds, cur, rsz);
+				rc = diff_plan_note(p, 0, cur, rsz);
 				w.i++;
 				p->n++;
 			}
 		}
-		if (rc == 0 && diff_is_rewrite(p, rsz, nbase)) {
-			/* Decided: the apply rewrites it all from the source. */
+		if (rc == 0 && !p->rewrite && diff_is_rewrite(p, nbase)) {
+			/* Decided: the apply rewrites it all from the source,
+			 * so the pass only counts from here on. */
 			p->rewrite = 1;
-			p->nold = nbase;
 			free(p->dels.p);
 			free(p->adds.p);
 			memset(&p->dels, 0, sizeof(p->dels));
 			memset(&p->adds, 0, sizeof(p->adds));
-			goto out;
 		}
 		if (rc == 0)
 			rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_MULTIPLE);
@@ -262,7 +272,7 @@ int store_diff_plan_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
 	while (rc == 0 && (rc = diff_window_fill(&w, 1, &avail)) == 0 && avail) {
-		rc = diff_gb_add(&p->adds, w.buf + w.i * rsz, rsz);
+		rc = diff_plan_note(p, 0, w.buf + w.i * rsz, rsz);
 		w.i++;
 		p->n++;
 	}
@@ -319,8 +329,7 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	const struct diff_overlay *old = &p->old;
 	uint8_t kb[4];
 	MDB_val k = { 4, kb };
-	size_t ndel = p->dels.len / rsz, nadd = p->adds.len / rsz, n = 0;
-	size_t ia, id, added, removed;
+	size_t ndel = p->ndel, nadd = p->nadd, n = 0, added, removed;
 	int rc;
 
 	be32_put(kb, dsid);
@@ -336,11 +345,10 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	}
 	/* adds and dels are the change from the base alone; against what the
 	 * dataset was (the base with its old overlay) it is:
-	 * added (adds - old adds) + (old dels - dels), removed the other way. */
-	ia = diff_common(p->adds.p, nadd, old->add.p, old->nadd, rsz);
-	id = diff_common(p->dels.p, ndel, old->del.p, old->ndel, rsz);
-	added = nadd - ia + old->ndel - id;
-	removed = old->nadd - ia + ndel - id;
+	 * added (adds - old adds) + (old dels - dels), removed the other way,
+	 * whichever way it is written. */
+	added = nadd - p->ia + old->ndel - p->id;
+	removed = old->nadd - p->ia + ndel - p->id;
 	if (!p->rewrite && diff_use_overlay(p->nold, nadd + ndel)) {
 		rc = store_dups_replace(txn, dbi, dsid | OVL_ADD, p->adds.p, nadd,
 					rsz);
@@ -359,8 +367,9 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		/* Mostly new: drop and rewrite, pages come out full. */
 		rc = diff_rewrite(txn, dbi, dsid, src, rsz, &n);
 		if (rc == 0) {
-			st->added += n;
-			st->removed += p->nold - old->ndel + old->nadd;
+			st->added += added;
+			st->removed += removed;
+			st->unchanged += p->n - added;
 		}
 		return rc;
 	}

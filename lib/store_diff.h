@@ -39,6 +39,9 @@ struct store_diff_plan {
 	struct blob_writer dels, adds;   /* the change from the base */
 	struct diff_overlay old;
 	size_t nold, n;                  /* base records, new records */
+	size_t ndel, nadd;               /* the change's size */
+	size_t id, ia;                   /* of which the old overlay had */
+	size_t od, oa;                   /* (its records merged so far) */
 	int has_base;
 	int rewrite;      /* mostly new: dels and adds not kept */
 };
