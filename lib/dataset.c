@@ -58,9 +58,13 @@ int ds_type_parse(const char *name, enum ds_type *out)
 }
 
 /* The intern table lives beside the dataset, keyed by its address, so the
- * public struct stays plain data.  It maps value hash -> index + 1. */
+ * public struct stays plain data.  A slot holds a value's 32-bit hash in
+ * its high half and its index + 1 in the low half (0: empty), so a probe
+ * compares hashes in the table and only reads the value itself when they
+ * match: a feed where nearly every line has its own text interns a million
+ * values, and each read of a value is a cache miss. */
 struct value_index {
-	uint32_t *slots;
+	uint64_t *slots;
 	size_t cap;   /* power of two */
 };
 
@@ -145,16 +149,31 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-static uint64_t value_hash(uint8_t kind, uint32_t a, const char *txt, size_t len)
+/* A 32-bit hash of a value, 8 bytes of text at a time; only the intern
+ * table sees it (the slot is its low bits). */
+static uint32_t value_hash(uint8_t kind, uint32_t a, const char *txt, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const uint64_t m = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = ((uint64_t)kind << 40 | (uint64_t)(txt != NULL) << 32 | a) * m;
+	size_t i = 0;
 
-	h = (h ^ kind) * 0x100000001b3ULL;
-	h = (h ^ a) * 0x100000001b3ULL;
-	h = (h ^ (txt ? 1u : 0u)) * 0x100000001b3ULL;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)txt[i]) * 0x100000001b3ULL;
-	return h;
+	h ^= len;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, txt + i, 8);
+		h = (h ^ w) * m;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		uint64_t w = 0;
+
+		memcpy(&w, txt + i, len - i);
+		h = (h ^ w) * m;
+	}
+	h ^= h >> 32;
+	h *= m;
+	return (uint32_t)(h >> 32);
 }
 
 static int value_equal(const struct ds_value *v, uint8_t kind, uint32_t a,
@@ -165,23 +184,29 @@ static int value_equal(const struct ds_value *v, uint8_t kind, uint32_t a,
 	return !txt || (v->txtlen == len && memcmp(v->txt, txt, len) == 0);
 }
 
+/* Moves every slot into a table of `ncap` slots; the hashes are in the
+ * slots, so the values are not read. */
 static int vix_rehash(struct dataset *ds, size_t ncap)
 {
-	uint32_t *slots = calloc(ncap, sizeof(*slots));
+	struct value_index *vix = &priv(ds)->vix;
+	uint64_t *slots = calloc(ncap, sizeof(*slots));
 
 	if (!slots)
 		return -1;
-	for (size_t i = 0; i < ds->nvalues; i++) {
-		const struct ds_value *v = &ds->values[i];
-		size_t s = value_hash(v->kind, v->a, v->txt, v->txtlen) & (ncap - 1);
+	for (size_t i = 0; i < vix->cap; i++) {
+		uint64_t slot = vix->slots[i];
+		size_t s;
 
+		if (!slot)
+			continue;
+		s = (slot >> 32) & (ncap - 1);
 		while (slots[s])
 			s = (s + 1) & (ncap - 1);
-		slots[s] = (uint32_t)i + 1;
+		slots[s] = slot;
 	}
-	free(priv(ds)->vix.slots);
-	priv(ds)->vix.slots = slots;
-	priv(ds)->vix.cap = ncap;
+	free(vix->slots);
+	vix->slots = slots;
+	vix->cap = ncap;
 	return 0;
 }
 
@@ -190,6 +215,7 @@ int64_t dataset_value(struct dataset *ds, uint8_t kind, uint32_t a,
 {
 	struct value_index *vix = &priv(ds)->vix;
 	struct ds_value *v;
+	uint32_t h;
 	size_t s;
 
 	if (txtlen > 255)
@@ -198,11 +224,14 @@ int64_t dataset_value(struct dataset *ds, uint8_t kind, uint32_t a,
 	if ((ds->nvalues + 1) * 2 > vix->cap &&
 	    vix_rehash(ds, vix->cap ? vix->cap * 2 : 64) < 0)
 		return -1;
-	s = value_hash(kind, a, txt, txtlen) & (vix->cap - 1);
+	h = value_hash(kind, a, txt, txtlen);
+	s = h & (vix->cap - 1);
 	for (; vix->slots[s]; s = (s + 1) & (vix->cap - 1)) {
-		uint32_t idx = vix->slots[s] - 1;
+		uint64_t slot = vix->slots[s];
+		uint32_t idx = (uint32_t)slot - 1;
 
-		if (value_equal(&ds->values[idx], kind, a, txt, txtlen))
+		if ((uint32_t)(slot >> 32) == h &&
+		    value_equal(&ds->values[idx], kind, a, txt, txtlen))
 			return idx;
 	}
 	if (grow((void **)&ds->values, &ds->values_cap, ds->nvalues,
@@ -220,7 +249,7 @@ int64_t dataset_value(struct dataset *ds, uint8_t kind, uint32_t a,
 		v->txt[txtlen] = '\0';
 		v->txtlen = (uint16_t)txtlen;
 	}
-	vix->slots[s] = (uint32_t)ds->nvalues + 1;
+	vix->slots[s] = (uint64_t)h << 32 | ((uint32_t)ds->nvalues + 1);
 	return (int64_t)ds->nvalues++;
 }
 
