@@ -253,24 +253,32 @@ int64_t dataset_value(struct dataset *ds, uint8_t kind, uint32_t a,
 	return (int64_t)ds->nvalues++;
 }
 
+int dataset_add_ip4(struct dataset *ds, uint32_t addr, uint8_t plen,
+		    uint8_t excluded, uint32_t value)
+{
+	struct ds_ip4_entry *o;
+
+	if (ds->nip4 >= ds->ip4_cap &&
+	    grow((void **)&ds->ip4, &ds->ip4_cap, ds->nip4,
+		 sizeof(*ds->ip4)) < 0)
+		return -1;
+	o = &ds->ip4[ds->nip4++];
+	memset(o, 0, sizeof(*o));
+	o->addr = addr;
+	o->value = value;
+	o->seq = priv(ds)->next_seq++;
+	o->plen = plen;
+	o->excluded = excluded;
+	return 0;
+}
+
 int dataset_add_ip(struct dataset *ds, const struct ds_ip_entry *e)
 {
-	if (e->family == 4) {
-		struct ds_ip4_entry *o;
-
-		if (grow((void **)&ds->ip4, &ds->ip4_cap, ds->nip4,
-			 sizeof(*ds->ip4)) < 0)
-			return -1;
-		o = &ds->ip4[ds->nip4++];
-		memset(o, 0, sizeof(*o));
-		o->addr = (uint32_t)e->addr[0] << 24 | (uint32_t)e->addr[1] << 16 |
-			  (uint32_t)e->addr[2] << 8 | e->addr[3];
-		o->value = e->value;
-		o->seq = priv(ds)->next_seq++;
-		o->plen = e->plen;
-		o->excluded = e->excluded;
-		return 0;
-	}
+	if (e->family == 4)
+		return dataset_add_ip4(ds, (uint32_t)e->addr[0] << 24 |
+				       (uint32_t)e->addr[1] << 16 |
+				       (uint32_t)e->addr[2] << 8 | e->addr[3],
+				       e->plen, e->excluded, e->value);
 	if (grow((void **)&ds->ip, &ds->ip_cap, ds->nip, sizeof(*ds->ip)) < 0)
 		return -1;
 	ds->ip[ds->nip] = *e;

@@ -194,6 +194,10 @@ int dataset_add_rr(struct dataset *ds, const struct ds_rr *rr);
 /* The address entries, IPv4 ones first: how many, and the i-th
  * (i < dataset_nip) as a ds_ip_entry. */
 size_t dataset_nip(const struct dataset *ds);
+/* dataset_add_ip for an IPv4 entry given as a number (host byte order),
+ * without the ds_ip_entry round trip: the loop of a big ip4set feed. */
+int dataset_add_ip4(struct dataset *ds, uint32_t addr, uint8_t plen,
+		    uint8_t excluded, uint32_t value);
 void dataset_ip_get(const struct dataset *ds, size_t i, struct ds_ip_entry *out);
 
 /* Sorts the IPv4 entries by (address, plen, seq), the order the store

@@ -157,10 +157,11 @@ static int feed_data_line(struct feed_ctx *ctx, char *s)
 	}
 }
 
-/* Trims and dispatches one line; 0 or -1 fatal. */
-static int feed_one_line(struct feed_ctx *ctx, char *line, int flags)
+/* Trims and dispatches one line of `len` bytes; 0 or -1 fatal. */
+static int feed_one_line(struct feed_ctx *ctx, char *line, size_t len,
+			 int flags)
 {
-	char *eol;
+	char *eol = line + len;
 
 	if (flags & FEED_LINE_CUT) {
 		if (feed_warn(ctx, "long line (truncated)") < 0)
@@ -170,7 +171,6 @@ static int feed_one_line(struct feed_ctx *ctx, char *line, int flags)
 	if (flags & FEED_LINE_NUL)
 		feed_note(ctx, "NUL byte in the line: the rest of it is ignored");
 	FEED_SKIPSPACE(line);
-	eol = line + strlen(line);
 	while (eol > line && FEED_ISSPACE(eol[-1]))
 		eol--;
 	*eol = '\0';
@@ -212,7 +212,7 @@ static int feed_add_source(struct feed_result *res, const char *path,
 	s[res->nsources].path = p;
 	s[res->nsources].size = rd->size;
 	s[res->nsources].mtime = rd->mtime;
-	s[res->nsources].hash = rd->hash;
+	s[res->nsources].hash = 0;   /* known once the file is read */
 	res->nsources++;
 	return 0;
 }
@@ -221,9 +221,10 @@ static int feed_load_file(struct feed_ctx *ctx, const char *path)
 {
 	struct feed_reader rd;
 	char *line;
+	size_t len;
 	int flags = 0, r = 0;
 
-	if (feed_reader_open(&rd, path, ctx->opts->no_gunzip, ctx->err,
+	if (feed_reader_open(&rd, path, ctx->opts->no_gunzip, 1, ctx->err,
 			     ctx->errlen) < 0) {
 		ctx->fatal = 1;
 		return -1;
@@ -241,10 +242,10 @@ static int feed_load_file(struct feed_ctx *ctx, const char *path)
 	    ctx->top.ds->type != DS_COMBINED)
 		feed_state_start(&ctx->top);
 	ctx->sub_current = 0;
-	while ((line = feed_reader_line(&rd, &flags))) {
+	while ((line = feed_reader_line(&rd, &flags, &len))) {
 		ctx->lineno++;
 		ctx->res->lines++;
-		if (feed_one_line(ctx, line, flags) < 0) {
+		if (feed_one_line(ctx, line, len, flags) < 0) {
 			r = -1;
 			break;
 		}
@@ -253,6 +254,7 @@ static int feed_load_file(struct feed_ctx *ctx, const char *path)
 			feed_note(ctx, "incomplete last line (loaded)");
 		}
 	}
+	ctx->res->sources[ctx->res->nsources - 1].hash = feed_reader_hash(&rd);
 	feed_reader_close(&rd);
 	ctx->fname = NULL;
 	return r;

@@ -224,10 +224,11 @@ int feed_entry_find(enum ds_type type, const char *const *files,
 		unsigned long n = 0;
 		char *l;
 		int flags = 0;
+		size_t len;
 
-		if (feed_reader_open(&rd, files[f], 0, err, sizeof(err)) < 0)
+		if (feed_reader_open(&rd, files[f], 0, 0, err, sizeof(err)) < 0)
 			continue;
-		while (!found && (l = feed_reader_line(&rd, &flags))) {
+		while (!found && (l = feed_reader_line(&rd, &flags, &len))) {
 			char *s = l;
 
 			n++;

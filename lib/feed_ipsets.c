@@ -160,18 +160,14 @@ static int ipsets_too_large(struct feed_ctx *ctx, unsigned long long n,
 static int ipsets_ip4set_emit(struct feed_ctx *ctx, struct dataset *ds, unsigned level,
 		       uint32_t unit, uint32_t count, int excl, uint32_t value)
 {
-	struct ds_ip_entry e;
+	uint8_t plen = (uint8_t)(32 - 8 * level);
 
-	memset(&e, 0, sizeof(e));
-	e.family = 4;
-	e.plen = (uint8_t)(32 - 8 * level);
-	e.excluded = (uint8_t)excl;
-	e.value = excl ? 0 : value;
 	for (uint32_t i = 0; i < count; i++) {
-		ipsets_put4(e.addr, (unit + i) << (8 * level));
-		if (ipsets_add(ctx, ds, &e) < 0)
-			return -1;
+		if (dataset_add_ip4(ds, (unit + i) << (8 * level), plen,
+				    (uint8_t)excl, excl ? 0 : value) < 0)
+			return feed_fail(ctx, "out of memory");
 	}
+	ctx->res->entries += count;
 	return 0;
 }
 

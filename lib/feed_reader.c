@@ -116,8 +116,91 @@ fail:
 	return -1;
 }
 
+/* How much the hash thread takes between telling the reader how far it
+ * got. */
+#define HASH_STEP (1u << 20)
+
+static void *reader_hash_main(void *arg)
+{
+	struct feed_reader *rd = arg;
+	uint64_t h = STORE_HASH_INIT;
+
+	for (size_t off = 0; off < rd->hash_len;) {
+		size_t n = rd->hash_len - off < HASH_STEP ? rd->hash_len - off
+							  : HASH_STEP;
+
+		h = store_hash_update(h, rd->hash_src + off, n);
+		off += n;
+		pthread_mutex_lock(&rd->hash_lock);
+		rd->hashed_to = off;
+		pthread_cond_broadcast(&rd->hash_moved);
+		pthread_mutex_unlock(&rd->hash_lock);
+	}
+	rd->hash = h;
+	return NULL;
+}
+
+/* Starts hashing `len` bytes at `src` on a thread; where no thread can be
+ * started, hashes them now. */
+static void reader_hash_start(struct feed_reader *rd, const char *src,
+			      size_t len)
+{
+	rd->hash_src = src;
+	rd->hash_len = len;
+	rd->hashed_to = 0;
+	if (pthread_mutex_init(&rd->hash_lock, NULL) == 0) {
+		if (pthread_cond_init(&rd->hash_moved, NULL) == 0) {
+			if (pthread_create(&rd->hasher, NULL, reader_hash_main,
+					   rd) == 0) {
+				rd->hashing = 1;
+				return;
+			}
+			pthread_cond_destroy(&rd->hash_moved);
+		}
+		pthread_mutex_destroy(&rd->hash_lock);
+	}
+	rd->hash = store_hash_update(STORE_HASH_INIT, src, len);
+	rd->hashed_to = len;
+}
+
+static void reader_hash_join(struct feed_reader *rd)
+{
+	if (!rd->hashing)
+		return;
+	pthread_join(rd->hasher, NULL);
+	pthread_cond_destroy(&rd->hash_moved);
+	pthread_mutex_destroy(&rd->hash_lock);
+	rd->hashing = 0;
+	rd->hashed_to = rd->hash_len;
+}
+
+/* Waits until the hash has read the byte at `at` of the text (bytes past
+ * what it hashes need no wait), so that the reader may write there. */
+static void reader_hash_wait(struct feed_reader *rd, size_t at)
+{
+	size_t need = at < rd->hash_len ? at + 1 : rd->hash_len;
+
+	if (!rd->hashing) {
+		rd->hash_safe = SIZE_MAX;
+		return;
+	}
+	pthread_mutex_lock(&rd->hash_lock);
+	while (rd->hashed_to < need)
+		pthread_cond_wait(&rd->hash_moved, &rd->hash_lock);
+	rd->hash_safe = rd->hashed_to;
+	pthread_mutex_unlock(&rd->hash_lock);
+	if (rd->hash_safe >= rd->hash_len)
+		rd->hash_safe = SIZE_MAX;   /* all hashed: no more waits */
+}
+
+uint64_t feed_reader_hash(struct feed_reader *rd)
+{
+	reader_hash_join(rd);
+	return rd->hash;
+}
+
 int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
-		     char *err, size_t errlen)
+		     int want_hash, char *err, size_t errlen)
 {
 	struct stat st0, st1;
 	char *raw = NULL;
@@ -158,31 +241,36 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 	close(fd);
 	rd->size = (uint64_t)st0.st_size;
 	rd->mtime = (int64_t)st0.st_mtime;
-	rd->hash = store_hash_update(STORE_HASH_INIT, raw, rawlen);
+	if (want_hash)
+		reader_hash_start(rd, raw, rawlen);
 	if (rawlen >= 2 && (unsigned char)raw[0] == 0x1f &&
 	    (unsigned char)raw[1] == 0x8b) {
 		const char *why;
 		char *text;
 		size_t textlen;
+		int rc = -1;
 
-		if (no_gunzip) {
+		if (no_gunzip)
 			snprintf(err, errlen, "%s: file is compressed, "
 				 "decompression disabled", path);
-			free(raw);
-			return -1;
-		}
-		if (reader_gunzip(raw, rawlen, &text, &textlen, &why) < 0) {
+		else if ((rc = reader_gunzip(raw, rawlen, &text, &textlen,
+					     &why)) < 0)
 			snprintf(err, errlen, "%s: gzip: %s", path, why);
-			free(raw);
-			return -1;
-		}
+		/* The text is not what was hashed: done with the raw bytes. */
+		reader_hash_join(rd);
 		free(raw);
+		if (rc < 0)
+			return -1;
 		raw = text;
 		rawlen = textlen;
 		rd->gz = 1;
+		rd->hash_len = 0;
 	}
 	rd->buf = raw;
 	rd->len = rawlen;
+	rd->maybe_nul = memchr(raw, '\0', rawlen) != NULL;
+	rd->hash_safe = 0;
+	reader_hash_wait(rd, 0);
 	return 0;
 }
 
@@ -226,11 +314,41 @@ static size_t reader_istream_piece(struct feed_reader *rd)
 	}
 }
 
-char *feed_reader_line(struct feed_reader *rd, int *flags)
+/* Ends the line of `n` bytes at `line` with a NUL, once the hash has read
+ * that byte; its length as a string into *len. */
+static char *reader_end_line(struct feed_reader *rd, char *line, size_t n,
+			     int *flags, size_t *len)
+{
+	size_t at = (size_t)(line - rd->buf) + n;
+
+	if (at >= rd->hash_safe)
+		reader_hash_wait(rd, at);
+	*len = n;
+	if (rd->maybe_nul && memchr(line, '\0', n)) {
+		*flags |= FEED_LINE_NUL;
+		*len = strlen(line);
+	}
+	line[n] = '\0';
+	return line;
+}
+
+char *feed_reader_line(struct feed_reader *rd, int *flags, size_t *len)
 {
 	if (rd->has_saved) {
 		rd->buf[rd->saved_at] = rd->saved;
 		rd->has_saved = 0;
+	}
+	/* Most lines: the newline is in the text already read. */
+	if (!rd->skipping && rd->pos < rd->win_end) {
+		char *line = rd->buf + rd->pos;
+		char *nl = memchr(line, '\n', rd->win_end - rd->pos);
+
+		if (nl) {
+			rd->pos = (size_t)(nl - rd->buf) + 1;
+			*flags = 0;
+			return reader_end_line(rd, line, (size_t)(nl - line),
+					       flags, len);
+		}
 	}
 	for (;;) {
 		size_t start = rd->pos, n = reader_istream_piece(rd);
@@ -265,15 +383,13 @@ char *feed_reader_line(struct feed_reader *rd, int *flags)
 			rd->saved_at = rd->pos;
 			rd->has_saved = 1;
 		}
-		if (memchr(line, '\0', n))
-			*flags |= FEED_LINE_NUL;
-		line[n] = '\0';
-		return line;
+		return reader_end_line(rd, line, n, flags, len);
 	}
 }
 
 void feed_reader_close(struct feed_reader *rd)
 {
+	reader_hash_join(rd);
 	free(rd->buf);
 	memset(rd, 0, sizeof(*rd));
 }
