@@ -5,6 +5,7 @@
  */
 #include "dataset.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -401,13 +402,77 @@ static void ip4_lsd_sort(struct ds_ip4_entry *a, size_t n, int shift,
 	}
 }
 
+/* From this many entries, the buckets below the first key byte are
+ * sorted on two threads (each with its own scratch array). */
+#define IP4_SORT_PARALLEL (1u << 20)
+
+static void ip4_radix_sort(struct ds_ip4_entry *a, size_t n, int shift,
+			   struct ds_ip4_entry *tmp, int par);
+
+/* The buckets d0 .. d1-1 of one MSD level (the first at `a`), each sorted
+ * on the key bytes below. */
+struct ip4_buckets {
+	struct ds_ip4_entry *a;
+	const size_t *count;
+	unsigned d0, d1;
+	int shift;
+	struct ds_ip4_entry *tmp;
+};
+
+static void ip4_sort_buckets(const struct ip4_buckets *b)
+{
+	struct ds_ip4_entry *p = b->a;
+
+	for (unsigned d = b->d0; d < b->d1; d++) {
+		if (b->count[d] > 1)
+			ip4_radix_sort(p, b->count[d], b->shift, b->tmp, 0);
+		p += b->count[d];
+	}
+}
+
+static void *ip4_sort_buckets_main(void *arg)
+{
+	ip4_sort_buckets(arg);
+	return NULL;
+}
+
+/* Sorts the buckets, the upper half of the entries on a second thread when
+ * `par` allows one and there are enough of them (the buckets are
+ * disjoint, so the result is the same either way). */
+static void ip4_sort_bucket_halves(struct ds_ip4_entry *a, size_t n,
+				   const size_t *count, int shift,
+				   struct ds_ip4_entry *tmp, int par)
+{
+	struct ip4_buckets lo = { a, count, 0, 256, shift, tmp }, hi;
+	size_t half = 0;
+	unsigned d = 0;
+	pthread_t th;
+
+	if (par && n >= IP4_SORT_PARALLEL) {
+		while (d < 256 && half + count[d] <= n / 2)
+			half += count[d++];
+		hi = (struct ip4_buckets){ a + half, count, d, 256, shift,
+					   malloc(IP4_SORT_SCRATCH * sizeof(*tmp)) };
+		if (hi.tmp && pthread_create(&th, NULL, ip4_sort_buckets_main,
+					     &hi) == 0) {
+			lo.d1 = d;
+			ip4_sort_buckets(&lo);
+			pthread_join(th, NULL);
+			free(hi.tmp);
+			return;
+		}
+		free(hi.tmp);
+	}
+	ip4_sort_buckets(&lo);
+}
+
 /* In place, without a second array of the entries' size (a big feed's
  * entries are the loader's largest allocation): an MSD radix sort on the
  * key byte at `shift` (32: the address's first byte ... 0: plen), each
  * bucket permuted by swap cycles, then sorted on the bytes below; once a
  * bucket fits the scratch array, by ip4_lsd_sort. */
 static void ip4_radix_sort(struct ds_ip4_entry *a, size_t n, int shift,
-			   struct ds_ip4_entry *tmp)
+			   struct ds_ip4_entry *tmp, int par)
 {
 	size_t count[256] = { 0 }, next[256], end[256], pos = 0;
 
@@ -427,7 +492,7 @@ static void ip4_radix_sort(struct ds_ip4_entry *a, size_t n, int shift,
 		count[(ip4_key(&a[i]) >> shift) & 255]++;
 	for (unsigned d = 0; d < 256; d++) {
 		if (count[d] == n) {   /* one bucket: nothing to move */
-			ip4_radix_sort(a, n, shift - 8, tmp);
+			ip4_radix_sort(a, n, shift - 8, tmp, par);
 			return;
 		}
 		next[d] = pos;
@@ -449,12 +514,7 @@ static void ip4_radix_sort(struct ds_ip4_entry *a, size_t n, int shift,
 			a[next[d]++] = x;
 		}
 	}
-	pos = 0;
-	for (unsigned d = 0; d < 256; d++) {
-		if (count[d] > 1)
-			ip4_radix_sort(a + pos, count[d], shift - 8, tmp);
-		pos += count[d];
-	}
+	ip4_sort_bucket_halves(a, n, count, shift - 8, tmp, par);
 }
 
 int ds_ip4_sort(struct ds_ip4_entry *a, size_t n)
@@ -467,7 +527,7 @@ int ds_ip4_sort(struct ds_ip4_entry *a, size_t n)
 	tmp = malloc((ntmp ? ntmp : 1) * sizeof(*tmp));
 	if (!tmp)
 		return -1;
-	ip4_radix_sort(a, n, 32, tmp);
+	ip4_radix_sort(a, n, 32, tmp, 1);
 	free(tmp);
 	return 0;
 }
