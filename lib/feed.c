@@ -16,9 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+static FILE *feed_log_file(const struct feed_ctx *ctx)
+{
+	return ctx->opts->log ? ctx->opts->log : stderr;
+}
+
 static void feed_log_line(struct feed_ctx *ctx, const char *msg)
 {
-	FILE *f = ctx->opts->log ? ctx->opts->log : stderr;
+	FILE *f = ctx->held_log ? ctx->held_log : feed_log_file(ctx);
 
 	if (ctx->fname)
 		fprintf(f, "%s:%lu: ", ctx->fname, ctx->lineno);
@@ -217,12 +222,38 @@ static int feed_add_source(struct feed_result *res, const char *path,
 	return 0;
 }
 
+/* The lines' messages wait in memory until the file is known to have been
+ * read cleanly (feed_reader_finish): a file that turns out unreadable or
+ * changed must look unread, as it does when that is known first. */
+static void feed_hold_log(struct feed_ctx *ctx, char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	ctx->held_log = open_memstream(buf, len);
+}
+
+/* Writes out (keep) or drops what feed_hold_log held in *buf. */
+static void feed_release_log(struct feed_ctx *ctx, char **buf, size_t *len,
+			     int keep)
+{
+	if (!ctx->held_log)
+		return;
+	fclose(ctx->held_log);   /* sets *buf and *len */
+	ctx->held_log = NULL;
+	if (keep && *len)
+		fwrite(*buf, 1, *len, feed_log_file(ctx));
+	free(*buf);
+	*buf = NULL;
+}
+
 static int feed_load_file(struct feed_ctx *ctx, const char *path)
 {
 	struct feed_reader rd;
-	char *line;
-	size_t len;
-	int flags = 0, r = 0;
+	struct feed_result before = *ctx->res;
+	unsigned long logged = ctx->logged;
+	char *line, *held = NULL, why[1024];
+	size_t len, heldlen = 0;
+	int flags = 0, r = 0, read_ok;
 
 	if (feed_reader_open(&rd, path, ctx->opts->no_gunzip, 1, ctx->err,
 			     ctx->errlen) < 0) {
@@ -242,6 +273,7 @@ static int feed_load_file(struct feed_ctx *ctx, const char *path)
 	    ctx->top.ds->type != DS_COMBINED)
 		feed_state_start(&ctx->top);
 	ctx->sub_current = 0;
+	feed_hold_log(ctx, &held, &heldlen);
 	while ((line = feed_reader_line(&rd, &flags, &len))) {
 		ctx->lineno++;
 		ctx->res->lines++;
@@ -253,6 +285,18 @@ static int feed_load_file(struct feed_ctx *ctx, const char *path)
 			/* rbldnsd says "ignored" here, yet loads the line. */
 			feed_note(ctx, "incomplete last line (loaded)");
 		}
+	}
+	read_ok = feed_reader_finish(&rd, path, why, sizeof(why)) == 0;
+	feed_release_log(ctx, &held, &heldlen, read_ok);
+	if (!read_ok) {
+		/* As if the file had failed to open: nothing of it counts. */
+		before.sources = ctx->res->sources;
+		before.nsources = ctx->res->nsources;
+		*ctx->res = before;
+		ctx->logged = logged;
+		snprintf(ctx->err, ctx->errlen, "%s", why);
+		ctx->fatal = 1;
+		r = -1;
 	}
 	ctx->res->sources[ctx->res->nsources - 1].hash = feed_reader_hash(&rd);
 	feed_reader_close(&rd);

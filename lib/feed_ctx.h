@@ -10,6 +10,7 @@
 #define DNSBLD_FEED_CTX_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "dataset.h"
@@ -56,6 +57,8 @@ struct feed_ctx {
 	const char *fname;         /* current file, NULL between files */
 	unsigned long lineno;
 	unsigned long logged;      /* warnings printed */
+	FILE *held_log;            /* messages of the file being read, held
+	                              until it is known to be read cleanly */
 
 	struct feed_dsstate top;   /* the dataset being loaded */
 	struct feed_dsstate sub;   /* combined: the current $DATASET section */

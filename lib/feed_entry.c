@@ -244,6 +244,11 @@ int feed_entry_find(enum ds_type type, const char *const *files,
 			}
 			entry_reset(&ctx.top);
 		}
+		/* A file that could not be read whole is skipped, as one that
+		 * cannot be opened. */
+		if (found && feed_reader_finish(&rd, files[f], err,
+						       sizeof(err)) < 0)
+			found = 0;
 		feed_reader_close(&rd);
 	}
 out:

@@ -1,8 +1,12 @@
-/* feed_reader.c -- read a feed file whole, check its identity, gunzip it.
+/* feed_reader.c -- read a feed file, check its identity, gunzip it.
  *
- * Reading the whole file with large read(2) calls and splitting lines with
- * memchr keeps a million-line feed well under a second; the stat before and
- * after the read is how rbldnsd notices a file rewritten in place.
+ * A file is read with large read(2) calls into one buffer, and its hash
+ * taken, on a second thread while the caller splits lines (memchr) behind
+ * it: the line reader waits for the bytes it needs and writes its NULs
+ * only into bytes already read and hashed.  The stat before and after the
+ * read is how rbldnsd notices a file rewritten in place; that verdict
+ * comes with feed_reader_finish.  A gzip file is read whole, then
+ * inflated.
  */
 #include "feed_reader.h"
 
@@ -19,41 +23,101 @@
 
 #define READ_BLOCK (1u << 20)
 
-static int reader_read_all(int fd, char **out, size_t *outlen, size_t hint)
-{
-	size_t cap = hint + 2 > READ_BLOCK ? hint + 2 : READ_BLOCK, len = 0;
-	char *buf = malloc(cap);
+/* The reading thread's verdict when the file changed under it. */
+#define READER_CHANGED (-1)
 
-	if (!buf)
-		return -1;
+/* The reading thread: reads the file (st_size bytes expected) into buf,
+ * hashes what it read, and tells how far it got after every block. */
+static void *reader_main(void *arg)
+{
+	struct feed_reader *rd = arg;
+	uint64_t h = STORE_HASH_INIT;
+	size_t off = 0, room = rd->cap - 2;   /* buf[size] is the reader's */
+	struct stat st1;
+	int status = 0, stop = 0;
+
 	for (;;) {
+		size_t want = room - off < READ_BLOCK ? room - off : READ_BLOCK;
+		char extra;
 		ssize_t n;
 
-		if (cap - len < 2) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				free(buf);
-				errno = ENOMEM;
-				return -1;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
+		/* A full buffer: one more byte means the file grew. */
+		n = want ? read(rd->fd, rd->buf + off, want)
+			 : read(rd->fd, &extra, 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			free(buf);
-			return -1;
+			status = errno;
+			break;
 		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
+		if (!want) {
+			status = READER_CHANGED;
+			break;
+		}
+		if (rd->want_hash)
+			h = store_hash_update(h, rd->buf + off, (size_t)n);
+		off += (size_t)n;
+		pthread_mutex_lock(&rd->lock);
+		rd->ready = off;
+		stop = rd->stop;
+		pthread_cond_broadcast(&rd->moved);
+		pthread_mutex_unlock(&rd->lock);
+		if (stop)
+			break;
 	}
-	*out = buf;
-	*outlen = len;
-	return 0;
+	if (!status && !stop &&
+	    (fstat(rd->fd, &st1) < 0 ||
+	     rd->st0.st_mtim.tv_sec != st1.st_mtim.tv_sec ||
+	     rd->st0.st_mtim.tv_nsec != st1.st_mtim.tv_nsec ||
+	     rd->st0.st_size != st1.st_size || (off_t)off != st1.st_size))
+		status = READER_CHANGED;
+	close(rd->fd);
+	rd->fd = -1;
+	rd->hash = h;
+	pthread_mutex_lock(&rd->lock);
+	rd->ready = off;
+	rd->status = status;
+	rd->done = 1;
+	pthread_cond_broadcast(&rd->moved);
+	pthread_mutex_unlock(&rd->lock);
+	return NULL;
+}
+
+/* Waits until `end` bytes are read (or the reading ended short: then the
+ * text ends where it did), and notes any NUL byte in what arrived. */
+static void reader_need(struct feed_reader *rd, size_t end)
+{
+	size_t from = rd->avail;
+
+	if (end <= rd->avail)
+		return;
+	pthread_mutex_lock(&rd->lock);
+	while (rd->ready < end && !rd->done)
+		pthread_cond_wait(&rd->moved, &rd->lock);
+	rd->avail = rd->ready;
+	pthread_mutex_unlock(&rd->lock);
+	if (rd->avail > rd->len)
+		rd->avail = rd->len;
+	if (rd->avail < end)
+		rd->len = rd->avail;   /* ended short: a failed read */
+	if (!rd->maybe_nul && memchr(rd->buf + from, '\0', rd->avail - from))
+		rd->maybe_nul = 1;
+}
+
+/* Waits for the reading thread to end. */
+static void reader_join(struct feed_reader *rd, int stop)
+{
+	if (!rd->threaded)
+		return;
+	pthread_mutex_lock(&rd->lock);
+	rd->stop |= stop;
+	pthread_mutex_unlock(&rd->lock);
+	pthread_join(rd->thread, NULL);
+	pthread_cond_destroy(&rd->moved);
+	pthread_mutex_destroy(&rd->lock);
+	rd->threaded = 0;
 }
 
 /* Inflates the first member of a gzip stream (its CRC and length checked
@@ -116,161 +180,127 @@ fail:
 	return -1;
 }
 
-/* How much the hash thread takes between telling the reader how far it
- * got. */
-#define HASH_STEP (1u << 20)
-
-static void *reader_hash_main(void *arg)
+int feed_reader_finish(struct feed_reader *rd, const char *path, char *err,
+		       size_t errlen)
 {
-	struct feed_reader *rd = arg;
-	uint64_t h = STORE_HASH_INIT;
-
-	for (size_t off = 0; off < rd->hash_len;) {
-		size_t n = rd->hash_len - off < HASH_STEP ? rd->hash_len - off
-							  : HASH_STEP;
-
-		h = store_hash_update(h, rd->hash_src + off, n);
-		off += n;
-		pthread_mutex_lock(&rd->hash_lock);
-		rd->hashed_to = off;
-		pthread_cond_broadcast(&rd->hash_moved);
-		pthread_mutex_unlock(&rd->hash_lock);
+	reader_join(rd, 0);
+	if (rd->status == READER_CHANGED) {
+		snprintf(err, errlen, "%s: file changed while it was being "
+			 "read, load aborted (write a temp file and rename(2) it)",
+			 path);
+		return -1;
 	}
-	rd->hash = h;
-	return NULL;
-}
-
-/* Starts hashing `len` bytes at `src` on a thread; where no thread can be
- * started, hashes them now. */
-static void reader_hash_start(struct feed_reader *rd, const char *src,
-			      size_t len)
-{
-	rd->hash_src = src;
-	rd->hash_len = len;
-	rd->hashed_to = 0;
-	if (pthread_mutex_init(&rd->hash_lock, NULL) == 0) {
-		if (pthread_cond_init(&rd->hash_moved, NULL) == 0) {
-			if (pthread_create(&rd->hasher, NULL, reader_hash_main,
-					   rd) == 0) {
-				rd->hashing = 1;
-				return;
-			}
-			pthread_cond_destroy(&rd->hash_moved);
-		}
-		pthread_mutex_destroy(&rd->hash_lock);
+	if (rd->status) {
+		snprintf(err, errlen, "%s: error reading file: %s", path,
+			 strerror(rd->status));
+		return -1;
 	}
-	rd->hash = store_hash_update(STORE_HASH_INIT, src, len);
-	rd->hashed_to = len;
-}
-
-static void reader_hash_join(struct feed_reader *rd)
-{
-	if (!rd->hashing)
-		return;
-	pthread_join(rd->hasher, NULL);
-	pthread_cond_destroy(&rd->hash_moved);
-	pthread_mutex_destroy(&rd->hash_lock);
-	rd->hashing = 0;
-	rd->hashed_to = rd->hash_len;
-}
-
-/* Waits until the hash has read the byte at `at` of the text (bytes past
- * what it hashes need no wait), so that the reader may write there. */
-static void reader_hash_wait(struct feed_reader *rd, size_t at)
-{
-	size_t need = at < rd->hash_len ? at + 1 : rd->hash_len;
-
-	if (!rd->hashing) {
-		rd->hash_safe = SIZE_MAX;
-		return;
-	}
-	pthread_mutex_lock(&rd->hash_lock);
-	while (rd->hashed_to < need)
-		pthread_cond_wait(&rd->hash_moved, &rd->hash_lock);
-	rd->hash_safe = rd->hashed_to;
-	pthread_mutex_unlock(&rd->hash_lock);
-	if (rd->hash_safe >= rd->hash_len)
-		rd->hash_safe = SIZE_MAX;   /* all hashed: no more waits */
+	return 0;
 }
 
 uint64_t feed_reader_hash(struct feed_reader *rd)
 {
-	reader_hash_join(rd);
+	reader_join(rd, 0);
 	return rd->hash;
+}
+
+/* Starts the reading thread (or, where none can be started, reads the
+ * whole file now). */
+static void reader_start(struct feed_reader *rd)
+{
+	if (pthread_mutex_init(&rd->lock, NULL) == 0) {
+		if (pthread_cond_init(&rd->moved, NULL) == 0) {
+			rd->threaded = 1;
+			if (pthread_create(&rd->thread, NULL, reader_main,
+					   rd) == 0)
+				return;
+			rd->threaded = 0;
+			pthread_cond_destroy(&rd->moved);
+		}
+		pthread_mutex_destroy(&rd->lock);
+	}
+	/* Without a thread the lock is never taken: reader_main would use
+	 * it, so it is made now (a failure here leaves the file unread). */
+	if (pthread_mutex_init(&rd->lock, NULL) == 0 &&
+	    pthread_cond_init(&rd->moved, NULL) == 0) {
+		reader_main(rd);
+		pthread_cond_destroy(&rd->moved);
+		pthread_mutex_destroy(&rd->lock);
+	} else {
+		close(rd->fd);
+		rd->fd = -1;
+		rd->status = ENOMEM;
+		rd->done = 1;
+	}
 }
 
 int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 		     int want_hash, char *err, size_t errlen)
 {
-	struct stat st0, st1;
-	char *raw = NULL;
-	size_t rawlen = 0;
 	int fd;
 
 	memset(rd, 0, sizeof(*rd));
+	rd->fd = -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st0) < 0) {
+	if (fd < 0 || fstat(fd, &rd->st0) < 0) {
 		snprintf(err, errlen, "%s: unable to open file: %s", path,
 			 strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	if (S_ISDIR(st0.st_mode)) {
+	if (S_ISDIR(rd->st0.st_mode)) {
 		snprintf(err, errlen, "%s: unable to read file: is a directory",
 			 path);
 		close(fd);
 		return -1;
 	}
-	if (reader_read_all(fd, &raw, &rawlen, (size_t)st0.st_size) < 0) {
+	rd->cap = (size_t)rd->st0.st_size + 2;
+	rd->buf = malloc(rd->cap);
+	if (!rd->buf) {
 		snprintf(err, errlen, "%s: error reading file: %s", path,
-			 strerror(errno));
+			 strerror(ENOMEM));
 		close(fd);
 		return -1;
 	}
-	if (fstat(fd, &st1) < 0 || st0.st_mtim.tv_sec != st1.st_mtim.tv_sec ||
-	    st0.st_mtim.tv_nsec != st1.st_mtim.tv_nsec ||
-	    st0.st_size != st1.st_size || (off_t)rawlen != st1.st_size) {
-		snprintf(err, errlen, "%s: file changed while it was being "
-			 "read, load aborted (write a temp file and rename(2) it)",
-			 path);
-		close(fd);
-		free(raw);
-		return -1;
-	}
-	close(fd);
-	rd->size = (uint64_t)st0.st_size;
-	rd->mtime = (int64_t)st0.st_mtime;
-	if (want_hash)
-		reader_hash_start(rd, raw, rawlen);
-	if (rawlen >= 2 && (unsigned char)raw[0] == 0x1f &&
-	    (unsigned char)raw[1] == 0x8b) {
+	rd->fd = fd;
+	rd->want_hash = want_hash;
+	rd->size = (uint64_t)rd->st0.st_size;
+	rd->mtime = (int64_t)rd->st0.st_mtime;
+	rd->len = (size_t)rd->st0.st_size;
+	reader_start(rd);
+	reader_need(rd, 2);
+	if (rd->avail >= 2 && (unsigned char)rd->buf[0] == 0x1f &&
+	    (unsigned char)rd->buf[1] == 0x8b) {
 		const char *why;
 		char *text;
 		size_t textlen;
-		int rc = -1;
 
-		if (no_gunzip)
+		/* A read error or a change says so before the gzip does. */
+		reader_need(rd, rd->len);
+		if (feed_reader_finish(rd, path, err, errlen) < 0) {
+			feed_reader_close(rd);
+			return -1;
+		}
+		if (no_gunzip) {
 			snprintf(err, errlen, "%s: file is compressed, "
 				 "decompression disabled", path);
-		else if ((rc = reader_gunzip(raw, rawlen, &text, &textlen,
-					     &why)) < 0)
-			snprintf(err, errlen, "%s: gzip: %s", path, why);
-		/* The text is not what was hashed: done with the raw bytes. */
-		reader_hash_join(rd);
-		free(raw);
-		if (rc < 0)
+			feed_reader_close(rd);
 			return -1;
-		raw = text;
-		rawlen = textlen;
+		}
+		if (reader_gunzip(rd->buf, rd->len, &text, &textlen,
+				  &why) < 0) {
+			snprintf(err, errlen, "%s: gzip: %s", path, why);
+			feed_reader_close(rd);
+			return -1;
+		}
+		free(rd->buf);
+		rd->buf = text;
+		rd->len = textlen;
+		rd->avail = textlen;
+		rd->maybe_nul = memchr(text, '\0', textlen) != NULL;
 		rd->gz = 1;
-		rd->hash_len = 0;
 	}
-	rd->buf = raw;
-	rd->len = rawlen;
-	rd->maybe_nul = memchr(raw, '\0', rawlen) != NULL;
-	rd->hash_safe = 0;
-	reader_hash_wait(rd, 0);
 	return 0;
 }
 
@@ -308,21 +338,20 @@ static size_t reader_istream_piece(struct feed_reader *rd)
 		else
 			want = half;
 		got = rd->len - rd->win_end < want ? rd->len - rd->win_end : want;
+		reader_need(rd, rd->win_end + got);
+		got = rd->len - rd->win_end < want ? rd->len - rd->win_end : want;
 		if (!got)
 			return rd->pos - s;
 		rd->win_end += got;
 	}
 }
 
-/* Ends the line of `n` bytes at `line` with a NUL, once the hash has read
- * that byte; its length as a string into *len. */
+/* Ends the line of `n` bytes at `line` with a NUL (a byte already read
+ * and hashed: the line is inside the window); its length as a string
+ * into *len. */
 static char *reader_end_line(struct feed_reader *rd, char *line, size_t n,
 			     int *flags, size_t *len)
 {
-	size_t at = (size_t)(line - rd->buf) + n;
-
-	if (at >= rd->hash_safe)
-		reader_hash_wait(rd, at);
 	*len = n;
 	if (rd->maybe_nul && memchr(line, '\0', n)) {
 		*flags |= FEED_LINE_NUL;
@@ -389,7 +418,7 @@ char *feed_reader_line(struct feed_reader *rd, int *flags, size_t *len)
 
 void feed_reader_close(struct feed_reader *rd)
 {
-	reader_hash_join(rd);
+	reader_join(rd, 1);
 	free(rd->buf);
 	memset(rd, 0, sizeof(*rd));
 }

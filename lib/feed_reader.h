@@ -5,9 +5,11 @@
  * bytes say so, and the file stat()ed again at the end: a file that changed
  * while being read is a failed load, as in rbldnsd.
  *
- * The hash is a serial chain (a quarter of a second for 200 MB), so it is
- * taken on a second thread while the lines are read: the reader only
- * writes a line's terminating NUL into bytes the hash has passed.
+ * Reading and hashing 200 MB takes about as long as parsing half of it,
+ * so a plain file is read and hashed on a second thread while its lines
+ * are handed out; whether the file read cleanly is only known at the end
+ * (feed_reader_finish), and a caller must then treat everything it did
+ * with the lines as if the file had not been read.
  */
 #ifndef DNSBLD_FEED_READER_H
 #define DNSBLD_FEED_READER_H
@@ -15,6 +17,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* rbldnsd reads through a 64 KiB buffer and cuts a line when 32 KiB or
  * more of it sit in the buffer without a newline, so where a long line is
@@ -23,7 +26,7 @@
 #define FEED_ISTREAM_BUF 65536
 
 struct feed_reader {
-	char *buf;            /* decoded text, with one spare byte at the end */
+	char *buf;            /* the text, with one spare byte at the end */
 	size_t len, pos;
 	size_t win_start;     /* replayed rbldnsd buffer: its first byte ... */
 	size_t win_end;       /* ... and the end of what it has read */
@@ -32,30 +35,40 @@ struct feed_reader {
 	int has_saved;        /* the byte after a cut line was overwritten */
 	char saved;           /* by its terminating NUL: restored on the */
 	size_t saved_at;      /* next call */
-	int maybe_nul;        /* the text holds a NUL byte somewhere */
+	int maybe_nul;        /* the text read so far holds a NUL byte */
 	uint64_t size;        /* raw file size */
 	int64_t mtime;
 	uint64_t hash;        /* FNV-1a of the raw bytes (feed_reader_hash) */
-	/* The hash of a plain file on its own thread (hashing set): it has
-	 * passed hashed_to bytes of buf; hash_safe is what the line reader
-	 * last saw of that. */
-	int hashing;
-	const char *hash_src;
-	size_t hash_len;
-	pthread_t hasher;
-	pthread_mutex_t hash_lock;
-	pthread_cond_t hash_moved;
-	size_t hashed_to;     /* under hash_lock */
-	size_t hash_safe;
+	/* The reading thread (reader_main) and what the lines may use. */
+	struct stat st0;      /* the file as opened */
+	int fd;               /* the thread's until it is done */
+	size_t cap;           /* bytes of buf */
+	int want_hash;
+	int threaded;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t moved;
+	size_t ready;         /* under lock: bytes read and hashed */
+	int done, status;     /* under lock: the thread ended; 0, an errno or
+	                         -1 (the file changed) */
+	int stop;             /* under lock: the caller is done with it */
+	size_t avail;         /* what the lines know of `ready` */
 };
 
-/* Reads `path` whole.  no_gunzip: a gzip file is an error.  want_hash:
- * take the raw bytes' hash (feed_reader_hash).  Returns 0, or -1 with
- * `err` ("path: reason"). */
+/* Opens `path` and starts reading it (a gzip file is read whole and
+ * inflated here).  no_gunzip: a gzip file is an error.  want_hash: take
+ * the raw bytes' hash (feed_reader_hash).  Returns 0, or -1 with `err`
+ * ("path: reason"). */
 int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 		     int want_hash, char *err, size_t errlen);
 
-/* The FNV-1a hash of the file's raw bytes (waits for its thread). */
+/* Waits for the read to end: 0 if the file was read whole and did not
+ * change meanwhile, else -1 with `err` (as feed_reader_open words it: a
+ * read error, or the file changed while it was being read). */
+int feed_reader_finish(struct feed_reader *rd, const char *path, char *err,
+		       size_t errlen);
+
+/* The FNV-1a hash of the file's raw bytes (waits for the read to end). */
 uint64_t feed_reader_hash(struct feed_reader *rd);
 
 /* Next line, NUL-terminated in place without its '\n' (a NUL byte inside
