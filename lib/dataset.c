@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 static const char *const ds_type_names[DS_TYPE_COUNT] = {
 	[DS_IP4SET] = "ip4set",   [DS_IP4TSET] = "ip4tset",
@@ -185,6 +186,25 @@ static int value_equal(const struct ds_value *v, uint8_t kind, uint32_t a,
 	return !txt || (v->txtlen == len && memcmp(v->txt, txt, len) == 0);
 }
 
+/* The table is probed at random, once per line that has a value of its
+ * own: past a few MiB each probe is a TLB miss as well as a cache miss
+ * with 4 KiB pages, so it asks for huge pages (a hint; only the whole
+ * 2 MiB pages inside the block). */
+static void vix_huge_pages(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(huge - 1);
+
+	if (len >= 2 * huge && end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
 /* Moves every slot into a table of `ncap` slots; the hashes are in the
  * slots, so the values are not read. */
 static int vix_rehash(struct dataset *ds, size_t ncap)
@@ -194,6 +214,7 @@ static int vix_rehash(struct dataset *ds, size_t ncap)
 
 	if (!slots)
 		return -1;
+	vix_huge_pages(slots, ncap * sizeof(*slots));
 	for (size_t i = 0; i < vix->cap; i++) {
 		uint64_t slot = vix->slots[i];
 		size_t s;
