@@ -36,19 +36,81 @@ struct put_ctx {
 
 /* ---- values ------------------------------------------------------------- */
 
-/* Global refs of a dataset's values (malloc'd array, nvalues long). */
+/* Looks values [from, to) of `ds` up in the value index: gid[i] gets the
+ * ref of each one stored, 0 for one that is not.  Reads only. */
+struct put_lookup {
+	MDB_txn *txn;
+	MDB_env *env;       /* set: look up in a read transaction of it */
+	MDB_dbi vindex;
+	const struct dataset *ds;
+	uint32_t *gid;
+	size_t from, to;
+	int rc;
+};
+
+static void *put_lookup_run(void *arg)
+{
+	struct put_lookup *l = arg;
+	MDB_txn *txn = l->txn;
+	uint8_t rec[VALREC_MAX];
+
+	l->rc = l->env ? mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn) : 0;
+	for (size_t i = l->from; l->rc == 0 && i < l->to; i++) {
+		MDB_val k = { store_value_encode(&l->ds->values[i], rec), rec }, d;
+		int rc = mdb_get(txn, l->vindex, &k, &d);
+
+		if (rc == 0 && d.mv_size == 4)
+			l->gid[i] = be32_get(d.mv_data);
+		else if (rc != MDB_NOTFOUND)
+			l->rc = rc ? rc : STORE_EINVAL;
+	}
+	if (l->env && txn && txn != l->txn)
+		mdb_txn_abort(txn);
+	return NULL;
+}
+
+/* Below this many values a second thread is not worth starting. */
+#define PUT_LOOKUP_SPLIT 4096
+
+/* Global refs of a dataset's values (malloc'd array, nvalues long).  A big
+ * list's values are mostly stored already: they are looked up first, half
+ * of them on a second thread in a read transaction (the write transaction
+ * has written no value yet, so both see the same index), then the new ones
+ * are interned in order, so their ids are what one pass would give. */
 static int put_values(struct put_ctx *pc, const struct dataset *ds,
 		      uint32_t **gid)
 {
 	uint8_t rec[VALREC_MAX];
-	int rc = 0;
+	size_t n = ds->nvalues, half = n >= PUT_LOOKUP_SPLIT ? n / 2 : n;
+	struct put_lookup mine = { pc->txn, NULL, pc->st->dbi[SDB_VINDEX], ds,
+				   NULL, 0, half, 0 };
+	struct put_lookup other = mine;
+	pthread_t th;
+	int rc = 0, started = 0;
 
-	*gid = malloc((ds->nvalues ? ds->nvalues : 1) * sizeof(**gid));
+	*gid = calloc(n ? n : 1, sizeof(**gid));
 	if (!*gid)
 		return STORE_ENOMEM;
-	for (size_t i = 0; rc == 0 && i < ds->nvalues; i++) {
-		size_t len = store_value_encode(&ds->values[i], rec);
+	mine.gid = other.gid = *gid;
+	if (half < n) {
+		other.env = mdb_txn_env(pc->txn);
+		other.txn = NULL;
+		other.from = half;
+		other.to = n;
+		started = pthread_create(&th, NULL, put_lookup_run, &other) == 0;
+		if (!started)
+			mine.to = n;
+	}
+	put_lookup_run(&mine);
+	if (started)
+		pthread_join(th, NULL);
+	rc = mine.rc ? mine.rc : started ? other.rc : 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		size_t len;
 
+		if ((*gid)[i])
+			continue;
+		len = store_value_encode(&ds->values[i], rec);
 		rc = store_value_intern(pc->txn, pc->st, rec, len, &(*gid)[i]);
 	}
 	return rc;
