@@ -53,6 +53,18 @@ static int reader_begin(struct store_reader *rd)
 	return rc;
 }
 
+/* Forgets an overlay slot's arrays (its dataset stays). */
+static void reader_ovl_clear(struct reader_ovl *o)
+{
+	for (int f = 0; f < 2; f++) {
+		free(o->add[f]);
+		free(o->del[f]);
+		o->add[f] = o->del[f] = NULL;
+		o->nadd[f] = o->ndel[f] = 0;
+		o->known[f] = 0;
+	}
+}
+
 /* A new snapshot: everything cached from the previous one is stale. */
 static void reader_forget(struct store_reader *rd)
 {
@@ -62,17 +74,8 @@ static void reader_forget(struct store_reader *rd)
 		rd->vcache[i].id = 0;
 	for (size_t i = 0; i < READER_APEXWILD; i++)
 		rd->apexwild[i].state = 0;
-	for (size_t i = 0; i < READER_OVL; i++) {
-		struct reader_ovl *o = &rd->ovl[i];
-
-		for (int f = 0; f < 2; f++) {
-			free(o->add[f]);
-			free(o->del[f]);
-			o->add[f] = o->del[f] = NULL;
-			o->nadd[f] = o->ndel[f] = 0;
-			o->known[f] = 0;
-		}
-	}
+	for (size_t i = 0; i < READER_OVL; i++)
+		reader_ovl_clear(&rd->ovl[i]);
 }
 
 /* Is the active snapshot still the newest commit? */
@@ -324,13 +327,7 @@ static struct reader_ovl *read_ovl(struct store_reader *rd, uint32_t dsid,
 	int f = family == 6;
 
 	if (o->dsid != dsid) {
-		for (int i = 0; i < 2; i++) {
-			free(o->add[i]);
-			free(o->del[i]);
-			o->add[i] = o->del[i] = NULL;
-			o->nadd[i] = o->ndel[i] = 0;
-			o->known[i] = 0;
-		}
+		reader_ovl_clear(o);
 		o->dsid = dsid;
 	}
 	if (!o->known[f]) {
