@@ -19,7 +19,15 @@
 #                              dataset id replaced by its name and every value
 #                              id by the value, sorted: two stores holding the
 #                              same data print the same text, whatever order
-#                              they were written in
+#                              they were written in.  A dataset's overlay in
+#                              the address tables (records added under key
+#                              dsid|OVL_ADD, base records taken away under
+#                              dsid|OVL_DEL) is merged in: its records are
+#                              (base minus taken away) plus added, what a full
+#                              load stores under dsid; an overlay that breaks
+#                              the layout's rules prints a BROKEN line
+#   incr_gen.py overlay STOREDIR  "NAME TABLE +ADDED -TAKEN" per overlay in
+#                              the store, then "overlay records: N"
 #
 # B is A changed the ways feeds change between two downloads: lines added,
 # removed, duplicated and reordered, values changed, a default `:A:TXT` line
@@ -705,8 +713,48 @@ def mdb_dump(store):
     return tables
 
 
+# The address tables' overlay keys (store_layout.h): dsid | bit.
+OVL_ADD = 0x80000000
+OVL_DEL = 0x40000000
+ADDR_TABLES = ("src4", "src6", "ip4", "ip6")
+
+
+def split_overlay(rows):
+    """{dsid: (base, added, taken away)} of one address table's rows, each
+    a set of records."""
+    out = {}
+    for k, v in rows:
+        key = int.from_bytes(k, "big")
+        dsid = key & ~(OVL_ADD | OVL_DEL)
+        part = 1 if key & OVL_ADD else 2 if key & OVL_DEL else 0
+        out.setdefault(dsid, (set(), set(), set()))[part].add(v)
+    return out
+
+
+def effective(t, broken):
+    """The address tables as a full load stores them: each dataset's
+    overlay merged into its base, under key dsid.  Breaks of the layout's
+    rules (added records also in the base, taken-away ones not in it, both
+    bits set) go to `broken`."""
+    for tab in ADDR_TABLES:
+        rows = []
+        for dsid, (base, add, dele) in sorted(split_overlay(t.get(tab, [])).items()):
+            if add & base:
+                broken.append("BROKEN %s %x: %d added records already in "
+                              "the base" % (tab, dsid, len(add & base)))
+            if dele - base:
+                broken.append("BROKEN %s %x: %d taken-away records not in "
+                              "the base" % (tab, dsid, len(dele - base)))
+            k = dsid.to_bytes(4, "big")
+            rows += [(k, v) for v in sorted((base - dele) | add)]
+        if tab in t:
+            t[tab] = rows
+
+
 def norm(store):
     t = mdb_dump(store)
+    broken = []
+    effective(t, broken)
     be = lambda b: int.from_bytes(b, "big")
     dsname = {be(v[:4]): k.decode("latin-1") for k, v in t.get("names", [])}
     values = {be(k): v for k, v in t.get("values", [])}
@@ -744,8 +792,23 @@ def norm(store):
     for tab in ("history", "expiry", "trap", "request"):
         out.append("%s: %d records" % (tab, len(t.get(tab, []))))
     out.append("datasets: " + " ".join(sorted(dsname.values())))
+    out += broken
     for line in sorted(out):
         print(line)
+
+
+def overlay(store):
+    t = mdb_dump(store)
+    dsname = {int.from_bytes(v[:4], "big"): k.decode("latin-1")
+              for k, v in t.get("names", [])}
+    total = 0
+    for tab in ADDR_TABLES:
+        for dsid, (_, add, dele) in sorted(split_overlay(t.get(tab, [])).items()):
+            if add or dele:
+                print("%s %s +%d -%d" % (dsname.get(dsid, "%x" % dsid), tab,
+                                         len(add), len(dele)))
+                total += len(add) + len(dele)
+    print("overlay records: %d" % total)
 
 
 def main():
@@ -753,8 +816,11 @@ def main():
         gen(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 3 and sys.argv[1] == "norm":
         norm(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "overlay":
+        overlay(sys.argv[2])
     else:
-        sys.exit("usage: incr_gen.py gen DIR SEED | norm STOREDIR")
+        sys.exit("usage: incr_gen.py gen DIR SEED | norm STOREDIR | "
+                 "overlay STOREDIR")
 
 
 if __name__ == "__main__":
