@@ -354,13 +354,19 @@ def m_delete(rng, f):
 
 
 def m_value(rng, f):
-    for _ in range(rng.randint(1, 20)):
+    """1 to 20 data lines get another value: at least one, so the change
+    shows (lines that take no value are passed over, not counted)."""
+    want, done = rng.randint(1, 20), 0
+    for _ in range(200):
+        if done == want:
+            break
         s = rng.choice(data_sections(f))
         i = rng.randint(1, len(s.data) - 1)
         line = s.data[i]
         if s.tset or line.startswith(("!", ":", "$")):
             continue
         s.data[i] = line.split(" ", 1)[0] + value(rng, 7000 + i)
+        done += 1
 
 
 def m_default(rng, f):
