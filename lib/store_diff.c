@@ -115,28 +115,6 @@ static int diff_append_all(MDB_cursor *c, MDB_val *k, struct diff_window *w,
 	return rc;
 }
 
-static int diff_overlay_read(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
-			     size_t rsz, struct diff_overlay *o)
-{
-	int rc = store_dups_read(txn, dbi, dsid | OVL_ADD, rsz, &o->add,
-				 &o->nadd);
-
-	return rc ? rc : store_dups_read(txn, dbi, dsid | OVL_DEL, rsz,
-					 &o->del, &o->ndel);
-}
-
-static int diff_overlay_clear(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
-			      const struct diff_overlay *o)
-{
-	int rc = 0;
-
-	if (o->nadd)
-		rc = store_dups_replace(txn, dbi, dsid | OVL_ADD, NULL, 0, 0);
-	if (rc == 0 && o->ndel)
-		rc = store_dups_replace(txn, dbi, dsid | OVL_DEL, NULL, 0, 0);
-	return rc;
-}
-
 /* Is a change of `nchange` records over a base of `nbase` worth keeping
  * as an overlay?  Past an eighth of the base, lookups pay for it and it
  * is about as dear as rewriting the pages. */
@@ -199,7 +177,7 @@ int store_diff_plan_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	w.buf = malloc(DIFF_WINDOW * rsz);
 	if (!w.buf)
 		return STORE_ENOMEM;
-	rc = diff_overlay_read(txn, dbi, dsid, rsz, &p->old);
+	rc = store_overlay_read(txn, dbi, dsid, rsz, &p->old);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, dbi, &c);
 	if (rc == 0)
@@ -287,8 +265,7 @@ void store_diff_plan_free(struct store_diff_plan *p)
 {
 	free(p->dels.p);
 	free(p->adds.p);
-	free(p->old.add.p);
-	free(p->old.del.p);
+	store_overlay_free(&p->old);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -326,7 +303,7 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			   const struct store_diff_plan *p,
 			   struct store_apply_stats *st)
 {
-	const struct diff_overlay *old = &p->old;
+	const struct store_overlay *old = &p->old;
 	uint8_t kb[4];
 	MDB_val k = { 4, kb };
 	size_t ndel = p->ndel, nadd = p->nadd, n = 0, added, removed;
@@ -334,7 +311,7 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 
 	be32_put(kb, dsid);
 	if (!p->has_base) {
-		rc = diff_overlay_clear(txn, dbi, dsid, old);
+		rc = store_overlay_clear(txn, dbi, dsid, old);
 		if (rc == 0)
 			rc = diff_rewrite(txn, dbi, dsid, src, rsz, &n);
 		if (rc == 0) {
@@ -362,7 +339,7 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		}
 		return rc;
 	}
-	rc = diff_overlay_clear(txn, dbi, dsid, old);
+	rc = store_overlay_clear(txn, dbi, dsid, old);
 	if (rc == 0 && (p->rewrite || (ndel + nadd) * 2 > p->nold + p->n)) {
 		/* Mostly new: drop and rewrite, pages come out full. */
 		rc = diff_rewrite(txn, dbi, dsid, src, rsz, &n);

@@ -6,8 +6,7 @@
 #ifndef DNSBLD_STORE_DIFF_H
 #define DNSBLD_STORE_DIFF_H
 
-#include "store_blob.h"
-#include "store_private.h"
+#include "store_overlay.h"
 
 /* A variable-length record (dn table). */
 struct store_vrec {
@@ -31,13 +30,9 @@ int store_diff_fixed_from(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
  * table can run on another thread, in a read transaction of the same
  * snapshot (it writes nothing): the plan is the change from the stored
  * records, the apply writes it. */
-struct diff_overlay {          /* the overlay stored before */
-	struct blob_writer add, del;
-	size_t nadd, ndel;
-};
 struct store_diff_plan {
 	struct blob_writer dels, adds;   /* the change from the base */
-	struct diff_overlay old;
+	struct store_overlay old;        /* the overlay stored before */
 	size_t nold, n;                  /* base records, new records */
 	size_t ndel, nadd;               /* the change's size */
 	size_t id, ia;                   /* of which the old overlay had */

@@ -83,35 +83,57 @@ int store_dups_replace(MDB_txn *txn, MDB_dbi dbi, uint32_t key,
 	return rc;
 }
 
+int store_overlay_read(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid, size_t rsz,
+		       struct store_overlay *o)
+{
+	int rc = store_dups_read(txn, dbi, dsid | OVL_ADD, rsz, &o->add,
+				 &o->nadd);
+
+	return rc ? rc : store_dups_read(txn, dbi, dsid | OVL_DEL, rsz,
+					 &o->del, &o->ndel);
+}
+
+int store_overlay_clear(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			const struct store_overlay *o)
+{
+	int rc = 0;
+
+	if (o->nadd)
+		rc = store_dups_replace(txn, dbi, dsid | OVL_ADD, NULL, 0, 0);
+	if (rc == 0 && o->ndel)
+		rc = store_dups_replace(txn, dbi, dsid | OVL_DEL, NULL, 0, 0);
+	return rc;
+}
+
+void store_overlay_free(struct store_overlay *o)
+{
+	free(o->add.p);
+	free(o->del.p);
+	memset(o, 0, sizeof(*o));
+}
+
 /* store_overlay_fold for one table. */
 static int ovl_fold_table(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid, size_t rsz)
 {
-	struct blob_writer add = { 0 }, del = { 0 };
+	struct store_overlay o = { { 0 }, { 0 }, 0, 0 };
 	uint8_t kb[4];
 	MDB_val k = { 4, kb };
-	size_t nadd = 0, ndel = 0;
-	int rc;
+	int rc = store_overlay_read(txn, dbi, dsid, rsz, &o);
 
-	rc = store_dups_read(txn, dbi, dsid | OVL_ADD, rsz, &add, &nadd);
-	if (rc == 0)
-		rc = store_dups_read(txn, dbi, dsid | OVL_DEL, rsz, &del, &ndel);
 	be32_put(kb, dsid);
-	for (size_t i = 0; rc == 0 && i < ndel; i++) {
-		MDB_val d = { rsz, del.p + i * rsz };
+	for (size_t i = 0; rc == 0 && i < o.ndel; i++) {
+		MDB_val d = { rsz, o.del.p + i * rsz };
 
 		rc = mdb_del(txn, dbi, &k, &d);
 	}
-	for (size_t i = 0; rc == 0 && i < nadd; i++) {
-		MDB_val d = { rsz, add.p + i * rsz };
+	for (size_t i = 0; rc == 0 && i < o.nadd; i++) {
+		MDB_val d = { rsz, o.add.p + i * rsz };
 
 		rc = mdb_put(txn, dbi, &k, &d, MDB_NODUPDATA);
 	}
-	if (rc == 0 && nadd)
-		rc = store_dups_replace(txn, dbi, dsid | OVL_ADD, NULL, 0, rsz);
-	if (rc == 0 && ndel)
-		rc = store_dups_replace(txn, dbi, dsid | OVL_DEL, NULL, 0, rsz);
-	free(add.p);
-	free(del.p);
+	if (rc == 0)
+		rc = store_overlay_clear(txn, dbi, dsid, &o);
+	store_overlay_free(&o);
 	return rc;
 }
 

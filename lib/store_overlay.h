@@ -31,6 +31,21 @@ int store_dups_read(MDB_txn *txn, MDB_dbi dbi, uint32_t key, size_t rsz,
 int store_dups_replace(MDB_txn *txn, MDB_dbi dbi, uint32_t key,
 		       const uint8_t *recs, size_t n, size_t rsz);
 
+/* A dataset's overlay in one table, read whole (records packed, sorted). */
+struct store_overlay {
+	struct blob_writer add, del;
+	size_t nadd, ndel;
+};
+
+/* Reads the overlay of `dsid` in `dbi` into *o (zeroed by the caller);
+ * store_overlay_free releases it, also after an error. */
+int store_overlay_read(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid, size_t rsz,
+		       struct store_overlay *o);
+/* Deletes the keys of overlay `o` (read from `dbi` for `dsid`). */
+int store_overlay_clear(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			const struct store_overlay *o);
+void store_overlay_free(struct store_overlay *o);
+
 /* Writes the overlay of `dsid` in every address table into its base and
  * deletes it: the base alone is then the dataset (hand edits change the
  * base in place).  Nothing to do costs a point read per table. */
