@@ -163,6 +163,11 @@ struct dataset {
 
 	struct ds_ip4_entry *ip4;     /* the IPv4 entries */
 	size_t nip4, ip4_cap;
+	/* Set by a caller that only frees the dataset after storing it:
+	 * store_put_dataset may then give the IPv4 entries' pages back as it
+	 * writes them, so a big feed's entries and the write's pages are not
+	 * held at the same time (their contents are gone afterwards). */
+	int ip4_spendable;
 	struct ds_ip_entry *ip;       /* the others (IPv6) */
 	size_t nip, ip_cap;
 

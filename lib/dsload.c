@@ -95,27 +95,21 @@ static void dsload_note(struct store *st, const struct cfg_dataset *d,
 	store_status_put(st, d->name, &s, NULL, 0);
 }
 
-static int dsload_load(struct store *st, const struct cfg_dataset *d,
-		       const struct dsload_options *o, struct dsload_report *rep)
+/* dsload_load's parse and write; the store's code, -1 when it stopped
+ * before the write (rep->stage says where). */
+static int dsload_parse_put(struct store *st, const struct cfg_dataset *d,
+			    const struct dsload_options *o,
+			    const struct feed_options *fo, int spend,
+			    struct dsload_report *rep)
 {
-	struct feed_options fo = {
-		.accept_host_bits = o ? o->accept_host_bits : 0,
-		.no_gunzip = o ? o->no_gunzip : 0,
-		.max_errors = d->max_errors,
-		.log = o && o->log ? o->log : stderr,
-		.max_logged = o ? o->max_logged : 0,
-	};
 	struct feed_result res;
 	struct dataset *ds = NULL;
 	double t0, t1, t2;
 	int rc;
 
-	memset(rep, 0, sizeof(*rep));
-	if (d->manual)
-		return dsload_manual(st, d, rep);
 	memset(&res, 0, sizeof(res));
 	t0 = monoclock_now();
-	rc = feed_load(d->type, (const char *const *)d->files, d->nfiles, &fo,
+	rc = feed_load(d->type, (const char *const *)d->files, d->nfiles, fo,
 		       &ds, &res, rep->err, sizeof(rep->err));
 	t1 = monoclock_now();
 	rep->lines = res.lines;
@@ -134,14 +128,42 @@ static int dsload_load(struct store *st, const struct cfg_dataset *d,
 		feed_result_free(&res);
 		return -1;
 	}
+	ds->ip4_spendable = spend;
 	rc = store_put_dataset(st, d->name, ds, res.sources, res.nsources,
 			       &rep->stats, rep->err, sizeof(rep->err));
 	t2 = monoclock_now();
 	rep->write_s = t2 - t1;
-	if (rc < 0)
-		rep->stage = DSLOAD_STORE_FAILED;
 	dataset_free(ds);
 	feed_result_free(&res);
+	return rc;
+}
+
+static int dsload_load(struct store *st, const struct cfg_dataset *d,
+		       const struct dsload_options *o, struct dsload_report *rep)
+{
+	struct feed_options fo = {
+		.accept_host_bits = o ? o->accept_host_bits : 0,
+		.no_gunzip = o ? o->no_gunzip : 0,
+		.max_errors = d->max_errors,
+		.log = o && o->log ? o->log : stderr,
+		.max_logged = o ? o->max_logged : 0,
+	};
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	if (d->manual)
+		return dsload_manual(st, d, rep);
+	/* The store gives a big dataset's entries back as it writes them;
+	 * in the rare write it must then make again, it needs them parsed
+	 * again (STORE_ESPENT). */
+	for (int spend = 1;; spend = 0) {
+		rc = dsload_parse_put(st, d, o, &fo, spend, rep);
+		if (rc != STORE_ESPENT || !spend)
+			break;
+		rep->err[0] = '\0';
+	}
+	if (rc < 0 && rep->stage == DSLOAD_OK)
+		rep->stage = DSLOAD_STORE_FAILED;
 	return rc < 0 ? -1 : 0;
 }
 

@@ -19,7 +19,7 @@ int store_rc(int rc)
 {
 	if (rc == 0)
 		return STORE_OK;
-	if (rc <= STORE_ENOTFOUND && rc >= STORE_ESCHEMA)
+	if (rc <= STORE_ENOTFOUND && rc >= STORE_ESPENT)
 		return rc;
 	if (rc == MDB_NOTFOUND)
 		return STORE_ENOTFOUND;
@@ -38,6 +38,8 @@ const char *store_strerror(int rc)
 	case STORE_ENOMEM: return "out of memory";
 	case STORE_EINVAL: return "invalid argument or corrupt record";
 	case STORE_ESCHEMA: return "incompatible store schema";
+	case STORE_ESPENT: return "the map had to grow after the entries were "
+				  "given back: load again";
 	default: return mdb_strerror(rc);
 	}
 }
@@ -110,6 +112,23 @@ int store_grow(struct store_env *e, char *err, size_t errlen)
 	}
 	e->mapsize = want;
 	return 0;
+}
+
+int store_reserve(struct store *st, uint64_t bytes)
+{
+	struct store_env *e = store_env_acquire(st);
+	MDB_envinfo info;
+	MDB_stat ms;
+	uint64_t need;
+	int rc = 0;
+
+	mdb_env_info(e->env, &info);
+	mdb_env_stat(e->env, &ms);
+	need = (uint64_t)(info.me_last_pgno + 1) * ms.ms_psize + bytes;
+	while (rc == 0 && (uint64_t)e->mapsize < need)
+		rc = store_grow(e, NULL, 0);
+	store_env_release(st, e);
+	return rc ? -1 : 0;
 }
 
 int store_bump_generation(MDB_txn *txn, const struct store *st)

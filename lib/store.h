@@ -30,6 +30,8 @@
 #define STORE_ENOMEM (-3)
 #define STORE_EINVAL (-4)     /* bad argument or corrupt record */
 #define STORE_ESCHEMA (-5)    /* store written by an incompatible version */
+#define STORE_ESPENT (-6)     /* the write has to be made again from a fresh
+                                 dataset (see dataset.ip4_spendable) */
 
 #define STORE_READONLY 0x1    /* open for reading only (server, tools) */
 
@@ -66,7 +68,10 @@ struct store_apply_stats {
  * A combined dataset's sections are stored as hidden child datasets
  * ("name/1", "name/2", ...).  Names are 1..200 bytes without '/'.  An
  * address answers at most STORE_MAX_MATCH distinct values (the first ones
- * in data order). */
+ * in data order).  When ds->ip4_spendable is set, the IPv4 entries' memory
+ * is given back as they are written; STORE_ESPENT then says that the write
+ * could not be finished with them (the map had to grow again): nothing
+ * changed, and only a dataset parsed afresh can be put. */
 int store_put_dataset(struct store *st, const char *name,
 		      const struct dataset *ds,
 		      const struct store_source *sources, size_t nsources,

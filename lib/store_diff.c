@@ -298,6 +298,19 @@ static int diff_rewrite(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 	return rc;
 }
 
+/* store_diff_apply_fixed's choice, made from the plan alone. */
+static int diff_apply_rewrites(const struct store_diff_plan *p)
+{
+	return !p->has_base || p->rewrite ||
+	       (!diff_use_overlay(p->nold, p->nadd + p->ndel) &&
+		(p->ndel + p->nadd) * 2 > p->nold + p->n);
+}
+
+int store_diff_plan_rewrites(const struct store_diff_plan *p)
+{
+	return diff_apply_rewrites(p);
+}
+
 int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			   struct store_rec_source *src, size_t rsz,
 			   const struct store_diff_plan *p,
@@ -340,7 +353,7 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		return rc;
 	}
 	rc = store_overlay_clear(txn, dbi, dsid, old);
-	if (rc == 0 && (p->rewrite || (ndel + nadd) * 2 > p->nold + p->n)) {
+	if (rc == 0 && diff_apply_rewrites(p)) {
 		/* Mostly new: drop and rewrite, pages come out full. */
 		rc = diff_rewrite(txn, dbi, dsid, src, rsz, &n);
 		if (rc == 0) {
@@ -410,6 +423,114 @@ struct store_rec_source store_rec_array_source(struct store_rec_array *a,
 	a->i = 0;
 	a->rsz = rsz;
 	return src;
+}
+
+/* LMDB's largest page: MDB_GET_MULTIPLE gives at most one page's worth. */
+#define STORE_PAGE_MAX 65536
+
+struct store_dups_source {
+	MDB_cursor *c;
+	uint8_t kb[4];
+	size_t rsz;
+	uint8_t *page;        /* a copy of the leaf page's records being read */
+	size_t n, i;          /* its records, [i, n) not read yet */
+	int started, end;
+};
+
+/* Copies the next leaf page's records into ds->page (none at the end). */
+static int dups_source_next(struct store_dups_source *ds)
+{
+	MDB_val k = { 4, ds->kb }, d;
+	int rc;
+
+	if (!ds->started) {
+		rc = mdb_cursor_get(ds->c, &k, &d, MDB_SET);
+		if (rc == 0)
+			rc = mdb_cursor_get(ds->c, &k, &d, MDB_GET_MULTIPLE);
+		ds->started = 1;
+	} else {
+		rc = mdb_cursor_get(ds->c, &k, &d, MDB_NEXT_MULTIPLE);
+	}
+	ds->i = ds->n = 0;
+	if (rc == MDB_NOTFOUND) {
+		ds->end = 1;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (d.mv_size % ds->rsz || d.mv_size > STORE_PAGE_MAX)
+		return STORE_EINVAL;
+	memcpy(ds->page, d.mv_data, d.mv_size);
+	ds->n = d.mv_size / ds->rsz;
+	return 0;
+}
+
+static int dups_source_read(void *arg, uint8_t *buf, size_t max, size_t *got)
+{
+	struct store_dups_source *ds = arg;
+	size_t k = 0;
+	int rc = 0;
+
+	while (rc == 0 && k < max && !ds->end) {
+		size_t m = ds->n - ds->i;
+
+		if (!m) {
+			rc = dups_source_next(ds);
+			continue;
+		}
+		if (m > max - k)
+			m = max - k;
+		memcpy(buf + k * ds->rsz, ds->page + ds->i * ds->rsz,
+		       m * ds->rsz);
+		ds->i += m;
+		k += m;
+	}
+	*got = k;
+	return rc;
+}
+
+static int dups_source_rewind(void *arg)
+{
+	struct store_dups_source *ds = arg;
+
+	ds->started = ds->end = 0;
+	ds->n = ds->i = 0;
+	return 0;
+}
+
+int store_dups_source_open(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			   size_t rsz, struct store_dups_source **out,
+			   struct store_rec_source *src)
+{
+	struct store_dups_source *ds = calloc(1, sizeof(*ds));
+	int rc;
+
+	*out = NULL;
+	if (!ds || !(ds->page = malloc(STORE_PAGE_MAX))) {
+		free(ds);
+		return STORE_ENOMEM;
+	}
+	be32_put(ds->kb, dsid);
+	ds->rsz = rsz;
+	rc = mdb_cursor_open(txn, dbi, &ds->c);
+	if (rc) {
+		store_dups_source_close(ds);
+		return rc;
+	}
+	*src = (struct store_rec_source){ dups_source_read, dups_source_rewind,
+					  ds };
+	*out = ds;
+	return 0;
+}
+
+void store_dups_source_close(struct store_dups_source *ds)
+{
+	if (!ds)
+		return;
+	if (ds->c)
+		mdb_cursor_close(ds->c);
+	free(ds->page);
+	free(ds);
 }
 
 int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,

@@ -49,6 +49,18 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			   const struct store_diff_plan *p,
 			   struct store_apply_stats *st);
 void store_diff_plan_free(struct store_diff_plan *p);
+/* Does the apply of plan `p` write every record of its source again
+ * (rather than an overlay or the changes in place)? */
+int store_diff_plan_rewrites(const struct store_diff_plan *p);
+
+/* The records stored under key `dsid` of DUPFIXED table `dbi`, read back
+ * in transaction `txn` as a source, a leaf page at a time: what a table
+ * just rewritten holds.  store_dups_source_close frees it. */
+struct store_dups_source;
+int store_dups_source_open(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
+			   size_t rsz, struct store_dups_source **out,
+			   struct store_rec_source *src);
+void store_dups_source_close(struct store_dups_source *ds);
 
 /* Writes sorted fixed-size records as duplicates of key k after those it
  * has: the first with a plain put (it may create the key), the rest in

@@ -97,6 +97,9 @@ int store_info_put(MDB_txn *txn, const struct store *st, const char *key,
 /* Doubles the map size of instance `e` (writer, no readers active on it
  * in this process). */
 int store_grow(struct store_env *e, char *err, size_t errlen);
+/* Grows the map ahead of a write of about `bytes` new bytes, so that it is
+ * not retried for want of room; 0, or -1 if the map cannot grow now. */
+int store_reserve(struct store *st, uint64_t bytes);
 /* Instances (store_instance.c).  store_env_acquire returns the current
  * instance with one more user; store_env_release drops one (the last user
  * of an instance that is no longer current closes it).  A holder of `old`

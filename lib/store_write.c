@@ -13,9 +13,11 @@
 #include "store_overlay.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 struct put_ctx {
@@ -32,6 +34,11 @@ struct put_ctx {
 	/* Every dataset id written (a combined dataset's sections too), for
 	 * the overlay fold after the commit. */
 	struct blob_writer written;
+	/* The map has room for the whole write (store_reserve), so the last
+	 * reading of spendable entries may give their pages back; *spent
+	 * (kept across attempts) says it did. */
+	int spend_ok;
+	int *spent;
 };
 
 /* ---- values ------------------------------------------------------------- */
@@ -222,7 +229,27 @@ struct put_src4 {
 	                                in order */
 	uint32_t *run_ref;           /* the ref of each repeated prefix */
 	size_t nrun, ri;
+	int spend;                   /* the entries' last reading: give the */
+	uintptr_t spent_to;          /* pages read back, up to here */
 };
+
+/* Gives back the whole pages of entries read so far, a few MiB at a time
+ * (put_src4.spend); they are never read again, as put_src4_rewind makes
+ * sure. */
+#define PUT_SPEND_STEP ((uintptr_t)4 << 20)
+
+static void put_src4_spend(struct put_src4 *g)
+{
+	uintptr_t page = 4096, from = g->spent_to, to;
+
+	if (!from)
+		from = ((uintptr_t)g->a + page - 1) & ~(page - 1);
+	to = (uintptr_t)(g->a + g->i) & ~(page - 1);
+	if (to > from && (to - from >= PUT_SPEND_STEP || g->i == g->n)) {
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+		g->spent_to = to;
+	}
+}
 
 static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
 {
@@ -251,6 +278,8 @@ static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
 		g->i = j;
 	}
 	*got = k;
+	if (g->spend)
+		put_src4_spend(g);
 	return 0;
 }
 
@@ -258,6 +287,8 @@ static int put_src4_rewind(void *arg)
 {
 	struct put_src4 *g = arg;
 
+	if (g->spent_to)
+		return STORE_ESPENT;
 	g->i = g->ri = 0;
 	return 0;
 }
@@ -449,12 +480,13 @@ static int put_ip4_tables(struct put_ctx *pc, uint32_t dsid,
 	struct put_src4 g4b = *g4;   /* the other thread's place */
 	struct store_rec_source s4 = { put_src4_read, put_src4_rewind, g4 };
 	struct store_rec_source s4b = { put_src4_read, put_src4_rewind, &g4b };
-	struct store_rec_source ip;
+	struct store_rec_source ip, s4s;
 	struct store_derive_iter *it = NULL;
+	struct store_dups_source *stored = NULL;
 	struct store_diff_plan sp;
 	struct put_plan_job job;
 	pthread_t th;
-	int rc, started;
+	int rc, started, from_stored;
 
 	memset(&sp, 0, sizeof(sp));
 	memset(&job, 0, sizeof(job));
@@ -477,15 +509,35 @@ static int put_ip4_tables(struct put_ctx *pc, uint32_t dsid,
 					       IP4_REC, &job.plan);
 	if (rc == 0)
 		rc = job.rc;
+	/* Both tables written whole (a new or mostly new dataset): the map
+	 * is derived from the source records as just stored, so writing
+	 * those is the entries' last reading and can give their pages back
+	 * as it goes (spend_ok); else writing the map is. */
+	from_stored = rc == 0 && store_diff_plan_rewrites(&sp) &&
+		      store_diff_plan_rewrites(&job.plan);
+	if (pc->spend_ok) {
+		(from_stored ? g4 : &g4b)->spend = 1;
+		*pc->spent = 1;
+	}
 	if (rc == 0)
 		rc = store_diff_apply_fixed(pc->txn, pc->st->dbi[SDB_SRC4], dsid,
 					    &s4, SRC4_REC, &sp, &pc->stats);
+	if (rc == 0 && from_stored) {
+		store_derive_close(it);
+		it = NULL;
+		rc = store_dups_source_open(pc->txn, pc->st->dbi[SDB_SRC4], dsid,
+					    SRC4_REC, &stored, &s4s);
+		if (rc == 0)
+			rc = store_derive_open(&s4s, 4, &it);
+		ip.arg = it;
+	}
 	if (rc == 0)
 		rc = store_diff_apply_fixed(pc->txn, job.dbi, dsid, &ip, IP4_REC,
 					    &job.plan, &pc->stats);
 	store_diff_plan_free(&sp);
 	store_diff_plan_free(&job.plan);
 	store_derive_close(it);
+	store_dups_source_close(stored);
 	return rc;
 }
 
@@ -947,6 +999,7 @@ struct put_job {
 	const struct dataset *ds;
 	const struct store_source *sources;
 	size_t nsources;
+	int spend_ok, spent;
 };
 
 static void put_ctx_init(struct put_ctx *pc, struct store *st, MDB_txn *txn,
@@ -970,6 +1023,10 @@ static int put_txn(MDB_txn *txn, void *arg)
 
 	free(pc->written.p);   /* a retried transaction starts over */
 	put_ctx_init(pc, pc->st, txn, pc->err, pc->errlen);
+	if (job->spent)        /* ... but without the entries it gave back */
+		return STORE_ESPENT;
+	pc->spend_ok = job->spend_ok;
+	pc->spent = &job->spent;
 	rc = put_one(pc, job->name, job->ds, job->sources, job->nsources, 0,
 		     &dsid, &changed, &entries);
 	if (rc == 0)
@@ -1034,6 +1091,16 @@ int store_put_dataset(struct store *st, const char *name,
 	if ((rc = store_validate(ds, 0, err, errlen)) != 0)
 		return rc;
 	put_ctx_init(&job.pc, st, NULL, err, errlen);
+	/* Entries given back cannot be read again: only when the map has
+	 * room for all the write can make (a source and two interval records
+	 * an entry, a value and its index entry a value, twice over for
+	 * pages half full) is it sure not to be retried for want of room.
+	 * The map is address space, not file. */
+	job.spend_ok = ds->ip4_spendable && ds->nip4 &&
+		       store_reserve(st, ((uint64_t)ds->nip4 *
+					  (SRC4_REC + 2 * IP4_REC) +
+					  (uint64_t)ds->nvalues *
+					  2 * (VALREC_MAX + 16)) * 2) == 0;
 	rc = store_write_txn(st, put_txn, &job, err, errlen);
 	if (rc) {
 		free(job.pc.written.p);
