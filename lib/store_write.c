@@ -1111,6 +1111,14 @@ int store_put_dataset(struct store *st, const char *name,
 	}
 	if (stats)
 		*stats = job.pc.stats;
+	if (ds->ip4_spendable) {
+		/* Not read again (a fold reads the store): all their pages
+		 * go back before the fold makes its own. */
+		struct put_src4 all = { .a = ds->ip4, .n = ds->nip4,
+					.i = ds->nip4 };
+
+		put_src4_spend(&all);
+	}
 	put_fold(st, &job.pc.written);
 	free(job.pc.written.p);
 	return STORE_OK;
