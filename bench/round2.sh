@@ -18,7 +18,8 @@
 #      CPU) against rbldnsd's start-up on the same file (exec to its first
 #      answer), --runs times: medians;
 #   3. loader peak RSS (full load, 1% update) against rbldnsd's VmRSS once
-#      loaded;
+#      loaded, and the loader's private part of it (RssAnon, sampled by
+#      bench/proc_peak.py);
 #   4. lookup: CPU per query at --cpu-rate with serve_bench.py's method
 #      (bench/round2_cpu.py): the three servers pinned to core 0, dnsperf
 #      on core 1, --runs runs of --duration s each, taken in turn;
@@ -35,7 +36,7 @@
 #        event before it reloads; its default, 200, is part of every flip)
 # --quick: 100k lines, one run of everything, shorter loads (a smoke run).
 # --datadir keeps the generated data for the next run (10M: ~12 s to make).
-# Needs rbldnsd, dnsperf, mdb_stat, /usr/bin/time, taskset, python3, cc; run
+# Needs rbldnsd, dnsperf, mdb_stat, taskset, python3, cc; run
 # as root (rbldnsd switches to nobody; nice -10 for the CPU figures).
 # Loopback only, ports 5900-5912; every wait and load is bounded; servers and
 # temp files are removed on exit.
@@ -73,7 +74,6 @@ fi
 for tool in rbldnsd dnsperf mdb_stat taskset; do
 	command -v "$tool" >/dev/null || { echo "round2.sh: $tool is needed" >&2; exit 2; }
 done
-[[ -x /usr/bin/time ]] || { echo "round2.sh: /usr/bin/time is needed" >&2; exit 2; }
 
 PORT_RBL=5900 PORT_DB=5901 PORT_CPU=5910   # 5910-5912: round2_cpu.py
 W="$(mktemp -d /tmp/dnsbld-round2.XXXXXX)"
@@ -147,16 +147,18 @@ say "full loads of $lines lines into a fresh store, $runs runs"
 for run in $(seq "$runs"); do
 	rm -rf "$W/store"
 	sync
-	timeout 900 /usr/bin/time -f "TIME %e %U %S %M" -o "$W/time" "$loader" -c "$W/bench.yaml" load >"$W/load.out"
-	read -r _ e u s m <"$W/time"
-	say "  run $run: $e s wall, $(awk "BEGIN { print $u + $s }") s CPU, max RSS $m KiB; $(cat "$W/load.out")"
+	timeout 900 python3 bench/proc_peak.py -o "$W/time" -- "$loader" -c "$W/bench.yaml" load >"$W/load.out"
+	read -r _ e u s m a <"$W/time"
+	say "  run $run: $e s wall, $(awk "BEGIN { print $u + $s }") s CPU, max RSS $m KiB (private $a KiB); $(cat "$W/load.out")"
 	echo "$e" >>"$W/full_wall"
 	awk "BEGIN { print $u + $s }" >>"$W/full_cpu"
 	echo "$m" >>"$W/full_rss"
+	echo "$a" >>"$W/full_anon"
 done
 put full_wall_s "$(median <"$W/full_wall")"
 put full_cpu_s "$(median <"$W/full_cpu")"
 put full_maxrss_kib "$(median <"$W/full_rss")"
+put full_rssanon_kib "$(median <"$W/full_anon")"
 
 # ---- 1, dnsbld: dnsbl-loader watch + dnsbld on one store --------------------
 # flip_set M: the change M (1 or 01) applied and undone, --update-pairs times.
@@ -284,8 +286,12 @@ a=$(get rbl_start_cpu_s) b=$(get full_cpu_s)
 row "  CPU (user+sys) of that load, s" "$a" "$b" "$(ratio "$a" "$b")" ""
 b=$(get full_maxrss_kib)
 row "loader peak RSS, full load (rbldnsd: VmRSS loaded)" "$(mb "$rrss")" "$(mb "$b")" "$(ratio "$rrss" "$b")" "≤ 2×"
+b=$(get full_rssanon_kib)
+row "  of which private (RssAnon; the rest is the store's pages it maps)" "$(mb "$rrss")" "$(mb "$b")" "$(ratio "$rrss" "$b")" ""
 b=$(get upd_maxrss_kib)
 row "loader peak RSS, 1% update (median of $space_rounds)" "$(mb "$rrss")" "$(mb "$b")" "$(ratio "$rrss" "$b")" "≤ 2×"
+b=$(get upd_rssanon_kib)
+row "  of which private (RssAnon)" "$(mb "$rrss")" "$(mb "$b")" "$(ratio "$rrss" "$b")" ""
 row "  loader 1% update (load bl): wall / CPU s" "-" "$(get upd_wall_s) / $(get upd_cpu_s)" "" ""
 for rate in $cpu_rate; do
 	k="$((rate / 1000))k"

@@ -7,9 +7,10 @@ dnsbld is already answering on PORT from the store of CONFIG, whose
 dataset bl reads FEED.  Each round changes FRACTION of FEED's lines
 (gendata.py --mutate, a new seed each round, in a copy beside FEED that is
 then renamed over it, as rsync does) and runs `dnsbl-loader load bl` under
-/usr/bin/time.  Meanwhile a probe asks the zone's SOA every 5 ms and counts
+proc_peak.py.  Meanwhile a probe asks the zone's SOA every 5 ms and counts
 the questions left without an answer for 1 s.  Prints key=value lines: the
-loader's median wall time, user+sys CPU and peak RSS per update, the
+loader's median wall time, user+sys CPU, peak RSS and peak private memory
+(RssAnon) per update, the
 unanswered probes, and the store's peak: the largest data.mdb the loader
 reported before compacting, and the most the STORE directory held (all its
 instances: the server lets go of a replaced one when idle) right after a
@@ -56,7 +57,7 @@ def main():
     sized.store = store
     prober = Prober(port)
     prober.start()
-    walls, cpus, rsss, before_mb, dir_bytes = [], [], [], [0.0], []
+    walls, cpus, rsss, anons, before_mb, dir_bytes = [], [], [], [], [0.0], []
     try:
         for k in range(rounds):
             mine = os.path.join(side, os.path.basename(feed))
@@ -65,21 +66,23 @@ def main():
                             "--mutate", fraction, "--seed", str(300 + k)], check=True)
             os.chmod(mine, 0o644)
             os.rename(mine, feed)
-            out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %U %S %M", loader,
-                                  "-c", cfg, "load", "bl"], capture_output=True, text=True,
-                                 timeout=900)
+            timing = os.path.join(os.path.dirname(store), "space.time")
+            out = subprocess.run([sys.executable, os.path.join(HERE, "proc_peak.py"), "-o",
+                                  timing, "--", loader, "-c", cfg, "load", "bl"],
+                                 capture_output=True, text=True, timeout=900)
             if out.returncode != 0:
                 raise RuntimeError("dnsbl-loader failed: %s" % out.stderr)
             dir_bytes.append(sized.store_bytes())
             before_mb += [float(x) for x in re.findall(r"compacted into v\d+, ([0-9.]+) MB",
                                                        out.stdout + out.stderr)]
-            t = next(line for line in out.stderr.splitlines() if line.startswith("TIME "))
-            wall, user, system, rss = t.split()[1:]
+            with open(timing) as f:
+                wall, user, system, rss, anon = f.read().split()[1:]
             walls.append(float(wall))
             cpus.append(float(user) + float(system))
             rsss.append(int(rss))
-            sb.log("  round %d: %s s wall, %.2f s CPU, max RSS %s KiB; %s" % (
-                k + 1, wall, cpus[-1], rss, out.stdout.strip()))
+            anons.append(int(anon))
+            sb.log("  round %d: %s s wall, %.2f s CPU, max RSS %s KiB (private %s KiB); %s" % (
+                k + 1, wall, cpus[-1], rss, anon, out.stdout.strip()))
         time.sleep(2)   # dnsbld lets go of a replaced store instance when idle
     finally:
         prober.done.set()
@@ -89,6 +92,8 @@ def main():
     print("upd_cpu_s=%.2f" % statistics.median(cpus))
     print("upd_maxrss_kib=%d" % statistics.median(rsss))
     print("upd_maxrss_max_kib=%d" % max(rsss))
+    print("upd_rssanon_kib=%d" % statistics.median(anons))
+    print("upd_rssanon_max_kib=%d" % max(anons))
     print("space_peak_compact_bytes=%d" % (max(before_mb) * 1e6))
     print("space_peak_dir_bytes=%d" % max(dir_bytes))
     print("space_probes=%d" % prober.sent)
