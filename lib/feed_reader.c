@@ -406,7 +406,11 @@ char *feed_reader_line(struct feed_reader *rd, int *flags, size_t *len)
 		}
 		/* The byte after the line is its '\n', the spare byte past
 		 * the end, or (a cut line) the first byte of the tail still to
-		 * be scanned: that one is put back on the next call. */
+		 * be scanned: that one is put back on the next call.  It may
+		 * not be read yet, and the reading thread hashes what it
+		 * reads: it is waited for before it is overwritten. */
+		if (!eol && rd->pos < rd->len)
+			reader_need(rd, rd->pos + 1);
 		if (!eol && rd->pos < rd->len) {
 			rd->saved = rd->buf[rd->pos];
 			rd->saved_at = rd->pos;
