@@ -53,6 +53,8 @@ struct feed_reader {
 	                         -1 (the file changed) */
 	int stop;             /* under lock: the caller is done with it */
 	size_t avail;         /* what the lines know of `ready` */
+	size_t spent_to;      /* the text before this offset was given back
+	                         (reader_spend) */
 };
 
 /* Opens `path` and starts reading it (a gzip file is read whole and
