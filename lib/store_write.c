@@ -242,6 +242,8 @@ static void put_src4_spend(struct put_src4 *g)
 {
 	uintptr_t page = 4096, from = g->spent_to, to;
 
+	if (!g->n)
+		return;
 	if (!from)
 		from = ((uintptr_t)g->a + page - 1) & ~(page - 1);
 	to = (uintptr_t)(g->a + g->i) & ~(page - 1);
@@ -1111,7 +1113,7 @@ int store_put_dataset(struct store *st, const char *name,
 	}
 	if (stats)
 		*stats = job.pc.stats;
-	if (ds->ip4_spendable) {
+	if (ds->ip4_spendable && ds->nip4) {
 		/* Not read again (a fold reads the store): all their pages
 		 * go back before the fold makes its own. */
 		struct put_src4 all = { .a = ds->ip4, .n = ds->nip4,
