@@ -9,6 +9,7 @@
  * inflated.
  */
 #include "feed_reader.h"
+#include "mem_giveback.h"
 
 #include "store.h"
 
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -363,26 +363,14 @@ static char *reader_end_line(struct feed_reader *rd, char *line, size_t n,
 }
 
 /* The text behind the replayed rbldnsd buffer is never looked at again
- * (a line's value is copied when it is interned): a big file's pages
- * there go back a few MiB at a time, so that a parse does not hold the
- * whole text and every entry parsed from it at once. */
-#define READER_SPEND_STEP ((size_t)2 << 20)
-
+ * (a line's value is copied when it is interned): it goes back as the
+ * lines move on (mem_giveback.h). */
 static void reader_spend(struct feed_reader *rd)
 {
 	size_t keep = rd->win_start < rd->pos ? rd->win_start : rd->pos;
-	size_t page = 4096, from, to;
 
-	if (keep < FEED_ISTREAM_BUF + READER_SPEND_STEP)
-		return;
-	from = rd->spent_to ? rd->spent_to :
-	       page - 1 - ((uintptr_t)rd->buf + page - 1) % page;
-	to = keep - FEED_ISTREAM_BUF;
-	to -= ((uintptr_t)rd->buf + to) % page;
-	if (to > from && to - from >= READER_SPEND_STEP) {
-		(void)madvise(rd->buf + from, to - from, MADV_DONTNEED);
-		rd->spent_to = to;
-	}
+	if (keep > FEED_ISTREAM_BUF)
+		mem_giveback(rd->buf, &rd->spent_to, keep - FEED_ISTREAM_BUF, 0);
 }
 
 char *feed_reader_line(struct feed_reader *rd, int *flags, size_t *len)

@@ -11,13 +11,13 @@
 #include "store_manual.h"
 #include "store_blob.h"
 #include "store_overlay.h"
+#include "mem_giveback.h"
 
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 struct put_ctx {
@@ -229,28 +229,15 @@ struct put_src4 {
 	                                in order */
 	uint32_t *run_ref;           /* the ref of each repeated prefix */
 	size_t nrun, ri;
-	int spend;                   /* the entries' last reading: give the */
-	uintptr_t spent_to;          /* pages read back, up to here */
+	int spend;                   /* the entries' last reading: give */
+	size_t spent_to;             /* their pages back (mem_giveback) */
 };
 
-/* Gives back the whole pages of entries read so far, a few MiB at a time
- * (put_src4.spend); they are never read again, as put_src4_rewind makes
- * sure. */
-#define PUT_SPEND_STEP ((uintptr_t)4 << 20)
-
+/* Gives back the entries read so far (put_src4.spend); they are never
+ * read again, as put_src4_rewind makes sure. */
 static void put_src4_spend(struct put_src4 *g)
 {
-	uintptr_t page = 4096, from = g->spent_to, to;
-
-	if (!g->n)
-		return;
-	if (!from)
-		from = ((uintptr_t)g->a + page - 1) & ~(page - 1);
-	to = (uintptr_t)(g->a + g->i) & ~(page - 1);
-	if (to > from && (to - from >= PUT_SPEND_STEP || g->i == g->n)) {
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
-		g->spent_to = to;
-	}
+	mem_giveback(g->a, &g->spent_to, g->i * sizeof(*g->a), g->i == g->n);
 }
 
 static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
@@ -1116,10 +1103,9 @@ int store_put_dataset(struct store *st, const char *name,
 	if (ds->ip4_spendable && ds->nip4) {
 		/* Not read again (a fold reads the store): all their pages
 		 * go back before the fold makes its own. */
-		struct put_src4 all = { .a = ds->ip4, .n = ds->nip4,
-					.i = ds->nip4 };
+		size_t done = 0;
 
-		put_src4_spend(&all);
+		mem_giveback(ds->ip4, &done, ds->nip4 * sizeof(*ds->ip4), 1);
 	}
 	put_fold(st, &job.pc.written);
 	free(job.pc.written.p);
