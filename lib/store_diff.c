@@ -299,16 +299,11 @@ static int diff_rewrite(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 }
 
 /* store_diff_apply_fixed's choice, made from the plan alone. */
-static int diff_apply_rewrites(const struct store_diff_plan *p)
+int store_diff_plan_rewrites(const struct store_diff_plan *p)
 {
 	return !p->has_base || p->rewrite ||
 	       (!diff_use_overlay(p->nold, p->nadd + p->ndel) &&
 		(p->ndel + p->nadd) * 2 > p->nold + p->n);
-}
-
-int store_diff_plan_rewrites(const struct store_diff_plan *p)
-{
-	return diff_apply_rewrites(p);
 }
 
 int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
@@ -353,7 +348,7 @@ int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		return rc;
 	}
 	rc = store_overlay_clear(txn, dbi, dsid, old);
-	if (rc == 0 && diff_apply_rewrites(p)) {
+	if (rc == 0 && store_diff_plan_rewrites(p)) {
 		/* Mostly new: drop and rewrite, pages come out full. */
 		rc = diff_rewrite(txn, dbi, dsid, src, rsz, &n);
 		if (rc == 0) {
