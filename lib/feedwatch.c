@@ -26,6 +26,10 @@
 #include "monoclock.h"
 
 #define FW_DEBOUNCE_MS 200
+/* The quiet time after files renamed into place and nothing else: they
+ * are complete, and this is only long enough to take a burst of such
+ * renames (rsync --delay-updates, a script's mv of every file) as one. */
+#define FW_RENAMED_SETTLE_MS 20
 #define FW_MAX_DELAY_MS 2000
 #define FW_BUSY_WAIT_MS 10000
 #define FW_RECHECK_S 60
@@ -106,6 +110,32 @@ static int fw_depth_cmp(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+/* Marks the paths that a rename into delivers whole (filewatch.h): the
+ * config file, and a dataset's file when it is its only one and no
+ * dataset of several files has it too.  A dataset of several files may
+ * get them renamed in one after another: the quiet time waits for all. */
+static void fw_set_mark_whole(struct fw_set *s, const char *config_path,
+			      const struct config *cfg)
+{
+	for (size_t i = 0; i < s->npaths; i++) {
+		int whole = config_path && strcmp(s->paths[i], config_path) == 0;
+		int with_others = 0;
+
+		for (size_t d = 0; d < cfg->ndatasets; d++) {
+			const struct cfg_dataset *ds = &cfg->datasets[d];
+
+			for (size_t k = 0; k < ds->nfiles; k++) {
+				if (strcmp(ds->files[k], s->paths[i]) != 0)
+					continue;
+				whole = 1;
+				with_others |= ds->nfiles > 1;
+			}
+		}
+		if (whole && !with_others)
+			filewatch_rename_completes(s->w, i);
+	}
+}
+
 /* Watches `config_path` (NULL: none) and every file of `cfg`.  0, or -1
  * with errno set (the set is then empty). */
 static int fw_set_build(struct fw_set *s, const char *config_path,
@@ -149,6 +179,7 @@ static int fw_set_build(struct fw_set *s, const char *config_path,
 	}
 	if (config_path)
 		s->cfg = fw_set_find(s, config_path);
+	fw_set_mark_whole(s, config_path, cfg);
 	return 0;
 fail:
 	{
@@ -427,7 +458,7 @@ static void fw_apply_config(struct feedwatch *fw)
 				nnew++;
 		}
 	}
-	filewatch_drain(fw->set.w);
+	filewatch_drain(fw->set.w, NULL);
 	if (fw_set_scan(fw, &fw->set, ncfg, nds) < 0 ||
 	    fw_set_install(fw, &nset) < 0) {
 		fw_emit(fw, FEEDWATCH_CONFIG_FAILED, NULL, NULL,
@@ -610,20 +641,31 @@ static double fw_min(double a, double b)
 	return a == 0 ? b : b == 0 ? a : a < b ? a : b;
 }
 
+/* When the files the pending events were about are looked at: after a
+ * quiet moment (a short one when files were only renamed into place), at
+ * the latest max_delay_ms after the first event.  0 = no events. */
+static double fw_scan_due(const struct feedwatch *fw)
+{
+	unsigned quiet_ms = fw->o.debounce_ms;
+	double quiet, cap;
+
+	if (!fw->events)
+		return 0;
+	if (!fw->events_open && quiet_ms > FW_RENAMED_SETTLE_MS)
+		quiet_ms = FW_RENAMED_SETTLE_MS;
+	quiet = fw->last_event + quiet_ms / 1000.0;
+	cap = fw->first_event + fw->o.max_delay_ms / 1000.0;
+	return quiet < cap ? quiet : cap;
+}
+
 /* When the engine next has work without an event (monotonic s), or 0. */
 static double fw_due(const struct feedwatch *fw)
 {
-	double due = 0;
+	double due;
 
 	if (atomic_load(&fw->recheck_now) || fw->cfg_pending)
 		return monoclock_now();
-	if (fw->events) {
-		double quiet = fw->last_event + fw->o.debounce_ms / 1000.0;
-		double cap = fw->first_event + fw->o.max_delay_ms / 1000.0;
-
-		due = quiet < cap ? quiet : cap;
-	}
-	due = fw_min(due, fw->retry_at);
+	due = fw_min(fw_scan_due(fw), fw->retry_at);
 	return fw_min(due, fw->next_recheck);
 }
 
@@ -661,17 +703,19 @@ static int fw_busy(const struct feedwatch *fw, size_t i)
 void feedwatch_process(struct feedwatch *fw)
 {
 	double now;
-	int n = filewatch_drain(fw->set.w);
+	int unfinished = 0, n = filewatch_drain(fw->set.w, &unfinished);
 
 	now = monoclock_now();
 	if (n > 0) {
-		if (!fw->events)
+		if (!fw->events) {
 			fw->first_event = now;
+			fw->events_open = 0;
+		}
 		fw->events = 1;
+		fw->events_open |= unfinished > 0;
 		fw->last_event = now;
 	}
-	if (fw->events && (now >= fw->last_event + fw->o.debounce_ms / 1000.0 ||
-			   now >= fw->first_event + fw->o.max_delay_ms / 1000.0)) {
+	if (fw->events && now >= fw_scan_due(fw)) {
 		fw->events = 0;
 		fw_scan(fw);
 	}

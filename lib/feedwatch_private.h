@@ -48,6 +48,8 @@ struct feedwatch {
 
 	int cfg_pending;              /* the config file changed */
 	int events;                   /* file events not yet scanned */
+	int events_open;              /* ... some not a file renamed in: a
+	                                 writer may not be done yet */
 	double first_event, last_event;
 	double next_recheck;          /* 0 = off */
 	atomic_int recheck_now;       /* feedwatch_recheck, any thread */

@@ -49,6 +49,7 @@ struct watched_file {
 	char *name;        /* last component */
 	size_t dir;        /* index into dirs */
 	struct file_identity id;
+	int rename_completes;  /* filewatch_rename_completes */
 };
 
 struct filewatch {
@@ -211,50 +212,71 @@ int filewatch_add(struct filewatch *fw, const char *path)
 }
 
 /* Does inotify event ev concern a watched file or directory? */
-static int event_relevant(const struct filewatch *fw, const struct inotify_event *ev)
+/* What an event means to the watcher. */
+enum event_kind {
+	EV_NONE,       /* nothing watched */
+	EV_CHANGE,     /* a watched path or directory changed, maybe not done */
+	EV_RENAMED_IN  /* a file renamed into a watched name: complete */
+};
+
+static enum event_kind event_relevant(const struct filewatch *fw,
+				      const struct inotify_event *ev)
 {
 	if (ev->mask & IN_Q_OVERFLOW)
-		return 1;
+		return EV_CHANGE;
 	for (size_t i = 0; i < fw->ndirs; i++) {
 		const struct watched_dir *d = &fw->dirs[i];
 
 		if (ev->wd == d->parent_wd && ev->len && strcmp(ev->name, d->name) == 0)
-			return 1;
+			return EV_CHANGE;
 		if (ev->wd != d->wd)
 			continue;
 		if (!ev->len)   /* the directory itself moved or went away */
-			return 1;
+			return EV_CHANGE;
 		for (size_t j = 0; j < fw->nfiles; j++)
 			if (fw->files[j].dir == i && strcmp(fw->files[j].name, ev->name) == 0)
-				return 1;
+				return (ev->mask & IN_MOVED_TO) &&
+				       fw->files[j].rename_completes ?
+				       EV_RENAMED_IN : EV_CHANGE;
 	}
-	return 0;
+	return EV_NONE;
 }
 
-int filewatch_drain(struct filewatch *fw)
+void filewatch_rename_completes(struct filewatch *fw, size_t idx)
+{
+	if (idx < fw->nfiles)
+		fw->files[idx].rename_completes = 1;
+}
+
+int filewatch_drain(struct filewatch *fw, int *unfinished)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int relevant = 0;
+	int relevant = 0, open_ended = 0;
 
 	for (;;) {
 		ssize_t n = read(fw->fd, buf, sizeof(buf));
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return relevant;
 			if (errno == EINTR)
 				continue;
-			return -1;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -1;
+			break;
 		}
 		if (n == 0)
-			return relevant;
+			break;
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
+			enum event_kind k = event_relevant(fw, ev);
 
-			relevant += event_relevant(fw, ev);
+			relevant += k != EV_NONE;
+			open_ended += k == EV_CHANGE;
 			p += sizeof(*ev) + ev->len;
 		}
 	}
+	if (unfinished)
+		*unfinished = open_ended;
+	return relevant;
 }
 
 size_t filewatch_scan(struct filewatch *fw, size_t *changed, size_t max)

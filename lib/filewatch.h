@@ -25,12 +25,21 @@ void filewatch_free(struct filewatch *fw);
  * current identity: only later changes are reported. */
 int filewatch_add(struct filewatch *fw, const char *path);
 
+/* Says that a file renamed into path `idx` completes a change: it is the
+ * only file of what it belongs to, so nothing more need follow it (see
+ * filewatch_drain).  Off for every path until set. */
+void filewatch_rename_completes(struct filewatch *fw, size_t idx);
+
 /* The inotify descriptor (non-blocking) to wait on for readability. */
 int filewatch_fd(const struct filewatch *fw);
 
 /* Reads all pending inotify events.  Returns how many concerned a watched
- * path or one of its directories (0: nothing relevant), -1 on error. */
-int filewatch_drain(struct filewatch *fw);
+ * path or one of its directories (0: nothing relevant), -1 on error.
+ * If `unfinished` is not NULL, it gets how many of those may be followed
+ * by more writes: every one but a file renamed into a path marked by
+ * filewatch_rename_completes.  A rename is a writer's last step (rsync's,
+ * mv's), so a caller need not wait for a quiet moment after one. */
+int filewatch_drain(struct filewatch *fw, int *unfinished);
 
 /* Compares every watched path with its last identity, re-arming directory
  * watches that were replaced.  Writes the indices of changed paths (created,

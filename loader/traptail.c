@@ -220,7 +220,7 @@ static void tail_on_fw(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (filewatch_drain(tt->fw) > 0) {
+	if (filewatch_drain(tt->fw, NULL) > 0) {
 		filewatch_scan(tt->fw, changed, 4);   /* re-arms its watches */
 		traptail_poll(tt);
 	}

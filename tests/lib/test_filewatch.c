@@ -33,7 +33,7 @@ static size_t wait_change(struct filewatch *fw, size_t *idx, int *woke)
 	*woke = 0;
 	for (int tries = 0; tries < 20 && !*woke; tries++) {
 		if (poll(&p, 1, 100) > 0)
-			*woke = filewatch_drain(fw) > 0;
+			*woke = filewatch_drain(fw, NULL) > 0;
 	}
 	n = filewatch_scan(fw, changed, 4);
 	if (n)
