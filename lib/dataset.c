@@ -74,6 +74,7 @@ struct dataset_private {
 	struct dataset pub;   /* first, so a dataset* is a dataset_private* */
 	struct value_index vix;
 	uint32_t next_seq;
+	int ip4_sorted;   /* dataset_sort_ip4 ran and no entry came after */
 };
 
 static struct dataset_private *priv(struct dataset *ds)
@@ -284,6 +285,7 @@ int dataset_add_ip4(struct dataset *ds, uint32_t addr, uint8_t plen,
 	    grow((void **)&ds->ip4, &ds->ip4_cap, ds->nip4,
 		 sizeof(*ds->ip4)) < 0)
 		return -1;
+	priv(ds)->ip4_sorted = 0;
 	o = &ds->ip4[ds->nip4++];
 	memset(o, 0, sizeof(*o));
 	o->addr = addr;
@@ -555,7 +557,16 @@ int ds_ip4_sort(struct ds_ip4_entry *a, size_t n)
 
 int dataset_sort_ip4(struct dataset *ds)
 {
-	return ds_ip4_sort(ds->ip4, ds->nip4);
+	if (ds_ip4_sort(ds->ip4, ds->nip4) < 0)
+		return -1;
+	priv(ds)->ip4_sorted = 1;
+	return 0;
+}
+
+int dataset_ip4_in_order(const struct dataset *ds)
+{
+	return ((const struct dataset_private *)ds)->ip4_sorted ||
+	       ds_ip4_sorted(ds->ip4, ds->nip4);
 }
 
 int dataset_add_dn(struct dataset *ds, const struct ds_dn_entry *e)

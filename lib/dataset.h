@@ -209,6 +209,9 @@ void dataset_ip_get(const struct dataset *ds, size_t i, struct ds_ip_entry *out)
  * writes them in: a parser does it once it is done, so the store need not
  * sort a copy of them.  0, or -1 out of memory (left unsorted). */
 int dataset_sort_ip4(struct dataset *ds);
+/* Whether the IPv4 entries are in that order: known without a pass over
+ * them when dataset_sort_ip4 sorted them and none was added since. */
+int dataset_ip4_in_order(const struct dataset *ds);
 /* Whether `n` IPv4 entries are in that order (1 or 0); sorting them in
  * place (0, or -1 out of memory). */
 int ds_ip4_sorted(const struct ds_ip4_entry *a, size_t n);

@@ -327,7 +327,7 @@ static int put_src4_open(struct put_ctx *pc, const struct dataset *ds,
 	g->a = ds->ip4;
 	g->n = ds->nip4;
 	*nsrc = 0;
-	if (!ds_ip4_sorted(g->a, g->n)) {
+	if (!dataset_ip4_in_order(ds)) {
 		g->copy = malloc(g->n * sizeof(*g->copy));
 		if (!g->copy)
 			return STORE_ENOMEM;
