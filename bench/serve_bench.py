@@ -113,11 +113,15 @@ def rss_anon_kib(pid):
     return 0
 
 
-def dnsperf(port, queries, seconds, rate=None, verbose=False):
+def dnsperf(port, queries, seconds, rate=None, verbose=False, passes=None):
+    """passes: stop after that many runs through the query file (or at
+    `seconds`, whichever comes first)."""
     cmd = pin("1") + ["dnsperf", "-s", "127.0.0.1", "-p", str(port),
            "-d", queries, "-l", str(seconds), "-c", "8", "-q", "400", "-t", "2"]
     if rate:
         cmd += ["-Q", str(rate)]
+    if passes:
+        cmd += ["-n", str(passes)]
     if verbose:
         cmd += ["-v"]
     res = {"lat": []}
@@ -142,6 +146,8 @@ def dnsperf(port, queries, seconds, rate=None, verbose=False):
             res["qps"] = float(line.split()[3])
         elif line.startswith("Run time (s):"):
             res["run_s"] = float(line.split()[3])
+        elif line.startswith("Response codes:"):
+            res["rcodes"] = line.split(":", 1)[1].strip()
     return res
 
 
@@ -155,6 +161,7 @@ def percentile(values, p):
 class Server:
     """One server under test: start, pid, stop, and how it takes updates."""
     has_data = True
+    wrap = []   # run the server under this (e.g. valgrind), after the pinning
 
     def __init__(self, name, workdir, port):
         self.name, self.workdir, self.port = name, workdir, port
@@ -173,7 +180,7 @@ class Server:
 
 class Rbldnsd(Server):
     def command(self, data, cpus="0"):
-        return pin(cpus) + ["rbldnsd", "-n",
+        return pin(cpus) + self.wrap + ["rbldnsd", "-n",
                 "-b", "127.0.0.1/%d" % self.port, "-u", "nobody", "-c", "0",
                 "bl.bench:ip4set:%s/bl.ip4set" % data,
                 "v6.bench:ip6trie:%s/v6.ip6trie" % data,
@@ -224,10 +231,13 @@ class Dnsbld(Server):
                        check=True, stdout=subprocess.DEVNULL)
         return {"load_s": time.monotonic() - t0}
 
-    def start(self, data, cpus="0"):
+    def command(self, data, cpus="0"):
         # Default workers: one per core it may use (1 pinned, 2 on 0,1).
+        return pin(cpus) + self.wrap + [os.path.join(self.bindir, "dnsbld"), "-c", self.cfg]
+
+    def start(self, data, cpus="0"):
         self.proc = subprocess.Popen(
-            pin(cpus) + [os.path.join(self.bindir, "dnsbld"), "-c", self.cfg],
+            self.command(data, cpus),
             stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(self.workdir, "dnsbld.log"), "w"))
 
@@ -419,6 +429,26 @@ def measure_all(servers, data, args):
     return res
 
 
+def bench_data(base, size):
+    """gendata.py's output for `size` ip4set lines under base/data-SIZE,
+    made unless already there, readable by rbldnsd's user: (the directory,
+    seconds taken to make it or None)."""
+    data = os.path.join(base, "data-%d" % size)
+    gen_s = None
+    if not os.path.exists(os.path.join(data, "queries.txt")):
+        log("generating %d lines in %s" % (size, data))
+        t0 = time.monotonic()
+        subprocess.run([sys.executable, os.path.join(HERE, "gendata.py"), data,
+                        "--ip4", str(size)], check=True)
+        gen_s = time.monotonic() - t0
+        log("generated in %.1f s" % gen_s)
+    os.chmod(base, 0o755)
+    for f in os.listdir(data):
+        os.chmod(os.path.join(data, f), 0o644)
+    os.chmod(data, 0o755)
+    return data, gen_s
+
+
 def rows(args):
     """(key, label, format) of every table row, in order."""
     out = [("peak_qps", "peak qps (1 core, dnsperf-bound)", "%.0f"),
@@ -504,20 +534,7 @@ def main():
             time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(), NICE,
             " ".join(sys.argv[1:]) or "defaults"))
         for size in (int(s) for s in args.sizes.split()):
-            base = args.datadir or work
-            data = os.path.join(base, "data-%d" % size)
-            gen_s = None
-            if not os.path.exists(os.path.join(data, "queries.txt")):
-                log("generating %d lines in %s" % (size, data))
-                t0 = time.monotonic()
-                subprocess.run([sys.executable, os.path.join(HERE, "gendata.py"), data,
-                                "--ip4", str(size)], check=True)
-                gen_s = time.monotonic() - t0
-                log("generated in %.1f s" % gen_s)
-            os.chmod(base, 0o755)
-            for f in os.listdir(data):
-                os.chmod(os.path.join(data, f), 0o644)
-            os.chmod(data, 0o755)
+            data, gen_s = bench_data(args.datadir or work, size)
             servers = [Rbldnsd("rbldnsd", work, 5391),
                        Dnsbld("dnsbld", work, 5392, args.bindir)]
             servers = [x for x in servers if not args.only or x.name == args.only]
