@@ -74,7 +74,6 @@ struct dataset_private {
 	struct dataset pub;   /* first, so a dataset* is a dataset_private* */
 	struct value_index vix;
 	uint32_t next_seq;
-	int ip4_sorted;   /* dataset_sort_ip4 ran and no entry came after */
 };
 
 static struct dataset_private *priv(struct dataset *ds)
@@ -285,7 +284,7 @@ int dataset_add_ip4(struct dataset *ds, uint32_t addr, uint8_t plen,
 	    grow((void **)&ds->ip4, &ds->ip4_cap, ds->nip4,
 		 sizeof(*ds->ip4)) < 0)
 		return -1;
-	priv(ds)->ip4_sorted = 0;
+	ds->ip4_sorted = 0;
 	o = &ds->ip4[ds->nip4++];
 	memset(o, 0, sizeof(*o));
 	o->addr = addr;
@@ -559,14 +558,13 @@ int dataset_sort_ip4(struct dataset *ds)
 {
 	if (ds_ip4_sort(ds->ip4, ds->nip4) < 0)
 		return -1;
-	priv(ds)->ip4_sorted = 1;
+	ds->ip4_sorted = 1;
 	return 0;
 }
 
 int dataset_ip4_in_order(const struct dataset *ds)
 {
-	return ((const struct dataset_private *)ds)->ip4_sorted ||
-	       ds_ip4_sorted(ds->ip4, ds->nip4);
+	return ds->ip4_sorted || ds_ip4_sorted(ds->ip4, ds->nip4);
 }
 
 int dataset_add_dn(struct dataset *ds, const struct ds_dn_entry *e)

@@ -163,6 +163,8 @@ struct dataset {
 
 	struct ds_ip4_entry *ip4;     /* the IPv4 entries */
 	size_t nip4, ip4_cap;
+	int ip4_sorted;               /* dataset_sort_ip4 sorted them and none
+	                                 was added since */
 	/* Set by a caller that only frees the dataset after storing it:
 	 * store_put_dataset may then give the IPv4 entries' pages back as it
 	 * writes them, so a big feed's entries and the write's pages are not
