@@ -86,6 +86,20 @@ srv_start() {
 	exit 1
 }
 
+# srv_watch [OPTION...]: starts `dnsbl-loader -c $WORK/c.yaml OPTION... watch`
+# in the background (stdout in $WORK/watch.out, stderr in watch.err, pid in
+# LOADER_PID, stopped at exit) and waits, at most 10 s, for its "watching"
+# line: every dataset has been loaded once.
+srv_watch() {
+	"$BIN/dnsbl-loader" -c "$WORK/c.yaml" "$@" watch >"$WORK/watch.out" 2>"$WORK/watch.err" &
+	LOADER_PID=$!
+	SRV_PIDS+=("$LOADER_PID")
+	for _ in $(seq 100); do
+		grep -q '^watching ' "$WORK/watch.out" && break
+		sleep 0.1
+	done
+}
+
 # srv_in_netns "$0": re-runs the calling test in a private network namespace
 # (unshare -n) whose only interface is loopback, brought up, so it may
 # listen on [::] (every address) and use fixed ports; exits 77 (skipped)

@@ -232,13 +232,7 @@ DNSBL_CTL_NOW=$((NOW + 3600)) ctl expire
 check_eq "an add for good cancels the expiry" "$(ask 198.51.100.6)" "NOERROR 127.0.0.6"
 
 # ---- expiry: a running watch removes them by itself --------------------------
-"$LOADER" -c "$WORK/c.yaml" -d 100 -i 0 watch >"$WORK/watch.out" 2>"$WORK/watch.err" &
-WATCH_PID=$!
-SRV_PIDS+=("$WATCH_PID")
-for _ in $(seq 100); do
-	grep -q '^watching ' "$WORK/watch.out" && break
-	sleep 0.1
-done
+srv_watch -d 100 -i 0
 check "watch: started" "$(cat "$WORK/watch.out")" "^watching "
 check "watch: the manual datasets are not loaded" "$(cat "$WORK/watch.out")" "hand: ip4set, manual, [0-9]+ entries: not loaded"
 check_eq "watch: manual entries kept" "$(ask 192.0.2.1)" "NOERROR 127.0.0.3"
@@ -284,8 +278,8 @@ check_eq "after the update: the earlier edits stay" "$(ask 192.0.2.1)" "NOERROR 
 ctl check
 check_eq "after the update: check finds the store consistent" "$rc" 0
 check "check: says so" "$out" "ok: the metadata matches the data$"
-kill -TERM "$WATCH_PID" 2>/dev/null
-wait "$WATCH_PID" 2>/dev/null
+kill -TERM "$LOADER_PID" 2>/dev/null
+wait "$LOADER_PID" 2>/dev/null
 
 # ---- stats ----------------------------------------------------------------------
 ctl stats

@@ -85,13 +85,7 @@ LISTED="NOERROR 127.0.0.2"
 NX="NXDOMAIN"
 
 # ---- start: the loader loads, then dnsbld answers ---------------------------
-"$LOADER" -c "$WORK/c.yaml" -d 150 -i 0 watch >"$WORK/watch.out" 2>"$WORK/watch.err" &
-LOADER_PID=$!
-SRV_PIDS+=("$LOADER_PID")
-for _ in $(seq 100); do
-	grep -q '^watching ' "$WORK/watch.out" && break
-	sleep 0.1
-done
+srv_watch -d 150 -i 0
 check "watch: initial load" "$(cat "$WORK/watch.out")" "spam: ip4set, 4 lines, 3 entries, 0 warnings; records \+[0-9]+ -0 =0"
 check "watch: watching line" "$(cat "$WORK/watch.out")" "^watching .*c\.yaml and 2 files of 2 datasets \(0 failed"
 srv_start "$WORK/c.yaml" "$PORT" -w 2

@@ -28,12 +28,7 @@ zones:
 YAML
 python3 "$SRCDIR/tests/integration/watch_load.py" init "$D/spam.ip4set" 20000 7 "$WORK/queries.txt"
 
-"$BIN/dnsbl-loader" -c "$WORK/c.yaml" -i 0 watch >"$WORK/watch.out" 2>"$WORK/watch.err" &
-SRV_PIDS+=("$!")
-for _ in $(seq 100); do
-	grep -q '^watching ' "$WORK/watch.out" && break
-	sleep 0.1
-done
+srv_watch -i 0
 check "initial load" "$(cat "$WORK/watch.out")" "^watching .*\(0 failed"
 srv_start "$WORK/c.yaml" "$PORT" -w 2
 

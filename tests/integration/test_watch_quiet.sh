@@ -46,13 +46,7 @@ served_within() {
 	echo no
 }
 
-"$BIN/dnsbl-loader" -c "$WORK/c.yaml" -d 30000 -i 0 watch >"$WORK/watch.out" 2>"$WORK/watch.err" &
-LOADER_PID=$!
-SRV_PIDS+=("$LOADER_PID")
-for _ in $(seq 100); do
-	grep -q '^watching' "$WORK/watch.out" && break
-	sleep 0.1
-done
+srv_watch -d 30000 -i 0
 srv_start "$WORK/c.yaml" "$PORT"
 check_eq "start: one listed" "$(a one.test 10.0.0.1)" 127.0.0.2
 check_eq "start: pair listed" "$(a pair.test 10.0.2.1)" 127.0.0.2
