@@ -27,11 +27,16 @@
 #      `dnsbl-loader load bl` while dnsbld answers a probe every 5 ms
 #      (bench/round2_space.py), and its peak during them (the loader
 #      compacts the store when a quarter of it is free);
+#   6. with --instr: user-space instructions per query of both servers
+#      under callgrind (bench/round2_instr.py, same data, 20,000 queries),
+#      the load-independent measure of user CPU; about 3 minutes at 1M
+#      lines, 10 at 10M;
 # and prints a table: figure | rbldnsd | dnsbld | ratio | target.
 #
 # Usage: bench/round2.sh [--lines N] [--quick] [--runs R] [--qps Q]
 #        [--update-pairs P] [--load-seconds L] [--cpu-rate "R..."]
 #        [--duration S] [--space-rounds K] [--bindir DIR] [--datadir DIR]
+#        [--instr]
 #        [--watch-delay MS]  (dnsbl-loader watch -d: quiet time after a file
 #        event before it reloads, default 200; after the feed renamed into
 #        place, as here, it waits at most 20 ms)
@@ -46,7 +51,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 lines=1000000 runs=3 qps=50000 pairs=1 load_s="" cpu_rate="50000" duration=5
-space_rounds=10 bindir="$root/build/bin" datadir="" watch_delay=200
+space_rounds=10 bindir="$root/build/bin" datadir="" watch_delay=200 instr=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--lines) lines=$2; shift ;;
@@ -61,6 +66,7 @@ while [[ $# -gt 0 ]]; do
 	--bindir) bindir=$(cd "$2" && pwd); shift ;;
 	--datadir) datadir=$2; shift ;;
 	--watch-delay) watch_delay=$2; shift ;;
+	--instr) instr=1 ;;
 	-h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "round2.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -251,6 +257,20 @@ mkdir -p "$W/cpu" && chmod 755 "$W/cpu"
 timeout 3600 python3 bench/round2_cpu.py "$W/cpu" "$data" "$bindir" "$PORT_CPU" "$cpu_rate" \
 	"$duration" "$runs" >>"$R"
 
+# ---- 6: instructions per query ----------------------------------------------
+if [[ $instr == 1 ]]; then
+	say "instructions per query under callgrind (bench/round2_instr.py)"
+	if timeout 7200 python3 bench/round2_instr.py --sizes "$lines" \
+		--datadir "$(dirname "$data")" --bindir "$bindir" >"$W/instr.out" 2>"$W/instr.err"; then
+		# "| instructions, whole process | 1,408 | 3,956 | 2.81 |"
+		awk -F'|' '/instructions, whole process/ {
+			gsub(/[ ,]/, "", $3); gsub(/[ ,]/, "", $4)
+			print "instr_rbldnsd=" $3; print "instr_dnsbld=" $4 }' "$W/instr.out" >>"$R"
+	else
+		say "round2_instr.py failed:"; tail -5 "$W/instr.err" >&2
+	fi
+fi
+
 # ---- the table ---------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0) print "-"; else printf "%.2f", b / a }'; }
 mb() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MB", k * 1024 / 1e6 }'; }
@@ -262,7 +282,7 @@ rrss=$(get rbl_vmrss_kib)
 echo
 echo "### Second round: $lines ip4set lines, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "bench/round2.sh --lines $lines --runs $runs --qps $qps --update-pairs $pairs --load-seconds $load_s --cpu-rate \"$cpu_rate\" --duration $duration --space-rounds $space_rounds"
+echo "bench/round2.sh --lines $lines --runs $runs --qps $qps --update-pairs $pairs --load-seconds $load_s --cpu-rate \"$cpu_rate\" --duration $duration --space-rounds $space_rounds$([[ $instr == 1 ]] && echo " --instr")"
 echo "dnsbld $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?'), $(rbldnsd -h 2>&1 | head -1 | cut -c1-60)"
 echo "rbldnsd applies a change with -c 1 and a SIGHUP sent right after the rename (its best case);"
 echo "dnsbld with dnsbl-loader watch (inotify, -d $watch_delay; a file renamed into place waits at most 20 ms before reloading).  Ratios are dnsbld / rbldnsd unless the figure says otherwise."
@@ -307,6 +327,10 @@ for rate in $cpu_rate; do
 	a=$(get "cpu_floor_total_$rate")
 	row "  dnsbld total vs the UDP floor's (rbldnsd column: floor)" "$a" "$b" "$(ratio "$a" "$b")" "≤ 1.15×"
 done
+if [[ $instr == 1 ]]; then
+	a=$(get instr_rbldnsd) b=$(get instr_dnsbld)
+	row "user-space instructions/query (callgrind, 20,000 queries)" "$a" "$b" "$(ratio "$a" "$b")" "≤ 0.5×"
+fi
 a=$((rrss * 1024))
 b=$(get store_bytes)
 row "store data.mdb (du) after $space_rounds 1% updates vs rbldnsd VmRSS" "$(mbb "$a")" "$(mbb "$b")" "$(ratio "$a" "$b")" "≤ 1.5×"
