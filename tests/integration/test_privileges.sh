@@ -102,9 +102,12 @@ as_loader "$WORK/bin/dnsbl-loader" -c "$WORK/c.yaml" -d 100 watch \
 WATCH=$!
 SRV_PIDS+=("$WATCH")
 for _ in $(seq 50); do grep -q '^bl: ' "$WORK/watch.log" && break; sleep 0.1; done
+# as_loader is a function: in the background it runs in a subshell whose
+# child is the loader, which the cleanup must stop too.
+LOADER_PID=$(pgrep -P "$WATCH" -x dnsbl-loader || echo "$WATCH")
+SRV_PIDS+=("$LOADER_PID")
 check_eq "the watching loader runs as $LOAD_USER" \
-	"$(ps -o user= -p "$(pgrep -P "$WATCH" -x dnsbl-loader || echo "$WATCH")" | tail -1)" \
-	"$LOAD_USER"
+	"$(ps -o user= -p "$LOADER_PID" | tail -1)" "$LOAD_USER"
 sleep 1.1   # a new mtime second
 as_loader sh -c "printf ':127.0.0.2:listed\n198.51.100.9\n10.0.0.0/24\n' >'$WORK/feeds/bl.ip4set.new' && mv '$WORK/feeds/bl.ip4set.new' '$WORK/feeds/bl.ip4set'"
 for _ in $(seq 50); do [ -n "$(ask 9.100.51.198.bl.test)" ] && break; sleep 0.1; done
