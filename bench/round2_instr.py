@@ -164,10 +164,11 @@ def one_run(server, data, work, queries, args, load, idle_s=0.0):
         stop(server)
     ev = totals(out)
     udp = inclusive(out, "udp_thread_main") if isinstance(server, Dnsbld) else 0
+    count = served(log)
     sb.log("  %s: ready in %.0f s, Ir %d, server count %s%s" % (
-        tag, up, ev.get("Ir", 0), served(log),
+        tag, up, ev.get("Ir", 0), count,
         ", %s completed, %s lost" % (res.get("completed"), res.get("lost")) if res else ""))
-    return ev, res, served(log), udp, load_s
+    return ev, res, count, udp, load_s
 
 
 def measure(server, data, work, queries, args):

@@ -114,12 +114,10 @@ static int fw_depth_cmp(const void *a, const void *b)
  * config file, and a dataset's file when it is its only one and no
  * dataset of several files has it too.  A dataset of several files may
  * get them renamed in one after another: the quiet time waits for all. */
-static void fw_set_mark_whole(struct fw_set *s, const char *config_path,
-			      const struct config *cfg)
+static void fw_set_mark_whole(struct fw_set *s, const struct config *cfg)
 {
 	for (size_t i = 0; i < s->npaths; i++) {
-		int whole = config_path && strcmp(s->paths[i], config_path) == 0;
-		int with_others = 0;
+		int whole = (long)i == s->cfg, with_others = 0;
 
 		for (size_t d = 0; d < cfg->ndatasets; d++) {
 			const struct cfg_dataset *ds = &cfg->datasets[d];
@@ -179,7 +177,7 @@ static int fw_set_build(struct fw_set *s, const char *config_path,
 	}
 	if (config_path)
 		s->cfg = fw_set_find(s, config_path);
-	fw_set_mark_whole(s, config_path, cfg);
+	fw_set_mark_whole(s, cfg);
 	return 0;
 fail:
 	{

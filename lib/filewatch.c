@@ -211,8 +211,8 @@ int filewatch_add(struct filewatch *fw, const char *path)
 	return (int)fw->nfiles++;
 }
 
-/* Does inotify event ev concern a watched file or directory? */
-/* What an event means to the watcher. */
+/* What an inotify event means to the watcher: does it concern a watched
+ * file or directory, and is it a complete file renamed in? */
 enum event_kind {
 	EV_NONE,       /* nothing watched */
 	EV_CHANGE,     /* a watched path or directory changed, maybe not done */

@@ -86,16 +86,17 @@ static int validate_ip_one(const struct dataset *ds, size_t i, unsigned family,
 
 static int validate_ip(const struct dataset *ds, char *err, size_t errlen)
 {
-	if (ds->nip4 && !(validate_families(ds->type) & 1u))
-		return validate_ip_one(ds, 0, 4, 0, 0, 1, 0, err, errlen);
+	int ip4_allowed = (validate_families(ds->type) & 1u) != 0;
+
 	/* The IPv4 entries as kept, without widening tens of millions of
-	 * them to ds_ip_entry: a mask tells the host bits. */
+	 * them to ds_ip_entry: a mask tells the host bits, and only a bad
+	 * one goes through validate_ip_one for its message. */
 	for (size_t i = 0; i < ds->nip4; i++) {
 		const struct ds_ip4_entry *e = &ds->ip4[i];
 		uint32_t mask = e->plen == 0 ? 0 : e->plen >= 32 ? 0xffffffffu :
 				0xffffffffu << (32 - e->plen);
 
-		if (e->plen > 32 || (e->addr & ~mask) ||
+		if (!ip4_allowed || e->plen > 32 || (e->addr & ~mask) ||
 		    (!e->excluded && e->value >= ds->nvalues))
 			return validate_ip_one(ds, i, 4, e->plen, (e->addr & ~mask) != 0,
 					       e->excluded, e->value, err, errlen);
