@@ -304,66 +304,123 @@ static int feed_load_file(struct feed_ctx *ctx, const char *path)
 	return r;
 }
 
-int feed_load(enum ds_type type, const char *const *files, size_t nfiles,
-	      const struct feed_options *opts, struct dataset **out,
-	      struct feed_result *res, char *err, size_t errlen)
+/* Readies `ctx` for a load of a new dataset of `type`; 0 or -1 with
+ * `err` set. */
+static int feed_begin(struct feed_ctx *ctx, enum ds_type type,
+		      const struct feed_options *opts, struct feed_result *res,
+		      char *err, size_t errlen)
 {
 	static const struct feed_options defaults;
-	struct feed_ctx ctx;
-	int r = 0;
 
 	memset(res, 0, sizeof(*res));
-	memset(&ctx, 0, sizeof(ctx));
+	memset(ctx, 0, sizeof(*ctx));
 	if (errlen)
 		err[0] = '\0';
-	ctx.opts = opts ? opts : &defaults;
-	ctx.res = res;
-	ctx.err = err;
-	ctx.errlen = errlen;
+	ctx->opts = opts ? opts : &defaults;
+	ctx->res = res;
+	ctx->err = err;
+	ctx->errlen = errlen;
 	if ((unsigned)type >= DS_TYPE_COUNT) {
 		snprintf(err, errlen, "unknown dataset type %d", (int)type);
 		return -1;
 	}
-	if (!nfiles) {
-		snprintf(err, errlen, "%s: no files given", ds_type_name(type));
-		return -1;
-	}
-	ctx.top.ds = dataset_new(type);
-	if (!ctx.top.ds) {
+	ctx->top.ds = dataset_new(type);
+	if (!ctx->top.ds) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	feed_state_start(&ctx.top);
-	for (size_t i = 0; i < nfiles && r == 0; i++)
-		r = feed_load_file(&ctx, files[i]);
+	feed_state_start(&ctx->top);
+	return 0;
+}
+
+/* Ends the load begun by feed_begin (r: how its lines went): the
+ * dataset into *out, or -1 with everything freed. */
+static int feed_end(struct feed_ctx *ctx, int r, struct dataset **out)
+{
+	const struct feed_options *opts = ctx->opts;
+	struct feed_result *res = ctx->res;
+	enum ds_type type = ctx->top.ds->type;
+
 	if (r == 0 && type == DS_COMBINED)
-		r = feed_combined_finish(&ctx);
+		r = feed_combined_finish(ctx);
 	if (r == 0 && (type == DS_COUNTRY || type == DS_ASN))
-		r = feed_geo_finish(&ctx);
+		r = feed_geo_finish(ctx);
 	if (r == 0)
-		r = feed_ipsets_finish(&ctx, &ctx.top);
-	feed_geo_free(&ctx);
-	feed_dsstate_clear(&ctx.sub);
-	feed_dsstate_clear(&ctx.top);
-	if (opts && opts->max_logged && ctx.res->warnings > opts->max_logged) {
+		r = feed_ipsets_finish(ctx, &ctx->top);
+	feed_geo_free(ctx);
+	feed_dsstate_clear(&ctx->sub);
+	feed_dsstate_clear(&ctx->top);
+	if (opts->max_logged && res->warnings > opts->max_logged) {
 		FILE *f = opts->log ? opts->log : stderr;
 
 		fprintf(f, "%lu more warnings suppressed\n",
-			ctx.res->warnings - opts->max_logged);
+			res->warnings - opts->max_logged);
 	}
-	if (r < 0 || ctx.fatal) {
-		if (!ctx.fatal)
-			snprintf(err, errlen, "load failed");
-		dataset_free(ctx.top.ds);
-		for (size_t i = 0; i < res->nsources; i++)
-			free((char *)(uintptr_t)res->sources[i].path);
-		free(res->sources);
-		res->sources = NULL;
-		res->nsources = 0;
+	if (r < 0 || ctx->fatal) {
+		if (!ctx->fatal)
+			snprintf(ctx->err, ctx->errlen, "load failed");
+		dataset_free(ctx->top.ds);
+		feed_result_free(res);
 		return -1;
 	}
-	*out = ctx.top.ds;
+	*out = ctx->top.ds;
 	return 0;
+}
+
+int feed_load(enum ds_type type, const char *const *files, size_t nfiles,
+	      const struct feed_options *opts, struct dataset **out,
+	      struct feed_result *res, char *err, size_t errlen)
+{
+	struct feed_ctx ctx;
+	int r = 0;
+
+	if (feed_begin(&ctx, type, opts, res, err, errlen) < 0)
+		return -1;
+	if (!nfiles) {
+		snprintf(err, errlen, "%s: no files given", ds_type_name(type));
+		dataset_free(ctx.top.ds);
+		return -1;
+	}
+	for (size_t i = 0; i < nfiles && r == 0; i++)
+		r = feed_load_file(&ctx, files[i]);
+	return feed_end(&ctx, r, out);
+}
+
+int feed_load_lines(enum ds_type type, const char *path,
+		    const struct feed_line *lines, size_t n,
+		    const struct feed_options *opts, struct dataset **out,
+		    struct feed_result *res, char *err, size_t errlen)
+{
+	struct feed_ctx ctx;
+	char *buf = NULL;
+	size_t cap = 0;
+	int r = 0;
+
+	if (feed_begin(&ctx, type, opts, res, err, errlen) < 0)
+		return -1;
+	ctx.fname = path;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		/* The parsers cut a line where they like: a copy of it. */
+		if (lines[i].len + 1 > cap) {
+			char *p = realloc(buf, lines[i].len + 1);
+
+			if (!p) {
+				r = feed_fail(&ctx, "out of memory");
+				break;
+			}
+			buf = p;
+			cap = lines[i].len + 1;
+		}
+		memcpy(buf, lines[i].text, lines[i].len);
+		buf[lines[i].len] = '\0';
+		ctx.lineno = lines[i].lineno;
+		res->lines++;
+		r = feed_one_line(&ctx, buf, lines[i].len,
+				  lines[i].noeol ? FEED_LINE_NOEOL : 0);
+	}
+	free(buf);
+	ctx.fname = NULL;
+	return feed_end(&ctx, r, out);
 }
 
 void feed_result_free(struct feed_result *res)

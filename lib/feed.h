@@ -44,6 +44,24 @@ int feed_load(enum ds_type type, const char *const *files, size_t nfiles,
 	      const struct feed_options *opts, struct dataset **out,
 	      struct feed_result *res, char *err, size_t errlen);
 
+/* One line of a file handed to feed_load_lines. */
+struct feed_line {
+	const char *text;       /* its bytes, without the '\n' */
+	size_t len;
+	unsigned long lineno;   /* where it is in the file, from 1 */
+	int noeol;              /* the file's last line, without newline */
+};
+
+/* Parses only `lines` (in file order) of file `path`, as feed_load would
+ * parse that file alone: for an update that reads no more than the lines
+ * it needs (lib/dsdelta.c: every line carrying parser state and the lines
+ * that changed).  Warnings name the lines' own numbers; res->lines counts
+ * the lines given, and no source is recorded. */
+int feed_load_lines(enum ds_type type, const char *path,
+		    const struct feed_line *lines, size_t n,
+		    const struct feed_options *opts, struct dataset **out,
+		    struct feed_result *res, char *err, size_t errlen);
+
 void feed_result_free(struct feed_result *res);
 
 #endif

@@ -1,0 +1,243 @@
+/* feed_lines.c -- a feed file's lines as hashes, and the lines two versions
+ * differ in (feed_lines.h).
+ */
+#include "feed_lines.h"
+
+#include "feed_reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A line this long or longer might be cut by rbldnsd's reader. */
+#define LINES_MAX_LEN (FEED_ISTREAM_BUF / 2 - 1)
+
+/* How far ahead the walk looks for the next pair of equal lines. */
+#define DIFF_WINDOW 256
+
+static const uint64_t K1 = 0x9e3779b97f4a7c15ULL, K2 = 0xff51afd7ed558ccdULL;
+
+static int word_has_zero(uint64_t v)
+{
+	return ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL) != 0;
+}
+
+/* The hash of one line, 8 bytes at a time; *nul is set if it holds a
+ * NUL byte.  A 64-bit hash: two different lines at matched places are
+ * taken for equal with odds of 2^-64 per pair. */
+static uint64_t line_hash(const char *s, size_t n, int noeol, int *nul)
+{
+	uint64_t h = K1 ^ n, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		*nul |= word_has_zero(w);
+		h = (h ^ w) * K1;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		*nul |= memchr(s + i, '\0', n - i) != NULL;
+		h = (h ^ w) * K1;
+		h ^= h >> 29;
+	}
+	h ^= (uint64_t)noeol;
+	h *= K2;
+	return h ^ (h >> 32);
+}
+
+static int push_index(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 1024;
+		size_t *p = realloc(*v, ncap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		*v = p;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+int feed_lines_index(struct feed_lines *fl, const char *text, size_t len)
+{
+	size_t cap = len / 16 + 16, pos = 0;
+	int nul = 0;
+
+	memset(fl, 0, sizeof(*fl));
+	fl->text = text;
+	fl->len = len;
+	fl->hash = malloc(cap * sizeof(*fl->hash));
+	fl->mark = malloc((cap / FEED_LINES_STEP + 1) * sizeof(*fl->mark));
+	if (!fl->hash || !fl->mark)
+		goto oom;
+	while (pos < len) {
+		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+
+		if (n >= LINES_MAX_LEN) {
+			feed_lines_free(fl);
+			return 1;
+		}
+		if (fl->n == cap) {
+			size_t ncap = cap * 2;
+			uint64_t *h = realloc(fl->hash, ncap * sizeof(*h));
+			size_t *m;
+
+			if (!h)
+				goto oom;
+			fl->hash = h;
+			m = realloc(fl->mark,
+				    (ncap / FEED_LINES_STEP + 1) * sizeof(*m));
+			if (!m)
+				goto oom;
+			fl->mark = m;
+			cap = ncap;
+		}
+		if (fl->n % FEED_LINES_STEP == 0)
+			fl->mark[fl->nmark++] = pos;
+		if (feed_line_is_state(s, n) &&
+		    push_index(&fl->state, &fl->nstate, &fl->state_cap, fl->n) < 0)
+			goto oom;
+		fl->hash[fl->n++] = line_hash(s, n, !nl, &nul);
+		pos += n + 1;
+	}
+	if (nul) {
+		feed_lines_free(fl);
+		return 1;
+	}
+	return 0;
+oom:
+	feed_lines_free(fl);
+	return -1;
+}
+
+void feed_lines_free(struct feed_lines *fl)
+{
+	free(fl->hash);
+	free(fl->mark);
+	free(fl->state);
+	fl->hash = NULL;
+	fl->mark = NULL;
+	fl->state = NULL;
+	fl->n = fl->nmark = fl->nstate = fl->state_cap = 0;
+}
+
+const char *feed_lines_get(const struct feed_lines *fl, size_t i, size_t *len,
+			   int *noeol)
+{
+	size_t pos = fl->mark[i / FEED_LINES_STEP];
+	const char *s, *nl;
+
+	for (size_t k = i % FEED_LINES_STEP;; k--) {
+		s = fl->text + pos;
+		nl = memchr(s, '\n', fl->len - pos);
+		if (!k)
+			break;
+		pos = (size_t)(nl - fl->text) + 1;
+	}
+	*len = nl ? (size_t)(nl - s) : fl->len - pos;
+	*noeol = !nl;
+	return s;
+}
+
+int feed_line_is_state(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i == len)
+		return 0;
+	if (s[i] == '$' || s[i] == ':')
+		return 1;
+	return (s[i] == '#' || s[i] == ';') && i + 1 < len && s[i + 1] == '$';
+}
+
+/* The nearest place at or after (i, j) where the two go on alike,
+ * nearest by the lines skipped on both sides: *a old and *b new lines
+ * skipped.  0 if found within the window. */
+static int diff_resync(const struct feed_lines *o, const struct feed_lines *c,
+		       size_t i, size_t j, size_t *a, size_t *b)
+{
+	int found = 0;
+
+	for (size_t s = 1; s < 2 * DIFF_WINDOW; s++) {
+		for (size_t x = 0; x <= s; x++) {
+			size_t y = s - x;
+
+			if (x >= DIFF_WINDOW || y >= DIFF_WINDOW ||
+			    i + x >= o->n || j + y >= c->n ||
+			    o->hash[i + x] != c->hash[j + y])
+				continue;
+			/* Two equal lines in a row; one alone may be a blank
+			 * line or a repeated entry met by chance, and is only
+			 * taken when nothing better is in the window. */
+			if (i + x + 1 == o->n || j + y + 1 == c->n ||
+			    o->hash[i + x + 1] == c->hash[j + y + 1]) {
+				*a = x;
+				*b = y;
+				return 0;
+			}
+			if (!found) {
+				*a = x;
+				*b = y;
+				found = 1;
+			}
+		}
+		if (i + s >= o->n && j + s >= c->n)
+			break;
+	}
+	if (!found && o->n - i < DIFF_WINDOW && c->n - j < DIFF_WINDOW) {
+		/* Near both ends with nothing alike: the rest changed. */
+		*a = o->n - i;
+		*b = c->n - j;
+		found = 1;
+	}
+	return found ? 0 : -1;
+}
+
+int feed_lines_diff(const struct feed_lines *old, const struct feed_lines *cur,
+		    size_t max_changed, struct feed_lines_diff *out)
+{
+	size_t i = 0, j = 0, rcap = 0, acap = 0, a, b;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (rc == 0 && (i < old->n || j < cur->n)) {
+		if (i < old->n && j < cur->n && old->hash[i] == cur->hash[j]) {
+			i++;
+			j++;
+			continue;
+		}
+		if (i == old->n || j == cur->n) {
+			/* The rest of one side: all taken away or all added. */
+			a = old->n - i;
+			b = cur->n - j;
+		} else if (diff_resync(old, cur, i, j, &a, &b) < 0) {
+			rc = 1;
+			break;
+		}
+		if (out->nremoved + out->nadded + a + b > max_changed) {
+			rc = 1;
+			break;
+		}
+		for (; rc == 0 && a; a--)
+			rc = push_index(&out->removed, &out->nremoved, &rcap, i++);
+		for (; rc == 0 && b; b--)
+			rc = push_index(&out->added, &out->nadded, &acap, j++);
+	}
+	if (rc)
+		feed_lines_diff_free(out);
+	return rc;
+}
+
+void feed_lines_diff_free(struct feed_lines_diff *d)
+{
+	free(d->removed);
+	free(d->added);
+	memset(d, 0, sizeof(*d));
+}

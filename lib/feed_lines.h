@@ -1,0 +1,62 @@
+/* feed_lines.h -- a feed file's lines as hashes, and the lines in which
+ * two versions of it differ.
+ *
+ * Why: a big feed changes by a few lines spread over the whole file, so an
+ * update that parses the whole file again costs the file, not the change.
+ * Hashing every line costs a fraction of parsing it, and walking the old
+ * and the new hash sequences side by side finds the lines taken away and
+ * the lines added (lib/dsdelta.c parses only those).
+ *
+ * Only "plain" text is indexed: no NUL byte, and no line as long as the
+ * 32 KiB at which rbldnsd's reader cuts one (feed_reader.h), so that a
+ * line here is exactly a line the parser reads.
+ */
+#ifndef DNSBLD_FEED_LINES_H
+#define DNSBLD_FEED_LINES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct feed_lines {
+	const char *text;     /* not owned */
+	size_t len;
+	uint64_t *hash;       /* one per line */
+	size_t n;
+	/* Offset of line i * FEED_LINES_STEP: a line is found from there. */
+	size_t *mark;
+	size_t nmark;
+	/* The lines that carry parser state (feed_line_is_state), ascending. */
+	size_t *state;
+	size_t nstate, state_cap;
+};
+
+#define FEED_LINES_STEP 64
+
+/* Indexes the `len` bytes at `text`.  0, -1 out of memory, or 1 if the
+ * text is not plain (a NUL byte or a line too long to index). */
+int feed_lines_index(struct feed_lines *fl, const char *text, size_t len);
+void feed_lines_free(struct feed_lines *fl);
+
+/* Line i (0-based, < fl->n): its bytes without the '\n' (*len), and
+ * whether it ends the text without one (*noeol). */
+const char *feed_lines_get(const struct feed_lines *fl, size_t i, size_t *len,
+			   int *noeol);
+
+/* Does a line carry parser state forward (a `$` line, a `:` default
+ * line, `#$` or `;$`), so that lines after it read differently? */
+int feed_line_is_state(const char *s, size_t len);
+
+/* What changed from `old` to `cur`: the old lines taken away and the new
+ * lines added, each in ascending order; every other line is matched, in
+ * order, to an equal one.  Returns 0, -1 out of memory, or 1 when more
+ * than `max_changed` lines (taken away plus added) differ or the two
+ * cannot be matched up in order (lines reordered far apart). */
+struct feed_lines_diff {
+	size_t *removed, nremoved;
+	size_t *added, nadded;
+};
+int feed_lines_diff(const struct feed_lines *old, const struct feed_lines *cur,
+		    size_t max_changed, struct feed_lines_diff *out);
+void feed_lines_diff_free(struct feed_lines_diff *d);
+
+#endif

@@ -1,0 +1,255 @@
+/* test_feed_lines.c -- a feed's lines hashed, found again, and diffed. */
+#include "check.h"
+
+#include "feed.h"
+#include "feed_lines.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A text of lines built in a buffer. */
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (t->len + n + 2 > t->cap) {
+		t->cap = (t->len + n + 2) * 2;
+		t->p = realloc(t->p, t->cap);
+	}
+	memcpy(t->p + t->len, line, n);
+	t->len += n;
+	t->p[t->len++] = '\n';
+}
+
+static uint64_t rng_state = 88172645463325252ULL;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void test_index(void)
+{
+	static const char text[] = "1.2.3.4\n  $TTL 60\n\n:127.0.0.3:x\n"
+				   "# comment\n#$NS 60 ns.\n5.6.7.8 :2:y\nlast";
+	struct feed_lines fl;
+	size_t len;
+	int noeol;
+	const char *s;
+
+	CHECK_INT(feed_lines_index(&fl, text, strlen(text)), 0);
+	CHECK_INT(fl.n, 8);
+	CHECK_INT(fl.nstate, 3);
+	CHECK_INT(fl.state[0], 1);
+	CHECK_INT(fl.state[1], 3);
+	CHECK_INT(fl.state[2], 5);
+	s = feed_lines_get(&fl, 6, &len, &noeol);
+	CHECK(len == 12 && memcmp(s, "5.6.7.8 :2:y", 12) == 0 && !noeol);
+	s = feed_lines_get(&fl, 7, &len, &noeol);
+	CHECK(len == 4 && memcmp(s, "last", 4) == 0 && noeol);
+	s = feed_lines_get(&fl, 2, &len, &noeol);
+	CHECK(len == 0 && !noeol);
+	/* Equal lines hash alike, a last line without newline otherwise. */
+	CHECK(fl.hash[0] != fl.hash[6]);
+	feed_lines_free(&fl);
+
+	CHECK_INT(feed_lines_index(&fl, "a\nb\0c\nd\n", 8), 1);   /* NUL */
+	{
+		char *big = malloc(40000);
+
+		memset(big, 'x', 40000);
+		big[39999] = '\n';
+		CHECK_INT(feed_lines_index(&fl, big, 40000), 1);   /* too long */
+		free(big);
+	}
+	CHECK_INT(feed_lines_index(&fl, "", 0), 0);
+	CHECK_INT(fl.n, 0);
+	feed_lines_free(&fl);
+}
+
+/* Many lines to find again through the sparse marks. */
+static void test_get_many(void)
+{
+	struct text t = { 0 };
+	struct feed_lines fl;
+	char line[32];
+	int ok = 1;
+
+	for (int i = 0; i < 1000; i++) {
+		snprintf(line, sizeof(line), "10.0.%d.%d", i / 256, i % 256);
+		text_add(&t, line);
+	}
+	CHECK_INT(feed_lines_index(&fl, t.p, t.len), 0);
+	CHECK_INT(fl.n, 1000);
+	for (int i = 0; i < 1000; i++) {
+		size_t len;
+		int noeol;
+		const char *s = feed_lines_get(&fl, (size_t)i, &len, &noeol);
+
+		snprintf(line, sizeof(line), "10.0.%d.%d", i / 256, i % 256);
+		ok &= len == strlen(line) && memcmp(s, line, len) == 0;
+	}
+	CHECK(ok);
+	feed_lines_free(&fl);
+	free(t.p);
+}
+
+/* The old lines not taken away, in order, are the new lines not added. */
+static int diff_consistent(const struct feed_lines *o, const struct feed_lines *c,
+			   const struct feed_lines_diff *d)
+{
+	size_t i = 0, j = 0, r = 0, a = 0;
+
+	for (;;) {
+		while (i < o->n && r < d->nremoved && d->removed[r] == i)
+			i++, r++;
+		while (j < c->n && a < d->nadded && d->added[a] == j)
+			j++, a++;
+		if (i == o->n || j == c->n)
+			return i == o->n && j == c->n && r == d->nremoved &&
+			       a == d->nadded;
+		if (o->hash[i] != c->hash[j])
+			return 0;
+		i++;
+		j++;
+	}
+}
+
+static void test_diff_random(void)
+{
+	for (int round = 0; round < 200; round++) {
+		struct text a = { 0 }, b = { 0 };
+		struct feed_lines fa, fb;
+		struct feed_lines_diff d;
+		int n = 1 + (int)(rnd() % 3000), changes = 0, unique = 0;
+		char line[48];
+
+		for (int i = 0; i < n; i++) {
+			/* Some lines repeat (blank, equal entries). */
+			if (rnd() % 20 == 0)
+				snprintf(line, sizeof(line), "%s",
+					 rnd() % 2 ? "" : "1.1.1.1");
+			else
+				snprintf(line, sizeof(line), "%u.%u.%u.%u",
+					 (unsigned)(rnd() % 256), (unsigned)(rnd() % 256),
+					 (unsigned)(rnd() % 256), (unsigned)(rnd() % 256));
+			text_add(&a, line);
+			switch (rnd() % 50) {
+			case 0:   /* taken away */
+				changes++;
+				break;
+			case 1:   /* replaced */
+				snprintf(line, sizeof(line), "9.9.%d.%d", round, i);
+				changes += 2;
+				unique++;
+				/* fall through */
+			default:
+				text_add(&b, line);
+			}
+			if (rnd() % 50 == 0) {   /* added */
+				snprintf(line, sizeof(line), "8.8.%d.%d", round, i);
+				text_add(&b, line);
+				changes++;
+				unique++;
+			}
+		}
+		CHECK_INT(feed_lines_index(&fa, a.p, a.len), 0);
+		CHECK_INT(feed_lines_index(&fb, b.p ? b.p : "", b.len), 0);
+		if (feed_lines_diff(&fa, &fb, (size_t)n * 2 + 10, &d) != 0) {
+			CHECK(!"diff found");
+			fprintf(stderr, "    round %d n %d changes %d\n", round, n, changes);
+		} else {
+			CHECK(diff_consistent(&fa, &fb, &d));
+			/* About the edits made: a line next to an edit may be
+			 * taken for changed, or a repeated line matched
+			 * elsewhere. */
+			if (!CHECK(d.nremoved + d.nadded <= (size_t)changes * 3 / 2 + 4))
+				fprintf(stderr, "    %zu changed for %d edits\n",
+					d.nremoved + d.nadded, changes);
+			feed_lines_diff_free(&d);
+		}
+		/* The lines only the new text has are added, whatever the
+		 * matching: a limit below them is refused. */
+		if (unique)
+			CHECK_INT(feed_lines_diff(&fa, &fb, (size_t)unique - 1,
+						  &d), 1);
+		feed_lines_free(&fa);
+		feed_lines_free(&fb);
+		free(a.p);
+		free(b.p);
+	}
+}
+
+/* A file reordered far apart cannot be matched up. */
+static void test_diff_reordered(void)
+{
+	struct text a = { 0 }, b = { 0 };
+	struct feed_lines fa, fb;
+	struct feed_lines_diff d;
+	char line[32];
+
+	for (int i = 0; i < 2000; i++) {
+		snprintf(line, sizeof(line), "10.1.%d.%d", i / 256, i % 256);
+		text_add(&a, line);
+		snprintf(line, sizeof(line), "10.1.%d.%d", (1999 - i) / 256,
+			 (1999 - i) % 256);
+		text_add(&b, line);
+	}
+	CHECK_INT(feed_lines_index(&fa, a.p, a.len), 0);
+	CHECK_INT(feed_lines_index(&fb, b.p, b.len), 0);
+	CHECK_INT(feed_lines_diff(&fa, &fb, 100000, &d), 1);
+	feed_lines_free(&fa);
+	feed_lines_free(&fb);
+	free(a.p);
+	free(b.p);
+}
+
+/* Only some lines parsed, with the state lines among them. */
+static void test_load_lines(void)
+{
+	struct feed_line lines[] = {
+		{ ":127.0.0.4:dflt", 15, 3, 0 },
+		{ "1.2.3.4", 7, 10, 0 },
+		{ "1.2.3.300", 9, 11, 0 },
+		{ "5.6.7.8 :5:own", 14, 12, 0 },
+	};
+	struct feed_options o = { 0 };
+	struct feed_result res;
+	struct dataset *ds = NULL;
+	char err[256], *log = NULL;
+	size_t loglen = 0;
+	FILE *f = open_memstream(&log, &loglen);
+
+	o.log = f;
+	CHECK_INT(feed_load_lines(DS_IP4SET, "x.ip4set", lines, 4, &o, &ds, &res,
+				  err, sizeof(err)), 0);
+	fclose(f);
+	CHECK(strstr(log, "x.ip4set:11: ") != NULL);
+	CHECK_INT(res.lines, 4);
+	CHECK_INT(res.warnings, 1);
+	CHECK_INT(ds->nip4, 2);
+	CHECK_INT(ds->values[ds->ip4[0].value].a, 0x7f000004);
+	CHECK_INT(ds->values[ds->ip4[1].value].a, 0x7f000005);
+	dataset_free(ds);
+	feed_result_free(&res);
+	free(log);
+}
+
+int main(void)
+{
+	test_index();
+	test_get_many();
+	test_diff_random();
+	test_diff_reordered();
+	test_load_lines();
+	return check_report();
+}
