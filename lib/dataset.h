@@ -154,6 +154,33 @@ struct ds_child {
 	struct dataset *data;
 };
 
+/* The entries of a prefix that several IPv4 entries give, as an update of
+ * changed lines must know them (the store keeps only the answer they
+ * make): one row per distinct value, with how many entries have it.  A
+ * table of them is sorted by (addr, plen, ref). */
+struct ds_ip4_multi {
+	uint32_t addr;      /* host byte order */
+	uint8_t plen;
+	uint32_t ref;       /* the store's value id; 0: the exclusions */
+	uint32_t count;
+};
+
+/* An update of an ip4set from the feed lines that changed (lib/dsdelta.c).
+ * With `update` set, the dataset's IPv4 entries are those of the lines
+ * added and `removed`'s those of the lines taken away (with values of its
+ * own); the store keeps every other record it holds, and `multi` holds
+ * the entries of those that several entries give.  Either way
+ * store_put_dataset fills `multi_out` with the same once it is written
+ * (malloc'd; the caller frees it). */
+struct ds_ip4_delta {
+	int update;
+	const struct dataset *removed;
+	const struct ds_ip4_multi *multi;
+	size_t nmulti;
+	struct ds_ip4_multi *multi_out;
+	size_t nmulti_out;
+};
+
 struct dataset {
 	enum ds_type type;
 	struct ds_meta meta;
@@ -170,6 +197,9 @@ struct dataset {
 	 * writes them, so a big feed's entries and the write's pages are not
 	 * held at the same time (their contents are gone afterwards). */
 	int ip4_spendable;
+	/* Set for an update made of only the feed lines that changed, and
+	 * for the full load that prepares one (struct ds_ip4_delta). */
+	struct ds_ip4_delta *ip4_delta;
 	struct ds_ip_entry *ip;       /* the others (IPv6) */
 	size_t nip, ip_cap;
 

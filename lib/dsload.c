@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "dsdelta.h"
 #include "feed.h"
 #include "monoclock.h"
 #include "shrink_guard.h"
@@ -96,28 +97,39 @@ static void dsload_note(struct store *st, const struct cfg_dataset *d,
 }
 
 /* dsload_load's parse and write; the store's code, -1 when it stopped
- * before the write (rep->stage says where). */
+ * before the write (rep->stage says where).  `delta`: an update may be
+ * read from the lines that changed (dsdelta.h). */
 static int dsload_parse_put(struct store *st, const struct cfg_dataset *d,
 			    const struct dsload_options *o,
 			    const struct feed_options *fo, int spend,
-			    struct dsload_report *rep)
+			    int delta, struct dsload_report *rep)
 {
 	struct feed_result res;
 	struct dataset *ds = NULL;
+	struct dsdelta *dl = dsdelta_begin(st, d);
 	double t0, t1, t2;
 	int rc;
 
 	memset(&res, 0, sizeof(res));
 	t0 = monoclock_now();
-	rc = feed_load(d->type, (const char *const *)d->files, d->nfiles, fo,
-		       &ds, &res, rep->err, sizeof(rep->err));
+	if (delta && dsdelta_parse(dl, fo, &ds, &res) == 0) {
+		rc = 0;
+	} else {
+		rc = feed_load(d->type, (const char *const *)d->files,
+			       d->nfiles, fo, &ds, &res, rep->err,
+			       sizeof(rep->err));
+		if (rc == 0)
+			dsdelta_full(dl, ds);
+	}
 	t1 = monoclock_now();
 	rep->lines = res.lines;
 	rep->warnings = res.warnings;
 	rep->parse_s = t1 - t0;
+	dsdelta_changed(dl, &rep->delta_removed, &rep->delta_added);
 	if (rc < 0) {
 		rep->stage = DSLOAD_PARSE_FAILED;
 		feed_result_free(&res);
+		dsdelta_free(dl);
 		return -1;
 	}
 	if (!(o && o->accept) &&
@@ -126,15 +138,21 @@ static int dsload_parse_put(struct store *st, const struct cfg_dataset *d,
 		rep->stage = DSLOAD_HELD;
 		dataset_free(ds);
 		feed_result_free(&res);
+		dsdelta_free(dl);
 		return -1;
 	}
-	ds->ip4_spendable = spend;
+	ds->ip4_spendable = spend && !(ds->ip4_delta && ds->ip4_delta->update);
 	rc = store_put_dataset(st, d->name, ds, res.sources, res.nsources,
 			       &rep->stats, rep->err, sizeof(rep->err));
 	t2 = monoclock_now();
 	rep->write_s = t2 - t1;
+	if (rc == 0 && dl)
+		dsdelta_stored(dl, &res, &rep->stats);
+	else if (rc == 0)
+		dsdelta_forget(st, d->name);
 	dataset_free(ds);
 	feed_result_free(&res);
+	dsdelta_free(dl);
 	return rc;
 }
 
@@ -155,10 +173,15 @@ static int dsload_load(struct store *st, const struct cfg_dataset *d,
 		return dsload_manual(st, d, rep);
 	/* The store gives a big dataset's entries back as it writes them;
 	 * in the rare write it must then make again, it needs them parsed
-	 * again (STORE_ESPENT). */
-	for (int spend = 1;; spend = 0) {
-		rc = dsload_parse_put(st, d, o, &fo, spend, rep);
-		if (rc != STORE_ESPENT || !spend)
+	 * again (STORE_ESPENT).  An update read from its changed lines that
+	 * does not fit what is stored is parsed whole (STORE_EDELTA). */
+	for (int spend = 1, delta = 1;;) {
+		rc = dsload_parse_put(st, d, o, &fo, spend, delta, rep);
+		if (rc == STORE_ESPENT && spend)
+			spend = 0;
+		else if (rc == STORE_EDELTA && delta)
+			delta = 0;
+		else
 			break;
 		rep->err[0] = '\0';
 	}
@@ -194,14 +217,21 @@ void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep
 			 (unsigned long long)rep->stats.entries);
 		return;
 	}
+	char changed[64] = "";
+
+	if (rep->delta_removed || rep->delta_added)
+		snprintf(changed, sizeof(changed), " of lines -%lu +%lu",
+			 rep->delta_removed, rep->delta_added);
 	snprintf(buf, buflen, "%s: %s, %lu lines, %llu entries, %lu warnings; "
-		 "records +%llu -%llu =%llu; %.3f s (parse %.3f s, write %.3f s)",
+		 "records +%llu -%llu =%llu; %.3f s (parse %.3f s%s, write "
+		 "%.3f s)",
 		 d->name, ds_type_name(d->type), rep->lines,
 		 (unsigned long long)rep->stats.entries, rep->warnings,
 		 (unsigned long long)rep->stats.added,
 		 (unsigned long long)rep->stats.removed,
 		 (unsigned long long)rep->stats.unchanged,
-		 rep->parse_s + rep->write_s, rep->parse_s, rep->write_s);
+		 rep->parse_s + rep->write_s, rep->parse_s, changed,
+		 rep->write_s);
 }
 
 void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,

@@ -41,6 +41,8 @@ struct dsload_report {
 	unsigned long lines, warnings;
 	struct store_apply_stats stats;   /* valid when stage == DSLOAD_OK */
 	double parse_s, write_s;          /* seconds spent in each step */
+	unsigned long delta_removed;      /* an update read from the lines */
+	unsigned long delta_added;        /* that changed: how many (dsdelta.h) */
 	char err[1024];                   /* why, when stage != DSLOAD_OK */
 };
 
@@ -53,7 +55,8 @@ int dsload_dataset(struct store *st, const struct cfg_dataset *d,
 
 /* The one-line summary of a successful load, as dnsbl-loader prints it:
  * "NAME: TYPE, N lines, N entries, N warnings; records +A -R =U; T s
- * (parse P s, write W s)" (no newline) into `buf`. */
+ * (parse P s, write W s)" (no newline) into `buf`; an update read from
+ * the lines that changed says "(parse P s of lines -R +A, write W s)". */
 void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep,
 		    char *buf, size_t buflen);
 

@@ -31,6 +31,7 @@ struct file_identity {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
+	nlink_t nlink;
 	struct timespec mtime, ctime;
 };
 
@@ -71,11 +72,15 @@ static void identity_read(const char *path, struct file_identity *id)
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
 	id->size = st.st_size;
+	id->nlink = st.st_nlink;
 	id->mtime = st.st_mtim;
 	id->ctime = st.st_ctim;
 }
 
-static int identity_equal(const struct file_identity *a, const struct file_identity *b)
+/* The same file, unchanged but for its ctime (which a write that puts the
+ * mtime back still moves) when `ctime` is set. */
+static int identity_same(const struct file_identity *a,
+			 const struct file_identity *b, int ctime)
 {
 	if (a->exists != b->exists)
 		return 0;
@@ -84,8 +89,22 @@ static int identity_equal(const struct file_identity *a, const struct file_ident
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	       a->mtime.tv_sec == b->mtime.tv_sec &&
 	       a->mtime.tv_nsec == b->mtime.tv_nsec &&
-	       a->ctime.tv_sec == b->ctime.tv_sec &&
-	       a->ctime.tv_nsec == b->ctime.tv_nsec;
+	       (!ctime || (a->ctime.tv_sec == b->ctime.tv_sec &&
+			   a->ctime.tv_nsec == b->ctime.tv_nsec));
+}
+
+static int identity_equal(const struct file_identity *a, const struct file_identity *b)
+{
+	return identity_same(a, b, 1) && a->nlink == b->nlink;
+}
+
+/* Only the link count moved (and the ctime with it): a hard link made or
+ * removed, as the loader keeps the version it loaded (lib/dsdelta.c).
+ * The bytes are the same, and reloading would make another link. */
+static int identity_relinked(const struct file_identity *a,
+			     const struct file_identity *b)
+{
+	return a->exists && a->nlink != b->nlink && identity_same(a, b, 0);
 }
 
 struct filewatch *filewatch_new(void)
@@ -299,6 +318,10 @@ size_t filewatch_scan(struct filewatch *fw, size_t *changed, size_t max)
 		identity_read(fw->files[i].path, &now);
 		if (identity_equal(&now, &fw->files[i].id))
 			continue;
+		if (identity_relinked(&now, &fw->files[i].id)) {
+			fw->files[i].id = now;
+			continue;
+		}
 		fw->files[i].id = now;
 		if (count < max)
 			changed[count++] = i;

@@ -19,7 +19,7 @@ int store_rc(int rc)
 {
 	if (rc == 0)
 		return STORE_OK;
-	if (rc <= STORE_ENOTFOUND && rc >= STORE_ESPENT)
+	if (rc <= STORE_ENOTFOUND && rc >= STORE_EDELTA)
 		return rc;
 	if (rc == MDB_NOTFOUND)
 		return STORE_ENOTFOUND;
@@ -40,6 +40,8 @@ const char *store_strerror(int rc)
 	case STORE_ESCHEMA: return "incompatible store schema";
 	case STORE_ESPENT: return "the map had to grow after the entries were "
 				  "given back: load again";
+	case STORE_EDELTA: return "the changed lines do not fit the stored "
+				  "version: load the whole feed";
 	default: return mdb_strerror(rc);
 	}
 }

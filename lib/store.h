@@ -32,6 +32,9 @@
 #define STORE_ESCHEMA (-5)    /* store written by an incompatible version */
 #define STORE_ESPENT (-6)     /* the write has to be made again from a fresh
                                  dataset (see dataset.ip4_spendable) */
+#define STORE_EDELTA (-7)     /* an update of the changed lines only does not
+                                 fit the stored version (dataset.ip4_delta):
+                                 nothing changed; load the whole feed */
 
 #define STORE_READONLY 0x1    /* open for reading only (server, tools) */
 
@@ -45,6 +48,8 @@ struct store_reader;
 int store_open(struct store **out, const char *dir, unsigned flags,
 	       char *err, size_t errlen);
 void store_close(struct store *st);
+/* The store's directory, as given to store_open. */
+const char *store_dir(const struct store *st);
 
 /* ---- writing (loader, admin tools) -------------------------------------- */
 
@@ -67,8 +72,8 @@ struct store_apply_stats {
  * what differs from the stored version.  On failure nothing changed.
  * A combined dataset's sections are stored as hidden child datasets
  * ("name/1", "name/2", ...).  Names are 1..200 bytes without '/'.  An
- * address answers at most STORE_MAX_MATCH distinct values (the first ones
- * in data order).  When ds->ip4_spendable is set, the IPv4 entries' memory
+ * address answers at most STORE_MAX_MATCH distinct values (an ip4set's
+ * first ones by value, the other types' first ones in data order).  When ds->ip4_spendable is set, the IPv4 entries' memory
  * is given back as they are written; STORE_ESPENT then says that the write
  * could not be finished with them (the map had to grow again): nothing
  * changed, and only a dataset parsed afresh can be put. */
@@ -472,8 +477,8 @@ int store_value_get(struct store_reader *rd, uint32_t id,
 		    struct store_value *out);
 
 #define STORE_MAX_MATCH 64
-/* Result of a list lookup: the value ids to answer with, in data order
- * (duplicates of the same id removed). */
+/* Result of a list lookup: the value ids to answer with, in the stored
+ * order (duplicates of the same id removed). */
 struct store_match {
 	size_t nvalues;
 	uint32_t values[STORE_MAX_MATCH];
@@ -544,7 +549,7 @@ struct store_ip_item {
 	uint8_t plen;
 	uint8_t excluded;    /* a '!' entry: no values */
 	uint8_t addr[16];
-	size_t nvalues;      /* value ids (store_value_get), data order */
+	size_t nvalues;      /* value ids (store_value_get), stored order */
 	uint32_t values[STORE_MAX_MATCH];
 };
 int store_iter_ip(struct store_reader *rd, uint32_t dsid,

@@ -75,6 +75,38 @@ int store_diff_var(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 		   const struct store_vrec *recs, size_t n,
 		   struct store_apply_stats *st);
 
+/* An ip4set's source records changed by the entries of the feed lines
+ * that changed (store_delta.c).  del and add: the entries taken away and
+ * added, packed SRC4_RECs sorted by prefix (ref REF_EXCLUDED for an
+ * exclusion; a prefix may come several times); multi: the stored prefixes
+ * several entries give (struct ds_ip4_multi, sorted). */
+struct store_src4_change {
+	const uint8_t *del, *add;
+	size_t ndel, nadd;
+	const struct ds_ip4_multi *multi;
+	size_t nmulti;
+	uint8_t *out;                     /* the new records (malloc'd) */
+	size_t nout;
+	struct ds_ip4_multi *multi_out;   /* and their multi (malloc'd) */
+	size_t nmulti_out;
+};
+/* The answer of one prefix's entries, given as `n` rows (struct
+ * ds_ip4_multi): an exclusion hides the rest, else its distinct values
+ * ordered by value (the encoded records' bytes), at most STORE_MAX_MATCH,
+ * as one value or a set made (intern) or looked up.  1 with *ref, 0 when
+ * the rows hold no entry, or an error (STORE_EDELTA: a set looked up and
+ * not stored). */
+int store_multi_ref(MDB_txn *txn, const struct store *st,
+		    const struct ds_ip4_multi *rows, size_t n, int intern,
+		    uint32_t *ref);
+
+/* Fills ch->out and ch->multi_out from the records of `dsid` as stored
+ * (base and overlay merged).  STORE_EDELTA when the change does not fit
+ * them: a taken-away entry that is not stored, a stored prefix that
+ * answers otherwise than `multi` says. */
+int store_src4_delta(MDB_txn *txn, const struct store *st, uint32_t dsid,
+		     struct store_src4_change *ch);
+
 /* Deletes every key starting with `dsid` from plain table `dbi`. */
 int store_clear_range(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid);
 

@@ -527,6 +527,11 @@ int store_open(struct store **out, const char *dir, unsigned flags,
 	return STORE_OK;
 }
 
+const char *store_dir(const struct store *st)
+{
+	return st->dir;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)

@@ -16,7 +16,8 @@
  *  meta    plain.  dsid u32 -> metadata blob (store_meta.c).
  *  values  plain.  ref u32 -> value or value-set record:
  *            value: 0x00, kind u8, a u32, hastxt u8, txt bytes (rest)
- *            set:   0x01, value ids u32... (2..STORE_MAX_MATCH, data order)
+ *            set:   0x01, value ids u32... (2..STORE_MAX_MATCH; an
+ *                   ip4set's ordered by value record, else data order)
  *  vindex  plain.  the record above -> ref u32 (global dedup, every dataset).
  *  src4    DUPSORT|DUPFIXED.  dsid u32 -> {addr[4], plen u8, ref u32}
  *  src6    DUPSORT|DUPFIXED.  dsid u32 -> {addr[16], plen u8, ref u32}

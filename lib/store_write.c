@@ -173,7 +173,8 @@ static int put_type_is_union(enum ds_type t)
 
 /* The equal-prefix rule folded over one run of entries with the same
  * prefix, in data order: a set answers the union of the values (at most
- * STORE_MAX_MATCH) unless one entry is an exclusion, a trie the first. */
+ * STORE_MAX_MATCH) unless one entry is an exclusion, a trie the first.
+ * (An ip4set's union is ordered by value instead: put_multi_run.) */
 struct put_run {
 	uint32_t ids[STORE_MAX_MATCH];
 	size_t nids;
@@ -231,6 +232,8 @@ struct put_src4 {
 	size_t nrun, ri;
 	int spend;                   /* the entries' last reading: give */
 	size_t spent_to;             /* their pages back (mem_giveback) */
+	uint8_t *packed;             /* else: the records made already (an
+	                                update of changed lines), n of them */
 };
 
 /* Gives back the entries read so far (put_src4.spend); they are never
@@ -246,6 +249,13 @@ static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
 	const struct ds_ip4_entry *a = g->a;
 	size_t k = 0;
 
+	if (g->packed) {
+		k = g->n - g->i < max ? g->n - g->i : max;
+		memcpy(buf, g->packed + g->i * SRC4_REC, k * SRC4_REC);
+		g->i += k;
+		*got = k;
+		return 0;
+	}
 	while (k < max && g->i < g->n) {
 		uint32_t addr = a[g->i].addr, ref;
 		uint8_t plen = a[g->i].plen, *r = buf + k++ * SRC4_REC;
@@ -282,6 +292,57 @@ static int put_src4_rewind(void *arg)
 	return 0;
 }
 
+static int put_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The answer of the `n` entries `e` of one ip4set prefix (n >= 2) into
+ * *ref, made from their rows (struct ds_ip4_multi), which are also
+ * appended to `out` when it is given: an update of changed lines needs
+ * them (store_src4_delta makes the answer the same way). */
+static int put_multi_run(struct put_ctx *pc, const uint32_t *gid,
+			 const struct ds_ip4_entry *e, size_t n,
+			 struct blob_writer *out, uint32_t *ref)
+{
+	uint32_t *refs = malloc(n * sizeof(*refs));
+	struct ds_ip4_multi *rows = malloc(n * sizeof(*rows));
+	size_t nrows = 0;
+	int rc;
+
+	if (!refs || !rows) {
+		free(refs);
+		free(rows);
+		return STORE_ENOMEM;
+	}
+	for (size_t k = 0; k < n; k++)
+		refs[k] = e[k].excluded ? REF_EXCLUDED : gid[e[k].value];
+	qsort(refs, n, sizeof(*refs), put_u32_cmp);
+	for (size_t k = 0; k < n; k++) {
+		if (k && refs[k] == refs[k - 1]) {
+			rows[nrows - 1].count++;
+			continue;
+		}
+		memset(&rows[nrows], 0, sizeof(rows[0]));
+		rows[nrows].addr = e->addr;
+		rows[nrows].plen = e->plen;
+		rows[nrows].ref = refs[k];
+		rows[nrows++].count = 1;
+	}
+	rc = store_multi_ref(pc->txn, pc->st, rows, nrows, 1, ref);
+	rc = rc < 0 ? rc : 0;
+	if (rc == 0 && out) {
+		blob_put(out, rows, nrows * sizeof(*rows));
+		if (out->oom)
+			rc = STORE_ENOMEM;
+	}
+	free(refs);
+	free(rows);
+	return rc;
+}
+
 /* Counts the records into *nsrc and makes the refs of the repeated
  * prefixes, interning the value sets they answer (in record order, as the
  * store always has).  Only a prefix given more than once can answer a
@@ -290,7 +351,8 @@ static int put_src4_intern(struct put_ctx *pc, struct put_src4 *g,
 			   size_t *nsrc)
 {
 	const struct ds_ip4_entry *a = g->a;
-	struct blob_writer refs = { 0 };
+	struct ds_ip4_delta *dd = g->ds->ip4_delta;
+	struct blob_writer refs = { 0 }, multi = { 0 };
 	int rc = 0;
 
 	*nsrc = 0;
@@ -303,17 +365,30 @@ static int put_src4_intern(struct put_ctx *pc, struct put_src4 *g,
 			;
 		if (j - i == 1)
 			continue;
-		put_run_start(&run);
-		for (size_t k = i; k < j; k++)
-			put_run_add(&run, g->ds->type, g->gid, a[k].excluded,
-				    a[k].value);
-		rc = put_run_ref(pc, &run, &ref);
+		if (g->ds->type == DS_IP4SET) {
+			rc = put_multi_run(pc, g->gid, a + i, j - i,
+					   dd ? &multi : NULL, &ref);
+		} else {
+			put_run_start(&run);
+			for (size_t k = i; k < j; k++)
+				put_run_add(&run, g->ds->type, g->gid,
+					    a[k].excluded, a[k].value);
+			rc = put_run_ref(pc, &run, &ref);
+		}
 		blob_put(&refs, &ref, sizeof(ref));
-		if (refs.oom)
+		if (rc == 0 && refs.oom)
 			rc = STORE_ENOMEM;
 	}
 	g->run_ref = (uint32_t *)(void *)refs.p;
 	g->nrun = refs.len / sizeof(uint32_t);
+	if (dd) {
+		/* (a write made again replaces what the last attempt made) */
+		free(dd->multi_out);
+		dd->multi_out = (struct ds_ip4_multi *)(void *)multi.p;
+		dd->nmulti_out = multi.len / sizeof(struct ds_ip4_multi);
+	} else {
+		free(multi.p);
+	}
 	return rc;
 }
 
@@ -337,6 +412,80 @@ static int put_src4_open(struct put_ctx *pc, const struct dataset *ds,
 		g->a = g->copy;
 	}
 	return put_src4_intern(pc, g, nsrc);
+}
+
+/* An update's entries (`ds`'s IPv4 entries, sorted, with refs `gid`)
+ * packed as SRC4_RECs into *out, one per entry (ref REF_EXCLUDED for an
+ * exclusion): STORE_EDELTA for a value the store does not have. */
+static int put_delta_recs(const struct dataset *ds, const uint32_t *gid,
+			  uint8_t **out)
+{
+	const struct ds_ip4_entry *a = ds->ip4;
+	uint8_t *r = malloc(ds->nip4 * SRC4_REC + 1);
+
+	*out = r;
+	if (!r)
+		return STORE_ENOMEM;
+	for (size_t i = 0; i < ds->nip4; i++, r += SRC4_REC) {
+		uint32_t ref = a[i].excluded ? REF_EXCLUDED : gid[a[i].value];
+
+		if (!a[i].excluded && !ref)
+			return STORE_EDELTA;   /* a value never stored */
+		be32_put(r, a[i].addr);
+		r[4] = a[i].plen;
+		be32_put(r + 5, ref);
+	}
+	return 0;
+}
+
+/* put_src4_open for an update of changed lines (ds->ip4_delta): the
+ * records stored, changed by the removed and the added entries. */
+static int put_src4_delta(struct put_ctx *pc, uint32_t dsid,
+			  const struct dataset *ds, const uint32_t *gid,
+			  struct put_src4 *g, size_t *nsrc)
+{
+	struct ds_ip4_delta *dd = ds->ip4_delta;
+	const struct dataset *rm = dd->removed;
+	struct put_lookup l = { pc->txn, NULL, pc->st->dbi[SDB_VINDEX], rm,
+				NULL, 0, rm->nvalues, 0 };
+	struct store_src4_change ch;
+	uint8_t *del = NULL, *add = NULL;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	*nsrc = 0;
+	if (ds->type != DS_IP4SET || !dataset_ip4_in_order(ds) ||
+	    !dataset_ip4_in_order(rm))
+		return STORE_EDELTA;
+	/* The removed entries' values are stored: looked up, not made. */
+	l.gid = calloc(rm->nvalues + 1, sizeof(*l.gid));
+	if (!l.gid)
+		return STORE_ENOMEM;
+	put_lookup_run(&l);
+	rc = l.rc;
+	if (rc == 0)
+		rc = put_delta_recs(rm, l.gid, &del);
+	if (rc == 0)
+		rc = put_delta_recs(ds, gid, &add);
+	memset(&ch, 0, sizeof(ch));
+	ch.del = del;
+	ch.ndel = rm->nip4;
+	ch.add = add;
+	ch.nadd = ds->nip4;
+	ch.multi = dd->multi;
+	ch.nmulti = dd->nmulti;
+	if (rc == 0)
+		rc = store_src4_delta(pc->txn, pc->st, dsid, &ch);
+	free(l.gid);
+	free(del);
+	free(add);
+	free(dd->multi_out);
+	dd->multi_out = ch.multi_out;
+	dd->nmulti_out = ch.nmulti_out;
+	g->packed = ch.out;
+	g->n = ch.nout;
+	*nsrc = g->n;
+	return rc;
 }
 
 /* An IPv6 entry as it is sorted. */
@@ -547,7 +696,9 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 	int rc = 0;
 
 	if (family == 4) {
-		rc = put_src4_open(pc, ds, gid, &g4, &nsrc);
+		rc = ds->ip4_delta && ds->ip4_delta->update ?
+		     put_src4_delta(pc, dsid, ds, gid, &g4, &nsrc) :
+		     put_src4_open(pc, ds, gid, &g4, &nsrc);
 		src = (struct store_rec_source){ put_src4_read,
 						 put_src4_rewind, &g4 };
 		if (rc == 0 && g4.n) {
@@ -585,6 +736,7 @@ out:
 	store_derive_close(it);
 	free(g4.copy);
 	free(g4.run_ref);
+	free(g4.packed);
 	free(srec6);
 	if (rc == 0)
 		*entries += nsrc;
