@@ -173,8 +173,8 @@ static int state_read(struct dsdelta *dl, struct delta_head *h)
 		dl->multi = malloc((h->nmulti ? h->nmulti : 1) *
 				   sizeof(*dl->multi));
 		ok = strcmp(path, dl->d->files[0]) == 0 && dl->multi &&
-		     fread(dl->multi, sizeof(*dl->multi), h->nmulti, f) ==
-		     h->nmulti;
+		     (!h->nmulti || fread(dl->multi, sizeof(*dl->multi),
+					  h->nmulti, f) == h->nmulti);
 		dl->dd.multi = dl->multi;
 		dl->dd.nmulti = h->nmulti;
 	}
@@ -194,8 +194,8 @@ static int state_write(const struct dsdelta *dl, const struct delta_head *h)
 		return -1;
 	ok = fwrite(h, sizeof(*h), 1, f) == 1 &&
 	     fwrite(dl->d->files[0], 1, h->pathlen, f) == h->pathlen &&
-	     fwrite(dl->dd.multi_out, sizeof(*dl->dd.multi_out),
-		    h->nmulti, f) == h->nmulti;
+	     (!h->nmulti || fwrite(dl->dd.multi_out, sizeof(*dl->dd.multi_out),
+				   h->nmulti, f) == h->nmulti);
 	ok = fclose(f) == 0 && ok;
 	if (ok && rename(tmp, dl->state_path) == 0)
 		return 0;

@@ -21,30 +21,44 @@ static int word_has_zero(uint64_t v)
 	return ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL) != 0;
 }
 
-/* The hash of one line, 8 bytes at a time; *nul is set if it holds a
- * NUL byte.  A 64-bit hash: two different lines at matched places are
- * taken for equal with odds of 2^-64 per pair. */
-static uint64_t line_hash(const char *s, size_t n, int noeol, int *nul)
+static uint64_t mix(uint64_t h, uint64_t w)
 {
-	uint64_t h = K1 ^ n, w;
-	size_t i = 0;
+	h = (h ^ w) * K1;
+	return h ^ (h >> 29);
+}
 
-	for (; i + 8 <= n; i += 8) {
+/* The line at `s` (`left` bytes of text from there): its length, and its
+ * hash into *hash; *nul is set if it holds a NUL byte.  One pass, 8 bytes
+ * at a time, both looking for the newline and hashing (most lines are a
+ * few words long: a memchr call per line would cost as much).  A 64-bit
+ * hash: two different lines at matched places are taken for equal with
+ * odds of 2^-64 per pair. */
+static size_t line_scan(const char *s, size_t left, uint64_t *hash, int *nul)
+{
+	uint64_t h = K1, w;
+	size_t i = 0, n;
+	const char *nl;
+
+	for (; i + 8 <= left; i += 8) {
 		memcpy(&w, s + i, 8);
+		if (word_has_zero(w ^ 0x0a0a0a0a0a0a0a0aULL))
+			break;   /* a newline in this word */
 		*nul |= word_has_zero(w);
-		h = (h ^ w) * K1;
-		h ^= h >> 29;
+		h = mix(h, w);
 	}
-	if (i < n) {
+	nl = memchr(s + i, '\n', left - i < 8 ? left - i : 8);
+	n = nl ? (size_t)(nl - s) : left;
+	if (n > i) {
 		w = 0;
 		memcpy(&w, s + i, n - i);
 		*nul |= memchr(s + i, '\0', n - i) != NULL;
-		h = (h ^ w) * K1;
-		h ^= h >> 29;
+		h = mix(h, w);
 	}
-	h ^= (uint64_t)noeol;
+	/* The length, and whether a newline ends it. */
+	h ^= (uint64_t)n << 1 | (nl == NULL);
 	h *= K2;
-	return h ^ (h >> 32);
+	*hash = h ^ (h >> 32);
+	return n;
 }
 
 static int push_index(size_t **v, size_t *n, size_t *cap, size_t x)
@@ -75,8 +89,9 @@ int feed_lines_index(struct feed_lines *fl, const char *text, size_t len)
 	if (!fl->hash || !fl->mark)
 		goto oom;
 	while (pos < len) {
-		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - s) : len - pos;
+		const char *s = text + pos;
+		uint64_t h;
+		size_t n = line_scan(s, len - pos, &h, &nul);
 
 		if (n >= LINES_MAX_LEN) {
 			feed_lines_free(fl);
@@ -102,7 +117,7 @@ int feed_lines_index(struct feed_lines *fl, const char *text, size_t len)
 		if (feed_line_is_state(s, n) &&
 		    push_index(&fl->state, &fl->nstate, &fl->state_cap, fl->n) < 0)
 			goto oom;
-		fl->hash[fl->n++] = line_hash(s, n, !nl, &nul);
+		fl->hash[fl->n++] = h;
 		pos += n + 1;
 	}
 	if (nul) {

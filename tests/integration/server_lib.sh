@@ -164,6 +164,18 @@ check_eq() {
 	fi
 }
 
+# check_same DESC FILE1 FILE2: the files are equal, else their first
+# differences are shown.
+check_same() {
+	if cmp -s "$2" "$3"; then
+		PASSES=$((PASSES + 1))
+	else
+		FAILS=$((FAILS + 1))
+		echo "FAIL: $1: $(basename "$2") and $(basename "$3") differ:"
+		diff "$2" "$3" | head -20 | sed 's/^/    | /'
+	fi
+}
+
 srv_report() {
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]

@@ -140,17 +140,6 @@ stored() {
 	"$CTL" -c "$1/c.yaml" export bl | sed 1d
 }
 
-# same DESC FILE1 FILE2
-same() {
-	if cmp -s "$2" "$3"; then
-		PASSES=$((PASSES + 1))
-	else
-		FAILS=$((FAILS + 1))
-		echo "FAIL: $1: $(basename "$2") and $(basename "$3") differ:"
-		diff "$2" "$3" | head -10 | sed 's/^/    | /'
-	fi
-}
-
 # step N HOW PATH: version N into S (HOW: rename or inplace), checked
 # against a fresh full load; PATH: delta or full, the path S must take.
 step() {
@@ -180,13 +169,13 @@ step() {
 	check_eq "v$n: full load exit status" "$?" 0
 	sed 's/;.*//' "$WORK/s.out$n" >"$WORK/s.sum$n"
 	sed 's/;.*//' "$WORK/f.out$n" >"$WORK/f.sum$n"
-	same "v$n: summaries" "$WORK/s.sum$n" "$WORK/f.sum$n"
+	check_same "v$n: summaries" "$WORK/s.sum$n" "$WORK/f.sum$n"
 	sed "s|$WORK/s/||" "$WORK/s.err$n" >"$WORK/s.warn$n"
 	sed "s|$f/||" "$WORK/f.err$n" >"$WORK/f.warn$n"
-	same "v$n: warnings" "$WORK/s.warn$n" "$WORK/f.warn$n"
+	check_same "v$n: warnings" "$WORK/s.warn$n" "$WORK/f.warn$n"
 	stored "$WORK/s" >"$WORK/s.stored$n"
 	stored "$f" >"$WORK/f.stored$n"
-	same "v$n: stored" "$WORK/s.stored$n" "$WORK/f.stored$n"
+	check_same "v$n: stored" "$WORK/s.stored$n" "$WORK/f.stored$n"
 	check "v$n: check" "$("$CTL" -c "$WORK/s/c.yaml" check 2>&1)" ": ok: "
 	srv_start "$f/c.yaml" "$PF"
 	local fpid=$SRV_PID
@@ -194,7 +183,7 @@ step() {
 	$DNSQ "$PF" --bulk "$WORK/queries.txt" --ttl >"$WORK/f.ans$n"
 	kill -TERM "$fpid"
 	wait "$fpid" 2>/dev/null
-	same "v$n: answers" "$WORK/s.ans$n" "$WORK/f.ans$n"
+	check_same "v$n: answers" "$WORK/s.ans$n" "$WORK/f.ans$n"
 }
 
 cp "$WORK/v1" "$WORK/s/feed/bl.ip4set"

@@ -94,17 +94,6 @@ stored() {
 	done <"$G/config.txt"
 }
 
-# same DESC FILE1 FILE2: the files are equal, else their first differences.
-same() {
-	if cmp -s "$2" "$3"; then
-		PASSES=$((PASSES + 1))
-	else
-		FAILS=$((FAILS + 1))
-		echo "FAIL: $1 (seed $seed): $(basename "$2") and $(basename "$3") differ:"
-		diff "$2" "$3" | head -20 | sed 's/^/    | /'
-	fi
-}
-
 # ---- one seed ------------------------------------------------------------------
 run_seed() {
 	G=$WORK/seed$seed
@@ -173,20 +162,20 @@ run_seed() {
 	summaries "$G/full.out" >"$G/sum.full"
 	summaries "$G/load.out" >"$G/sum.load"
 	summaries "$G/watch.B.out" | sort -u >"$G/sum.watch"
-	same "loader summaries, full vs load" "$G/sum.full" "$G/sum.load"
+	check_same "loader summaries, full vs load (seed $seed)" "$G/sum.full" "$G/sum.load"
 	grep -F -f "$G/sum.watch" "$G/sum.full" >"$G/sum.full.changed"
-	same "loader summaries, full vs watch" "$G/sum.full.changed" "$G/sum.watch"
+	check_same "loader summaries, full vs watch (seed $seed)" "$G/sum.full.changed" "$G/sum.watch"
 	sed "s|$G/full/||" "$G/full.err" >"$G/warnings.full"
 	sed "s|$G/load/||" "$G/load.err" >"$G/warnings.load"
-	same "loader warnings, full vs load" "$G/warnings.full" "$G/warnings.load"
+	check_same "loader warnings, full vs load (seed $seed)" "$G/warnings.full" "$G/warnings.load"
 
 	# What is stored.
 	for s in full load watch; do
 		check "seed $seed: check $s" "$("$CTL" -c "$G/$s/c.yaml" check 2>&1)" ": ok: "
 		stored "$s" >"$G/stored.$s"
 	done
-	same "stored, full vs load" "$G/stored.full" "$G/stored.load"
-	same "stored, full vs watch" "$G/stored.full" "$G/stored.watch"
+	check_same "stored, full vs load (seed $seed)" "$G/stored.full" "$G/stored.load"
+	check_same "stored, full vs watch (seed $seed)" "$G/stored.full" "$G/stored.watch"
 	# The updated stores took the overlay path (the full load never does).
 	for s in full load watch; do
 		$GEN overlay "$G/$s/store/current" >"$G/overlay.$s"
@@ -203,8 +192,8 @@ run_seed() {
 	# Every answer.
 	check_eq "seed $seed: every query answered" \
 		"$(grep -c ' NO-REPLY$\| SERVFAIL ' "$G/answers.full")" 0
-	same "answers, full vs load ($nq queries)" "$G/answers.full" "$G/answers.load"
-	same "answers, full vs watch ($nq queries)" "$G/answers.full" "$G/answers.watch"
+	check_same "answers, full vs load ($nq queries) (seed $seed)" "$G/answers.full" "$G/answers.load"
+	check_same "answers, full vs watch ($nq queries) (seed $seed)" "$G/answers.full" "$G/answers.watch"
 	local zone changed listed
 	while read -r _ _ zone _; do
 		changed=$(paste -d'\n' "$G/answers.A" "$G/answers.full" |
