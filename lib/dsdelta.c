@@ -7,7 +7,10 @@
  *               one's bytes for the next update to compare with;
  *   NAME.state  struct delta_head, the file's path, then the prefixes
  *               several entries give (struct ds_ip4_multi, sorted), as
- *               the store made them.
+ *               the store made them;
+ *   NAME.lines  the lines' index of the version kept, when an update
+ *               made it (feed_lines_save): the next update need not
+ *               index that version again.
  * Before an update uses them, it checks that they describe what is
  * stored: the link is the file that was read (device, inode, size,
  * mtime), the store holds the load they were kept by (its file hash and
@@ -47,7 +50,7 @@ struct delta_head {
 struct dsdelta {
 	struct store *st;
 	const struct cfg_dataset *d;
-	char dir[4096], state_path[4096], text_path[4096];
+	char dir[4096], state_path[4096], text_path[4096], lines_path[4096];
 	/* The file that was read: its identity, for the link made of it. */
 	int have_file;
 	uint64_t dev, ino;
@@ -58,9 +61,11 @@ struct dsdelta {
 	struct ds_ip4_multi *multi;
 	struct ds_ip4_delta dd;
 	int valid;
-	/* An update read from changed lines. */
+	/* An update read from changed lines, and its new version's index
+	 * (saved for the next update). */
 	struct dataset *removed;
 	unsigned long nremoved, nadded;
+	struct feed_lines cur;
 };
 
 /* Dataset names become file names: only the plain ones take part. */
@@ -81,14 +86,25 @@ static int delta_name_ok(const char *name)
 }
 
 static int delta_paths(struct store *st, const char *name, char *dir,
-		       char *state_path, char *text_path)
+		       char *state_path, char *text_path, char *lines_path)
 {
 	int a = snprintf(dir, 4096, "%s/delta", store_dir(st));
 	int b = snprintf(state_path, 4096, "%s/%s.state", dir, name);
 	int c = snprintf(text_path, 4096, "%s/%s.text", dir, name);
+	int d = snprintf(lines_path, 4096, "%s/%s.lines", dir, name);
 
-	return a > 0 && a < 4096 && b > 0 && b < 4096 && c > 0 && c < 4096 ? 0
-									 : -1;
+	return a > 0 && a < 4096 && b > 0 && b < 4096 && c > 0 && c < 4096 &&
+	       d > 0 && d < 4096 ? 0 : -1;
+}
+
+/* The identity an index is saved under: the kept link's. */
+static void delta_tag(uint64_t tag[4], uint64_t dev, uint64_t ino,
+		      uint64_t size, int64_t mtime_s, int64_t mtime_ns)
+{
+	tag[0] = dev;
+	tag[1] = ino;
+	tag[2] = size;
+	tag[3] = (uint64_t)mtime_s * 1000000000u + (uint64_t)mtime_ns;
 }
 
 struct dsdelta *dsdelta_begin(struct store *st, const struct cfg_dataset *d)
@@ -104,8 +120,8 @@ struct dsdelta *dsdelta_begin(struct store *st, const struct cfg_dataset *d)
 		return NULL;
 	dl->st = st;
 	dl->d = d;
-	if (delta_paths(st, d->name, dl->dir, dl->state_path,
-			dl->text_path) < 0) {
+	if (delta_paths(st, d->name, dl->dir, dl->state_path, dl->text_path,
+			dl->lines_path) < 0) {
 		free(dl);
 		return NULL;
 	}
@@ -126,17 +142,19 @@ void dsdelta_free(struct dsdelta *dl)
 	free(dl->multi);
 	free(dl->dd.multi_out);
 	dataset_free(dl->removed);
+	feed_lines_free(&dl->cur);
 	free(dl);
 }
 
 void dsdelta_forget(struct store *st, const char *name)
 {
-	char dir[4096], sp[4096], tp[4096];
+	char dir[4096], sp[4096], tp[4096], lp[4096];
 
-	if (!delta_name_ok(name) || delta_paths(st, name, dir, sp, tp) < 0)
+	if (!delta_name_ok(name) || delta_paths(st, name, dir, sp, tp, lp) < 0)
 		return;
 	unlink(sp);
 	unlink(tp);
+	unlink(lp);
 }
 
 void dsdelta_changed(const struct dsdelta *dl, unsigned long *removed,
@@ -326,6 +344,24 @@ static void delta_read_close(struct delta_read *r)
 		close(r->fd);
 }
 
+/* Indexes the new version's lines as the reader brings them in, a
+ * megabyte at a time: 0, or as feed_lines_more. */
+static int delta_index_new(struct delta_read *r)
+{
+	size_t avail = 0, len = r->rd.len;
+	int rc = feed_lines_begin(&r->cur, r->rd.buf, len);
+
+	while (rc == 0 && avail < len) {
+		size_t now = feed_reader_wait(&r->rd, avail + ((size_t)1 << 20));
+
+		if (now <= avail)
+			return 1;   /* the read ended short */
+		avail = now;
+		rc = feed_lines_more(&r->cur, avail);
+	}
+	return rc;
+}
+
 /* Reads the kept version (mapped, its lines indexed on another thread
  * meanwhile) and the new one (as a full parse reads it: its hash is the
  * stored source's), and finds the lines that changed.  0, or 1 when the
@@ -334,6 +370,7 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 			   const struct delta_head *h, struct delta_read *r)
 {
 	const unsigned char *m;
+	uint64_t tag[4];
 	char err[512];
 	pthread_t th;
 	int started, rc = 1;
@@ -364,14 +401,19 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 		return 1;
 	r->old.text = r->map == MAP_FAILED ? "" : r->map;
 	r->old.len = h->size;
-	started = pthread_create(&th, NULL, index_thread, &r->old) == 0;
-	if (!started)
+	delta_tag(tag, h->dev, h->ino, h->size, h->mtime_s, h->mtime_ns);
+	started = 0;
+	if (feed_lines_load(&r->old.fl, dl->lines_path, tag, r->old.text,
+			    r->old.len) == 0)
+		r->old.rc = 0;   /* indexed by the last update */
+	else if (!(started = pthread_create(&th, NULL, index_thread,
+					    &r->old) == 0))
 		index_thread(&r->old);
-	/* (A last line without newline gets a note only a full parse
-	 * shows.) */
-	if (feed_reader_finish(&r->rd, dl->d->files[0], err, sizeof(err)) == 0 &&
-	    !r->rd.gz && (!r->rd.len || r->rd.buf[r->rd.len - 1] == '\n') &&
-	    feed_lines_index(&r->cur, r->rd.buf, r->rd.len) == 0)
+	/* The new version is indexed as it is read.  (A last line without
+	 * newline gets a note only a full parse shows.) */
+	if (!r->rd.gz && delta_index_new(r) == 0 &&
+	    feed_reader_finish(&r->rd, dl->d->files[0], err, sizeof(err)) == 0 &&
+	    (!r->rd.len || r->rd.buf[r->rd.len - 1] == '\n'))
 		rc = 0;
 	if (started)
 		pthread_join(th, NULL);
@@ -479,6 +521,10 @@ int dsdelta_parse(struct dsdelta *dl, const struct feed_options *fo,
 			dl->dd.removed = dl->removed;
 			add->ip4_delta = &dl->dd;
 			*out = add;
+			/* Its text goes with the reader; the index stays. */
+			dl->cur = r.cur;
+			dl->cur.text = NULL;
+			memset(&r.cur, 0, sizeof(r.cur));
 		}
 		delta_read_close(&r);
 	}
@@ -551,6 +597,17 @@ void dsdelta_stored(struct dsdelta *dl, const struct feed_result *res,
 	h.warnings = res->warnings;
 	h.nmulti = dl->dd.nmulti_out;
 	h.pathlen = (uint32_t)strlen(dl->d->files[0]);
+	/* The new version's index, when this load made one (an update). */
+	unlink(dl->lines_path);
+	if (dl->cur.hash) {
+		uint64_t tag[4];
+
+		delta_tag(tag, h.dev, h.ino, h.size, h.mtime_s, h.mtime_ns);
+		snprintf(tmp, sizeof(tmp), "%s.new", dl->lines_path);
+		if (feed_lines_save(&dl->cur, tmp, tag) < 0 ||
+		    rename(tmp, dl->lines_path) < 0)
+			unlink(tmp);
+	}
 	if (state_write(dl, &h) == 0)
 		return;
 forget:

@@ -5,8 +5,13 @@
 
 #include "feed_reader.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A line this long or longer might be cut by rbldnsd's reader. */
 #define LINES_MAX_LEN (FEED_ISTREAM_BUF / 2 - 1)
@@ -27,17 +32,17 @@ static uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 29);
 }
 
-/* The line at `s` (`left` bytes of text from there): its length, and its
- * hash into *hash; *nul is set if it holds a NUL byte.  One pass, 8 bytes
- * at a time, both looking for the newline and hashing (most lines are a
- * few words long: a memchr call per line would cost as much).  A 64-bit
- * hash: two different lines at matched places are taken for equal with
- * odds of 2^-64 per pair. */
-static size_t line_scan(const char *s, size_t left, uint64_t *hash, int *nul)
+/* The line at `s` (`left` bytes of text from there): its length, its
+ * hash into *hash and whether a newline ends it (*eol); *nul is set if it
+ * holds a NUL byte.  One pass, 8 bytes at a time, both looking for the
+ * newline and hashing (most lines are a few words long: a memchr call per
+ * line would cost as much).  A 64-bit hash: two different lines at
+ * matched places are taken for equal with odds of 2^-64 per pair. */
+static size_t line_scan(const char *s, size_t left, uint64_t *hash, int *nul,
+			int *eol)
 {
-	uint64_t h = K1, w;
-	size_t i = 0, n;
-	const char *nl;
+	uint64_t h = K1, w = 0;
+	size_t i = 0, n, end;
 
 	for (; i + 8 <= left; i += 8) {
 		memcpy(&w, s + i, 8);
@@ -46,16 +51,19 @@ static size_t line_scan(const char *s, size_t left, uint64_t *hash, int *nul)
 		*nul |= word_has_zero(w);
 		h = mix(h, w);
 	}
-	nl = memchr(s + i, '\n', left - i < 8 ? left - i : 8);
-	n = nl ? (size_t)(nl - s) : left;
-	if (n > i) {
+	/* The last word: the newline in it, or the text's end. */
+	end = left - i < 8 ? left - i : 8;
+	for (n = 0; n < end && s[i + n] != '\n'; n++)
+		*nul |= s[i + n] == '\0';
+	*eol = n < end;
+	if (n) {
 		w = 0;
-		memcpy(&w, s + i, n - i);
-		*nul |= memchr(s + i, '\0', n - i) != NULL;
+		memcpy(&w, s + i, n);
 		h = mix(h, w);
 	}
+	n += i;
 	/* The length, and whether a newline ends it. */
-	h ^= (uint64_t)n << 1 | (nl == NULL);
+	h ^= (uint64_t)n << 1 | !*eol;
 	h *= K2;
 	*hash = h ^ (h >> 32);
 	return n;
@@ -76,53 +84,62 @@ static int push_index(size_t **v, size_t *n, size_t *cap, size_t x)
 	return 0;
 }
 
-int feed_lines_index(struct feed_lines *fl, const char *text, size_t len)
+int feed_lines_begin(struct feed_lines *fl, const char *text, size_t len)
 {
-	size_t cap = len / 16 + 16, pos = 0;
-	int nul = 0;
-
 	memset(fl, 0, sizeof(*fl));
 	fl->text = text;
 	fl->len = len;
-	fl->hash = malloc(cap * sizeof(*fl->hash));
-	fl->mark = malloc((cap / FEED_LINES_STEP + 1) * sizeof(*fl->mark));
-	if (!fl->hash || !fl->mark)
-		goto oom;
-	while (pos < len) {
-		const char *s = text + pos;
-		uint64_t h;
-		size_t n = line_scan(s, len - pos, &h, &nul);
+	fl->cap = len / 16 + 16;
+	fl->hash = malloc(fl->cap * sizeof(*fl->hash));
+	fl->mark = malloc((fl->cap / FEED_LINES_STEP + 1) * sizeof(*fl->mark));
+	if (fl->hash && fl->mark)
+		return 0;
+	feed_lines_free(fl);
+	return -1;
+}
 
-		if (n >= LINES_MAX_LEN) {
+/* Room for one more line. */
+static int lines_grow(struct feed_lines *fl)
+{
+	size_t ncap = fl->cap * 2;
+	uint64_t *hash = realloc(fl->hash, ncap * sizeof(*hash));
+	size_t *mark;
+
+	if (!hash)
+		return -1;
+	fl->hash = hash;
+	mark = realloc(fl->mark, (ncap / FEED_LINES_STEP + 1) * sizeof(*mark));
+	if (!mark)
+		return -1;
+	fl->mark = mark;
+	fl->cap = ncap;
+	return 0;
+}
+
+int feed_lines_more(struct feed_lines *fl, size_t avail)
+{
+	int last = avail >= fl->len, eol;
+
+	while (fl->pos < fl->len) {
+		const char *s = fl->text + fl->pos;
+		uint64_t h;
+		size_t n = line_scan(s, avail - fl->pos, &h, &fl->nul, &eol);
+
+		if (n >= LINES_MAX_LEN || fl->nul) {
 			feed_lines_free(fl);
 			return 1;
 		}
-		if (fl->n == cap) {
-			size_t ncap = cap * 2;
-			uint64_t *h = realloc(fl->hash, ncap * sizeof(*h));
-			size_t *m;
-
-			if (!h)
-				goto oom;
-			fl->hash = h;
-			m = realloc(fl->mark,
-				    (ncap / FEED_LINES_STEP + 1) * sizeof(*m));
-			if (!m)
-				goto oom;
-			fl->mark = m;
-			cap = ncap;
-		}
+		if (!eol && !last)
+			break;   /* the rest of it is still to come */
+		if (fl->n == fl->cap && lines_grow(fl) < 0)
+			goto oom;
 		if (fl->n % FEED_LINES_STEP == 0)
-			fl->mark[fl->nmark++] = pos;
+			fl->mark[fl->nmark++] = fl->pos;
 		if (feed_line_is_state(s, n) &&
 		    push_index(&fl->state, &fl->nstate, &fl->state_cap, fl->n) < 0)
 			goto oom;
 		fl->hash[fl->n++] = h;
-		pos += n + 1;
-	}
-	if (nul) {
-		feed_lines_free(fl);
-		return 1;
+		fl->pos += n + 1;
 	}
 	return 0;
 oom:
@@ -130,15 +147,126 @@ oom:
 	return -1;
 }
 
+int feed_lines_index(struct feed_lines *fl, const char *text, size_t len)
+{
+	if (feed_lines_begin(fl, text, len) < 0)
+		return -1;
+	return feed_lines_more(fl, len);
+}
+
 void feed_lines_free(struct feed_lines *fl)
 {
-	free(fl->hash);
-	free(fl->mark);
-	free(fl->state);
+	if (fl->map) {
+		munmap(fl->map, fl->maplen);
+		fl->map = NULL;
+	} else {
+		free(fl->hash);
+		free(fl->mark);
+		free(fl->state);
+	}
 	fl->hash = NULL;
 	fl->mark = NULL;
 	fl->state = NULL;
-	fl->n = fl->nmark = fl->nstate = fl->state_cap = 0;
+	fl->n = fl->nmark = fl->nstate = fl->state_cap = fl->cap = 0;
+}
+
+/* A saved index: this header, then hash[n], mark[nmark], state[nstate],
+ * each as u64 in the machine's byte order (the file never travels). */
+#define LINES_MAGIC "dnsbld-lines 1\n"
+
+struct lines_head {
+	char magic[16];
+	uint64_t tag[4];
+	uint64_t len, n, nmark, nstate;
+};
+
+int feed_lines_save(const struct feed_lines *fl, const char *path,
+		    const uint64_t tag[4])
+{
+	struct lines_head h;
+	FILE *f;
+	int ok;
+
+	if (sizeof(size_t) != sizeof(uint64_t))
+		return -1;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, LINES_MAGIC, sizeof(LINES_MAGIC));
+	memcpy(h.tag, tag, sizeof(h.tag));
+	h.len = fl->len;
+	h.n = fl->n;
+	h.nmark = fl->nmark;
+	h.nstate = fl->nstate;
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	ok = fwrite(&h, sizeof(h), 1, f) == 1 &&
+	     (!fl->n || fwrite(fl->hash, 8, fl->n, f) == fl->n) &&
+	     (!fl->nmark || fwrite(fl->mark, 8, fl->nmark, f) == fl->nmark) &&
+	     (!fl->nstate || fwrite(fl->state, 8, fl->nstate, f) == fl->nstate);
+	ok = fclose(f) == 0 && ok;
+	if (!ok)
+		unlink(path);
+	return ok ? 0 : -1;
+}
+
+int feed_lines_load(struct feed_lines *fl, const char *path,
+		    const uint64_t tag[4], const char *text, size_t len)
+{
+	struct lines_head h;
+	struct stat sb;
+	uint8_t *m;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(fl, 0, sizeof(*fl));
+	if (fd < 0)
+		return -1;
+	if (sizeof(size_t) != sizeof(uint64_t) || fstat(fd, &sb) < 0 ||
+	    (size_t)sb.st_size < sizeof(h) ||
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
+	    MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	memcpy(&h, m, sizeof(h));
+	if (memcmp(h.magic, LINES_MAGIC, sizeof(LINES_MAGIC)) != 0 ||
+	    memcmp(h.tag, tag, sizeof(h.tag)) != 0 || h.len != len ||
+	    h.nmark != (h.n + FEED_LINES_STEP - 1) / FEED_LINES_STEP ||
+	    h.nstate > h.n ||
+	    (uint64_t)sb.st_size != sizeof(h) + 8 * (h.n + h.nmark + h.nstate)) {
+		munmap(m, (size_t)sb.st_size);
+		return -1;
+	}
+	/* Where the lines are found must lie in the text. */
+	for (uint64_t i = 0; i < h.nmark; i++) {
+		uint64_t off;
+
+		memcpy(&off, m + sizeof(h) + 8 * (h.n + i), 8);
+		if (off >= len) {
+			munmap(m, (size_t)sb.st_size);
+			return -1;
+		}
+	}
+	for (uint64_t i = 0; i < h.nstate; i++) {
+		uint64_t idx;
+
+		memcpy(&idx, m + sizeof(h) + 8 * (h.n + h.nmark + i), 8);
+		if (idx >= h.n) {
+			munmap(m, (size_t)sb.st_size);
+			return -1;
+		}
+	}
+	fl->map = m;
+	fl->maplen = (size_t)sb.st_size;
+	fl->text = text;
+	fl->len = len;
+	fl->n = h.n;
+	fl->nmark = h.nmark;
+	fl->nstate = h.nstate;
+	fl->hash = (uint64_t *)(void *)(m + sizeof(h));
+	fl->mark = (size_t *)(void *)(m + sizeof(h) + 8 * h.n);
+	fl->state = (size_t *)(void *)(m + sizeof(h) + 8 * (h.n + h.nmark));
+	return 0;
 }
 
 const char *feed_lines_get(const struct feed_lines *fl, size_t i, size_t *len,

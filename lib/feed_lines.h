@@ -28,14 +28,35 @@ struct feed_lines {
 	/* The lines that carry parser state (feed_line_is_state), ascending. */
 	size_t *state;
 	size_t nstate, state_cap;
+	void *map;            /* set when the arrays are a saved index's */
+	size_t maplen;
+	size_t pos, cap;      /* indexing: the text taken, room in hash */
+	int nul;
 };
 
 #define FEED_LINES_STEP 64
 
 /* Indexes the `len` bytes at `text`.  0, -1 out of memory, or 1 if the
- * text is not plain (a NUL byte or a line too long to index). */
+ * text is not plain (a NUL byte or a line too long to index); on
+ * failure nothing is left to free. */
 int feed_lines_index(struct feed_lines *fl, const char *text, size_t len);
+/* The same for a text that is still arriving: begin (0 or -1), then
+ * more each time its first `avail` bytes are there (the whole lines
+ * among them are taken; avail == len ends it), with feed_lines_index's
+ * results. */
+int feed_lines_begin(struct feed_lines *fl, const char *text, size_t len);
+int feed_lines_more(struct feed_lines *fl, size_t avail);
 void feed_lines_free(struct feed_lines *fl);
+
+/* An index kept in a file, so that the next comparison with this text
+ * need not index it again.  `tag` names the text it was made of (the
+ * caller's identity of the file): feed_lines_load maps the index saved
+ * at `path` only if its tag and the text's length are the same (0),
+ * else -1.  Save: 0 or -1. */
+int feed_lines_save(const struct feed_lines *fl, const char *path,
+		    const uint64_t tag[4]);
+int feed_lines_load(struct feed_lines *fl, const char *path,
+		    const uint64_t tag[4], const char *text, size_t len);
 
 /* Line i (0-based, < fl->n): its bytes without the '\n' (*len), and
  * whether it ends the text without one (*noeol). */

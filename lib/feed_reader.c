@@ -107,6 +107,12 @@ static void reader_need(struct feed_reader *rd, size_t end)
 		rd->maybe_nul = 1;
 }
 
+size_t feed_reader_wait(struct feed_reader *rd, size_t end)
+{
+	reader_need(rd, end < rd->len ? end : rd->len);
+	return rd->avail < rd->len ? rd->avail : rd->len;
+}
+
 /* Waits for the reading thread to end. */
 static void reader_join(struct feed_reader *rd, int stop)
 {

@@ -70,6 +70,11 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 int feed_reader_finish(struct feed_reader *rd, const char *path, char *err,
 		       size_t errlen);
 
+/* Waits until the first `end` bytes of the text are read (or the read
+ * ended): how many are there now, from rd->buf.  For a caller that works
+ * through the text as it arrives, not by lines. */
+size_t feed_reader_wait(struct feed_reader *rd, size_t end);
+
 /* The FNV-1a hash of the file's raw bytes (waits for the read to end). */
 uint64_t feed_reader_hash(struct feed_reader *rd);
 

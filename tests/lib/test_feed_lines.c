@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A text of lines built in a buffer. */
 struct text {
@@ -101,6 +103,68 @@ static void test_get_many(void)
 	CHECK(ok);
 	feed_lines_free(&fl);
 	free(t.p);
+}
+
+/* A text indexed as it arrives, in pieces of any size, is indexed as a
+ * whole text is. */
+static void test_index_pieces(void)
+{
+	struct text t = { 0 };
+	struct feed_lines whole, part;
+	char line[64];
+	int ok = 1;
+
+	for (int i = 0; i < 3000; i++) {
+		snprintf(line, sizeof(line), i % 97 ? "10.%d.%d.1 :%d:txt" : ":127.0.0.%d",
+			 i % 256, i / 256, i % 7);
+		text_add(&t, line);
+	}
+	t.p[t.len - 1] = 'x';   /* a last line without newline */
+	CHECK_INT(feed_lines_index(&whole, t.p, t.len), 0);
+	for (int round = 0; round < 20; round++) {
+		size_t avail = 0;
+
+		CHECK_INT(feed_lines_begin(&part, t.p, t.len), 0);
+		while (avail < t.len) {
+			avail += 1 + rnd() % (round < 10 ? 7 : 5000);
+			if (avail > t.len)
+				avail = t.len;
+			if (feed_lines_more(&part, avail) != 0)
+				break;
+		}
+		ok &= part.n == whole.n && part.nstate == whole.nstate &&
+		      part.nmark == whole.nmark &&
+		      memcmp(part.hash, whole.hash, whole.n * 8) == 0 &&
+		      memcmp(part.mark, whole.mark, whole.nmark * sizeof(size_t)) == 0 &&
+		      memcmp(part.state, whole.state, whole.nstate * sizeof(size_t)) == 0;
+		feed_lines_free(&part);
+	}
+	CHECK(ok);
+	CHECK_INT(whole.nstate, 31);
+	feed_lines_free(&whole);
+	free(t.p);
+}
+
+/* A saved index maps back for the same text and tag only. */
+static void test_save_load(void)
+{
+	static const char text[] = "1.2.3.4\n:127.0.0.3\n5.6.7.8\n";
+	uint64_t tag[4] = { 1, 2, 3, 4 }, other[4] = { 1, 2, 3, 5 };
+	struct feed_lines fl, back;
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/test_feed_lines.idx",
+		 getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp");
+	CHECK_INT(feed_lines_index(&fl, text, strlen(text)), 0);
+	CHECK_INT(feed_lines_save(&fl, path, tag), 0);
+	CHECK_INT(feed_lines_load(&back, path, tag, text, strlen(text)), 0);
+	CHECK(back.n == 3 && back.nstate == 1 && back.state[0] == 1 &&
+	      memcmp(back.hash, fl.hash, 3 * 8) == 0);
+	feed_lines_free(&back);
+	CHECK_INT(feed_lines_load(&back, path, other, text, strlen(text)), -1);
+	CHECK_INT(feed_lines_load(&back, path, tag, text, 5), -1);
+	unlink(path);
+	feed_lines_free(&fl);
 }
 
 /* The old lines not taken away, in order, are the new lines not added. */
@@ -248,6 +312,8 @@ int main(void)
 {
 	test_index();
 	test_get_many();
+	test_index_pieces();
+	test_save_load();
 	test_diff_random();
 	test_diff_reordered();
 	test_load_lines();
