@@ -21,6 +21,7 @@
 
 #include "feed_lines.h"
 #include "feed_reader.h"
+#include "store_blob.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -259,12 +260,13 @@ static void *index_thread(void *arg)
 }
 
 /* The lines to parse: every state line and the changed ones, merged in
- * file order into *out (n of them). */
+ * file order into *out (n of them), their texts not yet found.  1 when a
+ * changed line carries state. */
 static int delta_lines(const struct feed_lines *fl, const size_t *changed,
 		       size_t nchanged, struct feed_line **out, size_t *n)
 {
 	size_t i = 0, k = 0, total = fl->nstate + nchanged;
-	struct feed_line *v = malloc((total ? total : 1) * sizeof(*v));
+	struct feed_line *v = calloc(total ? total : 1, sizeof(*v));
 
 	*out = v;
 	*n = total;
@@ -274,15 +276,82 @@ static int delta_lines(const struct feed_lines *fl, const size_t *changed,
 		size_t idx;
 
 		if (i < fl->nstate && k < nchanged && fl->state[i] == changed[k])
-			return 1;   /* a changed line carries state */
+			return 1;
 		if (k == nchanged || (i < fl->nstate && fl->state[i] < changed[k]))
 			idx = fl->state[i++];
 		else
 			idx = changed[k++];
-		v[c].text = feed_lines_get(fl, idx, &v[c].len, &v[c].noeol);
 		v[c].lineno = idx + 1;
 	}
 	return 0;
+}
+
+/* The lines' texts, from an indexed text in memory. */
+static void delta_lines_text(const struct feed_lines *fl, struct feed_line *v,
+			     size_t n)
+{
+	for (size_t c = 0; c < n; c++)
+		v[c].text = feed_lines_get(fl, v[c].lineno - 1, &v[c].len,
+					   &v[c].noeol);
+}
+
+/* The lines' texts, read from file `fd` a chunk at a time into *arena
+ * (the caller frees it): the kept version need not be mapped whole when
+ * its index was saved, which keeps the loader's resident memory down.
+ * 0, or -1 (a read error, or fewer lines than the index said). */
+#define DELTA_CHUNK ((size_t)1 << 20)
+static int delta_lines_read(int fd, struct feed_line *v, size_t n,
+			    char **arena)
+{
+	struct blob_writer a = { 0 };
+	size_t *offs = malloc((n ? n : 1) * sizeof(*offs));
+	char *buf = malloc(DELTA_CHUNK);
+	size_t have = 0, line = 0, k = 0;
+	off_t fpos = 0;
+	int rc = -1;
+
+	*arena = NULL;
+	while (offs && buf && k < n) {
+		ssize_t got = pread(fd, buf + have, DELTA_CHUNK - have,
+				    fpos + (off_t)have);
+		size_t p = 0;
+		char *nl;
+
+		if (got < 0)
+			break;
+		have += (size_t)got;
+		while (k < n && (nl = memchr(buf + p, '\n', have - p)) != NULL) {
+			if (v[k].lineno == line + 1) {
+				offs[k] = a.len;
+				v[k].len = (size_t)(nl - buf) - p;
+				blob_put(&a, buf + p, v[k++].len);
+			}
+			line++;
+			p = (size_t)(nl - buf) + 1;
+		}
+		if (got == 0 && k < n && p < have && v[k].lineno == line + 1) {
+			offs[k] = a.len;   /* the last line, without newline */
+			v[k].len = have - p;
+			v[k].noeol = 1;
+			blob_put(&a, buf + p, v[k++].len);
+		}
+		if (got == 0 || (p == 0 && have == DELTA_CHUNK))
+			break;   /* the end, or a line longer than a chunk */
+		memmove(buf, buf + p, have - p);
+		fpos += (off_t)p;
+		have -= p;
+	}
+	if (k == n && !a.oom) {
+		for (size_t c = 0; c < n; c++)
+			v[c].text = a.p ? (const char *)a.p + offs[c] : "";
+		*arena = (char *)a.p;
+		a.p = NULL;
+		rc = 0;
+	}
+	free(a.p);
+	free(offs);
+	free(buf);
+	return rc;
 }
 
 /* Parses `lines` with the options of the load, warnings into `log`, no
@@ -373,7 +442,7 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 	uint64_t tag[4];
 	char err[512];
 	pthread_t th;
-	int started, rc = 1;
+	int started, indexed, rc = 1;
 
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
@@ -381,7 +450,12 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 	r->fd = open(dl->text_path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0)
 		return 1;
-	if (h->size) {
+	/* With the index the last update saved, the kept version is only
+	 * read for its removed lines (delta_lines_read), not mapped. */
+	delta_tag(tag, h->dev, h->ino, h->size, h->mtime_s, h->mtime_ns);
+	indexed = feed_lines_load(&r->old.fl, dl->lines_path, tag, NULL,
+				  h->size) == 0;
+	if (h->size && !indexed) {
 		r->map = mmap(NULL, h->size, PROT_READ, MAP_PRIVATE, r->fd, 0);
 		if (r->map == MAP_FAILED)
 			return 1;
@@ -401,11 +475,9 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 		return 1;
 	r->old.text = r->map == MAP_FAILED ? "" : r->map;
 	r->old.len = h->size;
-	delta_tag(tag, h->dev, h->ino, h->size, h->mtime_s, h->mtime_ns);
 	started = 0;
-	if (feed_lines_load(&r->old.fl, dl->lines_path, tag, r->old.text,
-			    r->old.len) == 0)
-		r->old.rc = 0;   /* indexed by the last update */
+	if (indexed)
+		r->old.rc = 0;
 	else if (!(started = pthread_create(&th, NULL, index_thread,
 					    &r->old) == 0))
 		index_thread(&r->old);
@@ -435,7 +507,7 @@ static int delta_parse_changes(struct dsdelta *dl, const struct feed_options *fo
 	struct feed_result rrm, radd;
 	struct dataset *rm = NULL;
 	size_t nrm = 0, nadd = 0, heldlen = 0;
-	char *held = NULL;
+	char *held = NULL, *arena = NULL;
 	FILE *hold = NULL, *sink = NULL;
 	int rc = 1;
 
@@ -445,6 +517,11 @@ static int delta_parse_changes(struct dsdelta *dl, const struct feed_options *fo
 	if (delta_lines(&r->old.fl, r->diff.removed, r->diff.nremoved, &lrm,
 			&nrm) ||
 	    delta_lines(&r->cur, r->diff.added, r->diff.nadded, &ladd, &nadd))
+		goto out;
+	delta_lines_text(&r->cur, ladd, nadd);
+	if (r->old.fl.text)
+		delta_lines_text(&r->old.fl, lrm, nrm);
+	else if (delta_lines_read(r->fd, lrm, nrm, &arena) < 0)
 		goto out;
 	/* The new lines' warnings are shown once the update is known to go
 	 * ahead (the old version had none). */
@@ -492,6 +569,7 @@ out:
 	feed_result_free(&radd);
 	free(lrm);
 	free(ladd);
+	free(arena);
 	return rc;
 }
 
