@@ -450,6 +450,15 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 	r->fd = open(dl->text_path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0)
 		return 1;
+	if (feed_reader_open(&r->rd, dl->d->files[0], fo->no_gunzip, 1, err,
+			     sizeof(err)) < 0)
+		return 1;
+	r->rd_open = 1;
+	/* A file rewritten in place is the link itself: the old bytes are
+	 * gone (and a writer may be cutting the file: it is not mapped). */
+	if ((uint64_t)r->rd.st0.st_dev == h->dev &&
+	    (uint64_t)r->rd.st0.st_ino == h->ino)
+		return 1;
 	/* With the index the last update saved, the kept version is only
 	 * read for its removed lines (delta_lines_read), not mapped. */
 	delta_tag(tag, h->dev, h->ino, h->size, h->mtime_s, h->mtime_ns);
@@ -464,15 +473,6 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 		if (h->size >= 2 && m[0] == 0x1f && m[1] == 0x8b)
 			return 1;   /* gzip */
 	}
-	if (feed_reader_open(&r->rd, dl->d->files[0], fo->no_gunzip, 1, err,
-			     sizeof(err)) < 0)
-		return 1;
-	r->rd_open = 1;
-	/* A file rewritten in place is the link itself: the old bytes are
-	 * gone. */
-	if ((uint64_t)r->rd.st0.st_dev == h->dev &&
-	    (uint64_t)r->rd.st0.st_ino == h->ino)
-		return 1;
 	r->old.text = r->map == MAP_FAILED ? "" : r->map;
 	r->old.len = h->size;
 	started = 0;

@@ -190,6 +190,15 @@ static int dsload_load(struct store *st, const struct cfg_dataset *d,
 	return rc < 0 ? -1 : 0;
 }
 
+int dsload_drop(struct store *st, const char *name, char *err, size_t errlen)
+{
+	int rc = store_drop_dataset(st, name, err, errlen);
+
+	if (rc == 0 || rc == STORE_ENOTFOUND)
+		dsdelta_forget(st, name);
+	return rc;
+}
+
 int dsload_dataset(struct store *st, const struct cfg_dataset *d,
 		   const struct dsload_options *o, struct dsload_report *rep)
 {

@@ -71,6 +71,10 @@ void dsload_summary(const struct cfg_dataset *d, const struct dsload_report *rep
 void dsload_failure(const struct cfg_dataset *d, const char *cfgpath,
 		    const struct dsload_report *rep, char *buf, size_t buflen);
 
+/* Drops dataset `name` from the store (store_drop_dataset's result) and
+ * what the loader kept for its next update (dsdelta.h). */
+int dsload_drop(struct store *st, const char *name, char *err, size_t errlen);
+
 /* mkdir -p `path` (the store directory and its parents).  0, or -1 with
  * `err` naming the directory and why. */
 int dsload_mkdirs(const char *path, char *err, size_t errlen);

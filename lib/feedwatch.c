@@ -332,7 +332,7 @@ static void fw_strays(struct feedwatch *fw)
 				"%s: stored but not in %s (remove it with "
 				"`dnsbl-ctl drop %s`)", names[i],
 				fw_cfg_path(fw->cfg), names[i]);
-		} else if (store_drop_dataset(fw->st, names[i], err,
+		} else if (dsload_drop(fw->st, names[i], err,
 					      sizeof(err)) < 0) {
 			fw_emit(fw, FEEDWATCH_NOTE, NULL, NULL,
 				"%s: no longer served, FAILED to drop: %s",
@@ -496,7 +496,7 @@ static void fw_apply_config(struct feedwatch *fw)
 
 		if (config_dataset(ncfg, name))
 			continue;
-		rc = store_drop_dataset(fw->st, name, err, sizeof(err));
+		rc = dsload_drop(fw->st, name, err, sizeof(err));
 		if (rc == 0 || rc == STORE_ENOTFOUND) {
 			ndropped++;
 			fw->wrote = 1;

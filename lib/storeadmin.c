@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "dname.h"
+#include "dsload.h"
 
 struct store *storeadmin_open(const struct storeadmin *sa, unsigned flags)
 {
@@ -296,7 +297,7 @@ int storeadmin_drop(const struct storeadmin *sa, int nargs, char **args)
 	if (!st)
 		return STOREADMIN_FAILED;
 	for (int i = 0; i < nargs; i++) {
-		int rc = store_drop_dataset(st, args[i], err, sizeof(err));
+		int rc = dsload_drop(st, args[i], err, sizeof(err));
 
 		if (rc == STORE_ENOTFOUND) {
 			fprintf(stderr, "%s: %s: not in the store\n", sa->prog, args[i]);

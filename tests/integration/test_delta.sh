@@ -17,6 +17,7 @@
 # `:` line changed (a full parse); a small change after that full load; a
 # bad line added (its warning shown with its line number); a change after
 # a version with a bad line (a full parse); a gzip file (a full parse).
+# Then `dnsbl-ctl drop` forgets what was kept.
 # Ports 6440-6459.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
@@ -204,4 +205,13 @@ step 9 rename full
 # The answers moved: the test saw the updates.
 check_not "the answers changed from v2 to v8" \
 	"$(cmp "$WORK/s.ans2" "$WORK/s.ans8" && echo same)" "same"
+# A gzip file is not kept; a plain one again is, and a drop forgets it.
+check_eq "v9: gzip, nothing kept" "$(ls "$WORK/s/store/delta" | grep -c '^bl\.')" 0
+cp "$WORK/v8" "$WORK/s/feed/.new"
+mv "$WORK/s/feed/.new" "$WORK/s/feed/bl.ip4set"
+"$LOADER" -c "$WORK/s/c.yaml" load >/dev/null 2>&1
+check "v8 again: kept" "$(ls "$WORK/s/store/delta")" "bl.state"
+"$CTL" -c "$WORK/s/c.yaml" drop bl >/dev/null 2>&1
+check_eq "drop: exit status" "$?" 0
+check_eq "drop: nothing kept" "$(ls "$WORK/s/store/delta" | grep -c '^bl\.')" 0
 srv_report
