@@ -34,7 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DELTA_MAGIC "dnsbld-delta 1\n"
+#define DELTA_MAGIC "dnsbld-delta 2\n"
 
 struct delta_head {
 	char magic[16];
@@ -43,7 +43,7 @@ struct delta_head {
 	int64_t mtime_s, mtime_ns;
 	uint64_t hash;                  /* its FNV-1a: the stored source's */
 	uint64_t stored;                /* entries stored by that load */
-	uint64_t lines, entries, warnings;   /* its parse's counts */
+	uint64_t entries, warnings;     /* its parse's counts */
 	uint64_t nmulti;
 	uint32_t pathlen, pad;
 };
@@ -670,7 +670,6 @@ void dsdelta_stored(struct dsdelta *dl, const struct feed_result *res,
 	h.mtime_ns = sb.st_mtim.tv_nsec;
 	h.hash = res->sources[0].hash;
 	h.stored = stats->entries;
-	h.lines = res->lines;
 	h.entries = res->entries;
 	h.warnings = res->warnings;
 	h.nmulti = dl->dd.nmulti_out;

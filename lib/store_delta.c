@@ -159,10 +159,8 @@ static int ref_rec_cmp(const void *a, const void *b)
 {
 	const MDB_val *x = &((const struct ref_rec *)a)->rec;
 	const MDB_val *y = &((const struct ref_rec *)b)->rec;
-	size_t n = x->mv_size < y->mv_size ? x->mv_size : y->mv_size;
-	int c = memcmp(x->mv_data, y->mv_data, n);
 
-	return c ? c : (x->mv_size > y->mv_size) - (x->mv_size < y->mv_size);
+	return store_key_cmp(x->mv_data, x->mv_size, y->mv_data, y->mv_size);
 }
 
 int store_multi_ref(MDB_txn *txn, const struct store *st,
@@ -170,8 +168,9 @@ int store_multi_ref(MDB_txn *txn, const struct store *st,
 		    uint32_t *ref)
 {
 	struct ref_rec *v;
+	uint32_t ids[STORE_MAX_MATCH];
 	uint8_t rec[VALREC_MAX];
-	size_t k = 0, len = 1;
+	size_t k = 0, len;
 	int rc = 0;
 
 	*ref = 0;
@@ -204,9 +203,9 @@ int store_multi_ref(MDB_txn *txn, const struct store *st,
 		qsort(v, k, sizeof(*v), ref_rec_cmp);
 		if (k > STORE_MAX_MATCH)
 			k = STORE_MAX_MATCH;
-		rec[0] = VALREC_SET;
-		for (size_t i = 0; i < k; i++, len += 4)
-			be32_put(rec + len, v[i].ref);
+		for (size_t i = 0; i < k; i++)
+			ids[i] = v[i].ref;
+		len = store_set_encode(ids, k, rec);
 		if (intern) {
 			rc = store_value_intern(txn, st, rec, len, ref);
 		} else {

@@ -237,6 +237,15 @@ static inline layout_u128 layout_prefix_end(layout_u128 s, unsigned plen,
 }
 
 /* Record size of the src / ip table of `family` (4 or 6). */
+/* Packs an IPv4 source record: address (host order), plen, ref. */
+static inline void layout_src4_put(uint8_t *rec, uint32_t addr, uint8_t plen,
+				   uint32_t ref)
+{
+	be32_put(rec, addr);
+	rec[4] = plen;
+	be32_put(rec + 5, ref);
+}
+
 static inline unsigned layout_src_size(int family)
 {
 	return family == 4 ? SRC4_REC : SRC6_REC;

@@ -169,6 +169,9 @@ int store_value_intern(MDB_txn *txn, const struct store *st,
 		       const uint8_t *rec, size_t len, uint32_t *ref);
 /* Encodes a dataset value; returns the record length. */
 size_t store_value_encode(const struct ds_value *v, uint8_t *rec);
+/* The record of a set of `n` value refs (2..STORE_MAX_MATCH, in the order
+ * they answer) into `rec` (VALREC_MAX bytes); its length. */
+size_t store_set_encode(const uint32_t *ids, size_t n, uint8_t *rec);
 
 /* Fixed-size records read a few at a time (store_diff.c): read copies up
  * to `max` next ones to `buf` and sets *got (0 at the end), rewind starts

@@ -27,6 +27,16 @@ size_t store_value_encode(const struct ds_value *v, uint8_t *rec)
 	return len;
 }
 
+size_t store_set_encode(const uint32_t *ids, size_t n, uint8_t *rec)
+{
+	size_t len = 1;
+
+	rec[0] = VALREC_SET;
+	for (size_t i = 0; i < n; i++, len += 4)
+		be32_put(rec + len, ids[i]);
+	return len;
+}
+
 int store_value_intern(MDB_txn *txn, const struct store *st,
 		       const uint8_t *rec, size_t len, uint32_t *ref)
 {

@@ -128,16 +128,14 @@ static int put_union(struct put_ctx *pc, const uint32_t *ids, size_t n,
 		     uint32_t *ref)
 {
 	uint8_t rec[VALREC_MAX];
-	size_t len = 1;
+	size_t len;
 	int rc;
 
 	if (n == 1) {
 		*ref = ids[0];
 		return 0;
 	}
-	rec[0] = VALREC_SET;
-	for (size_t i = 0; i < n; i++, len += 4)
-		be32_put(rec + len, ids[i]);
+	len = store_set_encode(ids, n, rec);
 	if (len == pc->set_len && memcmp(rec, pc->set_rec, len) == 0) {
 		*ref = pc->set_ref;
 		return 0;
@@ -271,9 +269,7 @@ static int put_src4_read(void *arg, uint8_t *buf, size_t max, size_t *got)
 				return STORE_EINVAL;   /* never: counted alike */
 			ref = g->run_ref[g->ri++];
 		}
-		be32_put(r, addr);
-		r[4] = plen;
-		be32_put(r + 5, ref);
+		layout_src4_put(r, addr, plen, ref);
 		g->i = j;
 	}
 	*got = k;
@@ -431,9 +427,7 @@ static int put_delta_recs(const struct dataset *ds, const uint32_t *gid,
 
 		if (!a[i].excluded && !ref)
 			return STORE_EDELTA;   /* a value never stored */
-		be32_put(r, a[i].addr);
-		r[4] = a[i].plen;
-		be32_put(r + 5, ref);
+		layout_src4_put(r, a[i].addr, a[i].plen, ref);
 	}
 	return 0;
 }
