@@ -3,23 +3,24 @@
  *
  * An update of a big ip4set that parsed only its changed lines
  * (lib/dsdelta.c) knows the entries taken away and the entries added.  A
- * stored source record holds one prefix's answer, so the new records are
- * the stored ones (base and overlay merged) with each touched prefix's
- * answer made again, in one pass that copies the untouched runs whole.
- * A prefix's answer depends on all of its entries, so a prefix that
- * several entries give is noted with them (struct ds_ip4_multi: one row
- * per distinct value and its count, made by every load); one entry is
- * its stored record itself.  An answer of several values is ordered by
- * value (store_multi_ref), which the lines' order cannot change, so it is
- * made from the rows alone, by a full load and an update alike.  What the
- * update does not fit -- an entry taken away that is not there, a noted
- * prefix whose stored answer is another -- is STORE_EDELTA, and the
- * caller parses the whole feed.  The rest of the write -- the plans, the
- * interval map, the overlay -- is a full load's (store_write.c), fed
- * with these records.
+ * stored source record holds one prefix's answer, so only the prefixes
+ * those entries touch can change: each is looked up in the stored records
+ * (store_view.h) and its answer made again.  A prefix's answer depends
+ * on all of its entries, so a prefix that several entries give is noted
+ * with them (struct ds_ip4_multi: one row per distinct value and its
+ * count, made by every load); one entry is its stored record itself.  An
+ * answer of several values is ordered by value (store_multi_ref), which
+ * the lines' order cannot change, so it is made from the rows alone, by a
+ * full load and an update alike.  What the update does not fit -- an
+ * entry taken away that is not there, a noted prefix whose stored answer
+ * is another -- is STORE_EDELTA, and the caller parses the whole feed.
+ * The records that change are the update's whole change of the source
+ * table; store_delta_map.c follows it into the interval map, and
+ * store_diff_plan_change writes both (store_write.c).
  */
 #include "store_diff.h"
 #include "store_overlay.h"
+#include "store_view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,115 +31,14 @@ static int prefix_cmp(const uint8_t *a, const uint8_t *b)
 	return memcmp(a, b, 5);
 }
 
-/* The stored records in order: the base minus the overlay's taken-away
- * records plus its added ones. */
-struct stored_iter {
-	struct store_rec_source base;
-	struct store_dups_source *ds;
-	uint8_t buf[256 * SRC4_REC];
-	size_t n, i;
-	int end;
-	struct store_overlay ovl;
-	size_t ai, di;
-};
-
-static int stored_base_peek(struct stored_iter *it, const uint8_t **rec)
+/* The smallest prefix of the next changes into key; 0 when all are
+ * done. */
+static int next_key(const struct store_src4_change *ch, size_t di, size_t ai,
+		    uint8_t key[5])
 {
-	int rc = 0;
+	const uint8_t *best = NULL;
 
-	while (it->i == it->n && !it->end) {
-		rc = it->base.read(it->base.arg, it->buf, 256, &it->n);
-		it->i = 0;
-		if (rc)
-			return rc;
-		if (!it->n)
-			it->end = 1;
-	}
-	*rec = it->end ? NULL : it->buf + it->i * SRC4_REC;
-	return 0;
-}
-
-/* *rec gets the next stored record (NULL at the end). */
-static int stored_next(struct stored_iter *it, const uint8_t **rec)
-{
-	const uint8_t *add = it->ai < it->ovl.nadd ?
-			     it->ovl.add.p + it->ai * SRC4_REC : NULL;
-	const uint8_t *b;
-	int rc;
-
-	for (;;) {
-		rc = stored_base_peek(it, &b);
-		if (rc)
-			return rc;
-		if (b && it->di < it->ovl.ndel &&
-		    memcmp(b, it->ovl.del.p + it->di * SRC4_REC, SRC4_REC) == 0) {
-			it->i++;
-			it->di++;
-			continue;   /* taken away */
-		}
-		break;
-	}
-	if (add && (!b || memcmp(add, b, SRC4_REC) < 0)) {
-		it->ai++;
-		*rec = add;
-	} else {
-		if (b)
-			it->i++;
-		*rec = b;
-	}
-	return 0;
-}
-
-/* Copies the base records below `limit` (a prefix) straight to `out`:
- * none of them is touched by the overlay or the update, which the
- * caller's limit says.  Most of a big dataset goes this way. */
-static int stored_copy_below(struct stored_iter *it, const uint8_t *limit,
-			     struct blob_writer *out)
-{
-	const uint8_t *b;
-	int rc;
-
-	while ((rc = stored_base_peek(it, &b)) == 0 && b) {
-		size_t k = 0, left = it->n - it->i;
-
-		while (k < left && prefix_cmp(b + k * SRC4_REC, limit) < 0)
-			k++;
-		blob_put(out, b, k * SRC4_REC);
-		if (out->oom)
-			return STORE_ENOMEM;
-		it->i += k;
-		if (k < left)
-			break;
-	}
-	return rc;
-}
-
-/* The lowest of the prefixes at which the slow path must look again. */
-static void limit_min(uint8_t limit[5], const uint8_t *key)
-{
-	if (key && prefix_cmp(key, limit) < 0)
-		memcpy(limit, key, 5);
-}
-
-static int out_put(struct blob_writer *out, const uint8_t *key, uint32_t ref)
-{
-	uint8_t rec[SRC4_REC];
-
-	memcpy(rec, key, 5);
-	be32_put(rec + 5, ref);
-	blob_put(out, rec, SRC4_REC);
-	return out->oom ? STORE_ENOMEM : 0;
-}
-
-/* The smallest prefix of the next stored record and the next changes
- * into key; 0 when all are done. */
-static int next_key(const uint8_t *r, const struct store_src4_change *ch,
-		    size_t di, size_t ai, uint8_t key[5])
-{
-	const uint8_t *best = r;
-
-	if (di < ch->ndel && (!best || prefix_cmp(ch->del + di * SRC4_REC,
-						  best) < 0))
+	if (di < ch->ndel)
 		best = ch->del + di * SRC4_REC;
 	if (ai < ch->nadd && (!best || prefix_cmp(ch->add + ai * SRC4_REC,
 						  best) < 0))
@@ -335,74 +235,56 @@ static int rows_stored(MDB_txn *txn, const struct store *st,
 	return 0;
 }
 
-int store_src4_delta(MDB_txn *txn, const struct store *st, uint32_t dsid,
-		     struct store_src4_change *ch)
+/* The stored record of prefix `key` (NULL if none) from the view. */
+static int stored_at(struct store_view *v, const uint8_t *key,
+		     const uint8_t **rec)
 {
-	struct stored_iter it;
-	struct blob_writer w = { 0 }, mw = { 0 };
-	struct rows rows = { NULL, 0, 0 };
-	const uint8_t *r = NULL;
-	uint8_t key[5], mkey[5];
-	size_t di = 0, ai = 0, mi = 0;
+	uint8_t k[SRC4_REC] = { 0 };
 	int rc;
 
-	ch->out = NULL;
-	ch->nout = 0;
+	memcpy(k, key, 5);
+	rc = store_view_seek(v, k, rec);
+	if (rc == 0 && *rec && prefix_cmp(*rec, key) != 0)
+		*rec = NULL;
+	return rc;
+}
+
+/* Copies the noted rows of the prefixes below `key` (untouched: as they
+ * are) to mw. */
+static void multi_copy_below(const struct store_src4_change *ch, size_t *mi,
+			     const uint8_t *key, struct blob_writer *mw)
+{
+	uint8_t mkey[5];
+
+	while (*mi < ch->nmulti) {
+		multi_key(&ch->multi[*mi], mkey);
+		if (key && prefix_cmp(mkey, key) >= 0)
+			break;
+		blob_put(mw, &ch->multi[(*mi)++], sizeof(ch->multi[0]));
+	}
+}
+
+int store_src4_delta(MDB_txn *txn, const struct store *st, struct store_view *v,
+		     struct store_src4_change *ch)
+{
+	struct blob_writer gw = { 0 }, cw = { 0 }, mw = { 0 };
+	struct rows rows = { NULL, 0, 0 };
+	uint8_t key[5];
+	size_t di = 0, ai = 0, mi = 0;
+	int rc = 0;
+
+	ch->gone = ch->came = NULL;
+	ch->ngone = ch->ncame = 0;
 	ch->multi_out = NULL;
 	ch->nmulti_out = 0;
-	memset(&it, 0, sizeof(it));
-	rc = store_overlay_read(txn, st->dbi[SDB_SRC4], dsid, SRC4_REC, &it.ovl);
-	if (rc == 0)
-		rc = store_dups_source_open(txn, st->dbi[SDB_SRC4], dsid, SRC4_REC,
-					    &it.ds, &it.base);
-	if (rc == 0)
-		rc = stored_next(&it, &r);
-	while (rc == 0 && next_key(r, ch, di, ai, key)) {
-		const uint8_t *here = r && prefix_cmp(r, key) == 0 ? r : NULL;
-		int touched = (di < ch->ndel &&
-			       prefix_cmp(ch->del + di * SRC4_REC, key) == 0) ||
-			      (ai < ch->nadd &&
-			       prefix_cmp(ch->add + ai * SRC4_REC, key) == 0);
-		uint32_t ref;
+	while (rc == 0 && next_key(ch, di, ai, key)) {
+		const uint8_t *here;
+		uint32_t ref = 0;
 
-		if (mi < ch->nmulti) {
-			multi_key(&ch->multi[mi], mkey);
-			if (prefix_cmp(mkey, key) < 0) {
-				rc = STORE_EDELTA;   /* noted, yet not stored */
-				break;
-			}
-		}
-		if (!touched) {
-			/* As it is: its noted rows too. */
-			while (mi < ch->nmulti &&
-			       (multi_key(&ch->multi[mi], mkey),
-				prefix_cmp(mkey, key) == 0))
-				blob_put(&mw, &ch->multi[mi++],
-					 sizeof(ch->multi[0]));
-			rc = out_put(&w, key, be32_get(r + 5));
-			if (rc == 0) {
-				uint8_t limit[5];
-
-				memset(limit, 0xff, sizeof(limit));
-				limit_min(limit, di < ch->ndel ?
-					  ch->del + di * SRC4_REC : NULL);
-				limit_min(limit, ai < ch->nadd ?
-					  ch->add + ai * SRC4_REC : NULL);
-				limit_min(limit, it.ai < it.ovl.nadd ?
-					  it.ovl.add.p + it.ai * SRC4_REC : NULL);
-				limit_min(limit, it.di < it.ovl.ndel ?
-					  it.ovl.del.p + it.di * SRC4_REC : NULL);
-				if (mi < ch->nmulti) {
-					multi_key(&ch->multi[mi], mkey);
-					limit_min(limit, mkey);
-				}
-				rc = stored_copy_below(&it, limit, &w);
-			}
-			if (rc == 0)
-				rc = stored_next(&it, &r);
-			continue;
-		}
-		rc = rows_stored(txn, st, ch, &mi, key, here, &rows);
+		multi_copy_below(ch, &mi, key, &mw);
+		rc = stored_at(v, key, &here);
+		if (rc == 0)
+			rc = rows_stored(txn, st, ch, &mi, key, here, &rows);
 		if (rc == 0)
 			rc = rows_change(ch, key, &di, &ai, &rows);
 		for (size_t i = 0; i < rows.n; i++) {
@@ -411,30 +293,77 @@ int store_src4_delta(MDB_txn *txn, const struct store *st, uint32_t dsid,
 		}
 		if (rc == 0)
 			rc = store_multi_ref(txn, st, rows.v, rows.n, 1, &ref);
-		if (rc > 0)
-			rc = out_put(&w, key, ref);
-		if (rc == 0 && (rows.n > 1 || (rows.n && rows.v[0].count > 1)))
+		if (rc < 0)
+			break;
+		/* rc: 1 if the prefix stays, with its answer ref. */
+		if (!here || !rc || be32_get(here + 5) != ref) {
+			uint8_t rec[SRC4_REC];
+
+			if (here)
+				blob_put(&gw, here, SRC4_REC);
+			if (rc) {
+				memcpy(rec, key, 5);
+				be32_put(rec + 5, ref);
+				blob_put(&cw, rec, SRC4_REC);
+			}
+		}
+		rc = 0;
+		if (rows.n > 1 || (rows.n && rows.v[0].count > 1))
 			blob_put(&mw, rows.v, rows.n * sizeof(*rows.v));
-		if (rc == 0 && mw.oom)
-			rc = STORE_ENOMEM;
-		if (rc == 0 && here)
-			rc = stored_next(&it, &r);
 	}
-	if (rc == 0 && mi < ch->nmulti)
-		rc = STORE_EDELTA;
-	if (rc == 0 && mw.oom)
+	if (rc == 0)
+		multi_copy_below(ch, &mi, NULL, &mw);
+	if (rc == 0 && (gw.oom || cw.oom || mw.oom))
 		rc = STORE_ENOMEM;
 	free(rows.v);
-	store_dups_source_close(it.ds);
-	store_overlay_free(&it.ovl);
 	if (rc) {
-		free(w.p);
+		free(gw.p);
+		free(cw.p);
 		free(mw.p);
 		return rc;
 	}
-	ch->out = w.p;
-	ch->nout = w.len / SRC4_REC;
+	ch->gone = gw.p;
+	ch->ngone = gw.len / SRC4_REC;
+	ch->came = cw.p;
+	ch->ncame = cw.len / SRC4_REC;
 	ch->multi_out = (struct ds_ip4_multi *)(void *)mw.p;
 	ch->nmulti_out = mw.len / sizeof(struct ds_ip4_multi);
+	return 0;
+}
+
+int store_src4_delta_records(MDB_txn *txn, const struct store *st,
+			     uint32_t dsid, const struct store_src4_change *ch,
+			     uint8_t **out, size_t *nout)
+{
+	struct store_ovl_iter it;
+	struct blob_writer w = { 0 };
+	const uint8_t *r;
+	size_t gi = 0, ci = 0;
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	rc = store_ovl_iter_open(txn, st->dbi[SDB_SRC4], dsid, SRC4_REC, &it);
+	while (rc == 0 && (rc = store_ovl_iter_next(&it, &r)) == 0) {
+		while (ci < ch->ncame &&
+		       (!r || memcmp(ch->came + ci * SRC4_REC, r, SRC4_REC) < 0))
+			blob_put(&w, ch->came + ci++ * SRC4_REC, SRC4_REC);
+		if (!r)
+			break;
+		if (gi < ch->ngone &&
+		    memcmp(ch->gone + gi * SRC4_REC, r, SRC4_REC) == 0)
+			gi++;   /* taken away */
+		else
+			blob_put(&w, r, SRC4_REC);
+	}
+	store_ovl_iter_close(&it);
+	if (rc == 0 && (w.oom || gi != ch->ngone))
+		rc = w.oom ? STORE_ENOMEM : STORE_EDELTA;
+	if (rc) {
+		free(w.p);
+		return rc;
+	}
+	*out = w.p;
+	*nout = w.len / SRC4_REC;
 	return 0;
 }

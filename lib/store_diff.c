@@ -13,6 +13,7 @@
 
 #include "store_blob.h"
 #include "store_overlay.h"
+#include "store_view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,77 @@ out:
 	if (c)
 		mdb_cursor_close(c);
 	return rc;
+}
+
+/* a minus b (sorted records) appended to out; the count kept. */
+static size_t diff_minus(const uint8_t *a, size_t na, const uint8_t *b,
+			 size_t nb, size_t rsz, struct blob_writer *out)
+{
+	size_t i = 0, j = 0, kept = 0;
+
+	for (; i < na; i++) {
+		int c = 1;
+
+		while (j < nb && (c = memcmp(b + j * rsz, a + i * rsz, rsz)) < 0)
+			j++;
+		if (j < nb && c == 0)
+			continue;
+		blob_put(out, a + i * rsz, rsz);
+		kept++;
+	}
+	return kept;
+}
+
+/* The union of two disjoint sorted record arrays, into out. */
+static void diff_union(const uint8_t *a, size_t na, const uint8_t *b,
+		       size_t nb, size_t rsz, struct blob_writer *out)
+{
+	size_t i = 0, j = 0;
+
+	while (i < na || j < nb) {
+		if (j == nb || (i < na && memcmp(a + i * rsz, b + j * rsz,
+						 rsz) < 0))
+			blob_put(out, a + i++ * rsz, rsz);
+		else
+			blob_put(out, b + j++ * rsz, rsz);
+	}
+}
+
+int store_diff_plan_change(struct store_view *v, const uint8_t *gone,
+			   size_t ngone, const uint8_t *came, size_t ncame,
+			   struct store_diff_plan *p)
+{
+	const struct store_overlay *o = &v->ovl;
+	struct blob_writer x = { 0 }, y = { 0 };
+	size_t rsz = v->rsz, nx, ny;
+
+	memset(p, 0, sizeof(*p));
+	p->has_base = v->nbase > 0;
+	p->nold = v->nbase;
+	/* dels: (D - came) + (gone - A) */
+	p->id = nx = diff_minus(o->del.p, o->ndel, came, ncame, rsz, &x);
+	ny = diff_minus(gone, ngone, o->add.p, o->nadd, rsz, &y);
+	diff_union(x.p, nx, y.p, ny, rsz, &p->dels);
+	p->ndel = nx + ny;
+	x.len = y.len = 0;
+	/* adds: (A - gone) + (came - D) */
+	p->ia = nx = diff_minus(o->add.p, o->nadd, gone, ngone, rsz, &x);
+	ny = diff_minus(came, ncame, o->del.p, o->ndel, rsz, &y);
+	diff_union(x.p, nx, y.p, ny, rsz, &p->adds);
+	p->nadd = nx + ny;
+	p->n = p->nold - p->ndel + p->nadd;
+	p->old = v->ovl;
+	memset(&v->ovl, 0, sizeof(v->ovl));
+	v->ai = v->di = 0;
+	if (x.oom || y.oom || p->dels.oom || p->adds.oom) {
+		free(x.p);
+		free(y.p);
+		store_diff_plan_free(p);
+		return STORE_ENOMEM;
+	}
+	free(x.p);
+	free(y.p);
+	return 0;
 }
 
 void store_diff_plan_free(struct store_diff_plan *p)

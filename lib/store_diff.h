@@ -43,6 +43,18 @@ struct store_diff_plan {
 int store_diff_plan_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			  struct store_rec_source *src, size_t rsz,
 			  struct store_diff_plan *p);
+/* The plan of a change known record by record: `gone` (ngone records,
+ * all in the dataset as stored) taken away and `came` (none of them in
+ * it) put in, both sorted.  Against the base B with overlay (A, D) the
+ * new records are B minus dels plus adds, with dels = (D - came) plus
+ * (gone - A) and adds = (A - gone) plus (came - D): no record but the
+ * overlay's and the change's is read.  Takes the view's overlay (it is
+ * the plan's old one).  The apply needs no source unless
+ * store_diff_plan_rewrites says so. */
+struct store_view;
+int store_diff_plan_change(struct store_view *v, const uint8_t *gone,
+			   size_t ngone, const uint8_t *came, size_t ncame,
+			   struct store_diff_plan *p);
 /* Rewinds `src` when it writes all of it again. */
 int store_diff_apply_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid,
 			   struct store_rec_source *src, size_t rsz,
@@ -85,9 +97,9 @@ struct store_src4_change {
 	size_t ndel, nadd;
 	const struct ds_ip4_multi *multi;
 	size_t nmulti;
-	uint8_t *out;                     /* the new records (malloc'd) */
-	size_t nout;
-	struct ds_ip4_multi *multi_out;   /* and their multi (malloc'd) */
+	uint8_t *gone, *came;             /* the records changed (malloc'd) */
+	size_t ngone, ncame;
+	struct ds_ip4_multi *multi_out;   /* the new multi (malloc'd) */
 	size_t nmulti_out;
 };
 /* The answer of one prefix's entries, given as `n` rows (struct
@@ -100,12 +112,28 @@ int store_multi_ref(MDB_txn *txn, const struct store *st,
 		    const struct ds_ip4_multi *rows, size_t n, int intern,
 		    uint32_t *ref);
 
-/* Fills ch->out and ch->multi_out from the records of `dsid` as stored
- * (base and overlay merged).  STORE_EDELTA when the change does not fit
- * them: a taken-away entry that is not stored, a stored prefix that
- * answers otherwise than `multi` says. */
-int store_src4_delta(MDB_txn *txn, const struct store *st, uint32_t dsid,
+/* Fills ch->gone, ch->came and ch->multi_out: the stored records (`v`,
+ * the view of the dataset's source records) of the prefixes the change
+ * touches that it takes away or answers otherwise, and their new records,
+ * sorted.  STORE_EDELTA when the change does not fit them: a taken-away
+ * entry that is not stored, a touched prefix that answers otherwise than
+ * `multi` says. */
+struct store_view;
+int store_src4_delta(MDB_txn *txn, const struct store *st, struct store_view *v,
 		     struct store_src4_change *ch);
+/* All of the new source records (the stored ones, ch->gone taken away,
+ * ch->came put in) into *out: for a change written whole. */
+int store_src4_delta_records(MDB_txn *txn, const struct store *st,
+			     uint32_t dsid, const struct store_src4_change *ch,
+			     uint8_t **out, size_t *nout);
+/* The interval map's change that follows from the source records' (gone
+ * and came of the view `src`, sorted): the stored intervals (view `ip`)
+ * taken away and the new ones, appended to ip_gone and ip_came, sorted.
+ * Only the intervals around each touched prefix are read. */
+int store_ip4_delta(struct store_view *src, struct store_view *ip,
+		    const uint8_t *gone, size_t ngone, const uint8_t *came,
+		    size_t ncame, struct blob_writer *ip_gone,
+		    struct blob_writer *ip_came);
 
 /* Deletes every key starting with `dsid` from plain table `dbi`. */
 int store_clear_range(MDB_txn *txn, MDB_dbi dbi, uint32_t dsid);

@@ -8,6 +8,7 @@
  * map and retries the whole transaction.
  */
 #include "store_diff.h"
+#include "store_view.h"
 #include "store_manual.h"
 #include "store_blob.h"
 #include "store_overlay.h"
@@ -432,11 +433,62 @@ static int put_delta_recs(const struct dataset *ds, const uint32_t *gid,
 	return 0;
 }
 
+/* The change of an update's source records and its interval map, both
+ * planned from the records around the touched prefixes alone, and
+ * written (*written; *nsrc: the source records the dataset has now)
+ * unless either plan must write its table whole. */
+static int put_delta_write(struct put_ctx *pc, uint32_t dsid,
+			   struct store_src4_change *ch, int *written,
+			   size_t *nsrc)
+{
+	struct store_view sv, iv;
+	struct store_diff_plan sp, ip;
+	struct blob_writer ig = { 0 }, ic = { 0 };
+	int rc;
+
+	memset(&sp, 0, sizeof(sp));
+	memset(&ip, 0, sizeof(ip));
+	memset(&iv, 0, sizeof(iv));
+	rc = store_view_open(pc->txn, pc->st->dbi[SDB_SRC4], dsid, SRC4_REC,
+			     &sv);
+	if (rc == 0)
+		rc = store_src4_delta(pc->txn, pc->st, &sv, ch);
+	if (rc == 0)
+		rc = store_view_open(pc->txn, pc->st->dbi[SDB_IP4], dsid, IP4_REC,
+				     &iv);
+	if (rc == 0)
+		rc = store_ip4_delta(&sv, &iv, ch->gone, ch->ngone, ch->came,
+				     ch->ncame, &ig, &ic);
+	if (rc == 0)
+		rc = store_diff_plan_change(&sv, ch->gone, ch->ngone, ch->came,
+					    ch->ncame, &sp);
+	if (rc == 0)
+		rc = store_diff_plan_change(&iv, ig.p, ig.len / IP4_REC, ic.p,
+					    ic.len / IP4_REC, &ip);
+	store_view_close(&sv);
+	store_view_close(&iv);
+	free(ig.p);
+	free(ic.p);
+	*written = rc == 0 && !store_diff_plan_rewrites(&sp) &&
+		   !store_diff_plan_rewrites(&ip);
+	if (*written)
+		rc = store_diff_apply_fixed(pc->txn, pc->st->dbi[SDB_SRC4], dsid,
+					    NULL, SRC4_REC, &sp, &pc->stats);
+	if (*written && rc == 0)
+		rc = store_diff_apply_fixed(pc->txn, pc->st->dbi[SDB_IP4], dsid,
+					    NULL, IP4_REC, &ip, &pc->stats);
+	*nsrc = sp.n;
+	store_diff_plan_free(&sp);
+	store_diff_plan_free(&ip);
+	return rc;
+}
+
 /* put_src4_open for an update of changed lines (ds->ip4_delta): the
- * records stored, changed by the removed and the added entries. */
+ * records stored, changed by the removed and the added entries, written
+ * as a change (*written), or else made whole into g. */
 static int put_src4_delta(struct put_ctx *pc, uint32_t dsid,
 			  const struct dataset *ds, const uint32_t *gid,
-			  struct put_src4 *g, size_t *nsrc)
+			  struct put_src4 *g, size_t *nsrc, int *written)
 {
 	struct ds_ip4_delta *dd = ds->ip4_delta;
 	const struct dataset *rm = dd->removed;
@@ -448,6 +500,7 @@ static int put_src4_delta(struct put_ctx *pc, uint32_t dsid,
 
 	memset(g, 0, sizeof(*g));
 	*nsrc = 0;
+	*written = 0;
 	if (ds->type != DS_IP4SET || !dataset_ip4_in_order(ds) ||
 	    !dataset_ip4_in_order(rm))
 		return STORE_EDELTA;
@@ -469,16 +522,20 @@ static int put_src4_delta(struct put_ctx *pc, uint32_t dsid,
 	ch.multi = dd->multi;
 	ch.nmulti = dd->nmulti;
 	if (rc == 0)
-		rc = store_src4_delta(pc->txn, pc->st, dsid, &ch);
+		rc = put_delta_write(pc, dsid, &ch, written, nsrc);
+	if (rc == 0 && !*written)
+		rc = store_src4_delta_records(pc->txn, pc->st, dsid, &ch,
+					      &g->packed, &g->n);
 	free(l.gid);
 	free(del);
 	free(add);
+	free(ch.gone);
+	free(ch.came);
 	free(dd->multi_out);
 	dd->multi_out = ch.multi_out;
 	dd->nmulti_out = ch.nmulti_out;
-	g->packed = ch.out;
-	g->n = ch.nout;
-	*nsrc = g->n;
+	if (!*written)
+		*nsrc = g->n;
 	return rc;
 }
 
@@ -690,11 +747,15 @@ static int put_family(struct put_ctx *pc, uint32_t dsid,
 	int rc = 0;
 
 	if (family == 4) {
+		int written = 0;
+
 		rc = ds->ip4_delta && ds->ip4_delta->update ?
-		     put_src4_delta(pc, dsid, ds, gid, &g4, &nsrc) :
+		     put_src4_delta(pc, dsid, ds, gid, &g4, &nsrc, &written) :
 		     put_src4_open(pc, ds, gid, &g4, &nsrc);
 		src = (struct store_rec_source){ put_src4_read,
 						 put_src4_rewind, &g4 };
+		if (rc == 0 && written)
+			goto out;
 		if (rc == 0 && g4.n) {
 			rc = put_ip4_tables(pc, dsid, &g4);
 			goto out;
