@@ -21,13 +21,9 @@
 # Ports 6440-6459.
 set -u
 . "$SRCDIR/tests/integration/server_lib.sh"
+. "$SRCDIR/tests/integration/delta_lib.sh"
 
-srv_workdir delta
-LOADER="$BIN/dnsbl-loader"
-CTL="$BIN/dnsbl-ctl"
-GEN="python3 $SRCDIR/tests/integration/incr_gen.py"
-SEED=${DELTA_SEED:-$((($(date +%s) + $$) % 100000))}
-echo "seed $SEED (rerun with DELTA_SEED=$SEED)"
+delta_setup delta
 
 # The versions v1..v9 of the feed, and queries.txt for every address.
 python3 - "$WORK" "$SEED" <<'PY'
@@ -118,74 +114,10 @@ PY
 gzip -9 -n -c "$WORK/v9" >"$WORK/v9.gz"
 
 # config DIR PORT
-config() {
-	mkdir -p "$1/feed"
-	cat >"$1/c.yaml" <<EOF
-store: $1/store
-listen: ["127.0.0.1:$2"]
-datasets:
-  bl: {type: ip4set, files: [$1/feed/bl.ip4set], max_shrink: 0}
-zones:
-  bl.test: {datasets: [bl]}
-EOF
-}
-
 srv_pick_port 6440 6449; PS=$PORT
 srv_pick_port 6450 6459; PF=$PORT
 config "$WORK/s" "$PS"
 export DNSBLD_OVERLAY_MIN=0   # the overlay path, as big feeds take it
-
-# stored DIR: what a store holds, whoever wrote it and when.
-stored() {
-	$GEN norm "$1/store/current"
-	"$CTL" -c "$1/c.yaml" export bl | sed 1d
-}
-
-# step N HOW PATH: version N into S (HOW: rename or inplace), checked
-# against a fresh full load; PATH: delta or full, the path S must take.
-step() {
-	local n=$1 how=$2 want=$3 src="$WORK/v$1" f="$WORK/f$1"
-	[ "$n" = 9 ] && src="$WORK/v9.gz"
-	if [ "$how" = inplace ]; then
-		# Same inode, same size class, the old mtime kept.
-		local mt
-		mt=$(stat -c %Y "$WORK/s/feed/bl.ip4set")
-		cat "$src" >"$WORK/s/feed/bl.ip4set"
-		touch -d "@$mt" "$WORK/s/feed/bl.ip4set"
-	else
-		cp "$src" "$WORK/s/feed/.new"
-		mv "$WORK/s/feed/.new" "$WORK/s/feed/bl.ip4set"
-	fi
-	"$LOADER" -c "$WORK/s/c.yaml" load >"$WORK/s.out$n" 2>"$WORK/s.err$n"
-	check_eq "v$n: load exit status" "$?" 0
-	if [ "$want" = delta ]; then
-		check "v$n: read from the changed lines" "$(cat "$WORK/s.out$n")" \
-			"parse [0-9.]+ s of lines -[0-9]+ \+[0-9]+,"
-	else
-		check_not "v$n: parsed whole" "$(cat "$WORK/s.out$n")" "of lines"
-	fi
-	config "$f" "$PF"
-	cp "$src" "$f/feed/bl.ip4set"
-	"$LOADER" -c "$f/c.yaml" load >"$WORK/f.out$n" 2>"$WORK/f.err$n"
-	check_eq "v$n: full load exit status" "$?" 0
-	sed 's/;.*//' "$WORK/s.out$n" >"$WORK/s.sum$n"
-	sed 's/;.*//' "$WORK/f.out$n" >"$WORK/f.sum$n"
-	check_same "v$n: summaries" "$WORK/s.sum$n" "$WORK/f.sum$n"
-	sed "s|$WORK/s/||" "$WORK/s.err$n" >"$WORK/s.warn$n"
-	sed "s|$f/||" "$WORK/f.err$n" >"$WORK/f.warn$n"
-	check_same "v$n: warnings" "$WORK/s.warn$n" "$WORK/f.warn$n"
-	stored "$WORK/s" >"$WORK/s.stored$n"
-	stored "$f" >"$WORK/f.stored$n"
-	check_same "v$n: stored" "$WORK/s.stored$n" "$WORK/f.stored$n"
-	check "v$n: check" "$("$CTL" -c "$WORK/s/c.yaml" check 2>&1)" ": ok: "
-	srv_start "$f/c.yaml" "$PF"
-	local fpid=$SRV_PID
-	$DNSQ "$PS" --bulk "$WORK/queries.txt" --ttl >"$WORK/s.ans$n"
-	$DNSQ "$PF" --bulk "$WORK/queries.txt" --ttl >"$WORK/f.ans$n"
-	kill -TERM "$fpid"
-	wait "$fpid" 2>/dev/null
-	check_same "v$n: answers" "$WORK/s.ans$n" "$WORK/f.ans$n"
-}
 
 cp "$WORK/v1" "$WORK/s/feed/bl.ip4set"
 "$LOADER" -c "$WORK/s/c.yaml" load >"$WORK/s.out1" 2>&1
