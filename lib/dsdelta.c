@@ -41,7 +41,7 @@ struct delta_head {
 	uint32_t type, accept_host_bits;
 	uint64_t dev, ino, size;        /* the kept link */
 	int64_t mtime_s, mtime_ns;
-	uint64_t hash;                  /* its FNV-1a: the stored source's */
+	uint64_t hash;                  /* its XXH64: the stored source's */
 	uint64_t stored;                /* entries stored by that load */
 	uint64_t entries, warnings;     /* its parse's counts */
 	uint64_t nmulti;

@@ -9,9 +9,9 @@
  * inflated.
  */
 #include "feed_reader.h"
-#include "mem_giveback.h"
 
-#include "store.h"
+#include "content_hash.h"
+#include "mem_giveback.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,11 +32,12 @@
 static void *reader_main(void *arg)
 {
 	struct feed_reader *rd = arg;
-	uint64_t h = STORE_HASH_INIT;
+	struct content_hash h;
 	size_t off = 0, room = rd->cap - 2;   /* buf[size] is the reader's */
 	struct stat st1;
 	int status = 0, stop = 0;
 
+	content_hash_init(&h);
 	for (;;) {
 		size_t want = room - off < READ_BLOCK ? room - off : READ_BLOCK;
 		char extra;
@@ -58,7 +59,7 @@ static void *reader_main(void *arg)
 			break;
 		}
 		if (rd->want_hash)
-			h = store_hash_update(h, rd->buf + off, (size_t)n);
+			content_hash_update(&h, rd->buf + off, (size_t)n);
 		off += (size_t)n;
 		pthread_mutex_lock(&rd->lock);
 		rd->ready = off;
@@ -76,7 +77,7 @@ static void *reader_main(void *arg)
 		status = READER_CHANGED;
 	close(rd->fd);
 	rd->fd = -1;
-	rd->hash = h;
+	rd->hash = content_hash_digest(&h);
 	pthread_mutex_lock(&rd->lock);
 	rd->ready = off;
 	rd->status = status;
