@@ -35,7 +35,8 @@ struct feed_reader {
 	int has_saved;        /* the byte after a cut line was overwritten */
 	char saved;           /* by its terminating NUL: restored on the */
 	size_t saved_at;      /* next call */
-	int maybe_nul;        /* the text read so far holds a NUL byte */
+	int maybe_nul;        /* the text before nul_to holds a NUL byte */
+	size_t nul_to;        /* how far the lines looked for NUL bytes */
 	uint64_t size;        /* raw file size */
 	int64_t mtime;
 	uint64_t hash;        /* XXH64 of the raw bytes (feed_reader_hash) */
@@ -72,7 +73,8 @@ int feed_reader_finish(struct feed_reader *rd, const char *path, char *err,
 
 /* Waits until the first `end` bytes of the text are read (or the read
  * ended): how many are there now, from rd->buf.  For a caller that works
- * through the text as it arrives, not by lines. */
+ * through the text as it arrives, not by lines: it looks for NUL bytes
+ * itself (feed_reader_line's are found as lines are cut). */
 size_t feed_reader_wait(struct feed_reader *rd, size_t end);
 
 /* The XXH64 of the file's raw bytes, as `xxhsum -H1` gives it (waits
