@@ -8,6 +8,8 @@
  */
 #include "content_hash.h"
 
+#include "le_load.h"
+
 #include <string.h>
 
 #define P1 0x9E3779B185EBCA87ULL
@@ -19,22 +21,6 @@
 static uint64_t rotl(uint64_t x, unsigned r)
 {
 	return x << r | x >> (64 - r);
-}
-
-/* Byte by byte, so that it is little-endian everywhere; compilers make
- * one load of it. */
-static uint64_t read64(const unsigned char *p)
-{
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-	       (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	       (uint64_t)p[7] << 56;
-}
-
-static uint64_t read32(const unsigned char *p)
-{
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	       (uint64_t)p[3] << 24;
 }
 
 static uint64_t lane_round(uint64_t acc, uint64_t lane)
@@ -55,10 +41,10 @@ static void take_stripes(uint64_t acc[4], const unsigned char *p, size_t n)
 	uint64_t a = acc[0], b = acc[1], c = acc[2], d = acc[3];
 
 	for (const unsigned char *end = p + n; p < end; p += 32) {
-		a = lane_round(a, read64(p));
-		b = lane_round(b, read64(p + 8));
-		c = lane_round(c, read64(p + 16));
-		d = lane_round(d, read64(p + 24));
+		a = lane_round(a, le_load64(p));
+		b = lane_round(b, le_load64(p + 8));
+		c = lane_round(c, le_load64(p + 16));
+		d = lane_round(d, le_load64(p + 24));
 	}
 	acc[0] = a;
 	acc[1] = b;
@@ -117,9 +103,9 @@ uint64_t content_hash_digest(const struct content_hash *h)
 	}
 	acc += h->total;
 	for (; end - p >= 8; p += 8)
-		acc = rotl(acc ^ lane_round(0, read64(p)), 27) * P1 + P4;
+		acc = rotl(acc ^ lane_round(0, le_load64(p)), 27) * P1 + P4;
 	if (end - p >= 4) {
-		acc = rotl(acc ^ read32(p) * P1, 23) * P2 + P3;
+		acc = rotl(acc ^ le_load32(p) * P1, 23) * P2 + P3;
 		p += 4;
 	}
 	for (; p < end; p++)

@@ -4,6 +4,7 @@
 #include "feed_lines.h"
 
 #include "feed_reader.h"
+#include "le_load.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,9 +22,13 @@
 
 static const uint64_t K1 = 0x9e3779b97f4a7c15ULL, K2 = 0xff51afd7ed558ccdULL;
 
-static int word_has_zero(uint64_t v)
+/* 0x80 in each byte of `v` that is zero.  Exact for the lowest zero byte
+ * only: a borrow may also mark the byte above a zero one, never a byte
+ * below the first zero.  So "is any of the first k bytes zero" is a mask
+ * test, and the lowest mark is the first zero byte. */
+static uint64_t zero_bytes(uint64_t v)
 {
-	return ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL) != 0;
+	return (v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL;
 }
 
 static uint64_t mix(uint64_t h, uint64_t w)
@@ -36,31 +41,41 @@ static uint64_t mix(uint64_t h, uint64_t w)
  * hash into *hash and whether a newline ends it (*eol); *nul is set if it
  * holds a NUL byte.  One pass, 8 bytes at a time, both looking for the
  * newline and hashing (most lines are a few words long: a memchr call per
- * line would cost as much).  A 64-bit hash: two different lines at
+ * line would cost as much); the newline's place in its word comes from
+ * the zero-byte mask, not a loop.  A 64-bit hash: two different lines at
  * matched places are taken for equal with odds of 2^-64 per pair. */
 static size_t line_scan(const char *s, size_t left, uint64_t *hash, int *nul,
 			int *eol)
 {
-	uint64_t h = K1, w = 0;
-	size_t i = 0, n, end;
+	const uint64_t nls = 0x0a0a0a0a0a0a0a0aULL;
+	uint64_t h = K1, w = 0, nl = 0, zero = 0, keep;
+	size_t i = 0, n;
 
-	for (; i + 8 <= left; i += 8) {
-		memcpy(&w, s + i, 8);
-		if (word_has_zero(w ^ 0x0a0a0a0a0a0a0a0aULL))
+	for (; left - i >= 8; i += 8) {
+		w = le_load64(s + i);
+		nl = zero_bytes(w ^ nls);
+		if (nl)
 			break;   /* a newline in this word */
-		*nul |= word_has_zero(w);
+		zero |= zero_bytes(w);
 		h = mix(h, w);
 	}
-	/* The last word: the newline in it, or the text's end. */
-	end = left - i < 8 ? left - i : 8;
-	for (n = 0; n < end && s[i + n] != '\n'; n++)
-		*nul |= s[i + n] == '\0';
-	*eol = n < end;
-	if (n) {
+	if (left - i < 8) {
+		/* The text's end: its last bytes, the rest of the word zero
+		 * (0 ^ '\n' is no newline, and the NUL test stops at n). */
 		w = 0;
-		memcpy(&w, s + i, n);
-		h = mix(h, w);
+		for (size_t k = 0; k < left - i; k++)
+			w |= (uint64_t)(unsigned char)s[i + k] << 8 * k;
+		nl = zero_bytes(w ^ nls);
 	}
+	*eol = nl != 0;
+	n = nl ? (size_t)__builtin_ctzll(nl) / 8 : left - i;
+	/* Only the word's bytes before the newline count (n < 8). */
+	keep = ((uint64_t)1 << 8 * n) - 1;
+	zero |= zero_bytes(w) & keep;
+	w &= keep;
+	*nul |= zero != 0;
+	if (n)
+		h = mix(h, w);
 	n += i;
 	/* The length, and whether a newline ends it. */
 	h ^= (uint64_t)n << 1 | !*eol;

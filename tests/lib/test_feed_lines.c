@@ -78,6 +78,107 @@ static void test_index(void)
 	feed_lines_free(&fl);
 }
 
+/* A line's bytes, `len` of them: letters mixed with bytes next to '\n'
+ * and NUL in value, which the word-at-a-time search must not take for
+ * either. */
+static void odd_line(char *s, size_t len)
+{
+	static const char fill[] = "ab\x0b\x09\x01\x8a\x80\xff" "c.1\x0c";
+
+	for (size_t k = 0; k < len; k++)
+		s[k] = fill[(k * 7 + len) % (sizeof(fill) - 1)];
+}
+
+/* Lines of every length from 0 to 40, at every place in a word: each is
+ * found whole, with or without its newline, and hashes the same wherever
+ * it lies. */
+static void test_index_lengths(void)
+{
+	uint64_t h_eol[41], h_noeol[41];
+	char buf[128];
+	int ok = 1;
+
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t at = 0; at < 8; at++) {
+			struct feed_lines fl;
+			const char *s;
+			size_t got;
+			int noeol;
+
+			/* `at` bytes of a first line, then the line, then
+			 * another one (not the same each time: it is no part
+			 * of the line's hash); and the same with the line
+			 * last, no newline. */
+			memset(buf, 'p', at);
+			buf[at] = '\n';
+			odd_line(buf + at + 1, len);
+			memcpy(buf + at + 1 + len, "\nz\n", 3);
+			buf[at + 2 + len] = (char)('q' + at);
+			ok &= feed_lines_index(&fl, buf, at + len + 4) == 0 &&
+			      fl.n == 3;
+			if (fl.n == 3) {
+				s = feed_lines_get(&fl, 1, &got, &noeol);
+				ok &= s == buf + at + 1 && got == len && !noeol;
+				if (!at)
+					h_eol[len] = fl.hash[1];
+				ok &= fl.hash[1] == h_eol[len];
+			}
+			feed_lines_free(&fl);
+			ok &= feed_lines_index(&fl, buf, at + 1 + len) == 0 &&
+			      fl.n == 1 + (len > 0);
+			if (len && fl.n == 2) {
+				s = feed_lines_get(&fl, 1, &got, &noeol);
+				ok &= s == buf + at + 1 && got == len && noeol;
+				if (!at)
+					h_noeol[len] = fl.hash[1];
+				ok &= fl.hash[1] == h_noeol[len];
+			}
+			feed_lines_free(&fl);
+		}
+	}
+	CHECK(ok);
+	/* A line and the same line one byte longer, or without its newline,
+	 * differ. */
+	ok = 1;
+	for (size_t len = 1; len <= 40; len++)
+		ok &= h_eol[len] != h_eol[len - 1] && h_eol[len] != h_noeol[len];
+	CHECK(ok);
+}
+
+/* A NUL byte anywhere in a line, at every place in a word, makes the text
+ * not plain; the same bytes without it are plain. */
+static void test_index_nul(void)
+{
+	char buf[128];
+	int ok = 1;
+
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t at = 0; at < 8; at++) {
+			struct feed_lines fl;
+
+			memset(buf, 'p', at);
+			buf[at] = '\n';
+			odd_line(buf + at + 1, len);
+			buf[at + 1 + len] = '\n';
+			ok &= feed_lines_index(&fl, buf, at + len + 2) == 0;
+			feed_lines_free(&fl);
+			for (size_t p = 0; p < len; p++) {
+				char keep = buf[at + 1 + p];
+
+				buf[at + 1 + p] = '\0';
+				/* with its newline, and as the text's last
+				 * bytes without one */
+				ok &= feed_lines_index(&fl, buf, at + len + 2) == 1;
+				feed_lines_free(&fl);
+				ok &= feed_lines_index(&fl, buf, at + len + 1) == 1;
+				feed_lines_free(&fl);
+				buf[at + 1 + p] = keep;
+			}
+		}
+	}
+	CHECK(ok);
+}
+
 /* Many lines to find again through the sparse marks. */
 static void test_get_many(void)
 {
@@ -311,6 +412,8 @@ static void test_load_lines(void)
 int main(void)
 {
 	test_index();
+	test_index_lengths();
+	test_index_nul();
 	test_get_many();
 	test_index_pieces();
 	test_save_load();
