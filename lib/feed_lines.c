@@ -3,9 +3,12 @@
  */
 #include "feed_lines.h"
 
+#include "feed.h"
 #include "feed_reader.h"
 #include "le_load.h"
+#include "store_blob.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,10 @@
 
 /* A line this long or longer might be cut by rbldnsd's reader. */
 #define LINES_MAX_LEN (FEED_ISTREAM_BUF / 2 - 1)
+
+/* feed_lines_read reads the blocks it needs this much at a time: few
+ * reads, little memory. */
+#define LINES_READ_WINDOW ((size_t)1 << 20)
 
 /* How far ahead the walk looks for the next pair of equal lines. */
 #define DIFF_WINDOW 256
@@ -300,6 +307,116 @@ const char *feed_lines_get(const struct feed_lines *fl, size_t i, size_t *len,
 	*len = nl ? (size_t)(nl - s) : fl->len - pos;
 	*noeol = !nl;
 	return s;
+}
+
+/* Where the block of FEED_LINES_STEP lines that holds line `idx` ends:
+ * the next block's mark, or the end of the text. */
+static size_t block_end(const struct feed_lines *fl, size_t idx)
+{
+	size_t b = idx / FEED_LINES_STEP + 1;
+
+	return b < fl->nmark ? fl->mark[b] : fl->len;
+}
+
+/* Reads bytes [from, to) of file `fd` into *buf (grown as needed).
+ * 0, or -1 (out of memory, a read error, or the file is shorter). */
+static int read_window(int fd, size_t from, size_t to, char **buf, size_t *cap)
+{
+	size_t got = 0;
+
+	if (to - from > *cap) {
+		char *nb = realloc(*buf, to - from);
+
+		if (!nb)
+			return -1;
+		*buf = nb;
+		*cap = to - from;
+	}
+	while (got < to - from) {
+		ssize_t r = pread(fd, *buf + got, to - from - got,
+				  (off_t)(from + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+int feed_lines_read(const struct feed_lines *fl, int fd, struct feed_line *v,
+		    size_t n, char **arena)
+{
+	struct blob_writer text = { 0 };
+	size_t *offs = malloc((n ? n : 1) * sizeof(*offs));
+	char *buf = NULL;
+	size_t cap = 0;
+	size_t wfrom = 0, wto = 0;   /* the window read: file offsets */
+	size_t line = 0, at = 0;     /* line `line` starts at offset `at` */
+	size_t k;
+
+	*arena = NULL;
+	for (k = 0; offs && k < n; k++) {
+		size_t idx = v[k].lineno - 1, to;
+		const char *p, *e, *nl;
+
+		if (v[k].lineno == 0 || idx >= fl->n)
+			break;
+		to = block_end(fl, idx);
+		if (line > idx || line / FEED_LINES_STEP != idx / FEED_LINES_STEP) {
+			line = idx - idx % FEED_LINES_STEP;
+			at = fl->mark[idx / FEED_LINES_STEP];
+		}
+		if (at < wfrom || to > wto) {
+			/* A new window: this block, and the next wanted ones
+			 * while they fit in LINES_READ_WINDOW. */
+			size_t end = to;
+
+			for (size_t j = k + 1; j < n; j++) {
+				if (v[j].lineno == 0 || v[j].lineno > fl->n ||
+				    block_end(fl, v[j].lineno - 1) - at >
+				    LINES_READ_WINDOW)
+					break;
+				end = block_end(fl, v[j].lineno - 1);
+			}
+			if (read_window(fd, at, end, &buf, &cap) < 0)
+				break;
+			wfrom = at;
+			wto = end;
+		}
+		/* From line `line` on to line idx, inside its block. */
+		p = buf + (at - wfrom);
+		e = buf + (to - wfrom);
+		for (; line < idx; line++) {
+			nl = memchr(p, '\n', (size_t)(e - p));
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+		if (line < idx)
+			break;   /* fewer lines in the block than the index said */
+		nl = memchr(p, '\n', (size_t)(e - p));
+		if (!nl && to != fl->len)
+			break;   /* only the text's last line ends without one */
+		v[k].len = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		v[k].noeol = !nl;
+		offs[k] = text.len;
+		blob_put(&text, p, v[k].len);
+		at = wfrom + (size_t)(p - buf) + v[k].len + 1;
+		line = idx + 1;
+	}
+	free(buf);
+	if (offs && k == n && !text.oom) {
+		for (size_t c = 0; c < n; c++)
+			v[c].text = text.p ? (const char *)text.p + offs[c] : "";
+		*arena = (char *)text.p;
+		free(offs);
+		return 0;
+	}
+	free(text.p);
+	free(offs);
+	return -1;
 }
 
 int feed_line_is_state(const char *s, size_t len)

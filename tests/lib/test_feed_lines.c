@@ -4,6 +4,7 @@
 #include "feed.h"
 #include "feed_lines.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,124 @@ static void test_save_load(void)
 	feed_lines_free(&fl);
 }
 
+/* A file holding `len` bytes of `text`: its descriptor. */
+static int text_file(const char *name, const char *text, size_t len)
+{
+	char path[600];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s",
+		 getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp", name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	fwrite(text, 1, len, f);
+	fclose(f);
+	fd = open(path, O_RDONLY);
+	unlink(path);
+	return fd;
+}
+
+/* feed_lines_read finds the same lines as feed_lines_get: 1; 0 if it
+ * finds others, -1 if it fails. */
+static int read_matches(const struct feed_lines *fl, int fd, const size_t *idx,
+			size_t n)
+{
+	struct feed_line *v = calloc(n ? n : 1, sizeof(*v));
+	char *arena;
+	int ok;
+
+	for (size_t k = 0; k < n; k++)
+		v[k].lineno = idx[k] + 1;
+	if (feed_lines_read(fl, fd, v, n, &arena) < 0) {
+		free(v);
+		return -1;
+	}
+	ok = 1;
+	for (size_t k = 0; ok && k < n && (ok = idx[k] < fl->n); k++) {
+		size_t len;
+		int noeol;
+		const char *s = feed_lines_get(fl, idx[k], &len, &noeol);
+
+		ok = v[k].len == len && v[k].noeol == noeol &&
+		     memcmp(v[k].text, s, len) == 0;
+	}
+	free(arena);
+	free(v);
+	return ok;
+}
+
+/* Lines read from the file an index was made of, through its marks: any
+ * set of them, over blocks wider than one read, and a file that does not
+ * hold what its index says fails. */
+static void test_read(void)
+{
+	struct text t = { 0 };
+	struct feed_lines fl;
+	size_t idx[64], *all, n = 0;
+	char *line = malloc(20001);
+	int fd, ok = 1;
+
+	/* Short lines, a stretch of 20 KB ones (blocks wider than a read
+	 * window), empty ones, and a last line without newline. */
+	for (int i = 0; i < 40000; i++) {
+		size_t len = i >= 9000 && i < 9200 ? 20000 : i % 13 == 0 ? 0 : (size_t)(i % 37);
+
+		for (size_t k = 0; k < len; k++)
+			line[k] = (char)('a' + (i + k) % 26);
+		line[len] = '\0';
+		text_add(&t, line);
+	}
+	t.p[t.len - 1] = 'z';
+	CHECK_INT(feed_lines_index(&fl, t.p, t.len), 0);
+	fd = text_file("test_feed_lines.read", t.p, t.len);
+	CHECK(fd >= 0);
+	all = malloc(fl.n * sizeof(*all));
+	for (size_t i = 0; i < fl.n; i++)
+		all[i] = i;
+	CHECK_INT(read_matches(&fl, fd, all, fl.n), 1);
+	CHECK_INT(read_matches(&fl, fd, all, 0), 1);
+	CHECK_INT(read_matches(&fl, fd, all + fl.n - 1, 1), 1);   /* no newline */
+	CHECK_INT(read_matches(&fl, fd, all + 9100, 1), 1);       /* a wide block */
+	for (int round = 0; round < 200; round++) {
+		/* Sorted, distinct, some close together, some far apart. */
+		size_t at = rnd() % 64;
+
+		n = 0;
+		while (n < 64 && at < fl.n) {
+			idx[n++] = at;
+			at += 1 + (rnd() % 4 ? rnd() % 70 : rnd() % 5000);
+		}
+		ok &= read_matches(&fl, fd, idx, n) == 1;
+	}
+	CHECK(ok);
+	close(fd);
+
+	/* The file one byte short: its last line is not there. */
+	fd = text_file("test_feed_lines.read", t.p, t.len - 1);
+	CHECK_INT(read_matches(&fl, fd, all + fl.n - 1, 1), -1);
+	CHECK_INT(read_matches(&fl, fd, all, 100), 1);
+	close(fd);
+	/* A newline gone: that block holds one line less. */
+	t.p[fl.mark[3] - 1] = 'x';
+	fd = text_file("test_feed_lines.read", t.p, t.len);
+	idx[0] = 3 * FEED_LINES_STEP - 1;
+	CHECK_INT(read_matches(&fl, fd, idx, 1), -1);
+	idx[0] = 3 * FEED_LINES_STEP - 2;
+	CHECK_INT(read_matches(&fl, fd, idx, 1), 1);
+	idx[0] = 2 * FEED_LINES_STEP - 1;
+	CHECK_INT(read_matches(&fl, fd, idx, 1), 1);
+	close(fd);
+	/* A line the index does not have. */
+	idx[0] = fl.n;
+	CHECK_INT(read_matches(&fl, -1, idx, 1), -1);
+	free(all);
+	feed_lines_free(&fl);
+	free(t.p);
+	free(line);
+}
+
 /* The old lines not taken away, in order, are the new lines not added. */
 static int diff_consistent(const struct feed_lines *o, const struct feed_lines *c,
 			   const struct feed_lines_diff *d)
@@ -417,6 +536,7 @@ int main(void)
 	test_get_many();
 	test_index_pieces();
 	test_save_load();
+	test_read();
 	test_diff_random();
 	test_diff_reordered();
 	test_load_lines();
