@@ -324,7 +324,7 @@ static void test_read(void)
 {
 	struct text t = { 0 };
 	struct feed_lines fl;
-	size_t idx[64], *all, n = 0;
+	size_t idx[64], *all, *start = malloc(40001 * sizeof(*start)), n = 0;
 	char *line = malloc(20001);
 	int fd, ok = 1;
 
@@ -333,13 +333,24 @@ static void test_read(void)
 	for (int i = 0; i < 40000; i++) {
 		size_t len = i >= 9000 && i < 9200 ? 20000 : i % 13 == 0 ? 0 : (size_t)(i % 37);
 
-		for (size_t k = 0; k < len; k++)
-			line[k] = (char)('a' + (i + k) % 26);
+		odd_line(line, len);
 		line[len] = '\0';
+		start[i] = t.len;
 		text_add(&t, line);
 	}
+	start[40000] = t.len;
 	t.p[t.len - 1] = 'z';
 	CHECK_INT(feed_lines_index(&fl, t.p, t.len), 0);
+	/* Every line where it was written (feed_lines_get). */
+	for (size_t i = 0; i < fl.n; i++) {
+		size_t len;
+		int noeol;
+		const char *s = feed_lines_get(&fl, i, &len, &noeol);
+
+		ok &= s == t.p + start[i] && len == start[i + 1] - start[i] - 1 + noeol &&
+		      noeol == (i + 1 == fl.n);
+	}
+	CHECK(ok);
 	fd = text_file("test_feed_lines.read", t.p, t.len);
 	CHECK(fd >= 0);
 	all = malloc(fl.n * sizeof(*all));
@@ -382,6 +393,7 @@ static void test_read(void)
 	idx[0] = fl.n;
 	CHECK_INT(read_matches(&fl, -1, idx, 1), -1);
 	free(all);
+	free(start);
 	feed_lines_free(&fl);
 	free(t.p);
 	free(line);
