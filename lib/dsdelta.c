@@ -21,7 +21,6 @@
 
 #include "feed_lines.h"
 #include "feed_reader.h"
-#include "store_blob.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +40,7 @@ struct delta_head {
 	uint32_t type, accept_host_bits;
 	uint64_t dev, ino, size;        /* the kept link */
 	int64_t mtime_s, mtime_ns;
-	uint64_t hash;                  /* its FNV-1a: the stored source's */
+	uint64_t hash;                  /* its XXH64: the stored source's */
 	uint64_t stored;                /* entries stored by that load */
 	uint64_t entries, warnings;     /* its parse's counts */
 	uint64_t nmulti;
@@ -295,65 +294,6 @@ static void delta_lines_text(const struct feed_lines *fl, struct feed_line *v,
 					   &v[c].noeol);
 }
 
-/* The lines' texts, read from file `fd` a chunk at a time into *arena
- * (the caller frees it): the kept version need not be mapped whole when
- * its index was saved, which keeps the loader's resident memory down.
- * 0, or -1 (a read error, or fewer lines than the index said). */
-#define DELTA_CHUNK ((size_t)1 << 20)
-static int delta_lines_read(int fd, struct feed_line *v, size_t n,
-			    char **arena)
-{
-	struct blob_writer a = { 0 };
-	size_t *offs = malloc((n ? n : 1) * sizeof(*offs));
-	char *buf = malloc(DELTA_CHUNK);
-	size_t have = 0, line = 0, k = 0;
-	off_t fpos = 0;
-	int rc = -1;
-
-	*arena = NULL;
-	while (offs && buf && k < n) {
-		ssize_t got = pread(fd, buf + have, DELTA_CHUNK - have,
-				    fpos + (off_t)have);
-		size_t p = 0;
-		char *nl;
-
-		if (got < 0)
-			break;
-		have += (size_t)got;
-		while (k < n && (nl = memchr(buf + p, '\n', have - p)) != NULL) {
-			if (v[k].lineno == line + 1) {
-				offs[k] = a.len;
-				v[k].len = (size_t)(nl - buf) - p;
-				blob_put(&a, buf + p, v[k++].len);
-			}
-			line++;
-			p = (size_t)(nl - buf) + 1;
-		}
-		if (got == 0 && k < n && p < have && v[k].lineno == line + 1) {
-			offs[k] = a.len;   /* the last line, without newline */
-			v[k].len = have - p;
-			v[k].noeol = 1;
-			blob_put(&a, buf + p, v[k++].len);
-		}
-		if (got == 0 || (p == 0 && have == DELTA_CHUNK))
-			break;   /* the end, or a line longer than a chunk */
-		memmove(buf, buf + p, have - p);
-		fpos += (off_t)p;
-		have -= p;
-	}
-	if (k == n && !a.oom) {
-		for (size_t c = 0; c < n; c++)
-			v[c].text = a.p ? (const char *)a.p + offs[c] : "";
-		*arena = (char *)a.p;
-		a.p = NULL;
-		rc = 0;
-	}
-	free(a.p);
-	free(offs);
-	free(buf);
-	return rc;
-}
-
 /* Parses `lines` with the options of the load, warnings into `log`, no
  * limit on them (the caller checks the total). */
 static int delta_parse_lines(const struct dsdelta *dl,
@@ -460,7 +400,7 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 	    (uint64_t)r->rd.st0.st_ino == h->ino)
 		return 1;
 	/* With the index the last update saved, the kept version is only
-	 * read for its removed lines (delta_lines_read), not mapped. */
+	 * read for its removed lines (feed_lines_read), not mapped. */
 	delta_tag(tag, h->dev, h->ino, h->size, h->mtime_s, h->mtime_ns);
 	indexed = feed_lines_load(&r->old.fl, dl->lines_path, tag, NULL,
 				  h->size) == 0;
@@ -521,7 +461,7 @@ static int delta_parse_changes(struct dsdelta *dl, const struct feed_options *fo
 	delta_lines_text(&r->cur, ladd, nadd);
 	if (r->old.fl.text)
 		delta_lines_text(&r->old.fl, lrm, nrm);
-	else if (delta_lines_read(r->fd, lrm, nrm, &arena) < 0)
+	else if (feed_lines_read(&r->old.fl, r->fd, lrm, nrm, &arena) < 0)
 		goto out;
 	/* The new lines' warnings are shown once the update is known to go
 	 * ahead (the old version had none). */

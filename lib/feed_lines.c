@@ -3,8 +3,12 @@
  */
 #include "feed_lines.h"
 
+#include "feed.h"
 #include "feed_reader.h"
+#include "le_load.h"
+#include "store_blob.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +20,22 @@
 /* A line this long or longer might be cut by rbldnsd's reader. */
 #define LINES_MAX_LEN (FEED_ISTREAM_BUF / 2 - 1)
 
+/* feed_lines_read reads the blocks it needs this much at a time: few
+ * reads, little memory. */
+#define LINES_READ_WINDOW ((size_t)1 << 20)
+
 /* How far ahead the walk looks for the next pair of equal lines. */
 #define DIFF_WINDOW 256
 
 static const uint64_t K1 = 0x9e3779b97f4a7c15ULL, K2 = 0xff51afd7ed558ccdULL;
 
-static int word_has_zero(uint64_t v)
+/* 0x80 in each byte of `v` that is zero.  Exact for the lowest zero byte
+ * only: a borrow may also mark the byte above a zero one, never a byte
+ * below the first zero.  So "is any of the first k bytes zero" is a mask
+ * test, and the lowest mark is the first zero byte. */
+static uint64_t zero_bytes(uint64_t v)
 {
-	return ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL) != 0;
+	return (v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL;
 }
 
 static uint64_t mix(uint64_t h, uint64_t w)
@@ -36,31 +48,41 @@ static uint64_t mix(uint64_t h, uint64_t w)
  * hash into *hash and whether a newline ends it (*eol); *nul is set if it
  * holds a NUL byte.  One pass, 8 bytes at a time, both looking for the
  * newline and hashing (most lines are a few words long: a memchr call per
- * line would cost as much).  A 64-bit hash: two different lines at
+ * line would cost as much); the newline's place in its word comes from
+ * the zero-byte mask, not a loop.  A 64-bit hash: two different lines at
  * matched places are taken for equal with odds of 2^-64 per pair. */
 static size_t line_scan(const char *s, size_t left, uint64_t *hash, int *nul,
 			int *eol)
 {
-	uint64_t h = K1, w = 0;
-	size_t i = 0, n, end;
+	const uint64_t nls = 0x0a0a0a0a0a0a0a0aULL;
+	uint64_t h = K1, w = 0, nl = 0, zero = 0, keep;
+	size_t i = 0, n;
 
-	for (; i + 8 <= left; i += 8) {
-		memcpy(&w, s + i, 8);
-		if (word_has_zero(w ^ 0x0a0a0a0a0a0a0a0aULL))
+	for (; left - i >= 8; i += 8) {
+		w = le_load64(s + i);
+		nl = zero_bytes(w ^ nls);
+		if (nl)
 			break;   /* a newline in this word */
-		*nul |= word_has_zero(w);
+		zero |= zero_bytes(w);
 		h = mix(h, w);
 	}
-	/* The last word: the newline in it, or the text's end. */
-	end = left - i < 8 ? left - i : 8;
-	for (n = 0; n < end && s[i + n] != '\n'; n++)
-		*nul |= s[i + n] == '\0';
-	*eol = n < end;
-	if (n) {
+	if (left - i < 8) {
+		/* The text's end: its last bytes, the rest of the word zero
+		 * (0 ^ '\n' is no newline, and the NUL test stops at n). */
 		w = 0;
-		memcpy(&w, s + i, n);
-		h = mix(h, w);
+		for (size_t k = 0; k < left - i; k++)
+			w |= (uint64_t)(unsigned char)s[i + k] << 8 * k;
+		nl = zero_bytes(w ^ nls);
 	}
+	*eol = nl != 0;
+	n = nl ? (size_t)__builtin_ctzll(nl) / 8 : left - i;
+	/* Only the word's bytes before the newline count (n < 8). */
+	keep = ((uint64_t)1 << 8 * n) - 1;
+	zero |= zero_bytes(w) & keep;
+	w &= keep;
+	*nul |= zero != 0;
+	if (n)
+		h = mix(h, w);
 	n += i;
 	/* The length, and whether a newline ends it. */
 	h ^= (uint64_t)n << 1 | !*eol;
@@ -269,22 +291,151 @@ int feed_lines_load(struct feed_lines *fl, const char *path,
 	return 0;
 }
 
+/* Where the line `k` lines after the one at `p` starts, newlines looked
+ * for before `e`: NULL if fewer than k are there.  A word at a time: the
+ * lines are short, and a memchr call per line costs more than the bytes.
+ * The zero-byte mask here is exact in every byte (no borrow crosses a
+ * byte), so its marks are the newlines, and they are counted without a
+ * branch per newline (the multiply adds up the bytes' 0 or 1). */
+static const char *lines_skip(const char *p, const char *e, size_t k)
+{
+	const uint64_t nls = 0x0a0a0a0a0a0a0a0aULL, low7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	if (!k)
+		return p;
+	for (; e - p >= 8; p += 8) {
+		uint64_t x = le_load64(p) ^ nls;
+		uint64_t m = ~(((x & low7) + low7) | x | low7);
+		size_t c = (size_t)(((m >> 7) * 0x0101010101010101ULL) >> 56);
+
+		if (c >= k) {
+			while (--k)
+				m &= m - 1;   /* the k-th newline in this word */
+			return p + __builtin_ctzll(m) / 8 + 1;
+		}
+		k -= c;
+	}
+	for (; p < e; p++)
+		if (*p == '\n' && !--k)
+			return p + 1;
+	return NULL;
+}
+
 const char *feed_lines_get(const struct feed_lines *fl, size_t i, size_t *len,
 			   int *noeol)
 {
-	size_t pos = fl->mark[i / FEED_LINES_STEP];
-	const char *s, *nl;
+	const char *end = fl->text + fl->len;
+	const char *s = lines_skip(fl->text + fl->mark[i / FEED_LINES_STEP],
+				   end, i % FEED_LINES_STEP);
+	const char *nl = memchr(s, '\n', (size_t)(end - s));
 
-	for (size_t k = i % FEED_LINES_STEP;; k--) {
-		s = fl->text + pos;
-		nl = memchr(s, '\n', fl->len - pos);
-		if (!k)
-			break;
-		pos = (size_t)(nl - fl->text) + 1;
-	}
-	*len = nl ? (size_t)(nl - s) : fl->len - pos;
+	*len = nl ? (size_t)(nl - s) : (size_t)(end - s);
 	*noeol = !nl;
 	return s;
+}
+
+/* Where the block of FEED_LINES_STEP lines that holds line `idx` ends:
+ * the next block's mark, or the end of the text. */
+static size_t block_end(const struct feed_lines *fl, size_t idx)
+{
+	size_t b = idx / FEED_LINES_STEP + 1;
+
+	return b < fl->nmark ? fl->mark[b] : fl->len;
+}
+
+/* Reads bytes [from, to) of file `fd` into *buf (grown as needed).
+ * 0, or -1 (out of memory, a read error, or the file is shorter). */
+static int read_window(int fd, size_t from, size_t to, char **buf, size_t *cap)
+{
+	size_t got = 0;
+
+	if (to - from > *cap) {
+		char *nb = realloc(*buf, to - from);
+
+		if (!nb)
+			return -1;
+		*buf = nb;
+		*cap = to - from;
+	}
+	while (got < to - from) {
+		ssize_t r = pread(fd, *buf + got, to - from - got,
+				  (off_t)(from + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+int feed_lines_read(const struct feed_lines *fl, int fd, struct feed_line *v,
+		    size_t n, char **arena)
+{
+	struct blob_writer text = { 0 };
+	size_t *offs = malloc((n ? n : 1) * sizeof(*offs));
+	char *buf = NULL;
+	size_t cap = 0;
+	size_t wfrom = 0, wto = 0;   /* the window read: file offsets */
+	size_t line = 0, at = 0;     /* line `line` starts at offset `at` */
+	size_t k;
+
+	*arena = NULL;
+	for (k = 0; offs && k < n; k++) {
+		size_t idx = v[k].lineno - 1, to;
+		const char *p, *e, *nl;
+
+		if (v[k].lineno == 0 || idx >= fl->n)
+			break;
+		to = block_end(fl, idx);
+		if (line > idx || line / FEED_LINES_STEP != idx / FEED_LINES_STEP) {
+			line = idx - idx % FEED_LINES_STEP;
+			at = fl->mark[idx / FEED_LINES_STEP];
+		}
+		if (at < wfrom || to > wto) {
+			/* A new window: this block, and the next wanted ones
+			 * while they fit in LINES_READ_WINDOW. */
+			size_t end = to;
+
+			for (size_t j = k + 1; j < n; j++) {
+				if (v[j].lineno == 0 || v[j].lineno > fl->n ||
+				    block_end(fl, v[j].lineno - 1) - at >
+				    LINES_READ_WINDOW)
+					break;
+				end = block_end(fl, v[j].lineno - 1);
+			}
+			if (read_window(fd, at, end, &buf, &cap) < 0)
+				break;
+			wfrom = at;
+			wto = end;
+		}
+		/* From line `line` on to line idx, inside its block. */
+		e = buf + (to - wfrom);
+		p = lines_skip(buf + (at - wfrom), e, idx - line);
+		if (!p)
+			break;   /* fewer lines in the block than the index said */
+		nl = memchr(p, '\n', (size_t)(e - p));
+		if (!nl && to != fl->len)
+			break;   /* only the text's last line ends without one */
+		v[k].len = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		v[k].noeol = !nl;
+		offs[k] = text.len;
+		blob_put(&text, p, v[k].len);
+		at = wfrom + (size_t)(p - buf) + v[k].len + 1;
+		line = idx + 1;
+	}
+	free(buf);
+	if (offs && k == n && !text.oom) {
+		for (size_t c = 0; c < n; c++)
+			v[c].text = text.p ? (const char *)text.p + offs[c] : "";
+		*arena = (char *)text.p;
+		free(offs);
+		return 0;
+	}
+	free(text.p);
+	free(offs);
+	return -1;
 }
 
 int feed_line_is_state(const char *s, size_t len)

@@ -63,6 +63,17 @@ int feed_lines_load(struct feed_lines *fl, const char *path,
 const char *feed_lines_get(const struct feed_lines *fl, size_t i, size_t *len,
 			   int *noeol);
 
+/* The same for lines `v` (n of them, in file order, by v[].lineno) of an
+ * index whose text is not in memory (a saved one, loaded with text NULL)
+ * but in file `fd`: their bytes are read into *arena (the caller frees
+ * it, NULL if no line has a byte) and v[].text, len and noeol set.  Only
+ * the blocks of FEED_LINES_STEP lines that hold a wanted line are read
+ * and looked through, from their marks.  0, or -1 (out of memory, a read
+ * error, or the file does not hold the lines where the index says). */
+struct feed_line;
+int feed_lines_read(const struct feed_lines *fl, int fd, struct feed_line *v,
+		    size_t n, char **arena);
+
 /* Does a line carry parser state forward (a `$` line, a `:` default
  * line, `#$` or `;$`), so that lines after it read differently? */
 int feed_line_is_state(const char *s, size_t len);

@@ -9,9 +9,9 @@
  * inflated.
  */
 #include "feed_reader.h"
-#include "mem_giveback.h"
 
-#include "store.h"
+#include "content_hash.h"
+#include "mem_giveback.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,11 +32,12 @@
 static void *reader_main(void *arg)
 {
 	struct feed_reader *rd = arg;
-	uint64_t h = STORE_HASH_INIT;
+	struct content_hash h;
 	size_t off = 0, room = rd->cap - 2;   /* buf[size] is the reader's */
 	struct stat st1;
 	int status = 0, stop = 0;
 
+	content_hash_init(&h);
 	for (;;) {
 		size_t want = room - off < READ_BLOCK ? room - off : READ_BLOCK;
 		char extra;
@@ -58,7 +59,7 @@ static void *reader_main(void *arg)
 			break;
 		}
 		if (rd->want_hash)
-			h = store_hash_update(h, rd->buf + off, (size_t)n);
+			content_hash_update(&h, rd->buf + off, (size_t)n);
 		off += (size_t)n;
 		pthread_mutex_lock(&rd->lock);
 		rd->ready = off;
@@ -76,7 +77,7 @@ static void *reader_main(void *arg)
 		status = READER_CHANGED;
 	close(rd->fd);
 	rd->fd = -1;
-	rd->hash = h;
+	rd->hash = content_hash_digest(&h);
 	pthread_mutex_lock(&rd->lock);
 	rd->ready = off;
 	rd->status = status;
@@ -87,11 +88,9 @@ static void *reader_main(void *arg)
 }
 
 /* Waits until `end` bytes are read (or the reading ended short: then the
- * text ends where it did), and notes any NUL byte in what arrived. */
+ * text ends where it did). */
 static void reader_need(struct feed_reader *rd, size_t end)
 {
-	size_t from = rd->avail;
-
 	if (end <= rd->avail)
 		return;
 	pthread_mutex_lock(&rd->lock);
@@ -103,8 +102,17 @@ static void reader_need(struct feed_reader *rd, size_t end)
 		rd->avail = rd->len;
 	if (rd->avail < end)
 		rd->len = rd->avail;   /* ended short: a failed read */
-	if (!rd->maybe_nul && memchr(rd->buf + from, '\0', rd->avail - from))
+}
+
+/* Notes any NUL byte in the text read since the last look: only the line
+ * reader needs it (feed_reader_wait's callers check the bytes they
+ * scan themselves, and a second pass over 200 MB is not free). */
+static void reader_note_nul(struct feed_reader *rd)
+{
+	if (!rd->maybe_nul && rd->nul_to < rd->avail &&
+	    memchr(rd->buf + rd->nul_to, '\0', rd->avail - rd->nul_to))
 		rd->maybe_nul = 1;
+	rd->nul_to = rd->avail;
 }
 
 size_t feed_reader_wait(struct feed_reader *rd, size_t end)
@@ -306,6 +314,7 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 		rd->len = textlen;
 		rd->avail = textlen;
 		rd->maybe_nul = memchr(text, '\0', textlen) != NULL;
+		rd->nul_to = textlen;
 		rd->gz = 1;
 	}
 	return 0;
@@ -346,6 +355,7 @@ static size_t reader_istream_piece(struct feed_reader *rd)
 			want = half;
 		got = rd->len - rd->win_end < want ? rd->len - rd->win_end : want;
 		reader_need(rd, rd->win_end + got);
+		reader_note_nul(rd);
 		got = rd->len - rd->win_end < want ? rd->len - rd->win_end : want;
 		if (!got)
 			return rd->pos - s;

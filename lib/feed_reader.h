@@ -1,7 +1,7 @@
 /* feed_reader.h -- one feed file in memory: raw identity, gunzip, lines.
  *
  * A file is read in big blocks into one buffer (no stdio per character),
- * its FNV-1a hash taken over the raw bytes, gzip inflated when the magic
+ * its XXH64 hash taken over the raw bytes, gzip inflated when the magic
  * bytes say so, and the file stat()ed again at the end: a file that changed
  * while being read is a failed load, as in rbldnsd.
  *
@@ -35,10 +35,11 @@ struct feed_reader {
 	int has_saved;        /* the byte after a cut line was overwritten */
 	char saved;           /* by its terminating NUL: restored on the */
 	size_t saved_at;      /* next call */
-	int maybe_nul;        /* the text read so far holds a NUL byte */
+	int maybe_nul;        /* the text before nul_to holds a NUL byte */
+	size_t nul_to;        /* how far the lines looked for NUL bytes */
 	uint64_t size;        /* raw file size */
 	int64_t mtime;
-	uint64_t hash;        /* FNV-1a of the raw bytes (feed_reader_hash) */
+	uint64_t hash;        /* XXH64 of the raw bytes (feed_reader_hash) */
 	/* The reading thread (reader_main) and what the lines may use. */
 	struct stat st0;      /* the file as opened */
 	int fd;               /* the thread's until it is done */
@@ -72,10 +73,12 @@ int feed_reader_finish(struct feed_reader *rd, const char *path, char *err,
 
 /* Waits until the first `end` bytes of the text are read (or the read
  * ended): how many are there now, from rd->buf.  For a caller that works
- * through the text as it arrives, not by lines. */
+ * through the text as it arrives, not by lines: it looks for NUL bytes
+ * itself (feed_reader_line's are found as lines are cut). */
 size_t feed_reader_wait(struct feed_reader *rd, size_t end);
 
-/* The FNV-1a hash of the file's raw bytes (waits for the read to end). */
+/* The XXH64 of the file's raw bytes, as `xxhsum -H1` gives it (waits
+ * for the read to end). */
 uint64_t feed_reader_hash(struct feed_reader *rd);
 
 /* Next line, NUL-terminated in place without its '\n' (a NUL byte inside

@@ -58,7 +58,7 @@ struct store_source {
 	const char *path;
 	uint64_t size;
 	int64_t mtime;
-	uint64_t hash;   /* 64-bit FNV-1a of the raw file bytes */
+	uint64_t hash;   /* XXH64 of the raw file bytes (content_hash.h) */
 };
 
 struct store_apply_stats {
@@ -593,7 +593,9 @@ int store_iter_generic(struct store_reader *rd, uint32_t dsid,
 		       int (*fn)(const struct store_generic_item *it, void *arg),
 		       void *arg);
 
-/* 64-bit FNV-1a, used for source file identity. */
+/* 64-bit FNV-1a over a few bytes: a cheap key for small things (a
+ * transfer's record, a name too long to keep whole).  A feed file's
+ * content hash is XXH64 (content_hash.h). */
 uint64_t store_hash_update(uint64_t h, const void *data, size_t len);
 #define STORE_HASH_INIT 0xcbf29ce484222325ULL
 

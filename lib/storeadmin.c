@@ -122,7 +122,7 @@ static void show_dataset(const struct store_dsmeta *m, const char *indent)
 	for (size_t i = 0; i < m->nsources; i++) {
 		const struct store_source *s = &m->sources[i];
 
-		printf("%ssource     %s size %" PRIu64 " mtime %s fnv1a %016" PRIx64
+		printf("%ssource     %s size %" PRIu64 " mtime %s xxh64 %016" PRIx64
 		       "\n", indent, s->path ? s->path : "-", s->size,
 		       storeadmin_time(s->mtime), s->hash);
 	}

@@ -16,9 +16,10 @@ BUILD_PKGS=(cmake gcc libc6-dev make pkg-config libevent-dev liblmdb-dev libc-ar
 # nsd and knot: test_xfr.sh runs them as secondaries of dnsbld.
 # curl and jq: test_web_api.sh's HTTP client; chromium and chromium-driver:
 # test_web_browser.sh drives the page in a headless browser (WebDriver).
+# xxhash: test_loader.sh checks the stored source hash against xxhsum's.
 TEST_PKGS=(bind9-dnsutils knot-dnsutils rbldnsd dnsperf python3 lmdb-utils
 	procps iproute2 systemd man-db groff-base unbound postfix util-linux
-	nsd knot curl jq chromium chromium-driver)
+	nsd knot curl jq chromium chromium-driver xxhash)
 # clang and its sanitizer and libFuzzer runtimes: the fuzz targets of
 # tests/fuzz (build-fuzz, scripts/fuzz.sh).
 FUZZ_PKGS=(clang-14 libclang-rt-14-dev)

@@ -108,10 +108,10 @@ static void stats_sources(const struct stats *s, const struct store_dsmeta *m)
 			printf("%s{\"path\":", i ? "," : "");
 			jsonw_str(stdout, src->path);
 			printf(",\"size\":%" PRIu64 ",\"mtime\":%" PRId64
-			       ",\"fnv1a\":\"%016" PRIx64 "\"}", src->size,
+			       ",\"xxh64\":\"%016" PRIx64 "\"}", src->size,
 			       src->mtime, src->hash);
 		} else {
-			printf("  source       %s size %" PRIu64 " mtime %s fnv1a %016"
+			printf("  source       %s size %" PRIu64 " mtime %s xxh64 %016"
 			       PRIx64 "\n", src->path, src->size,
 			       ctl_time(src->mtime), src->hash);
 		}

@@ -6,10 +6,10 @@
  * 20210120) on loopback with the same file and querying it with dig.
  */
 #include "check.h"
+#include "content_hash.h"
 #include "dataset.h"
 #include "dname.h"
 #include "feed.h"
-#include "store.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -338,6 +338,33 @@ static void test_lines(void)
 		CHECK_STR(v4(ds, "9.9.9.9", 32), "127.0.0.3|ab");
 		CHECK_INT(res.warnings, 0);
 		dataset_free(ds);
+	}
+	/* The same far into a big file: the NUL arrives in a later read
+	 * than the first, and is still seen. */
+	{
+		static const char pad[] = "# padding line, read in a later block\n";
+		const char tail[] = "1.2.3.4\0junk\n9.9.9.9 :3:ab\0cd\n";
+		size_t npad = (3u << 20) / (sizeof(pad) - 1), len = 0;
+		char line[128], *data = malloc(npad * (sizeof(pad) - 1) + sizeof(tail));
+		const char *f;
+
+		for (size_t i = 0; i < npad; i++, len += sizeof(pad) - 1)
+			memcpy(data + len, pad, sizeof(pad) - 1);
+		memcpy(data + len, tail, sizeof(tail) - 1);
+		len += sizeof(tail) - 1;
+		f = write_file("nul-late", data, len);
+		CHECK_INT(load_files(DS_IP4SET, &f, 1, NULL, &ds), 0);
+		CHECK_INT(find4(ds, "1.2.3.4", 32, NULL), 1);
+		CHECK_STR(v4(ds, "9.9.9.9", 32), "127.0.0.3|ab");
+		CHECK_INT(res.warnings, 0);
+		snprintf(line, sizeof(line), "nul-late:%zu: NUL byte in the line",
+			 npad + 1);
+		CHECK(strstr(logbuf, line) != NULL);
+		snprintf(line, sizeof(line), "nul-late:%zu: NUL byte in the line",
+			 npad + 2);
+		CHECK(strstr(logbuf, line) != NULL);
+		dataset_free(ds);
+		free(data);
 	}
 }
 
@@ -757,9 +784,8 @@ static void test_gzip_and_identity(void)
 	CHECK_INT(res.sources[0].size, rawlen);
 	CHECK_INT(res.sources[0].mtime, st.st_mtime);
 	/* The hash is over the raw (compressed) bytes. */
-	CHECK(res.sources[0].hash == store_hash_update(STORE_HASH_INIT, raw, rawlen));
-	CHECK(res.sources[0].hash != store_hash_update(STORE_HASH_INIT, plain,
-						       strlen(plain)));
+	CHECK(res.sources[0].hash == content_hash_of(raw, rawlen));
+	CHECK(res.sources[0].hash != content_hash_of(plain, strlen(plain)));
 	dataset_free(ds);
 
 	/* no_gunzip: a compressed file fails the load. */
@@ -848,8 +874,7 @@ static void test_gzip_and_identity(void)
 	stat(p, &st);
 	CHECK_INT(load_files(DS_IP4SET, &p, 1, NULL, &ds), 0);
 	CHECK_INT(res.sources[0].size, strlen(plain));
-	CHECK(res.sources[0].hash ==
-	      store_hash_update(STORE_HASH_INIT, plain, strlen(plain)));
+	CHECK(res.sources[0].hash == content_hash_of(plain, strlen(plain)));
 	dataset_free(ds);
 }
 

@@ -4,6 +4,7 @@
 #include "feed.h"
 #include "feed_lines.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,107 @@ static void test_index(void)
 	CHECK_INT(feed_lines_index(&fl, "", 0), 0);
 	CHECK_INT(fl.n, 0);
 	feed_lines_free(&fl);
+}
+
+/* A line's bytes, `len` of them: letters mixed with bytes next to '\n'
+ * and NUL in value, which the word-at-a-time search must not take for
+ * either. */
+static void odd_line(char *s, size_t len)
+{
+	static const char fill[] = "ab\x0b\x09\x01\x8a\x80\xff" "c.1\x0c";
+
+	for (size_t k = 0; k < len; k++)
+		s[k] = fill[(k * 7 + len) % (sizeof(fill) - 1)];
+}
+
+/* Lines of every length from 0 to 40, at every place in a word: each is
+ * found whole, with or without its newline, and hashes the same wherever
+ * it lies. */
+static void test_index_lengths(void)
+{
+	uint64_t h_eol[41], h_noeol[41];
+	char buf[128];
+	int ok = 1;
+
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t at = 0; at < 8; at++) {
+			struct feed_lines fl;
+			const char *s;
+			size_t got;
+			int noeol;
+
+			/* `at` bytes of a first line, then the line, then
+			 * another one (not the same each time: it is no part
+			 * of the line's hash); and the same with the line
+			 * last, no newline. */
+			memset(buf, 'p', at);
+			buf[at] = '\n';
+			odd_line(buf + at + 1, len);
+			memcpy(buf + at + 1 + len, "\nz\n", 3);
+			buf[at + 2 + len] = (char)('q' + at);
+			ok &= feed_lines_index(&fl, buf, at + len + 4) == 0 &&
+			      fl.n == 3;
+			if (fl.n == 3) {
+				s = feed_lines_get(&fl, 1, &got, &noeol);
+				ok &= s == buf + at + 1 && got == len && !noeol;
+				if (!at)
+					h_eol[len] = fl.hash[1];
+				ok &= fl.hash[1] == h_eol[len];
+			}
+			feed_lines_free(&fl);
+			ok &= feed_lines_index(&fl, buf, at + 1 + len) == 0 &&
+			      fl.n == 1 + (len > 0);
+			if (len && fl.n == 2) {
+				s = feed_lines_get(&fl, 1, &got, &noeol);
+				ok &= s == buf + at + 1 && got == len && noeol;
+				if (!at)
+					h_noeol[len] = fl.hash[1];
+				ok &= fl.hash[1] == h_noeol[len];
+			}
+			feed_lines_free(&fl);
+		}
+	}
+	CHECK(ok);
+	/* A line and the same line one byte longer, or without its newline,
+	 * differ. */
+	ok = 1;
+	for (size_t len = 1; len <= 40; len++)
+		ok &= h_eol[len] != h_eol[len - 1] && h_eol[len] != h_noeol[len];
+	CHECK(ok);
+}
+
+/* A NUL byte anywhere in a line, at every place in a word, makes the text
+ * not plain; the same bytes without it are plain. */
+static void test_index_nul(void)
+{
+	char buf[128];
+	int ok = 1;
+
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t at = 0; at < 8; at++) {
+			struct feed_lines fl;
+
+			memset(buf, 'p', at);
+			buf[at] = '\n';
+			odd_line(buf + at + 1, len);
+			buf[at + 1 + len] = '\n';
+			ok &= feed_lines_index(&fl, buf, at + len + 2) == 0;
+			feed_lines_free(&fl);
+			for (size_t p = 0; p < len; p++) {
+				char keep = buf[at + 1 + p];
+
+				buf[at + 1 + p] = '\0';
+				/* with its newline, and as the text's last
+				 * bytes without one */
+				ok &= feed_lines_index(&fl, buf, at + len + 2) == 1;
+				feed_lines_free(&fl);
+				ok &= feed_lines_index(&fl, buf, at + len + 1) == 1;
+				feed_lines_free(&fl);
+				buf[at + 1 + p] = keep;
+			}
+		}
+	}
+	CHECK(ok);
 }
 
 /* Many lines to find again through the sparse marks. */
@@ -165,6 +267,136 @@ static void test_save_load(void)
 	CHECK_INT(feed_lines_load(&back, path, tag, text, 5), -1);
 	unlink(path);
 	feed_lines_free(&fl);
+}
+
+/* A file holding `len` bytes of `text`: its descriptor. */
+static int text_file(const char *name, const char *text, size_t len)
+{
+	char path[600];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s",
+		 getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp", name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	fwrite(text, 1, len, f);
+	fclose(f);
+	fd = open(path, O_RDONLY);
+	unlink(path);
+	return fd;
+}
+
+/* feed_lines_read finds the same lines as feed_lines_get: 1; 0 if it
+ * finds others, -1 if it fails. */
+static int read_matches(const struct feed_lines *fl, int fd, const size_t *idx,
+			size_t n)
+{
+	struct feed_line *v = calloc(n ? n : 1, sizeof(*v));
+	char *arena;
+	int ok;
+
+	for (size_t k = 0; k < n; k++)
+		v[k].lineno = idx[k] + 1;
+	if (feed_lines_read(fl, fd, v, n, &arena) < 0) {
+		free(v);
+		return -1;
+	}
+	ok = 1;
+	for (size_t k = 0; ok && k < n && (ok = idx[k] < fl->n); k++) {
+		size_t len;
+		int noeol;
+		const char *s = feed_lines_get(fl, idx[k], &len, &noeol);
+
+		ok = v[k].len == len && v[k].noeol == noeol &&
+		     memcmp(v[k].text, s, len) == 0;
+	}
+	free(arena);
+	free(v);
+	return ok;
+}
+
+/* Lines read from the file an index was made of, through its marks: any
+ * set of them, over blocks wider than one read, and a file that does not
+ * hold what its index says fails. */
+static void test_read(void)
+{
+	struct text t = { 0 };
+	struct feed_lines fl;
+	size_t idx[64], *all, *start = malloc(40001 * sizeof(*start)), n = 0;
+	char *line = malloc(20001);
+	int fd, ok = 1;
+
+	/* Short lines, a stretch of 20 KB ones (blocks wider than a read
+	 * window), empty ones, and a last line without newline. */
+	for (int i = 0; i < 40000; i++) {
+		size_t len = i >= 9000 && i < 9200 ? 20000 : i % 13 == 0 ? 0 : (size_t)(i % 37);
+
+		odd_line(line, len);
+		line[len] = '\0';
+		start[i] = t.len;
+		text_add(&t, line);
+	}
+	start[40000] = t.len;
+	t.p[t.len - 1] = 'z';
+	CHECK_INT(feed_lines_index(&fl, t.p, t.len), 0);
+	/* Every line where it was written (feed_lines_get). */
+	for (size_t i = 0; i < fl.n; i++) {
+		size_t len;
+		int noeol;
+		const char *s = feed_lines_get(&fl, i, &len, &noeol);
+
+		ok &= s == t.p + start[i] && len == start[i + 1] - start[i] - 1 + noeol &&
+		      noeol == (i + 1 == fl.n);
+	}
+	CHECK(ok);
+	fd = text_file("test_feed_lines.read", t.p, t.len);
+	CHECK(fd >= 0);
+	all = malloc(fl.n * sizeof(*all));
+	for (size_t i = 0; i < fl.n; i++)
+		all[i] = i;
+	CHECK_INT(read_matches(&fl, fd, all, fl.n), 1);
+	CHECK_INT(read_matches(&fl, fd, all, 0), 1);
+	CHECK_INT(read_matches(&fl, fd, all + fl.n - 1, 1), 1);   /* no newline */
+	CHECK_INT(read_matches(&fl, fd, all + 9100, 1), 1);       /* a wide block */
+	for (int round = 0; round < 200; round++) {
+		/* Sorted, distinct, some close together, some far apart. */
+		size_t at = rnd() % 64;
+
+		n = 0;
+		while (n < 64 && at < fl.n) {
+			idx[n++] = at;
+			at += 1 + (rnd() % 4 ? rnd() % 70 : rnd() % 5000);
+		}
+		ok &= read_matches(&fl, fd, idx, n) == 1;
+	}
+	CHECK(ok);
+	close(fd);
+
+	/* The file one byte short: its last line is not there. */
+	fd = text_file("test_feed_lines.read", t.p, t.len - 1);
+	CHECK_INT(read_matches(&fl, fd, all + fl.n - 1, 1), -1);
+	CHECK_INT(read_matches(&fl, fd, all, 100), 1);
+	close(fd);
+	/* A newline gone: that block holds one line less. */
+	t.p[fl.mark[3] - 1] = 'x';
+	fd = text_file("test_feed_lines.read", t.p, t.len);
+	idx[0] = 3 * FEED_LINES_STEP - 1;
+	CHECK_INT(read_matches(&fl, fd, idx, 1), -1);
+	idx[0] = 3 * FEED_LINES_STEP - 2;
+	CHECK_INT(read_matches(&fl, fd, idx, 1), 1);
+	idx[0] = 2 * FEED_LINES_STEP - 1;
+	CHECK_INT(read_matches(&fl, fd, idx, 1), 1);
+	close(fd);
+	/* A line the index does not have. */
+	idx[0] = fl.n;
+	CHECK_INT(read_matches(&fl, -1, idx, 1), -1);
+	free(all);
+	free(start);
+	feed_lines_free(&fl);
+	free(t.p);
+	free(line);
 }
 
 /* The old lines not taken away, in order, are the new lines not added. */
@@ -311,9 +543,12 @@ static void test_load_lines(void)
 int main(void)
 {
 	test_index();
+	test_index_lengths();
+	test_index_nul();
 	test_get_many();
 	test_index_pieces();
 	test_save_load();
+	test_read();
 	test_diff_random();
 	test_diff_reordered();
 	test_load_lines();
