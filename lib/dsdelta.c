@@ -21,6 +21,7 @@
 
 #include "feed_lines.h"
 #include "feed_reader.h"
+#include "content_hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -333,8 +334,9 @@ struct delta_read {
 	int fd;
 	void *map;              /* the kept version, mapped */
 	size_t maplen;
-	struct feed_reader rd;  /* the new one */
-	int rd_open;
+	int nfd;                /* the new one, */
+	struct stat st0;        /* as opened, */
+	uint64_t hash;          /* its content hash */
 	struct index_job old;
 	struct feed_lines cur;
 	struct feed_lines_diff diff;
@@ -345,59 +347,108 @@ static void delta_read_close(struct delta_read *r)
 	feed_lines_diff_free(&r->diff);
 	feed_lines_free(&r->cur);
 	feed_lines_free(&r->old.fl);
-	if (r->rd_open)
-		feed_reader_close(&r->rd);
+	if (r->nfd >= 0)
+		close(r->nfd);
 	if (r->map != MAP_FAILED)
 		munmap(r->map, r->maplen);
 	if (r->fd >= 0)
 		close(r->fd);
 }
 
-/* Indexes the new version's lines as the reader brings them in, a
- * megabyte at a time: 0, or as feed_lines_more. */
+/* The new version is read a piece at a time into one buffer: its
+ * content hash taken and its lines indexed as they come, and the lines
+ * added read back from the file later.  Neither the whole text nor a
+ * second thread is needed, so the read costs no fresh pages and, under
+ * query load, no more CPU than it must. */
+#define DELTA_PIECE ((size_t)1 << 20)
+#define DELTA_BUF (DELTA_PIECE + FEED_ISTREAM_BUF)
+
+/* Did the new version change since it was opened (rewritten in place)? */
+static int delta_new_changed(const struct delta_read *r)
+{
+	struct stat sb;
+
+	return fstat(r->nfd, &sb) < 0 || sb.st_size != r->st0.st_size ||
+	       sb.st_mtim.tv_sec != r->st0.st_mtim.tv_sec ||
+	       sb.st_mtim.tv_nsec != r->st0.st_mtim.tv_nsec;
+}
+
+/* Reads and indexes the new version: 0, or 1 when it is not to be
+ * compared so (gzip, not plain, no newline at its end, changed while
+ * read, a read error) or -1 out of memory. */
 static int delta_index_new(struct delta_read *r)
 {
-	size_t avail = 0, len = r->rd.len;
-	int rc = feed_lines_begin(&r->cur, r->rd.buf, len);
+	size_t len = (size_t)r->st0.st_size, off = 0, have = 0;
+	struct content_hash ch;
+	char *buf = malloc(DELTA_BUF), last = '\n';
+	int rc;
 
-	while (rc == 0 && avail < len) {
-		size_t now = feed_reader_wait(&r->rd, avail + ((size_t)1 << 20));
+	if (!buf)
+		return -1;
+	content_hash_init(&ch);
+	rc = feed_lines_begin(&r->cur, buf, len);
+	while (rc == 0 && off < len) {
+		ssize_t n = read(r->nfd, buf + have, DELTA_BUF - have);
 
-		if (now <= avail)
-			return 1;   /* the read ended short */
-		avail = now;
-		rc = feed_lines_more(&r->cur, avail);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (size_t)n > len - off) {
+			rc = 1;   /* a read error, or it changed size */
+			break;
+		}
+		if (off == 0 && n >= 2 && (unsigned char)buf[0] == 0x1f &&
+		    (unsigned char)buf[1] == 0x8b) {
+			rc = 1;   /* gzip */
+			break;
+		}
+		content_hash_update(&ch, buf + have, (size_t)n);
+		off += (size_t)n;
+		have += (size_t)n;
+		last = buf[have - 1];
+		rc = feed_lines_more(&r->cur, off);
+		if (rc == 0 && off < len) {
+			/* Keep the line not ended yet at the buffer's start. */
+			size_t keep = off - r->cur.pos;
+
+			memmove(buf, buf + (have - keep), keep);
+			have = keep;
+			feed_lines_window(&r->cur, buf, r->cur.pos);
+		}
 	}
+	if (rc == 0 && (last != '\n' || delta_new_changed(r)))
+		rc = 1;
+	r->cur.text = NULL;   /* read back from the file from now on */
+	r->hash = content_hash_digest(&ch);
+	free(buf);
 	return rc;
 }
 
-/* Reads the kept version (mapped, its lines indexed on another thread
- * meanwhile) and the new one (as a full parse reads it: its hash is the
- * stored source's), and finds the lines that changed.  0, or 1 when the
+/* Reads the kept version (its saved index, else the file mapped and its
+ * lines indexed on another thread meanwhile) and the new one (a piece at
+ * a time: delta_index_new), and finds the lines that changed.  0, or 1 when the
  * two cannot be compared so (delta_read_close either way). */
-static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
-			   const struct delta_head *h, struct delta_read *r)
+static int delta_read_open(struct dsdelta *dl, const struct delta_head *h,
+			   struct delta_read *r)
 {
 	const unsigned char *m;
 	uint64_t tag[4];
-	char err[512];
 	pthread_t th;
 	int started, indexed, rc = 1;
 
 	memset(r, 0, sizeof(*r));
-	r->fd = -1;
+	r->fd = r->nfd = -1;
 	r->map = MAP_FAILED;
 	r->fd = open(dl->text_path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0)
 		return 1;
-	if (feed_reader_open(&r->rd, dl->d->files[0], fo->no_gunzip, 1, err,
-			     sizeof(err)) < 0)
+	r->nfd = open(dl->d->files[0], O_RDONLY | O_CLOEXEC);
+	if (r->nfd < 0 || fstat(r->nfd, &r->st0) < 0 ||
+	    !S_ISREG(r->st0.st_mode))
 		return 1;
-	r->rd_open = 1;
 	/* A file rewritten in place is the link itself: the old bytes are
 	 * gone (and a writer may be cutting the file: it is not mapped). */
-	if ((uint64_t)r->rd.st0.st_dev == h->dev &&
-	    (uint64_t)r->rd.st0.st_ino == h->ino)
+	if ((uint64_t)r->st0.st_dev == h->dev &&
+	    (uint64_t)r->st0.st_ino == h->ino)
 		return 1;
 	/* With the index the last update saved, the kept version is only
 	 * read for its removed lines (feed_lines_read), not mapped. */
@@ -423,9 +474,7 @@ static int delta_read_open(struct dsdelta *dl, const struct feed_options *fo,
 		index_thread(&r->old);
 	/* The new version is indexed as it is read.  (A last line without
 	 * newline gets a note only a full parse shows.) */
-	if (!r->rd.gz && delta_index_new(r) == 0 &&
-	    feed_reader_finish(&r->rd, dl->d->files[0], err, sizeof(err)) == 0 &&
-	    (!r->rd.len || r->rd.buf[r->rd.len - 1] == '\n'))
+	if (delta_index_new(r) == 0)
 		rc = 0;
 	if (started)
 		pthread_join(th, NULL);
@@ -447,7 +496,7 @@ static int delta_parse_changes(struct dsdelta *dl, const struct feed_options *fo
 	struct feed_result rrm, radd;
 	struct dataset *rm = NULL;
 	size_t nrm = 0, nadd = 0, heldlen = 0;
-	char *held = NULL, *arena = NULL;
+	char *held = NULL, *arena = NULL, *added = NULL;
 	FILE *hold = NULL, *sink = NULL;
 	int rc = 1;
 
@@ -458,7 +507,11 @@ static int delta_parse_changes(struct dsdelta *dl, const struct feed_options *fo
 			&nrm) ||
 	    delta_lines(&r->cur, r->diff.added, r->diff.nadded, &ladd, &nadd))
 		goto out;
-	delta_lines_text(&r->cur, ladd, nadd);
+	/* The added lines, read back; then the file must still be the one
+	 * read, as a full parse's reader checks after reading it. */
+	if (feed_lines_read(&r->cur, r->nfd, ladd, nadd, &added) < 0 ||
+	    delta_new_changed(r))
+		goto out;
 	if (r->old.fl.text)
 		delta_lines_text(&r->old.fl, lrm, nrm);
 	else if (feed_lines_read(&r->old.fl, r->fd, lrm, nrm, &arena) < 0)
@@ -483,9 +536,9 @@ static int delta_parse_changes(struct dsdelta *dl, const struct feed_options *fo
 	    !(res->sources[0].path = strdup(dl->d->files[0])))
 		goto out;
 	res->nsources = 1;
-	res->sources[0].size = r->rd.size;
-	res->sources[0].mtime = r->rd.mtime;
-	res->sources[0].hash = feed_reader_hash(&r->rd);
+	res->sources[0].size = (uint64_t)r->st0.st_size;
+	res->sources[0].mtime = (int64_t)r->st0.st_mtime;
+	res->sources[0].hash = r->hash;
 	fclose(hold);
 	hold = NULL;
 	if (heldlen)
@@ -510,6 +563,7 @@ out:
 	free(lrm);
 	free(ladd);
 	free(arena);
+	free(added);
 	return rc;
 }
 
@@ -526,12 +580,12 @@ int dsdelta_parse(struct dsdelta *dl, const struct feed_options *fo,
 	dl->accept_host_bits = fo->accept_host_bits;
 	memset(res, 0, sizeof(*res));
 	if (delta_kept_ok(dl, fo, &h)) {
-		if (delta_read_open(dl, fo, &h, &r) == 0)
+		if (delta_read_open(dl, &h, &r) == 0)
 			rc = delta_parse_changes(dl, fo, &h, &r, &add, res);
 		if (rc == 0) {
 			dl->have_file = 1;
-			dl->dev = (uint64_t)r.rd.st0.st_dev;
-			dl->ino = (uint64_t)r.rd.st0.st_ino;
+			dl->dev = (uint64_t)r.st0.st_dev;
+			dl->ino = (uint64_t)r.st0.st_ino;
 			dl->valid = 1;
 			dl->nremoved = r.diff.nremoved;
 			dl->nadded = r.diff.nadded;
@@ -539,9 +593,8 @@ int dsdelta_parse(struct dsdelta *dl, const struct feed_options *fo,
 			dl->dd.removed = dl->removed;
 			add->ip4_delta = &dl->dd;
 			*out = add;
-			/* Its text goes with the reader; the index stays. */
+			/* The index stays (saved for the next update). */
 			dl->cur = r.cur;
-			dl->cur.text = NULL;
 			memset(&r.cur, 0, sizeof(r.cur));
 		}
 		delta_read_close(&r);

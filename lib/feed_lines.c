@@ -143,7 +143,7 @@ int feed_lines_more(struct feed_lines *fl, size_t avail)
 	int last = avail >= fl->len, eol;
 
 	while (fl->pos < fl->len) {
-		const char *s = fl->text + fl->pos;
+		const char *s = fl->text + (fl->pos - fl->base);
 		uint64_t h;
 		size_t n = line_scan(s, avail - fl->pos, &h, &fl->nul, &eol);
 
@@ -167,6 +167,12 @@ int feed_lines_more(struct feed_lines *fl, size_t avail)
 oom:
 	feed_lines_free(fl);
 	return -1;
+}
+
+void feed_lines_window(struct feed_lines *fl, const char *text, size_t base)
+{
+	fl->text = text;
+	fl->base = base;
 }
 
 int feed_lines_index(struct feed_lines *fl, const char *text, size_t len)

@@ -31,6 +31,7 @@ struct feed_lines {
 	void *map;            /* set when the arrays are a saved index's */
 	size_t maplen;
 	size_t pos, cap;      /* indexing: the text taken, room in hash */
+	size_t base;          /* the offset in the text of text[0] */
 	int nul;
 };
 
@@ -46,6 +47,12 @@ int feed_lines_index(struct feed_lines *fl, const char *text, size_t len);
  * results. */
 int feed_lines_begin(struct feed_lines *fl, const char *text, size_t len);
 int feed_lines_more(struct feed_lines *fl, size_t avail);
+/* For a text read a window at a time into a buffer of its own (a big
+ * file, read in pieces rather than whole): its bytes from offset `base`
+ * on are now at `text` (base <= fl->pos, the first not taken); `avail`
+ * stays an offset in the whole text.  The index is then read back with
+ * feed_lines_read, not feed_lines_get. */
+void feed_lines_window(struct feed_lines *fl, const char *text, size_t base);
 void feed_lines_free(struct feed_lines *fl);
 
 /* An index kept in a file, so that the next comparison with this text
