@@ -258,8 +258,8 @@ static int touched_outermost(const uint8_t *gone, size_t ngone,
 	return 0;
 }
 
-/* The stored intervals of [lo, hi] clipped to [from, to], pushed to out
- * (*j: the first of `old` that may still reach past `from`). */
+/* The stored intervals `old` clipped to [from, to], pushed to out (*j:
+ * the first of them that may still reach past `from`). */
 static void old_parts(const struct ivals *old, size_t *j, uint64_t from,
 		      uint64_t to, struct ivals *out)
 {
