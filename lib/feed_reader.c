@@ -88,9 +88,11 @@ static void *reader_main(void *arg)
 }
 
 /* Waits until `end` bytes are read (or the reading ended short: then the
- * text ends where it did). */
+ * text ends where it did), and notes any NUL byte in what arrived. */
 static void reader_need(struct feed_reader *rd, size_t end)
 {
+	size_t from = rd->avail;
+
 	if (end <= rd->avail)
 		return;
 	pthread_mutex_lock(&rd->lock);
@@ -102,23 +104,8 @@ static void reader_need(struct feed_reader *rd, size_t end)
 		rd->avail = rd->len;
 	if (rd->avail < end)
 		rd->len = rd->avail;   /* ended short: a failed read */
-}
-
-/* Notes any NUL byte in the text read since the last look: only the line
- * reader needs it (feed_reader_wait's callers check the bytes they
- * scan themselves, and a second pass over 200 MB is not free). */
-static void reader_note_nul(struct feed_reader *rd)
-{
-	if (!rd->maybe_nul && rd->nul_to < rd->avail &&
-	    memchr(rd->buf + rd->nul_to, '\0', rd->avail - rd->nul_to))
+	if (!rd->maybe_nul && memchr(rd->buf + from, '\0', rd->avail - from))
 		rd->maybe_nul = 1;
-	rd->nul_to = rd->avail;
-}
-
-size_t feed_reader_wait(struct feed_reader *rd, size_t end)
-{
-	reader_need(rd, end < rd->len ? end : rd->len);
-	return rd->avail < rd->len ? rd->avail : rd->len;
 }
 
 /* Waits for the reading thread to end. */
@@ -314,7 +301,6 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
 		rd->len = textlen;
 		rd->avail = textlen;
 		rd->maybe_nul = memchr(text, '\0', textlen) != NULL;
-		rd->nul_to = textlen;
 		rd->gz = 1;
 	}
 	return 0;
@@ -355,7 +341,6 @@ static size_t reader_istream_piece(struct feed_reader *rd)
 			want = half;
 		got = rd->len - rd->win_end < want ? rd->len - rd->win_end : want;
 		reader_need(rd, rd->win_end + got);
-		reader_note_nul(rd);
 		got = rd->len - rd->win_end < want ? rd->len - rd->win_end : want;
 		if (!got)
 			return rd->pos - s;

@@ -35,8 +35,7 @@ struct feed_reader {
 	int has_saved;        /* the byte after a cut line was overwritten */
 	char saved;           /* by its terminating NUL: restored on the */
 	size_t saved_at;      /* next call */
-	int maybe_nul;        /* the text before nul_to holds a NUL byte */
-	size_t nul_to;        /* how far the lines looked for NUL bytes */
+	int maybe_nul;        /* the text read so far holds a NUL byte */
 	uint64_t size;        /* raw file size */
 	int64_t mtime;
 	uint64_t hash;        /* XXH64 of the raw bytes (feed_reader_hash) */
@@ -70,12 +69,6 @@ int feed_reader_open(struct feed_reader *rd, const char *path, int no_gunzip,
  * read error, or the file changed while it was being read). */
 int feed_reader_finish(struct feed_reader *rd, const char *path, char *err,
 		       size_t errlen);
-
-/* Waits until the first `end` bytes of the text are read (or the read
- * ended): how many are there now, from rd->buf.  For a caller that works
- * through the text as it arrives, not by lines: it looks for NUL bytes
- * itself (feed_reader_line's are found as lines are cut). */
-size_t feed_reader_wait(struct feed_reader *rd, size_t end);
 
 /* The XXH64 of the file's raw bytes, as `xxhsum -H1` gives it (waits
  * for the read to end). */
