@@ -118,7 +118,6 @@ int store_multi_ref(MDB_txn *txn, const struct store *st,
  * sorted.  STORE_EDELTA when the change does not fit them: a taken-away
  * entry that is not stored, a touched prefix that answers otherwise than
  * `multi` says. */
-struct store_view;
 int store_src4_delta(MDB_txn *txn, const struct store *st, struct store_view *v,
 		     struct store_src4_change *ch);
 /* All of the new source records (the stored ones, ch->gone taken away,

@@ -236,7 +236,6 @@ static inline layout_u128 layout_prefix_end(layout_u128 s, unsigned plen,
 	return s | (host == 128 ? ~(layout_u128)0 : (((layout_u128)1 << host) - 1));
 }
 
-/* Record size of the src / ip table of `family` (4 or 6). */
 /* Packs an IPv4 source record: address (host order), plen, ref. */
 static inline void layout_src4_put(uint8_t *rec, uint32_t addr, uint8_t plen,
 				   uint32_t ref)
@@ -246,6 +245,7 @@ static inline void layout_src4_put(uint8_t *rec, uint32_t addr, uint8_t plen,
 	be32_put(rec + 5, ref);
 }
 
+/* Record size of the src / ip table of `family` (4 or 6). */
 static inline unsigned layout_src_size(int family)
 {
 	return family == 4 ? SRC4_REC : SRC6_REC;
